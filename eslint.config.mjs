@@ -1,0 +1,38 @@
+import nx from "@nx/eslint-plugin";
+import tseslint from "typescript-eslint";
+
+// Module boundaries: layers talk to each other only through StackReference, so a layer may
+// import libs and never another layer; libs never import layers or tools; tools, apps and the
+// integration tests may import libs. There is deliberately no `* -> *` escape hatch.
+const depConstraints = [
+  { sourceTag: "type:layer", onlyDependOnLibsWithTags: ["type:lib"] },
+  { sourceTag: "type:lib", onlyDependOnLibsWithTags: ["type:lib"] },
+  { sourceTag: "type:tool", onlyDependOnLibsWithTags: ["type:lib"] },
+  { sourceTag: "type:app", onlyDependOnLibsWithTags: ["type:lib"] },
+  { sourceTag: "type:test", onlyDependOnLibsWithTags: ["type:lib"] },
+];
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.nx/**", "cfn-outputs/**"] },
+  ...nx.configs["flat/base"],
+  ...nx.configs["flat/typescript"],
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@nx/enforce-module-boundaries": [
+        "error",
+        { enforceBuildableLibDependency: false, allow: [], depConstraints },
+      ],
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-console": "off",
+      eqeqeq: ["error", "always"],
+    },
+  },
+  {
+    // Jest configs are CommonJS by nature.
+    files: ["**/jest.config.js", "jest.preset.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

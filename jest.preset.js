@@ -1,0 +1,14 @@
+// Shared jest settings. ts-jest runs transpile-only (isolatedModules in tsconfig.base.json): type checking is the `typecheck` target,
+// so tests stay fast and a type error fails one target, not every test file.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+  },
+  moduleFileExtensions: ["ts", "js", "json"],
+  testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  // Pulumi programs under mocks take a moment to render; the default 5 s is tight on 2 cores.
+  testTimeout: 30000,
+};

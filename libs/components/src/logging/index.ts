@@ -1,0 +1,3 @@
+export * from "./aws-account";
+export * from "./logs-key";
+export * from "./log-group";

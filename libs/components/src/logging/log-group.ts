@@ -1,0 +1,31 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** SPEC R14: every log group keeps 30 days. */
+export const LOG_RETENTION_DAYS = 30;
+
+export interface EncryptedLogGroupArgs {
+  /** Physical name; must carry the environment suffix (SPEC R14). */
+  name: pulumi.Input<string>;
+  /** Customer-managed key whose policy admits CloudWatch Logs for this group (see LogsKey). */
+  kmsKeyArn: pulumi.Input<string>;
+}
+
+/** A CloudWatch log group with the platform's fixed retention and a customer-managed key. */
+export class EncryptedLogGroup extends pulumi.ComponentResource {
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: EncryptedLogGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:logging:EncryptedLogGroup", name, {}, opts);
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-log-group`,
+      { name: args.name, retentionInDays: LOG_RETENTION_DAYS, kmsKeyId: args.kmsKeyArn },
+      { parent: this },
+    );
+    this.name = this.logGroup.name;
+    this.arn = this.logGroup.arn;
+    this.registerOutputs({ name: this.name, arn: this.arn });
+  }
+}

@@ -1,0 +1,3 @@
+export type { LayerContract, LayerOutputs } from "./contract";
+export * from "./upstream";
+export * from "./network";

@@ -1,0 +1,6 @@
+// Public API of @mlapi/core: configuration, naming, tagging and the cross-layer contracts.
+export * from "./config";
+export * from "./naming";
+export * from "./tags";
+export * from "./layer";
+export * from "./contracts";

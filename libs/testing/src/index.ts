@@ -1,0 +1,6 @@
+// @mlapi/testing: Pulumi mocks with realistic AWS answers and the program renderer shared by the
+// layer tests and the offline plan. Production code (layers, libs/core, libs/components) never imports it.
+export * from "./aws-mocks";
+export * from "./render";
+export * from "./query";
+export * from "./load";

@@ -1,0 +1,29 @@
+import type { PlannedResource, RenderResult } from "./render";
+
+/** All resources of a type, in declaration order. */
+export function ofType(result: RenderResult, type: string): PlannedResource[] {
+  return result.resources.filter((r) => r.type === type);
+}
+
+/** The single resource of a type (optionally with a logical name); throws when not exactly one. */
+export function one(result: RenderResult, type: string, name?: string): PlannedResource {
+  const found = ofType(result, type).filter((r) => name === undefined || r.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  }
+  return found[0];
+}
+
+/** `type::name`, the reference format of `parent` and `dependsOn`. */
+export const ref = (r: Pick<PlannedResource, "type" | "name">): string => `${r.type}::${r.name}`;
+
+/** Resources that have an ARN-less physical `name`-like input, for suffix checks. */
+export function customResources(result: RenderResult): PlannedResource[] {
+  return result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:"));
+}
+
+/** Parses a JSON policy document input (string) into an object. */
+export function policyDocument(value: unknown): { Version?: string; Statement: Array<Record<string, unknown>> } {
+  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  return parsed as { Statement: Array<Record<string, unknown>> };
+}

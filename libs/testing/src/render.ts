@@ -1,0 +1,141 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AwsMocks } from "./aws-mocks";
+
+/** A resource the program declared, with what the engine would be told about it. */
+export interface PlannedResource {
+  type: string;
+  /** Logical name. */
+  name: string;
+  /** `type::name` of the parent, when the parent is not the stack. */
+  parent?: string;
+  /** `type::name` of each explicit `dependsOn`. */
+  dependsOn: string[];
+  /** Provider reference (`urn::id`) when not the default provider. */
+  provider?: string;
+  custom: boolean;
+  id: string;
+  inputs: Record<string, unknown>;
+  /** Inputs plus the outputs the mock engine computed (ARNs, DNS names). */
+  state: Record<string, unknown>;
+  /** Resource options that matter for teardown (SPEC R19). */
+  protect: boolean;
+  retainOnDelete: boolean;
+}
+
+export interface RenderOptions {
+  /** Pulumi project name, e.g. `mlapi-network`. */
+  project: string;
+  stack: string;
+  /** Fully qualified config, e.g. `{ "aws:region": "us-east-1", "mlapi-network:natGateways": 3 }`. */
+  config?: Record<string, unknown>;
+  /** Outputs of the stacks the program references, keyed by `org/project/stack`. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Imports the program; called inside the mock stack, so resources it declares are recorded. */
+  load: () => Promise<unknown>;
+  organization?: string;
+}
+
+export interface RenderResult {
+  resources: PlannedResource[];
+  /** Stack outputs with secrets unwrapped. */
+  outputs: Record<string, unknown>;
+  /** Names of outputs exported as secrets. */
+  secretOutputNames: string[];
+}
+
+type ResourceWithName = pulumi.Resource & { __name?: string; __pulumiType?: string };
+
+const refOf = (r: pulumi.Resource | undefined): string | undefined => {
+  const res = r as ResourceWithName | undefined;
+  if (!res?.__pulumiType || res.__pulumiType === "pulumi:pulumi:Stack") return undefined;
+  return `${res.__pulumiType}::${res.__name}`;
+};
+
+const toStringConfig = (config: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+
+/** A program's stack outputs: `export =` modules arrive wrapped as `default` by dynamic import. */
+function moduleExports(loaded: unknown): Record<string, unknown> {
+  const mod = (loaded ?? {}) as Record<string, unknown>;
+  const wrapped = "default" in mod && !mod.__esModule && typeof mod.default === "object" && mod.default !== null;
+  return (wrapped ? mod.default : mod) as Record<string, unknown>;
+}
+
+/**
+ * Runs a Pulumi program under Pulumi's own mock runtime with realistic AWS answers and returns
+ * every resource it declared (inputs, parent, explicit dependencies) and its stack outputs.
+ * Used by the layer tests and by the offline plan, so both see exactly the same thing.
+ */
+export async function renderProgram(options: RenderOptions): Promise<RenderResult> {
+  const region = String(options.config?.["aws:region"] ?? "us-east-1");
+  const mocks = new AwsMocks({ region, stackOutputs: options.stackOutputs });
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, options.organization ?? "organization");
+  pulumi.runtime.setAllConfig(toStringConfig(options.config ?? {}));
+
+  const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean }>();
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+
+  let exports: Record<string, unknown> = {};
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        const deps = args.opts.dependsOn;
+        const dependsOn = (Array.isArray(deps) ? deps : deps && pulumi.Resource.isInstance(deps) ? [deps] : [])
+          .map((d) => refOf(d as pulumi.Resource))
+          .filter((d): d is string => d !== undefined);
+        recorded.set(`${args.type}::${args.name}`, {
+          parent: refOf(args.opts.parent),
+          dependsOn,
+          protect: args.opts.protect === true,
+          retainOnDelete: (args.opts as pulumi.CustomResourceOptions).retainOnDelete === true,
+        });
+        return undefined;
+      });
+      try {
+        exports = moduleExports(await options.load());
+      } catch (err) {
+        // Rethrown after the run: a rejection inside the stack's init would also surface, unhandled,
+        // from the runtime's own promises.
+        failures.push(err);
+      }
+      return exports;
+    });
+    const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+    await waitForRPCs?.();
+    // Let rejections scheduled by the last RPCs surface before deciding the run was clean.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length > 0) throw failures[0];
+
+  const outputs: Record<string, unknown> = {};
+  const secretOutputNames: string[] = [];
+  for (const [key, value] of Object.entries(exports)) {
+    // promise() and isSecret are internal to Output but stable; they are what the engine itself reads.
+    const out = pulumi.output(value) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean> };
+    // Unlike apply, promise() rejects when the value failed, so a broken output fails the render.
+    outputs[key] = await out.promise();
+    if (await out.isSecret) secretOutputNames.push(key);
+  }
+
+  const resources = mocks.resources.map((r): PlannedResource => {
+    const opts = recorded.get(`${r.type}::${r.name}`);
+    return {
+      type: r.type,
+      name: r.name,
+      parent: opts?.parent,
+      dependsOn: opts?.dependsOn ?? [],
+      provider: r.provider,
+      custom: r.custom,
+      id: r.id,
+      inputs: r.inputs,
+      state: r.state,
+      protect: opts?.protect ?? false,
+      retainOnDelete: opts?.retainOnDelete ?? false,
+    };
+  });
+  return { resources, outputs, secretOutputNames };
+}
