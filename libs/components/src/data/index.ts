@@ -1,0 +1,2 @@
+// Components of the data area; one file per ComponentResource, each exported here.
+export {};

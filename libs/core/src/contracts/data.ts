@@ -1,0 +1,36 @@
+import type { LayerContract } from "./contract";
+
+/** Outputs of the data layer (mlapi-data). The data layer owner may extend this contract. */
+export interface DataOutputs {
+  rdsClusterIdentifier: string;
+  rdsClusterEndpoint: string;
+  rdsClusterReaderEndpoint: string;
+  rdsClusterPort: number;
+  rdsDatabaseName: string;
+  /** ARN of the RDS-managed master secret (never its value). */
+  rdsMasterSecretArn: string;
+  sessionsTableName: string;
+  sessionsTableArn: string;
+  /** Customer-managed key of the data stores (RDS, DynamoDB, the master secret). */
+  dataKmsKeyArn: string;
+  /** ARNs of the existing app secrets named in config `appSecretNames`, in that order. */
+  appSecretArns: string[];
+}
+
+export const DATA: LayerContract<DataOutputs> = {
+  layer: "data",
+  project: "mlapi-data",
+  outputNames: [
+    "rdsClusterIdentifier",
+    "rdsClusterEndpoint",
+    "rdsClusterReaderEndpoint",
+    "rdsClusterPort",
+    "rdsDatabaseName",
+    "rdsMasterSecretArn",
+    "sessionsTableName",
+    "sessionsTableArn",
+    "dataKmsKeyArn",
+    "appSecretArns",
+  ],
+  secretOutputNames: [],
+};
