@@ -80,11 +80,17 @@ export class Naming {
   }
 
   /**
-   * A logical name for a resource Pulumi autonames (name + 8 random characters). Use it where a
-   * fixed name would block create-before-replace, e.g. a target group a listener still uses.
+   * A logical name for a resource Pulumi autonames (the name + 8 random characters). Use it where a
+   * fixed name would block create-before-replace, e.g. a target group a listener still uses. It is
+   * `<base>-<suffix>` without the app prefix: a target group has 32 characters, and 8 go to Pulumi.
    */
   autoname(base: string, kind: NameKind): string {
-    const max = NAME_RULES[kind].maxLength - AUTONAME_SUFFIX_LENGTH;
-    return validate(`${APP}-${base}-${this.suffix}`, kind, max, ` less the ${AUTONAME_SUFFIX_LENGTH} characters Pulumi appends when autonaming`);
+    const limit = NAME_RULES[kind].maxLength;
+    return validate(
+      `${base}-${this.suffix}`,
+      kind,
+      limit - AUTONAME_SUFFIX_LENGTH,
+      ` (${limit} less the ${AUTONAME_SUFFIX_LENGTH} random characters Pulumi appends when autonaming)`,
+    );
   }
 }

@@ -1,0 +1,129 @@
+import type { ConfigSource } from "./config";
+import { cidrProblem, ConfigError, ConfigReader, ENVIRONMENT_SUFFIX_PATTERN } from "./config";
+
+const source = (values: Record<string, string>): ConfigSource => ({ name: "mlapi-test", get: (k) => values[k] });
+const reader = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}, stack = "dev") =>
+  new ConfigReader(source(values), env, () => stack);
+
+describe("environmentSuffix resolution (SPEC §3)", () => {
+  it("prefers config over env over the stack name", () => {
+    expect(reader({ environmentSuffix: "cfg" }, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe("cfg");
+    expect(reader({}, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe("env");
+    expect(reader({}, {}, "stack").environmentSuffix()).toBe("stack");
+  });
+
+  describe.each([
+    ["dev", true],
+    ["pr-1234", true],
+    ["a", true],
+    ["abcdefghijklmnop", true], // 16 characters, the longest legal
+    ["abcdefghijklmnopq", false], // 17
+    ["Dev", false],
+    ["-dev", false],
+    ["dev-", false],
+    ["dev_1", false],
+    ["", false],
+  ])("suffix %j", (value, valid) => {
+    it(valid ? "is accepted" : "is rejected naming key, value and rule", () => {
+      const r = reader({ environmentSuffix: value });
+      r.environmentSuffix();
+      if (valid) {
+        expect(() => r.done()).not.toThrow();
+      } else {
+        expect(() => r.done()).toThrow(`mlapi-test:environmentSuffix = ${JSON.stringify(value)}: must match ${ENVIRONMENT_SUFFIX_PATTERN.source}`);
+      }
+    });
+  });
+
+  it("says where a bad value came from", () => {
+    const r = reader({}, { ENVIRONMENT_SUFFIX: "Bad" });
+    r.environmentSuffix();
+    expect(() => r.done()).toThrow("(from env ENVIRONMENT_SUFFIX)");
+  });
+});
+
+describe("typed readers", () => {
+  it("returns defaults for absent keys, including explicit false and 0 values when set", () => {
+    const r = reader({ flag: "false", count: "0" });
+    expect(r.boolean("flag", true)).toBe(false);
+    expect(r.number("count", { default: 5, min: 0 })).toBe(0);
+    expect(r.number("absent", { default: 5 })).toBe(5);
+    expect(() => r.done()).not.toThrow();
+  });
+
+  it.each([
+    ["abc", "must be a number"],
+    ["1.5", "must be a number >= 0, <= 10, a whole number"],
+    ["-1", "must be a number >= 0, <= 10, a whole number"],
+    ["11", "must be a number >= 0, <= 10, a whole number"],
+  ])("rejects number %j", (value, rule) => {
+    const r = reader({ n: value });
+    r.number("n", { default: 1, min: 0, max: 10, step: 1 });
+    expect(() => r.done()).toThrow(`mlapi-test:n = ${JSON.stringify(value)}: ${rule}`);
+  });
+
+  it("checks multiples of a step such as 0.5 ACU", () => {
+    const r = reader({ acu: "0.3" });
+    r.number("acu", { default: 0.5, min: 0.5, max: 256, step: 0.5 });
+    expect(() => r.done()).toThrow('mlapi-test:acu = "0.3": must be a number >= 0.5, <= 256, a multiple of 0.5');
+  });
+
+  it("accepts only listed values for oneOf", () => {
+    const r = reader({ nat: "2" });
+    expect(r.oneOf("nat", [1, 3] as const, 1)).toBe(1);
+    expect(() => r.done()).toThrow('mlapi-test:nat = "2": must be one of 1, 3');
+    expect(reader({ nat: "3" }).oneOf("nat", [1, 3] as const, 1)).toBe(3);
+  });
+
+  it("rejects a boolean that is not true or false", () => {
+    const r = reader({ b: "yes" });
+    r.boolean("b", false);
+    expect(() => r.done()).toThrow('mlapi-test:b = "yes": must be true or false');
+  });
+
+  it("reads string lists and rejects empty entries", () => {
+    expect(reader({ l: '["a","b"]' }).stringList("l", [])).toEqual(["a", "b"]);
+    const r = reader({ l: '["a",""]' });
+    r.stringList("l", []);
+    expect(() => r.done()).toThrow('mlapi-test:l[1] = "": must not be empty');
+  });
+
+  it("reports a missing required string with how to set it", () => {
+    const r = reader({});
+    r.requiredString("image", "run `pulumi config set image <uri>`");
+    expect(() => r.done()).toThrow("mlapi-test:image is not set: run `pulumi config set image <uri>`");
+  });
+
+  it("collects every problem into one error", () => {
+    const r = reader({ environmentSuffix: "BAD", n: "x", b: "maybe" });
+    r.environmentSuffix();
+    r.number("n", { default: 1 });
+    r.boolean("b", true);
+    let error: unknown;
+    try {
+      r.done();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(3);
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration \(3 problems\):/);
+  });
+});
+
+describe("cidrProblem", () => {
+  it.each([
+    ["10.0.0.0/16", undefined],
+    ["10.0.0.0/24", undefined],
+    ["172.16.0.0/20", undefined],
+    ["10.0.0.0/8", "prefix from /16 to /24"],
+    ["10.0.0.0/25", "prefix from /16 to /24"],
+    ["10.0.1.0/16", "host bits must be zero"],
+    ["300.0.0.0/16", "prefix from /16 to /24"],
+    ["not-a-cidr", "prefix from /16 to /24"],
+  ])("%s", (value, problem) => {
+    const result = cidrProblem(value, 16, 24);
+    if (problem === undefined) expect(result).toBeUndefined();
+    else expect(result).toContain(problem);
+  });
+});

@@ -1,0 +1,24 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { isTaggable, standardTags } from "./tags";
+
+// isTaggable only reads the resource's class, so bare prototypes stand in for constructed resources.
+const instanceOf = (cls: { prototype: object }) => Object.create(cls.prototype) as pulumi.Resource;
+
+describe("standardTags (SPEC R18)", () => {
+  it("carries Project, Environment, Layer and ManagedBy", () => {
+    expect(standardTags("data", "dev")).toEqual({ Project: "mlapi", Environment: "dev", Layer: "data", ManagedBy: "pulumi" });
+  });
+});
+
+describe("isTaggable", () => {
+  it.each([
+    ["aws.ec2.Vpc", aws.ec2.Vpc, true],
+    ["aws.rds.Cluster", aws.rds.Cluster, true],
+    ["aws.ec2.Route", aws.ec2.Route, false],
+    ["aws.kms.Alias", aws.kms.Alias, false],
+    ["aws.iam.RolePolicy", aws.iam.RolePolicy, false],
+  ])("%s → %s", (_name, cls, expected) => {
+    expect(isTaggable(instanceOf(cls))).toBe(expected);
+  });
+});
