@@ -76,6 +76,8 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
+  // Each render registers the runtime's exit hooks again; many renders in one test file are expected.
+  process.setMaxListeners(Math.max(process.getMaxListeners(), 100));
 
   let exports: Record<string, unknown> = {};
   try {
@@ -109,7 +111,14 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   } finally {
     process.off("unhandledRejection", onRejection);
   }
-  if (failures.length > 0) throw failures[0];
+  if (failures.length > 0) {
+    // Lets tests assert that a bad config stopped the program before any AWS resource was declared.
+    const failure = failures[0];
+    if (typeof failure === "object" && failure !== null) {
+      Object.defineProperty(failure, "declaredAwsResources", { value: mocks.resources.filter((r) => r.type.startsWith("aws:")).map((r) => `${r.type}::${r.name}`) });
+    }
+    throw failure;
+  }
 
   const outputs: Record<string, unknown> = {};
   const secretOutputNames: string[] = [];
