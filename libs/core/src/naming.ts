@@ -25,9 +25,11 @@ export const NAME_RULES = {
   s3Bucket: { maxLength: 63, ...S3 },
   iamRole: { maxLength: 64, pattern: /^[\w+=,.@-]+$/, description: "letters, digits and +=,.@_-" },
   iamPolicy: { maxLength: 128, pattern: /^[\w+=,.@-]+$/, description: "letters, digits and +=,.@_-" },
-  rdsCluster: { maxLength: 63, pattern: /^[a-z][a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter" },
+  // RDS identifiers and parameter group names also reject two consecutive hyphens, which a suffix may contain.
+  rdsCluster: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row" },
+  rdsInstance: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row" },
   dbSubnetGroup: { maxLength: 255, pattern: /^[a-z0-9 ._-]+$/, description: "lowercase letters, digits, spaces and . _ -" },
-  dbParameterGroup: { maxLength: 255, pattern: /^[a-z][a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter" },
+  dbParameterGroup: { maxLength: 255, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row" },
   dynamoTable: { maxLength: 255, pattern: /^[a-zA-Z0-9_.-]{3,}$/, description: "letters, digits and _ . -, at least 3" },
   ecsCluster: { maxLength: 255, pattern: /^[a-zA-Z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
   ecrRepository: { maxLength: 256, pattern: /^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/, description: "lowercase letters, digits and . _ / -" },

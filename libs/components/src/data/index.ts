@@ -1,2 +1,6 @@
 // Components of the data area; one file per ComponentResource, each exported here.
-export {};
+export * from "./aurora-rules";
+export * from "./data-key";
+export * from "./aurora-cluster";
+export * from "./sessions-table";
+export * from "./existing-secrets";

@@ -7,6 +7,10 @@ export interface DataOutputs {
   rdsClusterReaderEndpoint: string;
   rdsClusterPort: number;
   rdsDatabaseName: string;
+  /** Master user name; with rdsClusterResourceId it forms the `rds-db:connect` ARN for IAM database auth. */
+  rdsMasterUsername: string;
+  /** `cluster-…` resource id, the scope of `arn:aws:rds-db:<region>:<account>:dbuser:<id>/<user>`. */
+  rdsClusterResourceId: string;
   /** ARN of the RDS-managed master secret (never its value). */
   rdsMasterSecretArn: string;
   sessionsTableName: string;
@@ -26,6 +30,8 @@ export const DATA: LayerContract<DataOutputs> = {
     "rdsClusterReaderEndpoint",
     "rdsClusterPort",
     "rdsDatabaseName",
+    "rdsMasterUsername",
+    "rdsClusterResourceId",
     "rdsMasterSecretArn",
     "sessionsTableName",
     "sessionsTableArn",
