@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { LayerName } from "@mlapi/core";
-import { LAYERS } from "@mlapi/core";
+import { DATA, EDGE, LAYERS, NETWORK, SERVICE } from "@mlapi/core";
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -14,6 +14,33 @@ export const UPSTREAM: Record<LayerName, LayerName[]> = {
   edge: ["service"],
 };
 
+/** Layers in deploy order (every layer after the layers it reads). */
+export const DEPLOY_ORDER: readonly LayerName[] = LAYERS;
+
+/** Layers in destroy order: the reverse of deploy order. */
+export const DESTROY_ORDER: readonly LayerName[] = [...LAYERS].reverse();
+
+/**
+ * Every layer that reads `layer`, directly or through another layer, in destroy order: the stacks
+ * that must be gone before `layer` can be destroyed (data -> edge, service).
+ */
+export function dependentsOf(layer: LayerName): LayerName[] {
+  const found = new Set<LayerName>();
+  const visit = (l: LayerName): void => {
+    for (const d of LAYERS) {
+      if (UPSTREAM[d].includes(l) && !found.has(d)) {
+        found.add(d);
+        visit(d);
+      }
+    }
+  };
+  visit(layer);
+  return DESTROY_ORDER.filter((l) => found.has(l));
+}
+
+/** Each layer's output contract (Pulumi project, output names, secret outputs). */
+export const CONTRACTS = { network: NETWORK, data: DATA, service: SERVICE, edge: EDGE } as const;
+
 export function layerDir(layer: LayerName): string {
   return path.join(WORKSPACE_ROOT, "projects", layer);
 }
@@ -22,9 +49,11 @@ export function isLayer(name: string): name is LayerName {
   return (LAYERS as readonly string[]).includes(name);
 }
 
-/** The Pulumi project name from the layer's Pulumi.yaml. */
+/** The Pulumi project name from the layer's Pulumi.yaml (else its contract's, e.g. mlapi-data). */
 export function pulumiProjectName(layer: LayerName): string {
-  const doc = parse(fs.readFileSync(path.join(layerDir(layer), "Pulumi.yaml"), "utf8")) as { name: string };
+  const file = path.join(layerDir(layer), "Pulumi.yaml");
+  if (!fs.existsSync(file)) return CONTRACTS[layer].project;
+  const doc = parse(fs.readFileSync(file, "utf8")) as { name: string };
   return doc.name;
 }
 

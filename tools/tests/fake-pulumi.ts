@@ -1,0 +1,88 @@
+// Test harness around tests/fake-pulumi/pulumi: a scratch folder with its state and call log, an
+// environment that puts the fake first on PATH, and runners for the tools and for nx.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const BIN = path.join(ROOT, "node_modules", ".bin");
+
+/** One stack as the fake knows it. */
+export interface FakeStack {
+  resources?: number;
+  outputs?: Record<string, unknown>;
+  secrets?: string[];
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class FakePulumi {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+  private readonly log = path.join(this.dir, "calls.jsonl");
+  private readonly state = path.join(this.dir, "state.json");
+
+  /** `stacks` keyed by `<pulumi project>/<stack>`, e.g. `mlapi-data/dev`. */
+  constructor(stacks: Record<string, FakeStack> = {}, private readonly extraEnv: Record<string, string> = {}) {
+    fs.writeFileSync(this.state, JSON.stringify(stacks));
+  }
+
+  /** The environment of a run: no NX_* of the outer nx task, the fake first on PATH. */
+  env(): NodeJS.ProcessEnv {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NX_")));
+    return {
+      ...env,
+      ...this.extraEnv,
+      PATH: `${path.join(__dirname, "fake-pulumi")}${path.delimiter}${process.env.PATH ?? ""}`,
+      FAKE_PULUMI_LOG: this.log,
+      FAKE_PULUMI_STATE: this.state,
+      NX_DAEMON: "false",
+      NX_NO_CLOUD: "true",
+      FORCE_COLOR: "0",
+    };
+  }
+
+  /** Every pulumi call so far as `<folder>: <argv>`, e.g. `data: destroy --yes --stack dev`. */
+  calls(): string[] {
+    if (!fs.existsSync(this.log)) return [];
+    return fs
+      .readFileSync(this.log, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { argv: string[]; cwd: string })
+      .map((c) => `${path.relative(path.join(ROOT, "projects"), c.cwd) || "."}: ${c.argv.join(" ")}`);
+  }
+
+  stacks(): Record<string, FakeStack> {
+    return JSON.parse(fs.readFileSync(this.state, "utf8")) as Record<string, FakeStack>;
+  }
+
+  /** Runs `tsx tools/src/<script> ...args` from the workspace root. */
+  tool(script: string, args: string[], cwd = ROOT): RunResult {
+    return this.spawn(path.join(BIN, "tsx"), [path.join(ROOT, "tools", "src", script), ...args], cwd);
+  }
+
+  /** Runs `nx ...args` from the workspace root. */
+  nx(args: string[]): RunResult {
+    return this.spawn(path.join(BIN, "nx"), [...args, "--outputStyle=stream", "--skip-nx-cache"], ROOT);
+  }
+
+  private spawn(cmd: string, args: string[], cwd: string): RunResult {
+    const r = spawnSync(cmd, args, { cwd, env: this.env(), encoding: "utf8", timeout: 120_000 });
+    return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Every layer's stack `stack` with `resources` resources each. */
+export function allDeployed(stack: string, resources = 5): Record<string, FakeStack> {
+  return Object.fromEntries(["network", "data", "service", "edge"].map((l) => [`mlapi-${l}/${stack}`, { resources }]));
+}
