@@ -39,6 +39,7 @@ export const NAME_RULES = {
   wafWebAcl: { maxLength: 128, pattern: /^[\w-]+$/, description: "letters, digits, hyphens and underscores" },
   cloudfrontPolicy: { maxLength: 128, pattern: /^[\w-]+$/, description: "letters, digits, hyphens and underscores" },
   originAccessControl: { maxLength: 64, ...GENERIC },
+  logDelivery: { maxLength: 60, pattern: /^[\w-]+$/, description: "letters, digits, hyphens and underscores" },
   snsTopic: { maxLength: 256, pattern: /^[\w-]+$/, description: "letters, digits, hyphens and underscores" },
 } satisfies Record<string, NameRule>;
 

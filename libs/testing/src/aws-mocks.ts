@@ -151,6 +151,23 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     return { id, state: { arn: `arn:aws:cloudfront::${c.account}:distribution/${id}`, domainName: `d${mockHex(c.seed, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };
   },
   "aws:cloudfront/originAccessControl:OriginAccessControl": (_a, c) => ({ id: `E${mockHex(c.seed, 13).toUpperCase()}`, state: {} }),
+  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (_a, c) => ({ id: mockUuid(c.seed), state: { etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}` } }),
+  "aws:route53/record:Record": (a) => {
+    const fqdn = String(a.inputs.name ?? a.name).replace(/\.$/, "");
+    return { id: `${String(a.inputs.zoneId)}_${fqdn}_${String(a.inputs.type)}`, state: { fqdn } };
+  },
+  "aws:cloudwatch/logDeliverySource:LogDeliverySource": (a, c) => {
+    const name = physicalName(a);
+    return { id: name, state: { name, arn: arn(c, "logs", `delivery-source:${name}`), service: "cloudfront" } };
+  },
+  "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (a, c) => {
+    const name = physicalName(a);
+    return { id: name, state: { name, arn: arn(c, "logs", `delivery-destination:${name}`), deliveryDestinationType: "CWL" } };
+  },
+  "aws:cloudwatch/logDelivery:LogDelivery": (_a, c) => {
+    const id = mockHex(c.seed, 16);
+    return { id, state: { arn: arn(c, "logs", `delivery:${id}`) } };
+  },
   "aws:acm/certificate:Certificate": (a, c) => {
     const certArn = arn(c, "acm", `certificate/${mockUuid(c.seed)}`);
     const domain = String(a.inputs.domainName ?? "example.com");

@@ -1,2 +1,8 @@
 // Components of the edge area; one file per ComponentResource, each exported here.
-export {};
+export * from "./cloudfront-region";
+export * from "./edge-certificate";
+export * from "./error-pages-bucket";
+export * from "./cloudfront-web-acl";
+export * from "./cloudfront-access-logs";
+export * from "./api-distribution";
+export * from "./dns-alias-records";

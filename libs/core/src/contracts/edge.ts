@@ -7,11 +7,22 @@ export interface EdgeOutputs {
   cloudFrontDistributionId: string;
   cloudFrontDomainName: string;
   errorPagesBucketName: string;
+  /** The CLOUDFRONT-scope WAF web ACL on the distribution (us-east-1). */
+  cloudFrontWebAclArn: string;
+  /** CloudWatch log group (us-east-1) of the distribution's access logs. */
+  cloudFrontLogGroupName: string;
 }
 
 export const EDGE: LayerContract<EdgeOutputs> = {
   layer: "edge",
   project: "mlapi-edge",
-  outputNames: ["cloudFrontUrl", "cloudFrontDistributionId", "cloudFrontDomainName", "errorPagesBucketName"],
+  outputNames: [
+    "cloudFrontUrl",
+    "cloudFrontDistributionId",
+    "cloudFrontDomainName",
+    "errorPagesBucketName",
+    "cloudFrontWebAclArn",
+    "cloudFrontLogGroupName",
+  ],
   secretOutputNames: [],
 };

@@ -1,0 +1,118 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptedLogGroup } from "../logging";
+
+/** AWS WAF requires the names of log groups it writes to to start with this. */
+export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
+
+export interface CloudFrontWebAclArgs {
+  /** Physical name of the web ACL; must carry the environment suffix. */
+  name: string;
+  /** Log group for the WAF logs; must start with `aws-waf-logs-` (see {@link WAF_LOG_GROUP_PREFIX}). */
+  logGroupName: string;
+  /** Key for the log group (see LogsKey; a us-east-1 key, like the group). */
+  kmsKeyArn: pulumi.Input<string>;
+  /**
+   * Requests one client IP may make per evaluation window before it is blocked.
+   * @default 2000
+   */
+  rateLimit?: number;
+  /**
+   * Length of the rate-limit window in seconds: 60, 120, 300 or 600.
+   * @default 300
+   */
+  rateLimitWindowSeconds?: 60 | 120 | 300 | 600;
+  /**
+   * Rules of AWSManagedRulesCommonRuleSet that only count instead of blocking.
+   * SizeRestrictions_BODY blocks bodies over 8 KB, which every image sent for classification is.
+   * @default ["SizeRestrictions_BODY"]
+   */
+  countOnlyCommonRules?: string[];
+}
+
+const DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const, countOnlyCommonRules: ["SizeRestrictions_BODY"] };
+
+/** The rule names, in priority order, so tests and dashboards need no loose strings. */
+export const EDGE_WAF_RULES = {
+  ipReputation: "aws-ip-reputation",
+  commonRuleSet: "aws-common-rule-set",
+  rateLimit: "per-ip-rate-limit",
+} as const;
+
+/**
+ * A CLOUDFRONT-scope WAFv2 web ACL (SPEC R16): Amazon's IP-reputation list, the common rule set
+ * and a rate limit per client IP — at the edge the source address is the real client, unlike
+ * on the ALB behind CloudFront. Metrics and sampled requests on; logs to an encrypted 30-day
+ * `aws-waf-logs-…` group with the Authorization header redacted. Attach it through the
+ * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1: use the us-east-1 provider.
+ */
+export class CloudFrontWebAcl extends pulumi.ComponentResource {
+  readonly webAcl: aws.wafv2.WebAcl;
+  readonly logGroup: EncryptedLogGroup;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: CloudFrontWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:edge:CloudFrontWebAcl", name, {}, opts);
+    if (!args.logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
+      throw new Error(`CloudFrontWebAcl ${name}: WAF only logs to groups named ${WAF_LOG_GROUP_PREFIX}…, got "${args.logGroupName}"`);
+    }
+    const rateLimit = args.rateLimit ?? DEFAULTS.rateLimit;
+    const countOnly = args.countOnlyCommonRules ?? DEFAULTS.countOnlyCommonRules;
+    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const managedGroup = (priority: number, ruleName: string, groupName: string, countRules: string[] = []) => ({
+      name: ruleName,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: "AWS",
+          name: groupName,
+          ruleActionOverrides: countRules.length ? countRules.map((r) => ({ name: r, actionToUse: { count: {} } })) : undefined,
+        },
+      },
+      visibilityConfig: visibility(`${args.name}-${ruleName}`),
+    });
+
+    this.webAcl = new aws.wafv2.WebAcl(
+      `${name}-web-acl`,
+      {
+        name: args.name,
+        description: "Edge protection of the ML API: IP reputation, common exploits, per-IP rate limit",
+        scope: "CLOUDFRONT",
+        defaultAction: { allow: {} },
+        rules: [
+          managedGroup(0, EDGE_WAF_RULES.ipReputation, "AWSManagedRulesAmazonIpReputationList"),
+          managedGroup(1, EDGE_WAF_RULES.commonRuleSet, "AWSManagedRulesCommonRuleSet", countOnly),
+          {
+            name: EDGE_WAF_RULES.rateLimit,
+            priority: 2,
+            action: { block: {} },
+            statement: {
+              rateBasedStatement: {
+                aggregateKeyType: "IP",
+                limit: rateLimit,
+                evaluationWindowSec: args.rateLimitWindowSeconds ?? DEFAULTS.rateLimitWindowSeconds,
+              },
+            },
+            visibilityConfig: visibility(`${args.name}-${EDGE_WAF_RULES.rateLimit}`),
+          },
+        ],
+        visibilityConfig: visibility(args.name),
+      },
+      { parent: this },
+    );
+
+    this.logGroup = new EncryptedLogGroup(`${name}-logs`, { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn }, { parent: this });
+    new aws.wafv2.WebAclLoggingConfiguration(
+      `${name}-logging`,
+      {
+        resourceArn: this.webAcl.arn,
+        logDestinationConfigs: [this.logGroup.arn],
+        redactedFields: [{ singleHeader: { name: "authorization" } }],
+      },
+      { parent: this },
+    );
+    this.arn = this.webAcl.arn;
+    this.registerOutputs({ arn: this.arn });
+  }
+}

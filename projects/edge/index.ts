@@ -1,0 +1,91 @@
+// Edge layer (mlapi-edge): the CloudFront distribution in front of the API (SPEC R16-R17): a
+// us-east-1 ACM certificate (or an existing one, or CloudFront's default for throwaway stacks),
+// a CLOUDFRONT-scope WAF web ACL, JSON 403/404 documents from a private S3 bucket behind origin
+// access control, access logs in CloudWatch Logs and the domain's A/AAAA alias records.
+// Reads the service layer (the ALB origin: originDomainName, originProtocol); nothing reads it
+// except the flat-outputs tool and the integration tests (cloudFrontUrl).
+import * as path from "node:path";
+import type { EdgeOutputs, LayerOutputs } from "@mlapi/core";
+import { SERVICE, startLayer, Upstream } from "@mlapi/core";
+import {
+  ApiDistribution,
+  CloudFrontAccessLogs,
+  cloudFrontRegionProvider,
+  CloudFrontWebAcl,
+  DnsAliasRecords,
+  EdgeCertificate,
+  ErrorPagesBucket,
+  LogsKey,
+  WAF_LOG_GROUP_PREFIX,
+} from "@mlapi/components";
+import { loadConfig } from "./src/config";
+
+const cfg = loadConfig();
+const { naming } = startLayer("edge", cfg.environmentSuffix);
+const service = new Upstream(SERVICE, cfg.service);
+const cert = cfg.certificate;
+const domainName = cert.kind === "default" ? undefined : cert.domainName;
+const hostedZoneId = cert.kind === "default" ? undefined : cert.hostedZoneId;
+
+// CloudFront keeps its certificates, CLOUDFRONT-scope web ACLs and log delivery in us-east-1,
+// whatever the stack's region: everything of those goes through this provider (see its comment).
+const usEast1 = { providers: [cloudFrontRegionProvider("cloudfront-region")] };
+const accessLogGroupName = naming.logGroupName("cloudfront-access");
+const wafLogGroupName = `${WAF_LOG_GROUP_PREFIX}${naming.name("edge-waf", "logGroup")}`;
+const logsKey = new LogsKey(
+  "edge-logs",
+  { aliasName: `alias/${naming.name("edge-logs")}`, description: `CloudFront access and WAF logs of mlapi ${cfg.environmentSuffix}`, logGroupNames: [accessLogGroupName, wafLogGroupName] },
+  usEast1,
+);
+const webAcl = new CloudFrontWebAcl(
+  "edge-waf",
+  { name: naming.name("edge", "wafWebAcl"), logGroupName: wafLogGroupName, kmsKeyArn: logsKey.keyArn, rateLimit: cfg.rateLimit, rateLimitWindowSeconds: cfg.rateLimitWindowSeconds },
+  usEast1,
+);
+const certificateArn =
+  cert.kind === "create"
+    ? new EdgeCertificate("edge-certificate", { domainName: cert.domainName, hostedZoneId: cert.hostedZoneId }, usEast1).certificateArn
+    : cert.kind === "existing"
+      ? cert.certificateArn
+      : undefined;
+
+const errorPages = new ErrorPagesBucket("error-pages", {
+  naming,
+  documents: [403, 404].map((statusCode) => ({ statusCode, file: path.join(__dirname, "error-pages", `${statusCode}.json`) })),
+});
+const distribution = new ApiDistribution("api", {
+  naming,
+  comment: `mlapi API (${cfg.environmentSuffix})`,
+  apiOrigin: { domainName: service.require("originDomainName"), protocol: service.require("originProtocol"), readTimeoutSeconds: cfg.originReadTimeoutSeconds },
+  errorPages: {
+    bucketName: errorPages.bucketName,
+    bucketArn: errorPages.bucketArn,
+    bucketRegionalDomainName: errorPages.bucketRegionalDomainName,
+    originAccessControlId: errorPages.originAccessControl.id,
+    keyPrefix: errorPages.keyPrefix,
+    pagePaths: errorPages.pagePaths,
+    dependsOn: errorPages.publicAccessBlock,
+  },
+  certificate: certificateArn && domainName ? { acmCertificateArn: certificateArn, aliases: [domainName] } : "default",
+  webAclArn: webAcl.arn,
+  priceClass: cfg.priceClass,
+  errorCachingMinTtlSeconds: cfg.errorCachingTtlSeconds,
+});
+const accessLogs = new CloudFrontAccessLogs(
+  "access-logs",
+  { distributionArn: distribution.distributionArn, deliveryName: naming.name("cloudfront-access", "logDelivery"), logGroupName: accessLogGroupName, kmsKeyArn: logsKey.keyArn },
+  usEast1,
+);
+if (domainName && hostedZoneId) {
+  new DnsAliasRecords("api-dns", { hostedZoneId, domainName, targetDomainName: distribution.domainName, targetZoneId: distribution.hostedZoneId });
+}
+
+const outputs: LayerOutputs<EdgeOutputs> = {
+  cloudFrontUrl: domainName ? `https://${domainName}` : distribution.domainName.apply((d) => `https://${d}`),
+  cloudFrontDistributionId: distribution.distributionId,
+  cloudFrontDomainName: distribution.domainName,
+  errorPagesBucketName: errorPages.bucketName,
+  cloudFrontWebAclArn: webAcl.arn,
+  cloudFrontLogGroupName: accessLogs.logGroup.name,
+};
+export = outputs;

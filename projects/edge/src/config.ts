@@ -1,0 +1,113 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_REGION } from "@mlapi/components";
+import type { UpstreamLocation } from "@mlapi/core";
+import { ConfigReader } from "@mlapi/core";
+
+/** How viewers' TLS is terminated (SPEC R17); exactly one applies. */
+export type CertificateMode =
+  /** A new ACM certificate for `domainName` in us-east-1, DNS-validated in `hostedZoneId`; alias records there. */
+  | { kind: "create"; domainName: string; hostedZoneId: string }
+  /** An existing us-east-1 ACM certificate covering `domainName`; alias records only when a zone is given. */
+  | { kind: "existing"; certificateArn: string; domainName: string; hostedZoneId?: string }
+  /** CloudFront's *.cloudfront.net certificate; explicit opt-in for throwaway stacks. */
+  | { kind: "default" };
+
+export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600] as const;
+
+/** The edge layer's settings, validated as a whole before any resource is declared. */
+export interface EdgeConfig {
+  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
+  environmentSuffix: string;
+  /** Certificate and DNS, from domainName / hostedZoneId / certificateArn / allowDefaultCertificate. No default: one must be chosen. */
+  certificate: CertificateMode;
+  /** Edge locations served from. Default PriceClass_100 (North America and Europe, cheapest). */
+  priceClass: (typeof PRICE_CLASSES)[number];
+  /** Requests per client IP per window before WAF blocks it, 10 to 2e9. Default 2000. */
+  rateLimit: number;
+  /** Rate-limit window in seconds: 60, 120, 300 or 600. Default 300. */
+  rateLimitWindowSeconds: (typeof RATE_LIMIT_WINDOWS)[number];
+  /** Seconds CloudFront waits for the ALB's first byte, 1-180 (over 60 needs a quota increase). Default 30. */
+  originReadTimeoutSeconds: number;
+  /** Seconds a 403/404 stays cached at the edge, 0-300. Default 10. */
+  errorCachingTtlSeconds: number;
+  /** Where the service stack lives. Default: this stack's organization and stack name. */
+  service: UpstreamLocation;
+}
+
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const CERTIFICATE_ARN = new RegExp(`^arn:aws[a-z-]*:acm:${CLOUDFRONT_REGION}:\\d{12}:certificate/[0-9a-f-]{36}$`);
+
+/** The error when no certificate mode is chosen (exported for the tests, which compare it exactly). */
+export function noCertificateProblem(reader: ConfigReader): string {
+  const k = (key: string) => reader.key(key);
+  return (
+    `no certificate is configured for CloudFront. Set ${k("domainName")} and ${k("hostedZoneId")} to create a ` +
+    `DNS-validated ACM certificate in ${CLOUDFRONT_REGION}, or ${k("certificateArn")} (with ${k("domainName")}) to use an existing ` +
+    `${CLOUDFRONT_REGION} certificate; or, for a throwaway stack only, set ${k("allowDefaultCertificate")} to true to serve ` +
+    `https://<id>.cloudfront.net with CloudFront's default certificate.`
+  );
+}
+
+function certificateMode(reader: ConfigReader): CertificateMode {
+  const domainName = reader.optionalString("domainName");
+  const hostedZoneId = reader.optionalString("hostedZoneId");
+  const certificateArn = reader.optionalString("certificateArn");
+  const allowDefault = reader.boolean("allowDefaultCertificate", false);
+  const k = (key: string) => reader.key(key);
+
+  if (domainName !== undefined) {
+    reader.check(DOMAIN_NAME.test(domainName), "domainName", domainName, "must be a fully qualified lowercase host name without a trailing dot or wildcard, e.g. api.example.com");
+  }
+  if (hostedZoneId !== undefined) {
+    reader.check(HOSTED_ZONE_ID.test(hostedZoneId), "hostedZoneId", hostedZoneId, "must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ");
+    reader.check(domainName !== undefined, "hostedZoneId", hostedZoneId, `needs ${k("domainName")}, the name to create in that zone`);
+  }
+  if (certificateArn !== undefined) {
+    reader.check(
+      CERTIFICATE_ARN.test(certificateArn),
+      "certificateArn",
+      certificateArn,
+      `must be the ARN of an ACM certificate in ${CLOUDFRONT_REGION} (arn:aws:acm:${CLOUDFRONT_REGION}:<account>:certificate/<id>); CloudFront uses no other region's certificates`,
+    );
+    reader.check(domainName !== undefined, "certificateArn", certificateArn, `needs ${k("domainName")}, the name the certificate covers (CloudFront presents a custom certificate only for its aliases)`);
+    return { kind: "existing", certificateArn, domainName: domainName ?? "", hostedZoneId };
+  }
+  if (domainName !== undefined) {
+    reader.check(
+      hostedZoneId !== undefined,
+      "domainName",
+      domainName,
+      `needs ${k("hostedZoneId")} (to create and DNS-validate a certificate) or ${k("certificateArn")} (an existing ${CLOUDFRONT_REGION} certificate covering it)`,
+    );
+    return { kind: "create", domainName, hostedZoneId: hostedZoneId ?? "" };
+  }
+  if (!allowDefault) reader.requiredString("domainName", noCertificateProblem(reader));
+  return { kind: "default" };
+}
+
+export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocation = { organization: pulumi.getOrganization(), stack: pulumi.getStack() }): EdgeConfig {
+  const config: EdgeConfig = {
+    environmentSuffix: reader.environmentSuffix(),
+    certificate: certificateMode(reader),
+    priceClass: reader.oneOf("priceClass", PRICE_CLASSES, "PriceClass_100"),
+    rateLimit: reader.number("rateLimit", { default: 2000, min: 10, max: 2_000_000_000, step: 1 }),
+    rateLimitWindowSeconds: reader.oneOf("rateLimitWindowSeconds", RATE_LIMIT_WINDOWS, 300),
+    originReadTimeoutSeconds: reader.number("originReadTimeoutSeconds", { default: 30, min: 1, max: 180, step: 1 }),
+    errorCachingTtlSeconds: reader.number("errorCachingTtlSeconds", { default: 10, min: 0, max: 300, step: 1 }),
+    service: {
+      organization: reader.optionalString("upstreamOrganization") ?? defaults.organization,
+      stack: reader.optionalString("upstreamStack") ?? defaults.stack,
+    },
+  };
+  reader.done();
+  if (config.certificate.kind === "default") {
+    pulumi.log.warn(
+      `${reader.key("allowDefaultCertificate")} is true: CloudFront serves only https://<id>.cloudfront.net with its default certificate, ` +
+        `whose TLS floor cannot be raised to TLS 1.2. Use it for throwaway stacks only; set ${reader.key("domainName")} and ` +
+        `${reader.key("hostedZoneId")}, or ${reader.key("certificateArn")}, for anything else.`,
+    );
+  }
+  return config;
+}
