@@ -3,7 +3,7 @@ import { cidrProblem, ConfigError, ConfigReader, ENVIRONMENT_SUFFIX_PATTERN } fr
 
 const source = (values: Record<string, string>): ConfigSource => ({ name: "mlapi-test", get: (k) => values[k] });
 const reader = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}, stack = "dev") =>
-  new ConfigReader(source(values), env, () => stack);
+  new ConfigReader(source(values), env, () => stack, () => "organization");
 
 describe("environmentSuffix resolution (SPEC §3)", () => {
   it("prefers config over env over the stack name", () => {
@@ -39,6 +39,16 @@ describe("environmentSuffix resolution (SPEC §3)", () => {
     const r = reader({}, { ENVIRONMENT_SUFFIX: "Bad" });
     r.environmentSuffix();
     expect(() => r.done()).toThrow("(from env ENVIRONMENT_SUFFIX)");
+  });
+});
+
+describe("upstreamLocation", () => {
+  it("defaults to this stack's organization and name", () => {
+    expect(reader({}, {}, "dev").upstreamLocation()).toEqual({ organization: "organization", stack: "dev" });
+  });
+
+  it("can point at another organization and stack", () => {
+    expect(reader({ upstreamOrganization: "acme", upstreamStack: "shared" }).upstreamLocation()).toEqual({ organization: "acme", stack: "shared" });
   });
 });
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { UpstreamLocation } from "./contracts/upstream";
 
 /** SPEC §3: 1–16 characters, lowercase letters, digits and inner hyphens. */
 export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
@@ -52,6 +53,7 @@ export class ConfigReader {
     private readonly source: ConfigSource = new pulumi.Config(),
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly stackName: () => string = pulumi.getStack,
+    private readonly organization: () => string = pulumi.getOrganization,
   ) {}
 
   /** The fully qualified key (`mlapi-network:natGateways`), as users write it in stack files. */
@@ -83,6 +85,17 @@ export class ConfigReader {
       `must match ${ENVIRONMENT_SUFFIX_PATTERN.source}: 1-16 lowercase letters, digits or hyphens, not starting or ending with a hyphen${origin}`,
     );
     return value;
+  }
+
+  /**
+   * Where the upstream layers' stacks are (SPEC §3): this stack's organization and stack name,
+   * unless `upstreamOrganization` / `upstreamStack` say otherwise.
+   */
+  upstreamLocation(): UpstreamLocation {
+    return {
+      organization: this.string("upstreamOrganization", this.organization()),
+      stack: this.string("upstreamStack", this.stackName()),
+    };
   }
 
   string(key: string, defaultValue: string): string {

@@ -14,6 +14,10 @@ export interface ServiceOutputs {
   ecsServiceName: string;
   ecrRepositoryUrl: string;
   wafWebAclArn: string;
+  /** Log group the API containers write to (for dashboards and alarms). */
+  serviceLogGroupName: string;
+  /** S3 bucket holding the ALB access logs. */
+  albAccessLogsBucketName: string;
 }
 
 export const SERVICE: LayerContract<ServiceOutputs> = {
@@ -30,6 +34,8 @@ export const SERVICE: LayerContract<ServiceOutputs> = {
     "ecsServiceName",
     "ecrRepositoryUrl",
     "wafWebAclArn",
+    "serviceLogGroupName",
+    "albAccessLogsBucketName",
   ],
   secretOutputNames: [],
 };
