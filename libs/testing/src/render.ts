@@ -20,6 +20,8 @@ export interface PlannedResource {
   /** Resource options that matter for teardown (SPEC R19). */
   protect: boolean;
   retainOnDelete: boolean;
+  /** Properties the engine leaves alone on update (`ignoreChanges`), e.g. a desiredCount auto scaling owns. */
+  ignoreChanges: string[];
 }
 
 export interface RenderOptions {
@@ -72,7 +74,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, options.organization ?? "organization");
   pulumi.runtime.setAllConfig(toStringConfig(options.config ?? {}));
 
-  const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean }>();
+  const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] }>();
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
@@ -92,6 +94,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
           dependsOn,
           protect: args.opts.protect === true,
           retainOnDelete: (args.opts as pulumi.CustomResourceOptions).retainOnDelete === true,
+          ignoreChanges: args.opts.ignoreChanges ?? [],
         });
         return undefined;
       });
@@ -144,6 +147,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
       state: r.state,
       protect: opts?.protect ?? false,
       retainOnDelete: opts?.retainOnDelete ?? false,
+      ignoreChanges: opts?.ignoreChanges ?? [],
     };
   });
   return { resources, outputs, secretOutputNames };

@@ -1,0 +1,195 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsAccount } from "../logging";
+import type { CapacityProviderWeight } from "./fargate-cluster";
+
+/** Where the container may write: the root filesystem is read-only. */
+export const TMP_VOLUME = { name: "tmp", containerPath: "/tmp" } as const;
+
+/**
+ * The container health check as a `node -e` one-liner: slim Node images ship no curl or wget.
+ * Exits 0 only on HTTP 200 from the health path within the timeout.
+ */
+export function nodeHealthCheckCommand(port: number, path: string): string[] {
+  const script =
+    `require('http').get({host:'127.0.0.1',port:${port},path:'${path}',timeout:4000},` +
+    `(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))`;
+  return ["CMD", "node", "-e", script];
+}
+
+/** A secret the container receives as an environment variable, read by the ECS agent at start. */
+export interface InjectedSecret {
+  /** Environment variable name. */
+  name: string;
+  /** Secret ARN, optionally `<arn>:<json-key>::` to inject one key of a JSON secret. */
+  valueFrom: string;
+}
+
+/**
+ * The environment variable an app secret arrives in: the last path segment of the secret's name,
+ * upper-cased (`…:secret:mlapi/model-api-key-AbC123` → `MODEL_API_KEY`). Secrets Manager appends
+ * `-` and 6 random characters to every secret ARN; they are not part of the name.
+ */
+export function secretEnvName(secretArn: string): string {
+  const name = secretArn.split(":secret:")[1]?.replace(/-[A-Za-z0-9]{6}$/, "") ?? secretArn;
+  const last = name.split("/").filter((p) => p !== "").pop() ?? name;
+  const env = last.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "").toUpperCase();
+  return /^[0-9]/.test(env) ? `SECRET_${env}` : env;
+}
+
+/**
+ * What the API task gets from Secrets Manager: DB_USERNAME and DB_PASSWORD from the RDS-managed
+ * master secret (a JSON document; ECS extracts one key per variable) and each app secret whole.
+ */
+export function apiSecrets(masterSecretArn: string, appSecretArns: readonly string[]): InjectedSecret[] {
+  const secrets: InjectedSecret[] = [
+    { name: "DB_USERNAME", valueFrom: `${masterSecretArn}:username::` },
+    { name: "DB_PASSWORD", valueFrom: `${masterSecretArn}:password::` },
+    ...appSecretArns.map((arn) => ({ name: secretEnvName(arn), valueFrom: arn })),
+  ];
+  const seen = new Set<string>();
+  for (const s of secrets) {
+    if (seen.has(s.name)) throw new Error(`Two injected secrets would both be the environment variable ${s.name}; rename one of the secrets`);
+    seen.add(s.name);
+  }
+  return secrets;
+}
+
+export interface ApiServiceArgs {
+  /** Task definition family (physical name). */
+  family: string;
+  /** ECS service name (physical name). */
+  serviceName: string;
+  clusterArn: pulumi.Input<string>;
+  /** Capacity-provider strategy; the service never sets a launch type. */
+  capacityProviderStrategy: CapacityProviderWeight[];
+  /** Container image URI. */
+  image: pulumi.Input<string>;
+  /** Fargate CPU units; must pair with `memory` (see fargateSizeProblem). */
+  cpu: number;
+  /** Fargate memory in MiB. */
+  memory: number;
+  /** @default "X86_64" */
+  cpuArchitecture?: "X86_64" | "ARM64";
+  /** Port the container listens on; the target group and app security group use the same port. */
+  containerPort: pulumi.Input<number>;
+  /** Plain environment variables (never secrets); AWS_REGION is added from the provider's region. */
+  environment: Record<string, pulumi.Input<string>>;
+  /** Secrets injected from Secrets Manager; the execution role must be able to read exactly these. */
+  secrets: pulumi.Input<InjectedSecret[]>;
+  /** Log group the awslogs driver writes to. */
+  logGroupName: pulumi.Input<string>;
+  executionRoleArn: pulumi.Input<string>;
+  taskRoleArn: pulumi.Input<string>;
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  targetGroupArn: pulumi.Input<string>;
+  /** Tasks at creation; later changes are left to auto scaling (ignoreChanges). */
+  desiredCount: number;
+  /** @default 60 */
+  healthCheckGracePeriodSeconds?: number;
+  /** @default "/health" */
+  healthCheckPath?: string;
+  /** @default "api" */
+  containerName?: string;
+  /**
+   * Non-root user the container runs as (uid:gid; 1000 is `node` in the official Node images).
+   * @default "1000:1000"
+   */
+  user?: string;
+  /**
+   * What the service must wait for: the cluster's capacity-provider association (else ECS rejects
+   * the strategy) and the listener rules (a target group must belong to a load balancer first).
+   */
+  dependsOn: pulumi.Resource[];
+}
+
+/**
+ * The API's Fargate task definition and ECS service (SPEC R9, R10): awsvpc in private subnets
+ * without public IPs, a read-only non-root container with a writable /tmp, secrets injected by
+ * the agent, a container health check, Spot/on-demand by capacity-provider strategy, rolling
+ * deploys at 100/200 % guarded by the circuit breaker with rollback.
+ */
+export class ApiService extends pulumi.ComponentResource {
+  readonly taskDefinition: aws.ecs.TaskDefinition;
+  readonly service: aws.ecs.Service;
+  readonly serviceName: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:service:ApiService", name, {}, opts);
+    if (args.capacityProviderStrategy.length === 0) throw new Error(`${name}: the capacity-provider strategy is empty`);
+    const { region } = awsAccount(this);
+    const containerName = args.containerName ?? "api";
+    const healthPath = args.healthCheckPath ?? "/health";
+
+    const environment = pulumi
+      .all({ ...args.environment, AWS_REGION: region })
+      .apply((env) => Object.entries(env).sort(([a], [b]) => a.localeCompare(b)).map(([envName, value]) => ({ name: envName, value })));
+    const containerDefinitions = pulumi
+      .all([args.image, args.containerPort, environment, args.secrets, args.logGroupName, region])
+      .apply(([image, port, env, secretList, logGroup, awsRegion]) =>
+        JSON.stringify([
+          {
+            name: containerName,
+            image,
+            essential: true,
+            user: args.user ?? "1000:1000",
+            readonlyRootFilesystem: true,
+            mountPoints: [{ sourceVolume: TMP_VOLUME.name, containerPath: TMP_VOLUME.containerPath, readOnly: false }],
+            portMappings: [{ containerPort: port, hostPort: port, protocol: "tcp", name: "http" }],
+            environment: env,
+            secrets: secretList,
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": containerName },
+            },
+            healthCheck: { command: nodeHealthCheckCommand(port, healthPath), interval: 30, timeout: 5, retries: 3, startPeriod: 30 },
+            // Reaps zombies and forwards SIGTERM so the app drains on Spot interruption and deploys.
+            linuxParameters: { initProcessEnabled: true },
+            stopTimeout: 30,
+          },
+        ]),
+      );
+
+    this.taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: args.family,
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: String(args.cpu),
+        memory: String(args.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
+        executionRoleArn: args.executionRoleArn,
+        taskRoleArn: args.taskRoleArn,
+        volumes: [{ name: TMP_VOLUME.name }],
+        containerDefinitions,
+      },
+      { parent: this },
+    );
+
+    this.service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        name: args.serviceName,
+        cluster: args.clusterArn,
+        taskDefinition: this.taskDefinition.arn,
+        desiredCount: args.desiredCount,
+        capacityProviderStrategies: args.capacityProviderStrategy,
+        platformVersion: "LATEST",
+        networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
+        loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName, containerPort: args.containerPort }],
+        healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+      },
+      // desiredCount is owned by auto scaling after creation; a deploy must not reset it.
+      { parent: this, dependsOn: args.dependsOn, ignoreChanges: ["desiredCount"] },
+    );
+    this.serviceName = this.service.name;
+    this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinition.arn });
+  }
+}

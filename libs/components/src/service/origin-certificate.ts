@@ -1,0 +1,50 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface OriginCertificateArgs {
+  /** Host name the certificate covers, e.g. `origin.api.example.com`. */
+  domainName: pulumi.Input<string>;
+  /** Route 53 hosted zone the DNS validation record is written to. */
+  hostedZoneId: pulumi.Input<string>;
+}
+
+/**
+ * A regional ACM certificate for the ALB, validated through a Route 53 record. `certificateArn`
+ * resolves only once ACM has issued it, so a listener using it is never created with a pending certificate.
+ */
+export class OriginCertificate extends pulumi.ComponentResource {
+  readonly certificate: aws.acm.Certificate;
+  /** ARN of the issued certificate. */
+  readonly certificateArn: pulumi.Output<string>;
+
+  constructor(name: string, args: OriginCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:service:OriginCertificate", name, {}, opts);
+    this.certificate = new aws.acm.Certificate(
+      `${name}-certificate`,
+      { domainName: args.domainName, validationMethod: "DNS" },
+      // Pulumi's default create-before-replace matters here: a certificate a listener uses cannot be deleted first.
+      { parent: this },
+    );
+    const option = this.certificate.domainValidationOptions.apply((options) => options[0]);
+    const record = new aws.route53.Record(
+      `${name}-validation-record`,
+      {
+        zoneId: args.hostedZoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 60,
+        // The same validation record may already exist from an earlier certificate for this name.
+        allowOverwrite: true,
+      },
+      { parent: this },
+    );
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-validation`,
+      { certificateArn: this.certificate.arn, validationRecordFqdns: [record.fqdn] },
+      { parent: this },
+    );
+    this.certificateArn = validation.certificateArn;
+    this.registerOutputs({ certificateArn: this.certificateArn });
+  }
+}

@@ -1,0 +1,75 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ServiceScalingArgs {
+  clusterName: pulumi.Input<string>;
+  serviceName: pulumi.Input<string>;
+  /** The ECS service; the scalable target must not exist before it. */
+  service: pulumi.Resource;
+  minCapacity: number;
+  maxCapacity: number;
+  /** `<alb arnSuffix>/<target group arnSuffix>` (see requestCountResourceLabel). */
+  resourceLabel: pulumi.Input<string>;
+  /** Physical name of the scaling policy. */
+  policyName: string;
+  /**
+   * Requests per target per minute the policy keeps the service at.
+   * @default 1000
+   */
+  requestsPerTarget?: number;
+  /**
+   * Seconds after a scale-in before the next (slow: a removed task is lost capacity).
+   * @default 300
+   */
+  scaleInCooldownSeconds?: number;
+  /**
+   * Seconds after a scale-out before the next (fast: traffic is waiting).
+   * @default 60
+   */
+  scaleOutCooldownSeconds?: number;
+}
+
+/** The label ALBRequestCountPerTarget needs: both ARN suffixes, joined by a slash. */
+export function requestCountResourceLabel(albArnSuffix: pulumi.Input<string>, targetGroupArnSuffix: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`${albArnSuffix}/${targetGroupArnSuffix}`;
+}
+
+/** Application Auto Scaling for the ECS service: target tracking on ALB requests per target (SPEC R13). */
+export class ServiceScaling extends pulumi.ComponentResource {
+  readonly target: aws.appautoscaling.Target;
+  readonly policy: aws.appautoscaling.Policy;
+
+  constructor(name: string, args: ServiceScalingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:service:ServiceScaling", name, {}, opts);
+    if (args.minCapacity > args.maxCapacity) throw new Error(`${name}: minCapacity ${args.minCapacity} exceeds maxCapacity ${args.maxCapacity}`);
+    this.target = new aws.appautoscaling.Target(
+      `${name}-target`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${args.clusterName}/${args.serviceName}`,
+        minCapacity: args.minCapacity,
+        maxCapacity: args.maxCapacity,
+      },
+      { parent: this, dependsOn: [args.service] },
+    );
+    this.policy = new aws.appautoscaling.Policy(
+      `${name}-requests`,
+      {
+        name: args.policyName,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: this.target.serviceNamespace,
+        scalableDimension: this.target.scalableDimension,
+        resourceId: this.target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: args.requestsPerTarget ?? 1000,
+          predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: args.resourceLabel },
+          scaleInCooldown: args.scaleInCooldownSeconds ?? 300,
+          scaleOutCooldown: args.scaleOutCooldownSeconds ?? 60,
+        },
+      },
+      { parent: this, dependsOn: [this.target] },
+    );
+    this.registerOutputs({ resourceId: this.target.resourceId });
+  }
+}

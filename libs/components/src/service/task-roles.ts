@@ -1,0 +1,143 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsAccount } from "../logging";
+
+/** Item-level DynamoDB actions the API may use on the sessions table: no table management, no Scan. */
+export const SESSION_TABLE_ACTIONS: readonly string[] = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+];
+
+/** What DynamoDB needs of the caller's identity to use a customer-managed table key on its behalf. */
+export const TABLE_KEY_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"];
+
+/** Pulls from one ECR repository (the token call is account-wide by AWS design). */
+export const ECR_PULL_ACTIONS: readonly string[] = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
+
+export interface TaskRolesArgs {
+  /** Physical name of the task execution role (used by the ECS agent: pull, logs, secrets). */
+  executionRoleName: string;
+  /** Physical name of the task role (used by the application code). */
+  taskRoleName: string;
+  /** ECR repository the agent may pull from. */
+  repositoryArn: pulumi.Input<string>;
+  /** Log group the awslogs driver writes to. */
+  logGroupArn: pulumi.Input<string>;
+  /** Exactly the Secrets Manager secrets the task definition injects. */
+  secretArns: pulumi.Input<pulumi.Input<string>[]>;
+  /** Key the injected secrets are encrypted with; usable only through Secrets Manager. */
+  secretsKmsKeyArn: pulumi.Input<string>;
+  /** The sessions table; its indexes are `<arn>/index/*`. */
+  tableArn: pulumi.Input<string>;
+  /** Key the table is encrypted with; usable only through DynamoDB. */
+  tableKmsKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * The two roles of the API task (SPEC R15), each assumable only by ecs-tasks.amazonaws.com for
+ * tasks of this account. Execution role: pull this repository, write this log group, read exactly
+ * the injected secrets. Task role: item-level access to the sessions table and its indexes.
+ * KMS is reachable only through the service that owns the data (kms:ViaService).
+ */
+export class TaskRoles extends pulumi.ComponentResource {
+  readonly executionRole: aws.iam.Role;
+  readonly taskRole: aws.iam.Role;
+  /** Inline policies; the task definition should depend on them so the first task starts with them in place. */
+  readonly policies: aws.iam.RolePolicy[];
+
+  constructor(name: string, args: TaskRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:service:TaskRoles", name, {}, opts);
+    const { accountId, region, partition } = awsAccount(this);
+    const assumeRolePolicy = pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          // Confused-deputy guard: only ECS acting for this account's tasks.
+          Condition: {
+            StringEquals: { "aws:SourceAccount": accountId },
+            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ecs:${region}:${accountId}:*` },
+          },
+        },
+      ],
+    });
+
+    // --- execution role: used by the ECS agent before the container starts ---
+    this.executionRole = new aws.iam.Role(
+      `${name}-execution`,
+      { name: args.executionRoleName, description: "ECS agent for the API task: image pull, logs, injected secrets", assumeRolePolicy },
+      { parent: this },
+    );
+    const executionPolicy = new aws.iam.RolePolicy(
+      `${name}-execution-policy`,
+      {
+        role: this.executionRole.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            // AWS defines no resource for GetAuthorizationToken; "*" is the only accepted value.
+            { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+            { Sid: "PullThisRepository", Effect: "Allow", Action: [...ECR_PULL_ACTIONS], Resource: args.repositoryArn },
+            {
+              Sid: "WriteThisLogGroup",
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              Resource: pulumi.interpolate`${args.logGroupArn}:log-stream:*`,
+            },
+            { Sid: "ReadInjectedSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns },
+            {
+              Sid: "DecryptSecretsViaSecretsManager",
+              Effect: "Allow",
+              Action: "kms:Decrypt",
+              Resource: args.secretsKmsKeyArn,
+              Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${region}.amazonaws.com` } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    // --- task role: used by the application code ---
+    this.taskRole = new aws.iam.Role(
+      `${name}-task`,
+      { name: args.taskRoleName, description: "API application: the sessions table only", assumeRolePolicy },
+      { parent: this },
+    );
+    const taskPolicy = new aws.iam.RolePolicy(
+      `${name}-task-policy`,
+      {
+        role: this.taskRole.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "SessionsTableItems",
+              Effect: "Allow",
+              Action: [...SESSION_TABLE_ACTIONS],
+              Resource: [args.tableArn, pulumi.interpolate`${args.tableArn}/index/*`],
+            },
+            {
+              Sid: "TableKeyViaDynamoDb",
+              Effect: "Allow",
+              Action: [...TABLE_KEY_ACTIONS],
+              Resource: args.tableKmsKeyArn,
+              Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`dynamodb.${region}.amazonaws.com` } },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    this.policies = [executionPolicy, taskPolicy];
+    this.registerOutputs({ executionRoleArn: this.executionRole.arn, taskRoleArn: this.taskRole.arn });
+  }
+}

@@ -1,0 +1,135 @@
+// Service layer (mlapi-service): the API on ECS Fargate (70 % Spot) behind an internet-facing ALB
+// that admits only CloudFront, with a REGIONAL WAF ACL, request-count auto scaling, an ECR
+// repository, encrypted log groups and least-privilege task roles. Reads the network layer
+// (subnets, alb/app security groups, appPort) and the data layer (table, RDS endpoint and
+// master secret, app secrets, data key); the edge layer reads its outputs.
+import * as pulumi from "@pulumi/pulumi";
+import type { LayerOutputs, ServiceOutputs } from "@mlapi/core";
+import { DATA, NETWORK, startLayer, Upstream } from "@mlapi/core";
+import {
+  AccessLogsBucket,
+  AlbWebAcl,
+  ApiLoadBalancer,
+  ApiService,
+  apiSecrets,
+  capacityProviderStrategy,
+  EncryptedLogGroup,
+  FargateCluster,
+  ImageRepository,
+  LogsKey,
+  OriginCertificate,
+  requestCountResourceLabel,
+  ServiceScaling,
+  TaskRoles,
+} from "@mlapi/components";
+import { loadConfig } from "./src/config";
+
+const cfg = loadConfig();
+const { naming, suffix } = startLayer("service", cfg.environmentSuffix);
+const network = new Upstream(NETWORK, cfg.upstream);
+const data = new Upstream(DATA, cfg.upstream);
+const appPort = network.require("appPort");
+
+// --- logs: one key for the task and WAF log groups (WAF requires the aws-waf-logs- prefix) ---
+const apiLogGroupName = naming.logGroupName("api");
+const wafLogGroupName = `aws-waf-logs-${naming.name("alb", "logGroup")}`;
+const logsKey = new LogsKey("service-logs", { aliasName: `alias/${naming.name("service-logs")}`, description: `API and WAF logs of mlapi ${suffix}`, logGroupNames: [apiLogGroupName, wafLogGroupName] });
+const apiLogs = new EncryptedLogGroup("api-logs", { name: apiLogGroupName, kmsKeyArn: logsKey.keyArn });
+const wafLogs = new EncryptedLogGroup("waf-logs", { name: wafLogGroupName, kmsKeyArn: logsKey.keyArn });
+
+// --- image ---
+const repository = new ImageRepository("api-image", { repositoryName: naming.name("api", "ecrRepository") });
+const image = cfg.image;
+
+// --- load balancer: CloudFront → ALB (prefix-list ingress) → tasks ---
+const tls = cfg.originTls;
+const originDomainName = tls.kind === "none" ? undefined : `origin.${tls.domainName}`;
+const certificateArn =
+  tls.kind === "existing" ? tls.certificateArn : tls.kind === "create" ? new OriginCertificate("origin", { domainName: `origin.${tls.domainName}`, hostedZoneId: tls.hostedZoneId }).certificateArn : undefined;
+const originZoneId = tls.kind === "none" ? undefined : tls.hostedZoneId;
+const accessLogs = new AccessLogsBucket("alb-logs", { bucketAutoname: naming.autoname("mlapi-alb-logs", "s3Bucket") });
+const alb = new ApiLoadBalancer("api-lb", {
+  loadBalancerName: naming.name("alb", "alb"),
+  // Autonamed: "api-tg-<suffix>-<7 random>" fits the 32-character limit with a 16-character suffix.
+  targetGroupAutoname: naming.autoname("api-tg", "targetGroup"),
+  vpcId: network.require("vpcId"),
+  publicSubnetIds: network.require("publicSubnetIds"),
+  securityGroupId: network.require("albSecurityGroupId"),
+  targetPort: appPort,
+  accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
+  certificateArn,
+  originRecord: originDomainName !== undefined && originZoneId !== undefined ? { zoneId: originZoneId, name: originDomainName } : undefined,
+  dependsOn: [accessLogs.policy],
+});
+const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl"), loadBalancerArn: alb.loadBalancer.arn, rateLimit: cfg.wafRateLimit, logGroupArn: wafLogs.arn });
+
+// --- compute: cluster, roles, task definition and service, auto scaling ---
+const strategy = capacityProviderStrategy(cfg.spotWeight, cfg.onDemandWeight, cfg.onDemandBase);
+const cluster = new FargateCluster("api-cluster", { clusterName: naming.name("cluster", "ecsCluster"), defaultStrategy: strategy });
+const masterSecretArn = data.require("rdsMasterSecretArn");
+const appSecretArns = data.require("appSecretArns");
+const roles = new TaskRoles("api-roles", {
+  executionRoleName: naming.name("api-execution", "iamRole"),
+  taskRoleName: naming.name("api-task", "iamRole"),
+  repositoryArn: repository.arn,
+  logGroupArn: apiLogs.arn,
+  secretArns: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => [master, ...apps]),
+  secretsKmsKeyArn: data.require("dataKmsKeyArn"),
+  tableArn: data.require("sessionsTableArn"),
+  tableKmsKeyArn: data.require("dataKmsKeyArn"),
+});
+const api = new ApiService("api", {
+  family: naming.name("api"),
+  serviceName: naming.name("api"),
+  clusterArn: cluster.arn,
+  capacityProviderStrategy: strategy,
+  image,
+  cpu: cfg.cpu,
+  memory: cfg.memory,
+  cpuArchitecture: cfg.cpuArchitecture,
+  containerPort: appPort,
+  environment: {
+    NODE_ENV: "production",
+    PORT: pulumi.interpolate`${appPort}`,
+    SESSIONS_TABLE_NAME: data.require("sessionsTableName"),
+    DB_HOST: data.require("rdsClusterEndpoint"),
+    DB_PORT: pulumi.interpolate`${data.require("rdsClusterPort")}`,
+    DB_NAME: data.require("rdsDatabaseName"),
+  },
+  secrets: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => apiSecrets(master, apps)),
+  logGroupName: apiLogs.name,
+  executionRoleArn: roles.executionRole.arn,
+  taskRoleArn: roles.taskRole.arn,
+  subnetIds: network.require("privateSubnetIds"),
+  securityGroupIds: [network.require("appSecurityGroupId")],
+  targetGroupArn: alb.targetGroup.arn,
+  desiredCount: cfg.desiredCount,
+  healthCheckGracePeriodSeconds: cfg.healthCheckGracePeriodSeconds,
+  dependsOn: [cluster.capacityProviders, ...alb.rules, ...roles.policies],
+});
+new ServiceScaling("api-scaling", {
+  clusterName: cluster.name,
+  serviceName: api.serviceName,
+  service: api.service,
+  minCapacity: cfg.minCapacity,
+  maxCapacity: cfg.maxCapacity,
+  resourceLabel: requestCountResourceLabel(alb.loadBalancer.arnSuffix, alb.targetGroup.arnSuffix),
+  policyName: naming.name("api-requests"),
+  requestsPerTarget: cfg.requestsPerTarget,
+});
+
+const outputs: LayerOutputs<ServiceOutputs> = {
+  albDnsName: alb.loadBalancer.dnsName,
+  albZoneId: alb.loadBalancer.zoneId,
+  albArnSuffix: alb.loadBalancer.arnSuffix,
+  targetGroupArnSuffix: alb.targetGroup.arnSuffix,
+  originProtocol: alb.protocol,
+  originDomainName: originDomainName ?? alb.loadBalancer.dnsName,
+  ecsClusterName: cluster.name,
+  ecsServiceName: api.serviceName,
+  ecrRepositoryUrl: repository.repositoryUrl,
+  wafWebAclArn: waf.arn,
+  serviceLogGroupName: apiLogs.name,
+  albAccessLogsBucketName: accessLogs.bucketName,
+};
+export = outputs;

@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigReader } from "@mlapi/core";
+import type { UpstreamLocation } from "@mlapi/core";
+import { fargateSizeProblem } from "@mlapi/components";
+
+/** How the ALB gets its certificate (SPEC R11): none (HTTP only), an existing one, or one created here. */
+export type OriginTls =
+  | { kind: "none" }
+  | { kind: "existing"; certificateArn: string; domainName: string; hostedZoneId?: string }
+  | { kind: "create"; domainName: string; hostedZoneId: string };
+
+/** The service layer's settings, validated as a whole before any resource is declared. */
+export interface ServiceConfig {
+  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
+  environmentSuffix: string;
+  /** Where the network and data stacks are. Default: this organization and stack name. */
+  upstream: UpstreamLocation;
+  /** Container image URI of the API. Required for now (`pulumi config set image <uri>`). */
+  image: string;
+  /** Fargate CPU units of the task. Default 512 (0.5 vCPU). */
+  cpu: number;
+  /** Task memory in MiB, a Fargate-valid pair with cpu. Default 1024. */
+  memory: number;
+  /** CPU architecture the image is built for. Default X86_64. */
+  cpuArchitecture: "X86_64" | "ARM64";
+  /** Tasks at creation (auto scaling owns it afterwards). Default 2. */
+  desiredCount: number;
+  /** Auto scaling floor. Default 2. */
+  minCapacity: number;
+  /** Auto scaling ceiling. Default 10. */
+  maxCapacity: number;
+  /** FARGATE_SPOT weight of the capacity-provider strategy. Default 7 (7:3 = 70 % Spot). */
+  spotWeight: number;
+  /** FARGATE (on-demand) weight. Default 3. */
+  onDemandWeight: number;
+  /** Tasks always on on-demand before the weights apply. Default 0. */
+  onDemandBase: number;
+  /** ALB requests per target per minute auto scaling aims for. Default 1000. */
+  requestsPerTarget: number;
+  /** WAF block threshold: requests per client address (X-Forwarded-For) per 5 minutes. Default 2000. */
+  wafRateLimit: number;
+  /** Seconds the ALB health check is ignored after a task starts. Default 60. */
+  healthCheckGracePeriodSeconds: number;
+  /** Certificate for the ALB, from certificateArn / domainName / hostedZoneId. Default none (HTTP only). */
+  originTls: OriginTls;
+}
+
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+const DOMAIN = /^(?=.{1,240}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function originTls(reader: ConfigReader): OriginTls {
+  const certificateArn = reader.optionalString("certificateArn");
+  const domainName = reader.optionalString("domainName");
+  const hostedZoneId = reader.optionalString("hostedZoneId");
+  if (certificateArn !== undefined) reader.check(CERTIFICATE_ARN.test(certificateArn), "certificateArn", certificateArn, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region");
+  if (domainName !== undefined) reader.check(DOMAIN.test(domainName), "domainName", domainName, "must be a lowercase DNS name such as api.example.com");
+  if (hostedZoneId !== undefined) reader.check(/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId), "hostedZoneId", hostedZoneId, "must be a Route 53 hosted zone id (Z…)");
+
+  if (certificateArn !== undefined) {
+    // CloudFront connects to origin.<domainName>; the certificate must cover that name.
+    if (domainName === undefined) {
+      reader.fail("certificateArn", certificateArn, "needs domainName too: CloudFront reaches the ALB as origin.<domainName>, a name the certificate must cover");
+      return { kind: "none" };
+    }
+    return { kind: "existing", certificateArn, domainName, hostedZoneId };
+  }
+  if (domainName !== undefined) {
+    if (hostedZoneId === undefined) {
+      reader.fail("domainName", domainName, "needs hostedZoneId (to validate a certificate for origin.<domainName> in Route 53), or set certificateArn");
+      return { kind: "none" };
+    }
+    return { kind: "create", domainName, hostedZoneId };
+  }
+  if (hostedZoneId !== undefined) reader.fail("hostedZoneId", hostedZoneId, "is used only with domainName; set domainName too or remove it");
+  return { kind: "none" };
+}
+
+export function loadConfig(reader = new ConfigReader()): ServiceConfig {
+  const count = (key: string, def: number, max: number) => reader.number(key, { default: def, min: 0, max, step: 1 });
+  const config: ServiceConfig = {
+    environmentSuffix: reader.environmentSuffix(),
+    upstream: {
+      organization: reader.optionalString("upstreamOrganization") ?? pulumi.getOrganization(),
+      stack: reader.optionalString("upstreamStack") ?? pulumi.getStack(),
+    },
+    image: reader.requiredString("image", "set the API container image URI with `pulumi config set image <uri>` (e.g. <account>.dkr.ecr.<region>.amazonaws.com/mlapi-api-<suffix>:<tag>)"),
+    cpu: reader.number("cpu", { default: 512, min: 256, max: 16384, step: 1 }),
+    memory: reader.number("memory", { default: 1024, min: 512, max: 122880, step: 1 }),
+    cpuArchitecture: reader.oneOf("cpuArchitecture", ["X86_64", "ARM64"] as const, "X86_64"),
+    desiredCount: count("desiredCount", 2, 1000),
+    minCapacity: count("minCapacity", 2, 1000),
+    maxCapacity: reader.number("maxCapacity", { default: 10, min: 1, max: 1000, step: 1 }),
+    spotWeight: count("spotWeight", 7, 1000),
+    onDemandWeight: count("onDemandWeight", 3, 1000),
+    onDemandBase: count("onDemandBase", 0, 100000),
+    requestsPerTarget: reader.number("requestsPerTarget", { default: 1000, min: 1, max: 1000000, step: 1 }),
+    wafRateLimit: reader.number("wafRateLimit", { default: 2000, min: 100, max: 2000000000, step: 1 }),
+    healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", { default: 60, min: 0, max: 3600, step: 1 }),
+    originTls: originTls(reader),
+  };
+
+  // --- cross-field rules ---
+  const size = fargateSizeProblem(config.cpu, config.memory);
+  if (size) reader.fail(size.key, size.key === "cpu" ? config.cpu : config.memory, size.rule);
+  reader.check(config.spotWeight > 0 || config.onDemandWeight > 0, "spotWeight", config.spotWeight, "spotWeight and onDemandWeight cannot both be 0: at least one capacity provider must take tasks");
+  if (config.minCapacity > config.maxCapacity) {
+    reader.fail("minCapacity", config.minCapacity, `must be <= maxCapacity (${config.maxCapacity})`);
+  } else {
+    reader.check(
+      config.minCapacity <= config.desiredCount && config.desiredCount <= config.maxCapacity,
+      "desiredCount",
+      config.desiredCount,
+      `must be within minCapacity..maxCapacity (${config.minCapacity}..${config.maxCapacity})`,
+    );
+  }
+  reader.done();
+  return config;
+}
