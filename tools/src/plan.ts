@@ -1,24 +1,25 @@
 /**
- * Offline plan of one layer: runs the layer's real Pulumi program under Pulumi's mock runtime
- * (no Pulumi CLI, no AWS account), prints the resources it would create and writes them, with the
- * layer's outputs, to dist/plan/<layer>.json in the shape of `pulumi preview --json` steps.
- * Upstream StackReferences are answered from the upstream layers' plan files.
+ * Offline plan: runs layers' real Pulumi programs under Pulumi's mock runtime (no Pulumi CLI, no AWS
+ * account), writes each layer's resources and outputs to <out>/<layer>.json in the step shape of
+ * `pulumi preview --json`, and prints a summary. Upstream StackReferences are answered from the
+ * upstream layers' plans, so `--all` is an end-to-end render: network's outputs feed data's, and so on.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderProgram } from "@mlapi/testing";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import { isLayer, layerDir, pulumiProjectName, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
+import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, R20_OUTPUTS, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
 import type { LayerName } from "@mlapi/core";
 
-const USAGE = `Usage: tsx tools/src/plan.ts <layer> [--stack <name>] [--out <dir>]
+const USAGE = `Usage: tsx tools/src/plan.ts <layer...> | --all [--stack <name>] [--out <dir>]
 
-Renders the layer's Pulumi program offline with Pulumi's mock runtime and writes <out>/<layer>.json.
-  <layer>         network | data | service | edge
-  --stack <name>  stack whose Pulumi.<name>.yaml config is used (default: example)
+Renders layers' Pulumi programs offline with Pulumi's mock runtime and writes <out>/<layer>.json.
+  <layer...>      one or more of network | data | service | edge (planned in deploy order)
+  --all           all four layers in deploy order, each one's outputs feeding the next
+  --stack <name>  stack whose projects/<layer>/Pulumi.<name>.yaml config is used (default: example)
   --out <dir>     where plan files are read and written (default: dist/plan)
-Upstream layers must have been planned first (nx run-many -t plan does that in order).`;
+A layer's upstream layers must be planned first, in the same run or before (nx run <layer>:plan does that).`;
 
 const ORGANIZATION = "organization";
 
@@ -31,10 +32,15 @@ export interface PlanDocument {
   secretOutputNames: string[];
 }
 
-/** One resource, in the step shape of `pulumi preview --json`. */
+/** One resource, in the step shape of `pulumi preview --json`, plus its logical and physical names. */
 export interface PlanStep {
   op: "create";
   urn: string;
+  /** Logical name (the last part of the URN). */
+  name: string;
+  /** The name the resource gets in AWS (name, bucket, identifier...), else its id. */
+  physicalName: string;
+  provider?: string;
   newState: {
     type: string;
     urn: string;
@@ -48,6 +54,17 @@ export interface PlanStep {
     inputs: Record<string, unknown>;
     outputs: Record<string, unknown>;
   };
+}
+
+/** State keys that hold a resource's physical name, most specific first. */
+const PHYSICAL_NAME_KEYS = ["name", "bucket", "clusterIdentifier", "identifier", "family", "domainName"];
+
+function physicalName(r: PlannedResource): string {
+  for (const key of PHYSICAL_NAME_KEYS) {
+    const value = r.state[key] ?? r.inputs[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return r.id;
 }
 
 function urns(result: RenderResult, project: string, stack: string): Map<string, string> {
@@ -71,13 +88,16 @@ export function toPlanDocument(layer: LayerName, project: string, stack: string,
     return {
       op: "create",
       urn,
+      name: r.name,
+      physicalName: physicalName(r),
+      provider: r.provider || undefined,
       newState: {
         type: r.type,
         urn,
         custom: r.custom,
         id: r.id,
         parent: r.parent ? urnOf.get(r.parent) : undefined,
-        provider: r.provider,
+        provider: r.provider || undefined,
         dependencies: r.dependsOn.map((d) => urnOf.get(d) ?? d),
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
@@ -115,40 +135,111 @@ export async function planLayer(layer: LayerName, stack: string, outDir: string)
   return toPlanDocument(layer, project, stack, result);
 }
 
-/** A short, aligned table: one line per resource type with its count and names. */
-export function summarize(doc: PlanDocument): string {
-  const custom = doc.steps.filter((s) => s.newState.custom && !s.newState.type.startsWith("pulumi:"));
-  const byType = new Map<string, string[]>();
-  for (const s of custom) byType.set(s.newState.type, [...(byType.get(s.newState.type) ?? []), s.urn.split("::").pop() ?? ""]);
-  const width = Math.max(...[...byType.keys()].map((t) => t.length), 4);
-  const lines = [...byType.entries()].map(([type, names]) => `  ${type.padEnd(width)}  ${String(names.length).padStart(3)}  ${names.join(", ")}`);
-  const outputs = Object.entries(doc.outputs).map(([k, v]) => `  ${k} = ${doc.secretOutputNames.includes(k) ? "[secret]" : JSON.stringify(v)}`);
-  return [`${doc.layer} (${doc.project}, stack ${doc.stack}): ${custom.length} resources`, ...lines, "outputs:", ...outputs].join("\n");
+/** The resources a layer really creates in AWS: custom resources that are not Pulumi's own (stack, providers, references). */
+export function awsSteps(doc: PlanDocument): PlanStep[] {
+  return doc.steps.filter((s) => s.newState.custom && !s.newState.type.startsWith("pulumi:"));
 }
 
-async function main(): Promise<void> {
+function countByType(doc: PlanDocument): Map<string, string[]> {
+  const byType = new Map<string, string[]>();
+  for (const s of awsSteps(doc)) byType.set(s.newState.type, [...(byType.get(s.newState.type) ?? []), s.name]);
+  return new Map([...byType.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const showOutput = (doc: PlanDocument, key: string): string => (doc.secretOutputNames.includes(key) ? "[secret]" : JSON.stringify(doc.outputs[key]));
+
+/** One layer in detail: one line per resource type with its count and logical names, then every output. */
+export function summarize(doc: PlanDocument): string {
+  const byType = countByType(doc);
+  const width = Math.max(...[...byType.keys()].map((t) => t.length), 4);
+  const lines = [...byType.entries()].map(([type, names]) => `  ${type.padEnd(width)}  ${String(names.length).padStart(3)}  ${names.join(", ")}`);
+  const outputs = Object.keys(doc.outputs).map((k) => `  ${k} = ${showOutput(doc, k)}`);
+  return [`${doc.layer} (${doc.project}, stack ${doc.stack}): ${awsSteps(doc).length} resources`, ...lines, "outputs:", ...outputs].join("\n");
+}
+
+/** Several layers, compactly: resources per layer and type, then the outputs SPEC R20 names. */
+export function summarizeAll(docs: PlanDocument[]): string {
+  const lines: string[] = [];
+  const width = Math.max(...docs.flatMap((d) => [...countByType(d).keys()].map((t) => t.length)), 4);
+  for (const doc of docs) {
+    lines.push(`${doc.layer} (${doc.project}): ${awsSteps(doc).length} resources`);
+    for (const [type, names] of countByType(doc)) lines.push(`  ${type.padEnd(width)} ${String(names.length).padStart(3)}`);
+  }
+  const r20 = docs.flatMap((doc) => R20_OUTPUTS[doc.layer].map((key) => ({ doc, key })));
+  const keyWidth = Math.max(...r20.map((o) => o.key.length));
+  lines.push("outputs (SPEC R20):");
+  for (const { doc, key } of r20) {
+    lines.push(`  ${key.padEnd(keyWidth)} = ${key in doc.outputs ? showOutput(doc, key) : "(missing)"}`);
+  }
+  const total = docs.reduce((n, d) => n + awsSteps(d).length, 0);
+  lines.push(`total: ${total} resources in ${docs.length} layer${docs.length === 1 ? "" : "s"} (stack ${docs[0]?.stack})`);
+  return lines.join("\n");
+}
+
+export function writePlan(doc: PlanDocument, outDir: string): string {
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${doc.layer}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  return file;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { stack: { type: "string", default: "example" }, out: { type: "string", default: path.join(WORKSPACE_ROOT, "dist", "plan") }, help: { type: "boolean", short: "h" } },
+    options: {
+      all: { type: "boolean", default: false },
+      stack: { type: "string", default: "example" },
+      out: { type: "string", default: path.join(WORKSPACE_ROOT, "dist", "plan") },
+      help: { type: "boolean", short: "h" },
+    },
   });
-  const [layer] = positionals;
-  if (values.help || !layer || !isLayer(layer)) {
-    console.log(USAGE);
-    process.exit(values.help ? 0 : 2);
+  const unknown = positionals.filter((p) => !isLayer(p));
+  if (values.help || unknown.length > 0 || (positionals.length === 0) === !values.all) {
+    if (unknown.length > 0) console.error(`Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
+    (values.help ? console.log : console.error)(USAGE);
+    return values.help ? 0 : 2;
   }
+  const layers = DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l));
   const outDir = path.resolve(values.out);
-  console.log(`plan ${layer}: rendering with stack ${values.stack} under Pulumi's mock runtime...`);
-  const doc = await planLayer(layer, values.stack, outDir);
-  fs.mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `${layer}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  console.log(summarize(doc));
-  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  const stack = values.stack;
+  const started = Date.now();
+  const docs: PlanDocument[] = [];
+
+  for (const [i, layer] of layers.entries()) {
+    const layerStarted = Date.now();
+    current = layer;
+    const doc = await planLayer(layer, stack, outDir);
+    const file = writePlan(doc, outDir);
+    docs.push(doc);
+    const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);
+    console.log(`[${i + 1}/${layers.length}] ${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
+  }
+  current = undefined;
+
+  console.log(docs.length === 1 ? summarize(docs[0]) : summarizeAll(docs));
+  console.log(`plan of stack ${stack} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+/** The layer being rendered, named in errors. */
+let current: LayerName | undefined;
+let failed = false;
+
+/** Reports the first failure once and exits 1. */
+function fail(err: unknown): void {
+  if (failed) return;
+  failed = true;
+  console.error(`plan failed${current ? ` at ${current}` : ""}: ${errorText(err)}`);
+  process.exit(1);
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
+  // An error thrown inside an apply (e.g. a missing upstream output) rejects a promise nobody awaits:
+  // it arrives here, not in main's catch, and leaves the render waiting forever.
+  process.on("unhandledRejection", fail);
+  // Should a render stall without any error, node would exit quietly with Pulumi's leak warning.
+  process.on("beforeExit", () => fail(new Error("the program stopped before its outputs resolved (a promise that never settles)")));
+  main().then((code) => process.exit(code), fail);
 }
