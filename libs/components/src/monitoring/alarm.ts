@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
+
+/** One CloudWatch metric: namespace, name, exact dimension set and statistic. */
+export interface MetricSpec {
+  namespace: string;
+  metricName: string;
+  /** CloudWatch matches a metric by its exact dimension set: a missing or extra dimension finds no data. */
+  dimensions: Record<string, pulumi.Input<string>>;
+  /** A plain statistic (`Sum`, `Average`, `Maximum`, `Minimum`) or a percentile (`p95`). */
+  stat: string;
+}
+
+/**
+ * What `treatMissingData` does with a period without data. Every alarm chooses one with a reason:
+ * `notBreaching` where the metric only exists when something happens (5xx counts, throttles),
+ * `breaching` where silence itself means trouble (no running tasks reported), `missing` where
+ * a gap should show as INSUFFICIENT_DATA without paging.
+ */
+export type MissingData = "notBreaching" | "breaching" | "missing" | "ignore";
+
+export type Comparison =
+  | "GreaterThanThreshold"
+  | "GreaterThanOrEqualToThreshold"
+  | "LessThanThreshold"
+  | "LessThanOrEqualToThreshold";
+
+/** A metric-math alarm: named input metrics (ids start with a lowercase letter) and one expression. */
+export interface MathSpec {
+  expression: string;
+  label: string;
+  metrics: Record<string, MetricSpec>;
+}
+
+export interface AlarmSpec {
+  /** Base of the physical name: `mlapi-<base>-<suffix>`. */
+  base: string;
+  /** What it means and what to do first; shown in the console and in every notification. */
+  description: string;
+  comparison: Comparison;
+  threshold: number;
+  /** Seconds per datapoint; a multiple of 60. */
+  period: number;
+  evaluationPeriods: number;
+  /** Breaching datapoints within `evaluationPeriods` that trip the alarm. @default evaluationPeriods */
+  datapointsToAlarm?: number;
+  treatMissingData: MissingData;
+  /** Exactly one of `metric` and `math`. */
+  metric?: MetricSpec;
+  math?: MathSpec;
+}
+
+export interface AlarmContext {
+  naming: Naming;
+  /** SNS topic notified on ALARM and on the way back to OK (same region as the alarm). */
+  topicArn: pulumi.Input<string>;
+  parent: pulumi.Resource;
+}
+
+const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
+
+/** The physical name of an alarm; a pure function so a service can list its deployment alarms up front. */
+export function alarmName(naming: Naming, base: string): string {
+  return naming.name(base);
+}
+
+/**
+ * Declares one CloudWatch metric alarm whose ALARM and OK transitions both notify the topic, so
+ * on-call hears when a problem starts and when it ends. INSUFFICIENT_DATA does not notify: the
+ * per-alarm `treatMissingData` decides what silence means instead.
+ */
+export function declareAlarm(logicalName: string, spec: AlarmSpec, ctx: AlarmContext): aws.cloudwatch.MetricAlarm {
+  if ((spec.metric === undefined) === (spec.math === undefined)) {
+    throw new Error(`Alarm ${spec.base} needs exactly one of metric and math.`);
+  }
+  const common = {
+    name: alarmName(ctx.naming, spec.base),
+    alarmDescription: spec.description,
+    comparisonOperator: spec.comparison,
+    threshold: spec.threshold,
+    evaluationPeriods: spec.evaluationPeriods,
+    datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+    treatMissingData: spec.treatMissingData,
+    actionsEnabled: true,
+    alarmActions: [ctx.topicArn],
+    okActions: [ctx.topicArn],
+  };
+  let metricArgs: Partial<aws.cloudwatch.MetricAlarmArgs>;
+  if (spec.metric) {
+    const m = spec.metric;
+    metricArgs = {
+      namespace: m.namespace,
+      metricName: m.metricName,
+      dimensions: m.dimensions,
+      period: spec.period,
+      // A percentile is an extended statistic; the API rejects it in `statistic`.
+      ...(PERCENTILE.test(m.stat) ? { extendedStatistic: m.stat } : { statistic: m.stat }),
+    };
+  } else {
+    const math = spec.math as MathSpec;
+    metricArgs = {
+      metricQueries: [
+        { id: "e1", expression: math.expression, label: math.label, returnData: true },
+        ...Object.entries(math.metrics).map(([id, m]) => ({
+          id,
+          returnData: false,
+          metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period: spec.period },
+        })),
+      ],
+    };
+  }
+  return new aws.cloudwatch.MetricAlarm(logicalName, { ...common, ...metricArgs }, { parent: ctx.parent });
+}
+
+/**
+ * Percentage of requests a web ACL blocks, 0 below `minRequests` per period (a handful of scanner
+ * requests must not page anyone). FILL: WAF publishes a metric only for periods it counted something.
+ */
+export function wafBlockedRateMath(allowed: MetricSpec, blocked: MetricSpec, minRequests: number, label: string): MathSpec {
+  const total = "(FILL(allowed, 0) + FILL(blocked, 0))";
+  return {
+    expression: `IF(${total} >= ${minRequests}, 100 * FILL(blocked, 0) / ${total}, 0)`,
+    label,
+    metrics: { allowed, blocked },
+  };
+}

@@ -1,0 +1,112 @@
+import type * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
+import type { AlarmContext } from "./alarm";
+import { declareAlarm, wafBlockedRateMath } from "./alarm";
+import type { EdgeAlarmThresholds } from "./thresholds";
+import { EDGE_ALARM_RULES, thresholdDefaults } from "./thresholds";
+
+export interface EdgeAlarmsArgs {
+  naming: Naming;
+  /**
+   * Alarm topic in us-east-1: an alarm's actions must be a topic in the alarm's own region, and
+   * CloudFront and CLOUDFRONT-scope WAF metrics exist only in us-east-1.
+   */
+  topicArn: pulumi.Input<string>;
+  /** CloudFront distribution id, the DistributionId dimension. */
+  distributionId: pulumi.Input<string>;
+  /** `visibilityConfig.metricName` of the CLOUDFRONT-scope web ACL: the WebACL dimension. */
+  webAclMetricName: pulumi.Input<string>;
+  /**
+   * Thresholds; read them from config with `readEdgeAlarmConfig`.
+   * @default the defaults of EDGE_ALARM_RULES
+   */
+  thresholds?: Partial<EdgeAlarmThresholds>;
+}
+
+const BASES = {
+  cloudFront5xxRate: "edge-cf-5xx-rate",
+  cloudFrontErrorRate: "edge-cf-error-rate",
+  wafBlockedRate: "edge-waf-blocked-rate",
+} as const;
+
+export type EdgeAlarmKey = keyof typeof BASES;
+
+const MINUTE = 60;
+
+/**
+ * CloudFront and edge-WAF alarms. Their metrics live only in us-east-1, so construct this
+ * component with the us-east-1 provider (`{ provider: usEast1 }`); every alarm inherits it.
+ */
+export class EdgeAlarms extends pulumi.ComponentResource {
+  readonly alarms: Record<EdgeAlarmKey, aws.cloudwatch.MetricAlarm>;
+  readonly alarmArns: pulumi.Output<string[]>;
+
+  constructor(name: string, args: EdgeAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:monitoring:EdgeAlarms", name, {}, opts);
+    const t: EdgeAlarmThresholds = { ...thresholdDefaults(EDGE_ALARM_RULES), ...args.thresholds };
+    const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this };
+    // CloudFront is global: its metrics carry Region=Global, whatever region they are read in.
+    const distribution = { DistributionId: args.distributionId, Region: "Global" };
+    // A CLOUDFRONT-scope web ACL publishes without the Region dimension (regional ACLs carry it).
+    const waf = (metricName: string) => ({
+      namespace: "AWS/WAFV2",
+      metricName,
+      dimensions: { WebACL: args.webAclMetricName, Rule: "ALL" },
+      stat: "Sum",
+    });
+    const n = t.evaluationPeriods;
+    const minReq = t.minRequestsForRates;
+
+    this.alarms = {
+      cloudFront5xxRate: declareAlarm(
+        `${name}-cf-5xx-rate`,
+        {
+          base: BASES.cloudFront5xxRate,
+          description: `More than ${t.cloudFront5xxRatePercent}% of CloudFront responses are 5xx for ${n} min. First: the service alarms (origin down?) and then the origin's TLS/DNS.`,
+          metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: distribution, stat: "Average" },
+          comparison: "GreaterThanThreshold",
+          threshold: t.cloudFront5xxRatePercent,
+          period: MINUTE,
+          evaluationPeriods: n,
+          // CloudFront publishes rates only for minutes with requests: no traffic, no errors.
+          treatMissingData: "notBreaching",
+        },
+        ctx,
+      ),
+      cloudFrontErrorRate: declareAlarm(
+        `${name}-cf-error-rate`,
+        {
+          base: BASES.cloudFrontErrorRate,
+          description: `More than ${t.cloudFrontTotalErrorRatePercent}% of CloudFront responses are 4xx or 5xx for ${n} min. First: which status dominates (a client release calling a removed path, or WAF blocks).`,
+          metric: { namespace: "AWS/CloudFront", metricName: "TotalErrorRate", dimensions: distribution, stat: "Average" },
+          comparison: "GreaterThanThreshold",
+          threshold: t.cloudFrontTotalErrorRatePercent,
+          period: MINUTE,
+          evaluationPeriods: n,
+          // As above: no requests, no error rate.
+          treatMissingData: "notBreaching",
+        },
+        ctx,
+      ),
+      wafBlockedRate: declareAlarm(
+        `${name}-waf-blocked-rate`,
+        {
+          base: BASES.wafBlockedRate,
+          description: `The edge web ACL blocks more than ${t.wafBlockedRatePercent}% of requests for ${n} min (at ${minReq}+ requests/min): an attack, or the IP-reputation/rate rules hitting real clients. First: sampled requests of the top blocking rule.`,
+          math: wafBlockedRateMath(waf("AllowedRequests"), waf("BlockedRequests"), minReq, "Edge WAF blocked rate (%)"),
+          comparison: "GreaterThanThreshold",
+          threshold: t.wafBlockedRatePercent,
+          period: MINUTE,
+          evaluationPeriods: n,
+          // WAF publishes only when it sees requests.
+          treatMissingData: "notBreaching",
+        },
+        ctx,
+      ),
+    };
+
+    this.alarmArns = pulumi.all(Object.values(this.alarms).map((a) => a.arn));
+    this.registerOutputs({ alarmArns: this.alarmArns });
+  }
+}
