@@ -1,0 +1,89 @@
+// Starts the real service (src/main.ts under tsx, so inference runs in real worker threads)
+// against the test services, and stops it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { Dynamo, PgCluster } from "./services";
+import { builtModelManifest, freePort } from "./services";
+
+const REPO_ROOT = join(__dirname, "..", "..", "..", "..");
+const MAIN = join(__dirname, "..", "..", "src", "main.ts");
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Every log line the process wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  stderr: string[];
+  waitForHealthy(timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      SESSIONS_TABLE_NAME: ddb.table,
+      DYNAMODB_ENDPOINT: ddb.endpoint,
+      DB_HOST: pg.host,
+      DB_PORT: String(pg.port),
+      DB_NAME: pg.database,
+      DB_SSL: "disable",
+      DB_SECRET: JSON.stringify({ username: pg.user, password: pg.password, engine: "postgres" }),
+      MODEL_MANIFEST: builtModelManifest(),
+      WORKER_THREADS: "1",
+      LOG_LEVEL: "debug",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  let buf = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ unparsed: line });
+      }
+    }
+  });
+  child.stderr!.on("data", (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    child,
+    logs,
+    stderr,
+    async waitForHealthy(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr.join("")} ${JSON.stringify(logs.slice(-5))}`);
+        try {
+          if ((await fetch(`${url}/health`)).status === 200) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`server not healthy after ${timeoutMs} ms: ${JSON.stringify(logs.slice(-5))} ${stderr.join("")}`);
+    },
+    async stop(signal: NodeJS.Signals = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+// Real services for the service tests and the benchmark: a throw-away PostgreSQL cluster from
+// the Debian packages and dynalite (DynamoDB in Node) behind a small TTL shim.
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, request as httpRequest, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** initdb/pg_ctl/postgres: $PG_BIN, else the newest /usr/lib/postgresql/<v>/bin. Never silently skipped. */
+export function findPgBin(): string {
+  const candidates = [process.env.PG_BIN, ...(existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)).map((v) => `/usr/lib/postgresql/${v}/bin`) : [])];
+  const bin = candidates.find((d) => d && existsSync(join(d, "initdb")) && existsSync(join(d, "pg_ctl")) && existsSync(join(d, "postgres")));
+  if (!bin) {
+    throw new Error(
+      "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in $PG_BIN or /usr/lib/postgresql/*/bin. " +
+        "The ml-api service tests need them: apt-get install -y postgresql (.ci/run installs it), or set PG_BIN.",
+    );
+  }
+  return bin;
+}
+
+export interface PgCluster {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+  stop(): void;
+}
+
+/**
+ * A private cluster on a free port in a temp dir, password (SCRAM) auth so that credential
+ * failures are real. PostgreSQL refuses to run as root: as root, the cluster runs as the
+ * `postgres` system user the Debian package creates.
+ */
+export async function startPostgres(): Promise<PgCluster> {
+  const bin = findPgBin();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "mlapi-pg-"));
+  chmodSync(dir, 0o777);
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    const r = spawnSync(file, argv, { encoding: "utf8", cwd: dir });
+    if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr || r.stdout}`);
+  };
+  const user = "mlapi";
+  const password = "initial-secret-1";
+  writeFileSync(join(dir, "pw"), password);
+  chmodSync(join(dir, "pw"), 0o644);
+  const data = join(dir, "data");
+  run("initdb", ["-D", data, "-U", user, "--pwfile", join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions"]);
+  run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off`, "start"]);
+  const cluster: PgCluster = {
+    host: "127.0.0.1",
+    port,
+    database: "postgres",
+    user,
+    password,
+    stop: () => {
+      try {
+        run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+  return cluster;
+}
+
+export interface Dynamo {
+  endpoint: string;
+  table: string;
+  /** Time-to-live settings the shim recorded per table (what UpdateTimeToLive set). */
+  ttl: Map<string, { AttributeName: string; Enabled: boolean }>;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * dynalite implements the item and table APIs but not UpdateTimeToLive, and its
+ * DescribeTimeToLive always answers DISABLED. The shim in front answers those two from
+ * memory and proxies everything else, so the tests can enable TTL on `expiresAt` exactly as
+ * the data layer does. (Like dynalite, it never deletes expired items — which is the point:
+ * real TTL deletion lags, and the service must treat expired items as absent.)
+ */
+export async function startDynamo(table = "mlapi-sessions-test", key = "sessionId"): Promise<Dynamo> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
+  const backend = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
+  const backendPort = (backend.address() as { port: number }).port;
+  const ttl = new Map<string, { AttributeName: string; Enabled: boolean }>();
+
+  const shim = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const reply = (obj: unknown) => {
+        const text = JSON.stringify(obj);
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+      };
+      if (target.endsWith(".UpdateTimeToLive")) {
+        const { TableName, TimeToLiveSpecification } = JSON.parse(body.toString()) as { TableName: string; TimeToLiveSpecification: { AttributeName: string; Enabled: boolean } };
+        ttl.set(TableName, TimeToLiveSpecification);
+        return reply({ TimeToLiveSpecification });
+      }
+      if (target.endsWith(".DescribeTimeToLive")) {
+        const spec = ttl.get((JSON.parse(body.toString()) as { TableName: string }).TableName);
+        return reply({ TimeToLiveDescription: spec?.Enabled ? { TimeToLiveStatus: "ENABLED", AttributeName: spec.AttributeName } : { TimeToLiveStatus: "DISABLED" } });
+      }
+      const proxied = httpRequest({ host: "127.0.0.1", port: backendPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        up.pipe(res);
+      });
+      proxied.on("error", (err) => {
+        res.writeHead(502);
+        res.end(String(err));
+      });
+      proxied.end(body);
+    });
+  });
+  await new Promise<void>((r) => shim.listen(0, "127.0.0.1", r));
+  const endpoint = `http://127.0.0.1:${(shim.address() as { port: number }).port}`;
+  const client = new DynamoDBClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
+      KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
+    }),
+  );
+  await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true } }));
+  return {
+    endpoint,
+    table,
+    ttl,
+    client,
+    stop: async () => {
+      client.destroy();
+      shim.closeAllConnections();
+      backend.closeAllConnections?.();
+      await Promise.all([new Promise((r) => shim.close(r)), new Promise((r) => backend.close(r))]);
+    },
+  };
+}
+
+/** The model the service tests use: built by `nx run ml-api:build-model` (a dependency of test). */
+export function builtModelManifest(): string {
+  const path = join(__dirname, "..", "..", "dist", "model", "model.json");
+  if (!existsSync(path)) execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "..", "scripts", "build-model.ts")], { stdio: "inherit", cwd: join(__dirname, "..", "..", "..", "..") });
+  return path;
+}
