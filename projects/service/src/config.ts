@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader } from "@mlapi/core";
 import type { UpstreamLocation } from "@mlapi/core";
 import { fargateSizeProblem } from "@mlapi/components";
@@ -79,10 +78,7 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
   const count = (key: string, def: number, max: number) => reader.number(key, { default: def, min: 0, max, step: 1 });
   const config: ServiceConfig = {
     environmentSuffix: reader.environmentSuffix(),
-    upstream: {
-      organization: reader.optionalString("upstreamOrganization") ?? pulumi.getOrganization(),
-      stack: reader.optionalString("upstreamStack") ?? pulumi.getStack(),
-    },
+    upstream: reader.upstreamLocation(),
     image: reader.requiredString("image", "set the API container image URI with `pulumi config set image <uri>` (e.g. <account>.dkr.ecr.<region>.amazonaws.com/mlapi-api-<suffix>:<tag>)"),
     cpu: reader.number("cpu", { default: 512, min: 256, max: 16384, step: 1 }),
     memory: reader.number("memory", { default: 1024, min: 512, max: 122880, step: 1 }),

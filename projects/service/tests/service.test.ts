@@ -1,0 +1,676 @@
+import * as path from "node:path";
+import { SERVICE } from "@mlapi/core";
+import type { PlannedResource, RenderResult } from "@mlapi/testing";
+import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
+
+const load = programLoader(path.join(__dirname, "..", "index.ts"));
+
+const REGION = "us-east-1";
+const IMAGE = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/mlapi-api-dev:1.0.0`;
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${MOCK_ACCOUNT_ID}:table/mlapi-sessions-dev`;
+const DATA_KEY_ARN = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT_ID}:key/11111111-2222-4333-a444-555555555555`;
+const MASTER_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:rds!cluster-abc-123456`;
+const APP_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:mlapi/dev/model-api-key-AbC123`;
+
+/** The network's app port differs from the 8080 default, so a test proves the container follows the network. */
+const APP_PORT = 8081;
+const upstream = (stack: string) => ({
+  [`organization/mlapi-network/${stack}`]: {
+    vpcId: "vpc-0abc",
+    vpcCidr: "10.0.0.0/16",
+    availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+    publicSubnetIds: ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
+    privateSubnetIds: ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"],
+    privateRouteTableIds: ["rtb-a", "rtb-b", "rtb-c"],
+    albSecurityGroupId: "sg-alb",
+    appSecurityGroupId: "sg-app",
+    dbSecurityGroupId: "sg-db",
+    appPort: APP_PORT,
+    natGatewayCount: 1,
+  },
+  [`organization/mlapi-data/${stack}`]: {
+    rdsClusterIdentifier: `mlapi-db-${stack}`,
+    rdsClusterEndpoint: `mlapi-db-${stack}.cluster-abc.${REGION}.rds.amazonaws.com`,
+    rdsClusterReaderEndpoint: `mlapi-db-${stack}.cluster-ro-abc.${REGION}.rds.amazonaws.com`,
+    rdsClusterPort: 5432,
+    rdsDatabaseName: "mlapi",
+    rdsMasterSecretArn: MASTER_SECRET_ARN,
+    sessionsTableName: `mlapi-sessions-${stack}`,
+    sessionsTableArn: TABLE_ARN,
+    dataKmsKeyArn: DATA_KEY_ARN,
+    appSecretArns: [APP_SECRET_ARN],
+  },
+});
+
+const render = (config: Record<string, unknown> = {}, stack = "dev") =>
+  renderProgram({
+    project: "mlapi-service",
+    stack,
+    config: { "aws:region": REGION, "mlapi-service:image": IMAGE, ...config },
+    stackOutputs: upstream(stack),
+    load,
+  });
+
+const T = {
+  service: "aws:ecs/service:Service",
+  taskDef: "aws:ecs/taskDefinition:TaskDefinition",
+  capacity: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+  alb: "aws:lb/loadBalancer:LoadBalancer",
+  tg: "aws:lb/targetGroup:TargetGroup",
+  listener: "aws:lb/listener:Listener",
+  rule: "aws:lb/listenerRule:ListenerRule",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  scalingTarget: "aws:appautoscaling/target:Target",
+  scalingPolicy: "aws:appautoscaling/policy:Policy",
+};
+
+type Statement = Record<string, unknown>;
+const statements = (value: unknown): Statement[] => policyDocument(value).Statement;
+const bySid = (value: unknown, sid: string): Statement => {
+  const found = statements(value).find((s) => s.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+};
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+interface Container {
+  name: string;
+  image: string;
+  user: string;
+  readonlyRootFilesystem: boolean;
+  mountPoints: unknown[];
+  portMappings: Array<{ containerPort: number }>;
+  environment: Array<{ name: string; value: string }>;
+  secrets: Array<{ name: string; valueFrom: string }>;
+  logConfiguration: { logDriver: string; options: Record<string, string> };
+  healthCheck: { command: string[]; interval: number };
+}
+const container = (r: RenderResult): Container => (JSON.parse(String(one(r, T.taskDef).inputs.containerDefinitions)) as Container[])[0];
+
+describe("service layer with the default config (no certificate)", () => {
+  let r: RenderResult;
+  beforeAll(async () => {
+    r = await render();
+  });
+  const service = () => one(r, T.service);
+
+  describe("capacity (R9)", () => {
+    it("puts 7 of every 10 tasks on FARGATE_SPOT and 3 on FARGATE, and never sets a launch type", () => {
+      expect(service().inputs.capacityProviderStrategies).toEqual([
+        { capacityProvider: "FARGATE_SPOT", weight: 7 },
+        { capacityProvider: "FARGATE", weight: 3 },
+      ]);
+      expect(service().inputs.launchType).toBeUndefined();
+    });
+
+    it("associates FARGATE and FARGATE_SPOT with the cluster, with the same default strategy", () => {
+      const cp = one(r, T.capacity);
+      expect(cp.inputs.capacityProviders).toEqual(["FARGATE", "FARGATE_SPOT"]);
+      expect(cp.inputs.clusterName).toBe("mlapi-cluster-dev");
+      expect(cp.inputs.defaultCapacityProviderStrategies).toEqual(service().inputs.capacityProviderStrategies);
+    });
+
+    it("turns Container Insights on for the cluster", () => {
+      expect(one(r, "aws:ecs/cluster:Cluster").inputs.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    });
+
+    it("makes the service wait for the capacity-provider association and every listener rule", () => {
+      const rules = ofType(r, T.rule);
+      expect(rules).toHaveLength(3);
+      expect(service().dependsOn).toEqual(expect.arrayContaining([ref(one(r, T.capacity)), ...rules.map(ref)]));
+    });
+  });
+
+  describe("service (R10)", () => {
+    it("starts 2 tasks and leaves the count to auto scaling afterwards", () => {
+      expect(service().inputs.desiredCount).toBe(2);
+      expect(service().ignoreChanges).toEqual(["desiredCount"]);
+    });
+
+    it("rolls back a failing deployment and replaces tasks at 100/200 percent", () => {
+      expect(service().inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+      expect(service().inputs.deploymentMinimumHealthyPercent).toBe(100);
+      expect(service().inputs.deploymentMaximumPercent).toBe(200);
+    });
+
+    it("runs tasks in the private subnets with the app security group and no public IP", () => {
+      expect(service().inputs.networkConfiguration).toEqual({
+        subnets: ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"],
+        securityGroups: ["sg-app"],
+        assignPublicIp: false,
+      });
+    });
+
+    it("registers the container on the network's app port with the target group, after a 60 s grace period", () => {
+      expect(service().inputs.loadBalancers).toEqual([{ targetGroupArn: one(r, T.tg).id, containerName: "api", containerPort: APP_PORT }]);
+      expect(service().inputs.healthCheckGracePeriodSeconds).toBe(60);
+    });
+
+    it("propagates the service's tags to its tasks and adds the ECS-managed ones", () => {
+      expect(service().inputs.propagateTags).toBe("SERVICE");
+      expect(service().inputs.enableEcsManagedTags).toBe(true);
+    });
+  });
+
+  describe("task definition", () => {
+    it("is an awsvpc Fargate task of 512 CPU / 1024 MiB on X86_64", () => {
+      expect(one(r, T.taskDef).inputs).toMatchObject({
+        family: "mlapi-api-dev",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "512",
+        memory: "1024",
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        volumes: [{ name: "tmp" }],
+      });
+    });
+
+    it("runs the image as a non-root user on a read-only root filesystem with a writable /tmp", () => {
+      const c = container(r);
+      expect(c.image).toBe(IMAGE);
+      expect(c.user).toBe("1000:1000");
+      expect(c.readonlyRootFilesystem).toBe(true);
+      expect(c.mountPoints).toEqual([{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }]);
+    });
+
+    it("listens on the network's app port", () => {
+      expect(container(r).portMappings.map((p) => p.containerPort)).toEqual([APP_PORT]);
+    });
+
+    it("passes region, table and database location as plain environment variables", () => {
+      expect(Object.fromEntries(container(r).environment.map((e) => [e.name, e.value]))).toEqual({
+        AWS_REGION: REGION,
+        DB_HOST: `mlapi-db-dev.cluster-abc.${REGION}.rds.amazonaws.com`,
+        DB_NAME: "mlapi",
+        DB_PORT: "5432",
+        NODE_ENV: "production",
+        PORT: String(APP_PORT),
+        SESSIONS_TABLE_NAME: "mlapi-sessions-dev",
+      });
+    });
+
+    it("injects the database credentials and the app secrets from Secrets Manager, never as plain values", () => {
+      expect(container(r).secrets).toEqual([
+        { name: "DB_USERNAME", valueFrom: `${MASTER_SECRET_ARN}:username::` },
+        { name: "DB_PASSWORD", valueFrom: `${MASTER_SECRET_ARN}:password::` },
+        { name: "MODEL_API_KEY", valueFrom: APP_SECRET_ARN },
+      ]);
+    });
+
+    it("logs to the service's own log group through awslogs", () => {
+      expect(container(r).logConfiguration).toEqual({
+        logDriver: "awslogs",
+        options: { "awslogs-group": "/mlapi/api-dev", "awslogs-region": REGION, "awslogs-stream-prefix": "api" },
+      });
+    });
+
+    it("health-checks the container on /health with node (slim images have no curl)", () => {
+      const hc = container(r).healthCheck;
+      expect(hc.command.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
+      expect(hc.command[3]).toContain(`port:${APP_PORT},path:'/health'`);
+      expect(hc.interval).toBe(30);
+    });
+  });
+
+  describe("load balancer (R11)", () => {
+    it("is internet-facing in the public subnets behind the alb security group, dropping invalid headers", () => {
+      expect(one(r, T.alb).inputs).toMatchObject({
+        name: "mlapi-alb-dev",
+        loadBalancerType: "application",
+        internal: false,
+        subnets: ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
+        securityGroups: ["sg-alb"],
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: false,
+      });
+    });
+
+    it("writes access logs to its own bucket, after the bucket policy lets ELB write there", () => {
+      const bucket = one(r, "aws:s3/bucket:Bucket");
+      expect(one(r, T.alb).inputs.accessLogs).toEqual({ enabled: true, bucket: bucket.state.bucket, prefix: "alb" });
+      expect(one(r, T.alb).dependsOn).toContain(ref(one(r, "aws:s3/bucketPolicy:BucketPolicy")));
+    });
+
+    it("admits only CloudFront's origin-facing prefix list, on the listener port only", () => {
+      const ingress = ofType(r, T.ingress);
+      expect(ingress).toHaveLength(1);
+      expect(ingress[0].inputs).toMatchObject({
+        securityGroupId: "sg-alb",
+        prefixListId: MANAGED_IDS.cloudFrontOriginFacingPrefixList,
+        ipProtocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+      });
+      expect(ingress[0].inputs.cidrIpv4).toBeUndefined();
+    });
+
+    it("health-checks targets with GET /health every 30 s and explicit thresholds", () => {
+      const tg = one(r, T.tg);
+      expect(tg.inputs).toMatchObject({ targetType: "ip", protocol: "HTTP", port: APP_PORT, vpcId: "vpc-0abc", deregistrationDelay: 30 });
+      expect(tg.inputs.healthCheck).toEqual({
+        enabled: true,
+        protocol: "HTTP",
+        path: "/health",
+        port: "traffic-port",
+        interval: 30,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+        matcher: "200",
+      });
+    });
+
+    it("autonames the target group (no fixed name) so a replacement can be created before the old one goes", () => {
+      const tg = one(r, T.tg);
+      expect(tg.inputs.name).toBeUndefined();
+      expect(tg.name).toBe("api-tg-dev");
+    });
+
+    it("listens on HTTP 80 only when there is no certificate", () => {
+      const listeners = ofType(r, T.listener);
+      expect(listeners.map((l) => [l.inputs.port, l.inputs.protocol])).toEqual([[80, "HTTP"]]);
+      expect(r.outputs.originProtocol).toBe("http");
+      expect(r.outputs.originDomainName).toBe(r.outputs.albDnsName);
+    });
+
+    it("answers every path it does not route with a JSON 404", () => {
+      expect(one(r, T.listener).inputs.defaultActions).toEqual([
+        {
+          type: "fixed-response",
+          fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: JSON.stringify({ error: "not_found", message: "No route for this path" }) },
+        },
+      ]);
+    });
+
+    it("forwards /api/v1/*, /api/v2/* and /health to the target group", () => {
+      const rules = ofType(r, T.rule);
+      const listener = one(r, T.listener);
+      const tg = one(r, T.tg);
+      expect(rules.map((rule) => (rule.inputs.conditions as Array<{ pathPattern: { values: string[] } }>)[0].pathPattern.values)).toEqual([
+        ["/api/v1/*"],
+        ["/api/v2/*"],
+        ["/health"],
+      ]);
+      for (const rule of rules) {
+        expect(rule.inputs.listenerArn).toBe(listener.id);
+        expect(rule.inputs.actions).toEqual([{ type: "forward", targetGroupArn: tg.id }]);
+      }
+      expect(new Set(rules.map((rule) => rule.inputs.priority)).size).toBe(3);
+    });
+  });
+
+  describe("access-log bucket", () => {
+    it("is private, SSE-S3 encrypted (all ALB log delivery supports), expires logs after 30 days and is force-destroyable", () => {
+      expect(one(r, "aws:s3/bucket:Bucket").inputs.forceDestroy).toBe(true);
+      expect(one(r, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      expect(one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).toEqual([
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      ]);
+      const lifecycle = one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Array<Record<string, unknown>>;
+      expect(lifecycle[0]).toMatchObject({ status: "Enabled", expiration: { days: 30 } });
+    });
+
+    it("lets only ELB log delivery write, and only under this account's prefix", () => {
+      const bucket = String(one(r, "aws:s3/bucket:Bucket").state.bucket);
+      const policy = one(r, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy;
+      const objects = `arn:aws:s3:::${bucket}/alb/AWSLogs/${MOCK_ACCOUNT_ID}/*`;
+      expect(bySid(policy, "ElbLogDeliveryWrite")).toEqual({
+        Sid: "ElbLogDeliveryWrite",
+        Effect: "Allow",
+        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: objects,
+      });
+      expect(bySid(policy, "ElbRegionalAccountWrite")).toEqual({
+        Sid: "ElbRegionalAccountWrite",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${MANAGED_IDS.elbServiceAccount}:root` },
+        Action: "s3:PutObject",
+        Resource: objects,
+      });
+      expect(bySid(policy, "DenyInsecureTransport")).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+      expect(statements(policy)).toHaveLength(3);
+    });
+  });
+
+  describe("WAF (R12)", () => {
+    const acl = () => one(r, "aws:wafv2/webAcl:WebAcl");
+    type Rule = { name: string; priority: number; statement: Record<string, Record<string, unknown>>; visibilityConfig: Record<string, unknown> };
+    const rules = () => acl().inputs.rules as Rule[];
+
+    it("is a REGIONAL ACL with the AWS common and known-bad-inputs rule groups and a rate rule", () => {
+      expect(acl().inputs).toMatchObject({ name: "mlapi-alb-dev", scope: "REGIONAL", defaultAction: { allow: {} } });
+      expect(rules().map((rule) => rule.name)).toEqual(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "rate-limit-forwarded-ip"]);
+      expect(rules().slice(0, 2).map((rule) => rule.statement.managedRuleGroupStatement)).toEqual([
+        { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" },
+        { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" },
+      ]);
+    });
+
+    it("rate-limits on the client address CloudFront forwards in X-Forwarded-For, at 2000 per 5 minutes", () => {
+      expect(rules()[2].statement.rateBasedStatement).toEqual({
+        limit: 2000,
+        aggregateKeyType: "FORWARDED_IP",
+        forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" },
+      });
+    });
+
+    it("records metrics and sampled requests for the ACL and every rule", () => {
+      for (const v of [acl().inputs.visibilityConfig, ...rules().map((rule) => rule.visibilityConfig)]) {
+        expect(v).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
+      }
+    });
+
+    it("is associated with the ALB", () => {
+      expect(one(r, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({ resourceArn: one(r, T.alb).id, webAclArn: acl().state.arn });
+    });
+
+    it("logs to an aws-waf-logs- log group kept 30 days under KMS", () => {
+      const logging = one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+      const group = one(r, T.logGroup, "waf-logs-log-group");
+      expect(group.inputs).toMatchObject({ name: "aws-waf-logs-mlapi-alb-dev", retentionInDays: 30 });
+      expect(logging.inputs.logDestinationConfigs).toEqual([group.state.arn]);
+      expect(logging.inputs.resourceArn).toBe(acl().state.arn);
+    });
+  });
+
+  describe("auto scaling (R10, R13)", () => {
+    it("scales the service between 2 and 10 tasks, after the service exists", () => {
+      const target = one(r, T.scalingTarget);
+      expect(target.inputs).toMatchObject({
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: "service/mlapi-cluster-dev/mlapi-api-dev",
+        minCapacity: 2,
+        maxCapacity: 10,
+      });
+      expect(target.dependsOn).toContain(ref(service()));
+    });
+
+    it("tracks 1000 ALB requests per target, labelled with the ALB and target group ARN suffixes", () => {
+      const policy = one(r, T.scalingPolicy);
+      const albSuffix = String(one(r, T.alb).state.arnSuffix);
+      const tgSuffix = String(one(r, T.tg).state.arnSuffix);
+      expect(albSuffix).toMatch(/^app\/mlapi-alb-dev\/[0-9a-f]{16}$/);
+      expect(tgSuffix).toMatch(/^targetgroup\/api-tg-dev-[0-9a-f]{7}\/[0-9a-f]{16}$/);
+      expect(policy.inputs).toMatchObject({ policyType: "TargetTrackingScaling", resourceId: "service/mlapi-cluster-dev/mlapi-api-dev" });
+      expect(policy.inputs.targetTrackingScalingPolicyConfiguration).toEqual({
+        targetValue: 1000,
+        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${albSuffix}/${tgSuffix}` },
+        scaleInCooldown: 300,
+        scaleOutCooldown: 60,
+      });
+      expect(policy.dependsOn).toContain(ref(one(r, T.scalingTarget)));
+    });
+  });
+
+  describe("IAM (R15)", () => {
+    const role = (name: string) => one(r, T.role, name);
+    const policyOf = (name: string) => one(r, T.rolePolicy, name).inputs.policy;
+
+    it.each(["api-roles-execution", "api-roles-task"])("lets only ECS tasks of this account assume %s", (name) => {
+      expect(statements(role(name).inputs.assumeRolePolicy)).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+            ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${MOCK_ACCOUNT_ID}:*` },
+          },
+        },
+      ]);
+    });
+
+    it("gives the execution role exactly: ECR token, pull of this repository, this log group, the injected secrets and their key via Secrets Manager", () => {
+      const repoArn = one(r, "aws:ecr/repository:Repository").state.arn;
+      const logArn = one(r, T.logGroup, "api-logs-log-group").state.arn;
+      const doc = policyOf("api-roles-execution-policy");
+      expect(statements(doc).map((s) => s.Sid)).toEqual(["EcrAuthToken", "PullThisRepository", "WriteThisLogGroup", "ReadInjectedSecrets", "DecryptSecretsViaSecretsManager"]);
+      expect(bySid(doc, "EcrAuthToken")).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
+      expect(bySid(doc, "PullThisRepository")).toMatchObject({
+        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+        Resource: repoArn,
+      });
+      expect(bySid(doc, "WriteThisLogGroup")).toMatchObject({ Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${String(logArn)}:log-stream:*` });
+      expect(bySid(doc, "ReadInjectedSecrets")).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: [MASTER_SECRET_ARN, APP_SECRET_ARN] });
+      expect(bySid(doc, "DecryptSecretsViaSecretsManager")).toMatchObject({
+        Action: "kms:Decrypt",
+        Resource: DATA_KEY_ARN,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } },
+      });
+    });
+
+    it("reads every secret the task definition injects, and no other", () => {
+      const injected = new Set(container(r).secrets.map((s) => s.valueFrom.replace(/:[a-z]+::$/, "")));
+      expect(asList(bySid(policyOf("api-roles-execution-policy"), "ReadInjectedSecrets").Resource).sort()).toEqual([...injected].sort());
+    });
+
+    it("gives the task role item-level actions on the sessions table and its indexes, and the table key via DynamoDB only", () => {
+      const doc = policyOf("api-roles-task-policy");
+      expect(statements(doc)).toHaveLength(2);
+      expect(bySid(doc, "SessionsTableItems")).toEqual({
+        Sid: "SessionsTableItems",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:BatchWriteItem",
+          "dynamodb:ConditionCheckItem",
+        ],
+        Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`],
+      });
+      expect(bySid(doc, "TableKeyViaDynamoDb")).toEqual({
+        Sid: "TableKeyViaDynamoDb",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"],
+        Resource: DATA_KEY_ARN,
+        Condition: { StringEquals: { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` } },
+      });
+    });
+
+    it("has no wildcard action, no wildcard resource except GetAuthorizationToken, and no managed policy", () => {
+      for (const p of ofType(r, T.rolePolicy)) {
+        for (const s of statements(p.inputs.policy)) {
+          expect(asList(s.Action).some((a) => String(a) === "*" || String(a).endsWith(":*"))).toBe(false);
+          if (s.Action !== "ecr:GetAuthorizationToken") expect(asList(s.Resource)).not.toContain("*");
+        }
+      }
+      expect(ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(0);
+      expect(ofType(r, T.role).every((role) => role.inputs.managedPolicyArns === undefined)).toBe(true);
+    });
+
+    it("makes the service wait for the role policies, so the first tasks can pull and read secrets", () => {
+      expect(service().dependsOn).toEqual(expect.arrayContaining(ofType(r, T.rolePolicy).map(ref)));
+    });
+  });
+
+  describe("image repository", () => {
+    it("scans on push, keeps tags immutable, encrypts with KMS and can be deleted with images in it", () => {
+      expect(one(r, "aws:ecr/repository:Repository").inputs).toMatchObject({
+        name: "mlapi-api-dev",
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "KMS" }],
+        forceDelete: true,
+      });
+    });
+
+    it("expires untagged images after 7 days and keeps the last 20 tagged ones", () => {
+      const policy = JSON.parse(String(one(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)) as { rules: Array<{ selection: Record<string, unknown> }> };
+      expect(policy.rules.map((rule) => rule.selection)).toEqual([
+        { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+        { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
+      ]);
+    });
+  });
+
+  describe("log groups (R14)", () => {
+    it("keeps every log group 30 days under the layer's logs key", () => {
+      const key = one(r, "aws:kms/key:Key");
+      const groups = ofType(r, T.logGroup);
+      expect(groups.map((g) => g.inputs.name).sort()).toEqual(["/mlapi/api-dev", "aws-waf-logs-mlapi-alb-dev"]);
+      for (const g of groups) expect(g.inputs).toMatchObject({ retentionInDays: 30, kmsKeyId: key.state.arn });
+    });
+  });
+
+  describe("teardown and outputs (R19, R20)", () => {
+    it("protects and retains nothing", () => {
+      expect(r.resources.filter((res: PlannedResource) => res.protect || res.retainOnDelete)).toEqual([]);
+    });
+
+    it("exports every output of the service contract, none of them secret", () => {
+      expect(Object.keys(r.outputs).sort()).toEqual([...SERVICE.outputNames].sort());
+      expect(r.secretOutputNames).toEqual([]);
+      expect(r.outputs).toMatchObject({ ecsClusterName: "mlapi-cluster-dev", ecsServiceName: "mlapi-api-dev", serviceLogGroupName: "/mlapi/api-dev" });
+      expect(r.outputs.ecrRepositoryUrl).toBe(`${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/mlapi-api-dev`);
+    });
+  });
+});
+
+describe("service layer with a domain and hosted zone (certificate created)", () => {
+  let r: RenderResult;
+  beforeAll(async () => {
+    r = await render({ "mlapi-service:domainName": "api.example.com", "mlapi-service:hostedZoneId": "Z0123456789ABC" });
+  });
+
+  it("creates a DNS-validated regional certificate for origin.<domain>", () => {
+    const cert = one(r, "aws:acm/certificate:Certificate");
+    expect(cert.inputs).toMatchObject({ domainName: "origin.api.example.com", validationMethod: "DNS" });
+    expect(one(r, "aws:acm/certificateValidation:CertificateValidation").inputs.certificateArn).toBe(cert.id);
+  });
+
+  it("serves HTTPS on 443 with a TLS 1.3/1.2 policy and the validated certificate, and redirects HTTP 80 to it", () => {
+    const https = one(r, T.listener, "api-lb-https");
+    expect(https.inputs).toMatchObject({
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      certificateArn: one(r, "aws:acm/certificateValidation:CertificateValidation").state.certificateArn,
+    });
+    expect(one(r, T.listener, "api-lb-http-redirect").inputs).toMatchObject({
+      port: 80,
+      protocol: "HTTP",
+      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+    });
+  });
+
+  it("puts the forwarding rules on the HTTPS listener", () => {
+    const https = one(r, T.listener, "api-lb-https");
+    expect(ofType(r, T.rule).map((rule) => rule.inputs.listenerArn)).toEqual([https.id, https.id, https.id]);
+  });
+
+  it("admits CloudFront on 443 only", () => {
+    expect(ofType(r, T.ingress).map((i) => [i.inputs.fromPort, i.inputs.toPort])).toEqual([[443, 443]]);
+  });
+
+  it("points origin.<domain> at the ALB and tells the edge to use HTTPS to it", () => {
+    const alb = one(r, T.alb);
+    const alias = ofType(r, "aws:route53/record:Record").find((rec) => rec.inputs.type === "A");
+    expect(alias?.inputs).toMatchObject({
+      zoneId: "Z0123456789ABC",
+      name: "origin.api.example.com",
+      aliases: [{ name: alb.state.dnsName, zoneId: alb.state.zoneId, evaluateTargetHealth: true }],
+    });
+    expect(r.outputs).toMatchObject({ originProtocol: "https", originDomainName: "origin.api.example.com" });
+  });
+});
+
+describe("service layer with an existing certificate", () => {
+  const CERT = `arn:aws:acm:${REGION}:${MOCK_ACCOUNT_ID}:certificate/0a1b2c3d-1111-2222-3333-444455556666`;
+  let r: RenderResult;
+  beforeAll(async () => {
+    r = await render({ "mlapi-service:certificateArn": CERT, "mlapi-service:domainName": "api.example.com" });
+  });
+
+  it("uses it on the HTTPS listener and creates no certificate or DNS record", () => {
+    expect(one(r, T.listener, "api-lb-https").inputs.certificateArn).toBe(CERT);
+    expect(ofType(r, "aws:acm/certificate:Certificate")).toHaveLength(0);
+    expect(ofType(r, "aws:route53/record:Record")).toHaveLength(0);
+    expect(r.outputs).toMatchObject({ originProtocol: "https", originDomainName: "origin.api.example.com" });
+  });
+});
+
+describe("service layer with other settings", () => {
+  it("follows spotWeight/onDemandWeight and leaves out a provider of weight 0", async () => {
+    const r = await render({ "mlapi-service:spotWeight": 0, "mlapi-service:onDemandWeight": 1, "mlapi-service:onDemandBase": 1 });
+    expect(one(r, T.service).inputs.capacityProviderStrategies).toEqual([{ capacityProvider: "FARGATE", weight: 1, base: 1 }]);
+  });
+
+  it("runs ARM64 tasks of 1 vCPU / 2 GB, scales 3 to 6 on 500 requests and rate-limits at 500", async () => {
+    const r = await render({
+      "mlapi-service:cpuArchitecture": "ARM64",
+      "mlapi-service:cpu": 1024,
+      "mlapi-service:memory": 2048,
+      "mlapi-service:desiredCount": 3,
+      "mlapi-service:minCapacity": 3,
+      "mlapi-service:maxCapacity": 6,
+      "mlapi-service:requestsPerTarget": 500,
+      "mlapi-service:wafRateLimit": 500,
+    });
+    expect(one(r, T.taskDef).inputs).toMatchObject({ cpu: "1024", memory: "2048", runtimePlatform: { cpuArchitecture: "ARM64" } });
+    expect(one(r, T.service).inputs.desiredCount).toBe(3);
+    expect(one(r, T.scalingTarget).inputs).toMatchObject({ minCapacity: 3, maxCapacity: 6 });
+    expect((one(r, T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).targetValue).toBe(500);
+    const rules = one(r, "aws:wafv2/webAcl:WebAcl").inputs.rules as Array<{ statement: { rateBasedStatement?: { limit: number } } }>;
+    expect(rules[2].statement.rateBasedStatement?.limit).toBe(500);
+  });
+
+  it("keeps ALB and target group names within AWS's 32 characters with the longest legal suffix", async () => {
+    const suffix = "abcdefghijklmnop";
+    const r = await render({ "mlapi-service:environmentSuffix": suffix }, "long");
+    const albName = String(one(r, T.alb).state.name);
+    const tgName = String(one(r, T.tg).state.name);
+    expect(albName).toBe(`mlapi-alb-${suffix}`);
+    expect(albName.length).toBeLessThanOrEqual(32);
+    // Pulumi appends "-" and 7 random characters to the autonamed target group.
+    expect(tgName).toMatch(new RegExp(`^api-tg-${suffix}-[0-9a-f]{7}$`));
+    expect(tgName.length).toBeLessThanOrEqual(32);
+    for (const role of ofType(r, T.role)) expect(String(role.inputs.name).length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe("service layer rejects bad config before declaring anything", () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ["CPU 300", { "mlapi-service:cpu": 300 }, "mlapi-service:cpu = 300: Fargate accepts cpu 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)"],
+    [
+      "memory 1024 with CPU 4096",
+      { "mlapi-service:cpu": 4096, "mlapi-service:memory": 1024 },
+      "mlapi-service:memory = 1024: with cpu 4096 Fargate accepts memory (MiB) 8192 to 30720 in steps of 1024",
+    ],
+    ["min 3 max 2", { "mlapi-service:minCapacity": 3, "mlapi-service:maxCapacity": 2 }, "mlapi-service:minCapacity = 3: must be <= maxCapacity (2)"],
+    ["desired outside min..max", { "mlapi-service:desiredCount": 12 }, "mlapi-service:desiredCount = 12: must be within minCapacity..maxCapacity (2..10)"],
+    ["spotWeight -1", { "mlapi-service:spotWeight": -1 }, 'mlapi-service:spotWeight = "-1": must be a number >= 0, <= 1000, a whole number'],
+    [
+      "both weights 0",
+      { "mlapi-service:spotWeight": 0, "mlapi-service:onDemandWeight": 0 },
+      "mlapi-service:spotWeight = 0: spotWeight and onDemandWeight cannot both be 0: at least one capacity provider must take tasks",
+    ],
+    ["no image", { "mlapi-service:image": "" }, "mlapi-service:image is not set: set the API container image URI with `pulumi config set image <uri>`"],
+    [
+      "certificateArn without domainName",
+      { "mlapi-service:certificateArn": `arn:aws:acm:${REGION}:${MOCK_ACCOUNT_ID}:certificate/0a1b2c3d-1111-2222-3333-444455556666` },
+      "needs domainName too: CloudFront reaches the ALB as origin.<domainName>",
+    ],
+    ["domainName without hostedZoneId", { "mlapi-service:domainName": "api.example.com" }, "mlapi-service:domainName = \"api.example.com\": needs hostedZoneId"],
+    ["an unknown architecture", { "mlapi-service:cpuArchitecture": "arm" }, 'mlapi-service:cpuArchitecture = "arm": must be one of X86_64, ARM64'],
+  ])("%s", async (_label, config, message) => {
+    await expect(render(config)).rejects.toThrow(message);
+  });
+
+  it("reports every problem at once", async () => {
+    await expect(render({ "mlapi-service:cpu": 300, "mlapi-service:spotWeight": -1, "mlapi-service:image": "" })).rejects.toThrow(/3 problems/);
+  });
+});
