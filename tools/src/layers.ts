@@ -14,6 +14,14 @@ export const UPSTREAM: Record<LayerName, LayerName[]> = {
   edge: ["service"],
 };
 
+/** The outputs SPEC R20 requires of each layer; the offline plan and docs list them. */
+export const R20_OUTPUTS: Record<LayerName, string[]> = {
+  network: ["vpcId"],
+  data: ["rdsClusterEndpoint", "rdsClusterReaderEndpoint", "sessionsTableName"],
+  service: ["albDnsName", "ecsClusterName", "ecsServiceName"],
+  edge: ["cloudFrontUrl", "cloudFrontDistributionId"],
+};
+
 /** Layers in deploy order (every layer after the layers it reads). */
 export const DEPLOY_ORDER: readonly LayerName[] = LAYERS;
 

@@ -214,7 +214,8 @@ async function main(): Promise<number> {
     const file = writePlan(doc, outDir);
     docs.push(doc);
     const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);
-    console.log(`[${i + 1}/${layers.length}] ${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
+    const progress = layers.length > 1 ? `[${i + 1}/${layers.length}] ` : "";
+    console.log(`${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
   }
   current = undefined;
 

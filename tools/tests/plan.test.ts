@@ -1,0 +1,156 @@
+// The offline plan: its document shape (pure), and the CLI run as a subprocess, which is the only way
+// to see how an error thrown inside an apply (a missing upstream output) is reported.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { PlannedResource, RenderResult } from "@mlapi/testing";
+import type { PlanDocument } from "../src/plan";
+import { summarizeAll, toPlanDocument } from "../src/plan";
+import { ROOT } from "./fake-pulumi";
+
+function plan(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NX_") && k !== "ENVIRONMENT_SUFFIX"));
+  const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "src", "plan.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...cleanEnv, ...env },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+const read = (dir: string, layer: string): PlanDocument => JSON.parse(fs.readFileSync(path.join(dir, `${layer}.json`), "utf8")) as PlanDocument;
+
+/** An upstream plan file with only the given outputs, as the brief of every layer describes it. */
+function writeUpstream(dir: string, layer: string, outputs: Record<string, unknown>): void {
+  fs.writeFileSync(path.join(dir, `${layer}.json`), JSON.stringify({ layer, project: `mlapi-${layer}`, stack: "example", steps: [], outputs, secretOutputNames: [] }));
+}
+
+/** A recorded resource with defaults for everything a test does not care about. */
+const resource = (r: Partial<PlannedResource> & Pick<PlannedResource, "type" | "name">): PlannedResource => ({
+  dependsOn: [],
+  custom: false,
+  id: "",
+  inputs: {},
+  state: {},
+  protect: false,
+  retainOnDelete: false,
+  ignoreChanges: [],
+  ...r,
+});
+
+describe("plan document", () => {
+  const result: RenderResult = {
+    resources: [
+      resource({ type: "pulumi:pulumi:Stack", name: "mlapi-data-dev" }),
+      resource({ type: "mlapi:data:Sessions", name: "sessions" }),
+      resource({
+        type: "aws:dynamodb/table:Table",
+        name: "sessions-table",
+        parent: "mlapi:data:Sessions::sessions",
+        dependsOn: ["aws:kms/key:Key::data-key"],
+        custom: true,
+        id: "mlapi-sessions-dev",
+        inputs: { name: "mlapi-sessions-dev", billingMode: "PAY_PER_REQUEST" },
+        state: { name: "mlapi-sessions-dev", arn: "arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev" },
+      }),
+      resource({ type: "aws:kms/key:Key", name: "data-key", custom: true, id: "0e3b2f0c-key" }),
+    ],
+    outputs: { sessionsTableName: "mlapi-sessions-dev", token: "s3cr3t" },
+    secretOutputNames: ["token"],
+  };
+  const doc = toPlanDocument("data", "mlapi-data", "dev", result);
+  const table = doc.steps[2];
+
+  it("names each resource by a preview-style URN with its parent chain", () => {
+    expect(table.urn).toBe("urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$mlapi:data:Sessions$aws:dynamodb/table:Table::sessions-table");
+    expect(table.newState.parent).toBe("urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$mlapi:data:Sessions::sessions");
+  });
+
+  it("turns explicit dependencies into URNs", () => {
+    expect(table.newState.dependencies).toEqual(["urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$aws:kms/key:Key::data-key"]);
+  });
+
+  it("records the logical and the physical name, falling back to the id", () => {
+    expect([table.name, table.physicalName]).toEqual(["sessions-table", "mlapi-sessions-dev"]);
+    expect(doc.steps[3].physicalName).toBe("0e3b2f0c-key");
+  });
+
+  it("keeps inputs apart from the engine's outputs", () => {
+    expect(table.newState.inputs).toEqual({ name: "mlapi-sessions-dev", billingMode: "PAY_PER_REQUEST" });
+    expect(table.newState.outputs.arn).toBe("arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev");
+  });
+
+  it("summarizes resources per type and the R20 outputs, marking missing ones", () => {
+    expect(summarizeAll([doc]).split("\n")).toEqual([
+      "data (mlapi-data): 2 resources",
+      "  aws:dynamodb/table:Table   1",
+      "  aws:kms/key:Key            1",
+      "outputs (SPEC R20):",
+      "  rdsClusterEndpoint       = (missing)",
+      "  rdsClusterReaderEndpoint = (missing)",
+      "  sessionsTableName        = \"mlapi-sessions-dev\"",
+      "total: 2 resources in 1 layer (stack dev)",
+    ]);
+  });
+});
+
+describe("plan CLI", () => {
+  jest.setTimeout(120_000);
+
+  it("plans all four layers in order, each layer's outputs feeding the next", () => {
+    const out = tmp();
+    const r = plan(["--all", "--out", out]);
+    expect(r.stderr).not.toContain("plan failed");
+    expect(r.status).toBe(0);
+    const progress = r.stdout.split("\n").filter((l) => /^\[\d\/4\]/.test(l));
+    expect(progress.map((l) => l.split(":")[0])).toEqual(["[1/4] network", "[2/4] data", "[3/4] service", "[4/4] edge"]);
+    const [network, data, service, edge] = ["network", "data", "service", "edge"].map((l) => read(out, l));
+    // The upstream values a layer read are exactly what the layer before it exported.
+    const subnetGroup = data.steps.find((s) => s.newState.type === "aws:rds/subnetGroup:SubnetGroup");
+    expect(subnetGroup?.newState.inputs.subnetIds).toEqual(network.outputs.privateSubnetIds);
+    const service_ = service.steps.find((s) => s.newState.type === "aws:ecs/service:Service");
+    expect((service_?.newState.inputs.networkConfiguration as { subnets: string[] }).subnets).toEqual(network.outputs.privateSubnetIds);
+    expect(JSON.stringify(edge.steps)).toContain(String(service.outputs.albDnsName));
+    for (const key of ["vpcId", "rdsClusterEndpoint", "albDnsName", "cloudFrontUrl"]) expect(r.stdout).toMatch(new RegExp(`^  ${key} +=`, "m"));
+  });
+
+  it("stops at a layer whose upstream output is missing, reporting it once with exit 1", () => {
+    const out = tmp();
+    writeUpstream(out, "network", { vpcId: "vpc-0123456789abcdef0" });
+    const r = plan(["data", "--out", out]);
+    expect(r.status).toBe(1);
+    const failures = r.stderr.split("\n").filter((l) => l.startsWith("plan failed"));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^plan failed at data: .*Stack "organization\/mlapi-network\/example" has no output "\w+"\. Deploy or update the network layer first/);
+    expect(fs.existsSync(path.join(out, "data.json"))).toBe(false);
+  });
+
+  it("stops with the config error of a layer and writes nothing for it", () => {
+    const out = tmp();
+    const r = plan(["network", "--out", out], { ENVIRONMENT_SUFFIX: "Bad_One" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('plan failed at network: Invalid configuration: mlapi-network:environmentSuffix = "Bad_One"');
+    expect(fs.existsSync(path.join(out, "network.json"))).toBe(false);
+  });
+
+  it("says which upstream plan to make first when its file is missing", () => {
+    const r = plan(["service", "--out", tmp()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/plan failed at service: service reads the network layer, but .*network\.json does not exist: plan network first \(nx run network:plan\)\./);
+  });
+
+  it("reads the stack file the user names", () => {
+    const r = plan(["network", "--stack", "nosuchstack", "--out", tmp()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("No stack file projects/network/Pulumi.nosuchstack.yaml: copy Pulumi.example.yaml to it");
+  });
+
+  it.each([[[]], [["--all", "network"]], [["vpc"]]])("rejects %j with the usage and exit 2", (args) => {
+    const r = plan(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Usage: tsx tools/src/plan.ts");
+  });
+});
