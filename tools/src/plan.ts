@@ -7,6 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { enforcePolicies } from "@mlapi/policies";
+import type { Violation } from "@mlapi/policies";
 import { renderProgram } from "@mlapi/testing";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, R20_OUTPUTS, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
@@ -183,6 +185,10 @@ export function writePlan(doc: PlanDocument, outDir: string): string {
   return file;
 }
 
+/** `policies ok`, or how many advisory findings follow the progress line. */
+const policyLine = (violations: Violation[]): string =>
+  violations.length === 0 ? "policies ok" : `${violations.length} advisory policy finding${violations.length === 1 ? "" : "s"}`;
+
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function main(): Promise<number> {
@@ -211,11 +217,14 @@ async function main(): Promise<number> {
     const layerStarted = Date.now();
     current = layer;
     const doc = await planLayer(layer, stack, outDir);
+    // The platform policies (libs/policies) gate the plan: a mandatory violation stops it here.
+    const violations = enforcePolicies(doc, readStackConfig(layer, stack), () => undefined);
     const file = writePlan(doc, outDir);
     docs.push(doc);
     const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);
     const progress = layers.length > 1 ? `[${i + 1}/${layers.length}] ` : "";
-    console.log(`${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
+    console.log(`${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs, ${policyLine(violations)} (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
+    for (const v of violations) console.log(`    advisory ${v.policy}: ${v.resource}: ${v.message}`);
   }
   current = undefined;
 
