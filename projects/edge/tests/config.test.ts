@@ -13,7 +13,7 @@ function load(values: Record<string, string>): EdgeConfig {
 describe("edge config: certificate modes (R17)", () => {
   let warn: jest.SpyInstance;
   beforeEach(() => {
-    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => undefined);
+    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
   });
   afterEach(() => warn.mockRestore());
 
