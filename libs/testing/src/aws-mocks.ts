@@ -234,6 +234,9 @@ export const MANAGED_IDS = {
   elbServiceAccount: "127311923021",
 };
 
+/** Regions opened since August 2022, where ELB writes access logs as a service principal, not an account. */
+export const REGIONS_WITHOUT_ELB_ACCOUNT: readonly string[] = ["ap-south-2", "ap-southeast-4", "eu-central-2", "eu-south-2", "me-central-1", "il-central-1", "ca-west-1"];
+
 type CallHandler = (inputs: Record<string, unknown>, region: string, account: string) => Record<string, unknown>;
 
 const CALLS: Record<string, CallHandler> = {
@@ -253,7 +256,11 @@ const CALLS: Record<string, CallHandler> = {
     name: i.name,
     kmsKeyId: `arn:aws:kms:${region}:${account}:key/${mockUuid(`${String(i.name)}key`)}`,
   }),
-  "aws:elb/getServiceAccount:getServiceAccount": () => ({ id: MANAGED_IDS.elbServiceAccount, arn: `arn:aws:iam::${MANAGED_IDS.elbServiceAccount}:root` }),
+  "aws:elb/getServiceAccount:getServiceAccount": (_i, region) => {
+    // Like the provider: regions opened since August 2022 have no ELB account, only the log-delivery service principal.
+    if (REGIONS_WITHOUT_ELB_ACCOUNT.includes(region)) throw new Error(`unknown Elastic Load Balancing Service Account for region (${region})`);
+    return { id: MANAGED_IDS.elbServiceAccount, arn: `arn:aws:iam::${MANAGED_IDS.elbServiceAccount}:root` };
+  },
 };
 
 /** One resource as the mock engine saw it. */
