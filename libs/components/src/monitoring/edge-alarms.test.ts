@@ -1,0 +1,67 @@
+import type { RenderResult } from "@mlapi/testing";
+import { MOCK_ACCOUNT_ID, one } from "@mlapi/testing";
+import { alarmNamed, alarmsOf, mathOf, singleMetric } from "./test-programs/alarm-query";
+import { renderMonitoring } from "./test-programs/render";
+
+describe("EdgeAlarms with default thresholds", () => {
+  let r: RenderResult;
+  let distributionId: string;
+  beforeAll(async () => {
+    r = await renderMonitoring();
+    distributionId = one(r, "aws:cloudfront/distribution:Distribution").id;
+  });
+
+  const edgeAlarms = () => alarmsOf(r, "mlapi:monitoring:EdgeAlarms::edge");
+
+  it("declares its alarms in us-east-1, where CloudFront metrics live, through the provider it is given", () => {
+    expect(edgeAlarms().map((a) => a.inputs.name).sort()).toEqual(["mlapi-edge-cf-5xx-rate-test", "mlapi-edge-cf-error-rate-test", "mlapi-edge-waf-blocked-rate-test"]);
+    for (const alarm of edgeAlarms()) expect(alarm.provider).toMatch(/::cloudfront-region::/);
+  });
+
+  it("notifies the us-east-1 topic: an alarm's actions must be in the alarm's own region", () => {
+    const topicArn = `arn:aws:sns:us-east-1:${MOCK_ACCOUNT_ID}:mlapi-edge-alarms-test`;
+    expect(r.outputs.edgeAlarmTopicArn).toBe(topicArn);
+    for (const alarm of edgeAlarms()) expect(alarm.inputs).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
+  });
+
+  it.each([
+    ["mlapi-edge-cf-5xx-rate-test", "5xxErrorRate", 5],
+    ["mlapi-edge-cf-error-rate-test", "TotalErrorRate", 15],
+  ])("%s watches AWS/CloudFront %s of the distribution (Region=Global)", (name, metricName, threshold) => {
+    const alarm = alarmNamed(r, name);
+    expect(singleMetric(alarm)).toEqual({
+      namespace: "AWS/CloudFront",
+      metricName,
+      dimensions: { DistributionId: distributionId, Region: "Global" },
+      statistic: "Average",
+      extendedStatistic: undefined,
+      period: 60,
+    });
+    expect(alarm.inputs).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold, evaluationPeriods: 5, treatMissingData: "notBreaching" });
+  });
+
+  it("computes the edge WAF blocked rate without a Region dimension (CLOUDFRONT-scope web ACLs publish none)", () => {
+    const alarm = alarmNamed(r, "mlapi-edge-waf-blocked-rate-test");
+    const dimensions = { WebACL: "mlapiEdgeTest", Rule: "ALL" };
+    expect(mathOf(alarm).metrics).toEqual({
+      allowed: { namespace: "AWS/WAFV2", metricName: "AllowedRequests", dimensions, stat: "Sum", period: 60 },
+      blocked: { namespace: "AWS/WAFV2", metricName: "BlockedRequests", dimensions, stat: "Sum", period: 60 },
+    });
+    expect(alarm.inputs).toMatchObject({ threshold: 25, evaluationPeriods: 5, treatMissingData: "notBreaching" });
+  });
+});
+
+describe("EdgeAlarms with thresholds from config", () => {
+  let r: RenderResult;
+  beforeAll(async () => {
+    r = await renderMonitoring({ alarmCloudFront5xxRatePercent: 1, alarmCloudFrontTotalErrorRatePercent: 30, alarmEdgeWafBlockedRatePercent: 60 });
+  });
+
+  it.each([
+    ["mlapi-edge-cf-5xx-rate-test", 1],
+    ["mlapi-edge-cf-error-rate-test", 30],
+    ["mlapi-edge-waf-blocked-rate-test", 60],
+  ])("%s uses threshold %d", (name, threshold) => {
+    expect(alarmNamed(r, name).inputs.threshold).toBe(threshold);
+  });
+});
