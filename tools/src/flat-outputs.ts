@@ -1,0 +1,110 @@
+/**
+ * Writes cfn-outputs/flat-outputs.json (SPEC R21): every layer's stack outputs for one stack, read
+ * with `pulumi stack output --json` in each layer's folder, merged into one flat object with the keys
+ * unchanged. Two layers exporting the same key is an error (the file could not say whose it is).
+ * Secret outputs are left out unless --show-secrets. The integration tests read this file.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { LayerName } from "@mlapi/core";
+import { DEPLOY_ORDER, pulumiProjectName, WORKSPACE_ROOT } from "./layers";
+import { runPulumi } from "./pulumi-layer";
+
+export const DEFAULT_OUT = path.join(WORKSPACE_ROOT, "cfn-outputs", "flat-outputs.json");
+
+const USAGE = `Usage: tsx tools/src/flat-outputs.ts --stack <name> [--show-secrets] [--out <file>]
+   or: nx run tools:flat-outputs --stack <name> [--show-secrets]
+
+Reads \`pulumi stack output --json --stack <name>\` of network, data, service and edge and writes one
+flat JSON object to cfn-outputs/flat-outputs.json (or --out). The stack may also come from env MLAPI_STACK.
+  --show-secrets  include secret outputs in plain text (the file is git-ignored; keep it that way)`;
+
+/** What `pulumi stack output --json` prints for a secret when --show-secrets is not given. */
+const SECRET_PLACEHOLDER = "[secret]";
+
+export interface FlatOutputs {
+  outputs: Record<string, unknown>;
+  /** `layer.key` of each secret output left out. */
+  omittedSecrets: string[];
+}
+
+/** One layer's outputs as the CLI reports them. */
+export function layerOutputs(layer: LayerName, stack: string, showSecrets: boolean): Record<string, unknown> {
+  const args = ["stack", "output", "--json", "--stack", stack, ...(showSecrets ? ["--show-secrets"] : [])];
+  const result = runPulumi(layer, args, true);
+  if (result.status !== 0) {
+    throw new Error(
+      `Could not read the outputs of ${pulumiProjectName(layer)}/${stack} (pulumi ${args.join(" ")} in projects/${layer}): ` +
+        `${result.stderr.trim() || `exit ${result.status}`}\nDeploy it first (nx run ${layer}:deploy --stack ${stack}), or check \`pulumi login\`.`,
+    );
+  }
+  return JSON.parse(result.stdout || "{}") as Record<string, unknown>;
+}
+
+/** Merges the layers' outputs; a key exported by two layers is an error naming both. */
+export function flatten(byLayer: [LayerName, Record<string, unknown>][], showSecrets: boolean): FlatOutputs {
+  const outputs: Record<string, unknown> = {};
+  const owner = new Map<string, LayerName>();
+  const omittedSecrets: string[] = [];
+  const clashes: string[] = [];
+  for (const [layer, values] of byLayer) {
+    for (const [key, value] of Object.entries(values)) {
+      if (!showSecrets && value === SECRET_PLACEHOLDER) {
+        omittedSecrets.push(`${layer}.${key}`);
+        continue;
+      }
+      const first = owner.get(key);
+      if (first) {
+        clashes.push(`"${key}" is exported by both ${first} and ${layer}`);
+        continue;
+      }
+      owner.set(key, layer);
+      outputs[key] = value;
+    }
+  }
+  if (clashes.length > 0) {
+    throw new Error(`Output names clash between layers, so one flat object cannot hold them: ${clashes.join("; ")}. Rename one of each pair in its layer.`);
+  }
+  return { outputs, omittedSecrets };
+}
+
+export function main(argv = process.argv.slice(2)): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      stack: { type: "string" },
+      "show-secrets": { type: "boolean", default: false },
+      out: { type: "string", default: DEFAULT_OUT },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const stack = values.stack ?? process.env.MLAPI_STACK;
+  if (!stack) {
+    console.error(`No stack given: pass --stack <name> or set MLAPI_STACK.\n\n${USAGE}`);
+    return 2;
+  }
+  const showSecrets = values["show-secrets"];
+  const byLayer = DEPLOY_ORDER.map((layer): [LayerName, Record<string, unknown>] => [layer, layerOutputs(layer, stack, showSecrets)]);
+  const { outputs, omittedSecrets } = flatten(byLayer, showSecrets);
+  const file = path.resolve(values.out);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), file)}: ${Object.keys(outputs).length} outputs of stack ${stack} from ${byLayer.map(([l]) => l).join(", ")}`);
+  if (omittedSecrets.length > 0) console.log(`left out ${omittedSecrets.length} secret output(s): ${omittedSecrets.join(", ")} (--show-secrets includes them)`);
+  if (showSecrets) console.warn(`${path.relative(process.cwd(), file)} may now hold secrets in plain text: it is git-ignored, do not share it.`);
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exit(main());
+  } catch (err) {
+    console.error(`flat-outputs failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,100 @@
+// flat-outputs against the fake `pulumi`: which calls it makes, what it writes, and when it refuses.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { flatten } from "../src/flat-outputs";
+import type { FakeStack } from "./fake-pulumi";
+import { FakePulumi } from "./fake-pulumi";
+
+const deployed = (stack: string, extra: Record<string, FakeStack> = {}): Record<string, FakeStack> => ({
+  [`mlapi-network/${stack}`]: { resources: 40, outputs: { vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"], appPort: 8080 } },
+  [`mlapi-data/${stack}`]: {
+    resources: 11,
+    outputs: { rdsClusterEndpoint: "mlapi-db-dev.cluster-abc.us-east-1.rds.amazonaws.com", sessionsTableName: "mlapi-sessions-dev", dbToken: "hunter2" },
+    secrets: ["dbToken"],
+  },
+  [`mlapi-service/${stack}`]: { resources: 30, outputs: { albDnsName: "mlapi-alb-dev-1.us-east-1.elb.amazonaws.com", ecsClusterName: "mlapi-cluster-dev" } },
+  [`mlapi-edge/${stack}`]: { resources: 20, outputs: { cloudFrontUrl: "https://d111111abcdef8.cloudfront.net", cloudFrontDistributionId: "E2QWRUHEXAMPLE" } },
+  ...extra,
+});
+
+let fake: FakePulumi;
+afterEach(() => fake?.dispose());
+const outFile = () => path.join(fake.dir, "cfn-outputs", "flat-outputs.json");
+const written = () => JSON.parse(fs.readFileSync(outFile(), "utf8")) as Record<string, unknown>;
+
+describe("flat-outputs", () => {
+  jest.setTimeout(60_000);
+
+  it("reads each layer's outputs in its folder, in deploy order, and writes one flat object with the keys unchanged", () => {
+    fake = new FakePulumi(deployed("dev"));
+    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
+    expect(r.status).toBe(0);
+    expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack dev`));
+    expect(written()).toEqual({
+      vpcId: "vpc-0a1b2c3d4e5f60718",
+      privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"],
+      appPort: 8080,
+      rdsClusterEndpoint: "mlapi-db-dev.cluster-abc.us-east-1.rds.amazonaws.com",
+      sessionsTableName: "mlapi-sessions-dev",
+      albDnsName: "mlapi-alb-dev-1.us-east-1.elb.amazonaws.com",
+      ecsClusterName: "mlapi-cluster-dev",
+      cloudFrontUrl: "https://d111111abcdef8.cloudfront.net",
+      cloudFrontDistributionId: "E2QWRUHEXAMPLE",
+    });
+    expect(r.stdout).toContain("left out 1 secret output(s): data.dbToken (--show-secrets includes them)");
+  });
+
+  it("includes secret outputs only with --show-secrets", () => {
+    fake = new FakePulumi(deployed("dev"));
+    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--show-secrets", "--out", outFile()]);
+    expect(r.status).toBe(0);
+    expect(fake.calls()[1]).toBe("data: stack output --json --stack dev --show-secrets");
+    expect(written().dbToken).toBe("hunter2");
+  });
+
+  it("refuses a key exported by two layers and writes nothing", () => {
+    fake = new FakePulumi(deployed("dev", { "mlapi-edge/dev": { outputs: { cloudFrontUrl: "https://x", vpcId: "vpc-other" } } }));
+    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('flat-outputs failed: Output names clash between layers, so one flat object cannot hold them: "vpcId" is exported by both network and edge.');
+    expect(fs.existsSync(outFile())).toBe(false);
+  });
+
+  it("names the layer stack that is not deployed", () => {
+    const stacks = deployed("dev");
+    delete stacks["mlapi-service/dev"];
+    fake = new FakePulumi(stacks);
+    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Could not read the outputs of mlapi-service/dev (pulumi stack output --json --stack dev in projects/service): error: no stack named 'dev' found");
+    expect(r.stderr).toContain("Deploy it first (nx run service:deploy --stack dev)");
+    expect(fs.existsSync(outFile())).toBe(false);
+  });
+
+  it("is the nx target tools:flat-outputs with the same arguments", () => {
+    fake = new FakePulumi(deployed("qa"));
+    const r = fake.nx(["run", "tools:flat-outputs", "--stack", "qa", `--out=${outFile()}`]);
+    expect(r.status).toBe(0);
+    expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack qa`));
+    expect(written().albDnsName).toBe("mlapi-alb-dev-1.us-east-1.elb.amazonaws.com");
+  });
+});
+
+describe("flatten", () => {
+  it("leaves out values the CLI masked as [secret]", () => {
+    expect(flatten([["network", { vpcId: "vpc-1" }], ["data", { dbToken: "[secret]", sessionsTableName: "t" }]], false)).toEqual({
+      outputs: { vpcId: "vpc-1", sessionsTableName: "t" },
+      omittedSecrets: ["data.dbToken"],
+    });
+  });
+
+  it("keeps every value when secrets were asked for", () => {
+    expect(flatten([["data", { dbToken: "hunter2" }]], true)).toEqual({ outputs: { dbToken: "hunter2" }, omittedSecrets: [] });
+  });
+
+  it("names every clash at once", () => {
+    expect(() => flatten([["network", { a: 1, b: 2 }], ["data", { a: 1 }], ["edge", { b: 3 }]], false)).toThrow(
+      'Output names clash between layers, so one flat object cannot hold them: "a" is exported by both network and data; "b" is exported by both network and edge. Rename one of each pair in its layer.',
+    );
+  });
+});
