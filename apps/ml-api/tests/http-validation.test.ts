@@ -1,0 +1,238 @@
+// The HTTP layer in-process with fake model/stores: every bad-input case gets its status and
+// message, nothing crashes, and good requests still work afterwards.
+import type { AddressInfo } from "node:net";
+import { Health } from "../src/health";
+import { HttpError } from "../src/http/errors";
+import { createLogger } from "../src/log";
+import type { ModelManifest } from "../src/model/manifest";
+import { createApp, type App, type AppDeps } from "../src/server";
+import type { PredictionRecord } from "../src/stores/predictions";
+import { pngClaiming, solid } from "./support/images";
+
+const manifest: ModelManifest = {
+  name: "fake",
+  version: "1.0.0",
+  file: "/nonexistent.onnx",
+  labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
+  input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
+  output: { name: "probabilities", kind: "probabilities" },
+};
+
+const LIMITS = { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 };
+
+describe("HTTP API input validation", () => {
+  let app: App;
+  let base: string;
+  const records: PredictionRecord[] = [];
+  const logLines: string[] = [];
+  const health = new Health({ fake: async () => undefined }, createLogger("error"));
+  const deps: AppDeps = {
+    manifest,
+    limits: LIMITS,
+    infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3 }),
+    sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
+    recordPrediction: async (p) => void records.push(p),
+    health,
+    workers: () => ({ size: 1, busy: 0, queued: 0 }),
+    log: createLogger("debug", (l) => logLines.push(l)),
+  };
+
+  beforeAll(async () => {
+    app = createApp(deps);
+    await new Promise<void>((r) => app.server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => app.server.close(r)));
+
+  const post = (path: string, body: Buffer | string | undefined, contentType?: string, headers: Record<string, string> = {}) =>
+    fetch(base + path, { method: "POST", body, headers: { ...(contentType ? { "content-type": contentType } : {}), ...headers } });
+  const expectError = async (res: Response, status: number, code: string, message: RegExp) => {
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect({ status: res.status, code: body.error.code }).toEqual({ status, code });
+    expect(body.error.message).toMatch(message);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+  };
+
+  describe("before the model is loaded", () => {
+    it("answers /health with 503 and status starting", async () => {
+      const res = await fetch(`${base}/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "starting", model: { name: "fake", version: "1.0.0", ready: false } });
+    });
+    it("refuses classification with 503 not_ready and Retry-After", async () => {
+      const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png");
+      expect(res.headers.get("retry-after")).toBe("5");
+      await expectError(res, 503, "not_ready", /still loading/);
+    });
+  });
+
+  describe("once ready", () => {
+    beforeAll(async () => {
+      health.modelReady = true;
+      await health.check();
+    });
+
+    it("answers /health with 200, model name/version and store states", async () => {
+      const res = await fetch(`${base}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ok", model: { name: "fake", version: "1.0.0", ready: true }, stores: { fake: "ok" }, workers: { size: 1, busy: 0, queued: 0 } });
+    });
+
+    it.each([
+      ["no Content-Type", undefined, 415, "unsupported_media_type", /must be one of image\/jpeg, image\/png, image\/webp \(got none\)/],
+      ["text/plain", "text/plain", 415, "unsupported_media_type", /\(got "text\/plain"\)/],
+      ["image/gif", "image/gif", 415, "unsupported_media_type", /\(got "image\/gif"\)/],
+      ["multipart/form-data", "multipart/form-data; boundary=x", 415, "unsupported_media_type", /got "multipart\/form-data"/],
+    ])("rejects %s with 415", async (_name, type, status, code, message) => {
+      await expectError(await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), type), status, code, message);
+    });
+
+    it("rejects an empty body with 400 empty_body", async () => {
+      await expectError(await post("/api/v1/classify", Buffer.alloc(0), "image/png"), 400, "empty_body", /request body is empty/);
+    });
+
+    it("rejects bytes that are no image with 400 invalid_image", async () => {
+      await expectError(await post("/api/v1/classify", "definitely not a png", "image/png"), 400, "invalid_image", /not a JPEG, PNG or WebP image/);
+    });
+
+    it("rejects a body whose format contradicts the Content-Type with 400 content_type_mismatch", async () => {
+      await expectError(await post("/api/v1/classify", await solid(4, 4, [1, 2, 3], "jpeg"), "image/png"), 400, "content_type_mismatch", /says png but the body is jpeg/);
+    });
+
+    it("rejects a truncated (corrupt) JPEG with 400 invalid_image", async () => {
+      const jpeg = await solid(64, 64, [200, 10, 10], "jpeg");
+      await expectError(await post("/api/v1/classify", jpeg.subarray(0, Math.floor(jpeg.length / 2)), "image/jpeg"), 400, "invalid_image", /corrupt or truncated|not a decodable jpeg/);
+    });
+
+    it("rejects a PNG with a valid signature and garbage after it with 400 invalid_image", async () => {
+      const png = await solid(8, 8, [1, 2, 3]);
+      const broken = Buffer.concat([png.subarray(0, 8), Buffer.alloc(64, 0x41)]);
+      await expectError(await post("/api/v1/classify", broken, "image/png"), 400, "invalid_image", /not a decodable png image/);
+    });
+
+    it("rejects a body over MAX_IMAGE_BYTES with 413 payload_too_large", async () => {
+      const big = Buffer.concat([await solid(4, 4, [1, 2, 3]), Buffer.alloc(LIMITS.maxImageBytes)]);
+      const res = await post("/api/v1/classify", big, "image/png");
+      await expectError(res, 413, "payload_too_large", new RegExp(`exceeds the ${LIMITS.maxImageBytes}-byte limit`));
+    });
+
+    it("rejects an oversize body sent without Content-Length (chunked) with 413", async () => {
+      const big = Buffer.concat([await solid(4, 4, [1, 2, 3]), Buffer.alloc(LIMITS.maxImageBytes)]);
+      const stream = new ReadableStream({
+        start(c) {
+          for (let i = 0; i < big.length; i += 8192) c.enqueue(big.subarray(i, i + 8192));
+          c.close();
+        },
+      });
+      const res = await fetch(`${base}/api/v1/classify`, { method: "POST", body: stream, headers: { "content-type": "image/png" }, duplex: "half" } as RequestInit);
+      await expectError(res, 413, "payload_too_large", /byte limit/);
+    });
+
+    it("rejects a decompression bomb (tiny file, 100000 x 100000 pixels declared) with 413 before decoding", async () => {
+      const bomb = await pngClaiming(100_000, 100_000);
+      expect(bomb.length).toBeLessThan(200);
+      const started = Date.now();
+      await expectError(await post("/api/v1/classify", bomb, "image/png"), 413, "image_too_large", /100000x100000 = 10000000000 pixels; the limit is 4000000/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+
+    it.each([
+      ["0", /from 1 to 4 \(got "0"\)/],
+      ["5", /from 1 to 4 \(got "5"\)/],
+      ["1000000", /got "1000000"/],
+      ["-1", /got "-1"/],
+      ["2.5", /got "2.5"/],
+      ["abc", /got "abc"/],
+    ])("rejects top_k=%s with 400 invalid_top_k", async (k, message) => {
+      await expectError(await post(`/api/v2/classify?top_k=${k}`, await solid(4, 4, [1, 2, 3]), "image/png"), 400, "invalid_top_k", message);
+    });
+
+    it("answers unknown paths with 404 JSON", async () => {
+      await expectError(await fetch(`${base}/api/v3/classify`, { method: "POST" }), 404, "not_found", /no route for \/api\/v3\/classify/);
+      await expectError(await fetch(`${base}/`), 404, "not_found", /no route for \//);
+    });
+
+    it("answers a wrong method with 405 and Allow", async () => {
+      const res = await fetch(`${base}/api/v1/classify`);
+      expect(res.headers.get("allow")).toBe("POST");
+      await expectError(res, 405, "method_not_allowed", /accepts POST/);
+    });
+
+    it("maps a store outage to the status the store reports (503 store_unavailable)", async () => {
+      const saved = deps.recordPrediction;
+      deps.recordPrediction = async () => {
+        throw new HttpError(503, "store_unavailable", "the predictions store is unavailable; retry shortly", { "Retry-After": "2" });
+      };
+      try {
+        const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png");
+        expect(res.headers.get("retry-after")).toBe("2");
+        await expectError(res, 503, "store_unavailable", /predictions store is unavailable/);
+      } finally {
+        deps.recordPrediction = saved;
+      }
+    });
+
+    it("answers an unexpected failure with 500 and a request id, without leaking the error", async () => {
+      const saved = deps.infer;
+      deps.infer = async () => {
+        throw new Error("onnxruntime exploded at 0xdeadbeef");
+      };
+      try {
+        const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png", { "x-request-id": "req-123" });
+        const body = (await res.json()) as { error: { message: string } };
+        expect(res.status).toBe(500);
+        expect(body.error.message).toBe("internal error; see the service log for request req-123");
+      } finally {
+        deps.infer = saved;
+      }
+    });
+
+    it("still classifies after all of the above: v1 returns the top-1 label and score only", async () => {
+      const res = await post("/api/v1/classify", await solid(20, 10, [1, 2, 3], "webp"), "image/webp");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ label: "Neutral", score: 0.7 });
+      expect(records.at(-1)).toMatchObject({ apiVersion: 1, sessionId: undefined, label: "Neutral", imageWidth: 20, imageHeight: 10, imageFormat: "webp" });
+    });
+
+    it("v2 returns top-k in score order, the session, model version and per-stage latency", async () => {
+      const res = await post("/api/v2/classify?top_k=2", await solid(8, 8, [1, 2, 3], "jpeg"), "image/jpeg");
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-session-id")).toBe("new-session-0001");
+      expect(body.predictions).toEqual([
+        { label: "Neutral", score: 0.7 },
+        { label: "Drawing", score: 0.1 },
+      ]);
+      expect(body.model).toEqual({ name: "fake", version: "1.0.0" });
+      expect(Object.keys(body.latencyMs as object).sort()).toEqual(["decode", "inference", "preprocess", "queue", "read", "session", "sessionWait", "store", "total"]);
+      expect((body.latencyMs as Record<string, number>).inference).toBe(3);
+    });
+
+    it("v2 defaults top_k to 3", async () => {
+      const res = await post("/api/v2/classify", await solid(8, 8, [1, 2, 3]), "image/png");
+      expect(((await res.json()) as { predictions: unknown[] }).predictions).toHaveLength(3);
+    });
+
+    it("logs one JSON line per request with status and latency", () => {
+      const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      const notFound = lines.find((l) => l.path === "/api/v3/classify");
+      expect(notFound).toMatchObject({ level: "info", method: "POST", status: 404 });
+      expect(typeof notFound!.latencyMs).toBe("number");
+      // the ALB polls /health every 30 s: healthy answers log at debug, unhealthy ones at info
+      expect(lines.find((l) => l.path === "/health" && l.status === 200)).toMatchObject({ level: "debug" });
+      expect(lines.find((l) => l.path === "/health" && l.status === 503)).toMatchObject({ level: "info" });
+    });
+
+    it("turns /health to 503 draining and closes connections once draining", async () => {
+      health.draining = true;
+      try {
+        const res = await fetch(`${base}/health`);
+        expect(res.status).toBe(503);
+        expect(res.headers.get("connection")).toBe("close");
+        expect(((await res.json()) as { status: string }).status).toBe("draining");
+      } finally {
+        health.draining = false;
+      }
+    });
+  });
+});

@@ -1,0 +1,112 @@
+// Pre-processing against known pixels: decode + resize (sharp) and the tensor layout/normalisation.
+import sharp from "sharp";
+import { checkContentType, decodeToRgb, sniffFormat, toTensor } from "../src/image";
+import type { ModelManifest } from "../src/model/manifest";
+import { solid } from "./support/images";
+
+const input = (over: Partial<ModelManifest["input"]> = {}): ModelManifest["input"] => ({
+  name: "input",
+  layout: "NHWC",
+  height: 2,
+  width: 2,
+  scale: 1 / 255,
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+  ...over,
+});
+
+describe("toTensor", () => {
+  // 2 x 2 RGB image, row-major: red, green / blue, white
+  const rgb = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]);
+
+  it("keeps NHWC order and scales by 1/255 (the nsfwjs normalisation)", () => {
+    expect(Array.from(toTensor(rgb, input()))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
+  });
+
+  it("writes channel planes for NCHW models (R plane, then G, then B)", () => {
+    expect(Array.from(toTensor(rgb, input({ layout: "NCHW" })))).toEqual([1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1]);
+  });
+
+  it("applies per-channel mean and std (ImageNet style)", () => {
+    const t = toTensor(Uint8Array.from([255, 0, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0]), input({ mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] }));
+    expect(t[0]).toBeCloseTo(1, 6); // (1 - 0.5) / 0.5
+    expect(t[1]).toBeCloseTo(-1, 6); // (0 - 0.25) / 0.25
+    expect(t[2]).toBeCloseTo(0.1, 6); // (0.2 - 0) / 2
+  });
+
+  it("refuses a buffer of the wrong size", () => {
+    expect(() => toTensor(new Uint8Array(5), input())).toThrow("expected 12 bytes of RGB, got 5");
+  });
+});
+
+describe("decodeToRgb", () => {
+  it.each([
+    ["png", [12, 200, 99]],
+    ["webp", [250, 128, 3]],
+  ] as const)("decodes a solid %s to exactly its pixels at the model size", async (format, colour) => {
+    const rgb = await decodeToRgb(await solid(50, 30, [...colour], format), 4, 4, 1e6);
+    expect(rgb.length).toBe(4 * 4 * 3);
+    for (let p = 0; p < 16; p++) expect(Array.from(rgb.subarray(p * 3, p * 3 + 3))).toEqual([...colour]);
+  });
+
+  it("stretches to fill (no crop, no letterbox) and keeps R,G,B channel order", async () => {
+    // 40 x 10: x < 10 green, 10..29 red, >= 30 blue. Squashed to 4 x 4, the first column is green
+    // and the last blue; a centre crop ("cover") would make both edges red.
+    const w = 40;
+    const h = 10;
+    const raw = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < 10 ? [0, 255, 0] : x < 30 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
+    const png = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    const rgb = await decodeToRgb(png, 4, 4, 1e6);
+    const px = (x: number, y: number) => Array.from(rgb.subarray((y * 4 + x) * 3, (y * 4 + x) * 3 + 3));
+    for (let y = 0; y < 4; y++) {
+      const [, g0] = px(0, y);
+      const [r1] = px(1, y);
+      const [, , b3] = px(3, y);
+      expect({ g0: g0 > 200, r1: r1 > 200, b3: b3 > 200 }).toEqual({ g0: true, r1: true, b3: true });
+    }
+    expect(px(0, 0)[0]).toBeLessThan(60); // green pixel carries little red: channels are not swapped
+    expect(px(3, 0)[0]).toBeLessThan(60);
+  });
+
+  it("drops the alpha channel and expands greyscale to three channels", async () => {
+    const rgba = await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const [r, g, b] = await decodeToRgb(rgba, 1, 1, 1e6);
+    expect([r, g, b].map((v, i) => Math.abs(v - [10, 20, 30][i]) <= 1)).toEqual([true, true, true]); // premultiplication rounds by 1
+    const grey = await sharp(Buffer.alloc(9, 77), { raw: { width: 3, height: 3, channels: 1 } }).png().toBuffer();
+    expect(Array.from(await decodeToRgb(grey, 1, 1, 1e6))).toEqual([77, 77, 77]);
+  });
+
+  it("applies EXIF orientation before resizing", async () => {
+    // 2 x 1 stored as [red, blue] with orientation 6 (rotate 90° clockwise) displays as 1 x 2: red on top
+    const raw = Buffer.from([255, 0, 0, 0, 0, 255]);
+    const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } }).resize(20, 10, { kernel: "nearest" }).withMetadata({ orientation: 6 }).jpeg({ quality: 100 }).toBuffer();
+    const rgb = await decodeToRgb(jpeg, 1, 2, 1e6);
+    expect([rgb[0] > 150, rgb[2] < 100]).toEqual([true, true]); // top: red
+    expect([rgb[3] < 100, rgb[5] > 150]).toEqual([true, true]); // bottom: blue
+  });
+
+  it("enforces the pixel limit while decoding as well (defence in depth)", async () => {
+    await expect(decodeToRgb(await solid(100, 100, [1, 2, 3]), 2, 2, 5000)).rejects.toMatchObject({ status: 400, code: "invalid_image" });
+  });
+});
+
+describe("content type and format sniffing", () => {
+  it.each([
+    ["image/jpeg", "jpeg"],
+    ["IMAGE/PNG", "png"],
+    ["image/webp; charset=binary", "webp"],
+  ])("accepts %s as %s", (header, format) => {
+    expect(checkContentType(header)).toBe(format);
+  });
+
+  it.each([
+    ["jpeg", [0xff, 0xd8, 0xff, 0xe0], "jpeg"],
+    ["png", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "png"],
+    ["webp", [...Buffer.from("RIFF"), 0, 0, 0, 0, ...Buffer.from("WEBP")], "webp"],
+    ["gif", [...Buffer.from("GIF89a")], undefined],
+    ["riff but not webp", [...Buffer.from("RIFF"), 0, 0, 0, 0, ...Buffer.from("WAVE")], undefined],
+  ])("sniffs %s", (_name, bytes, expected) => {
+    expect(sniffFormat(Uint8Array.from(bytes as number[]))).toBe(expected);
+  });
+});
