@@ -26,8 +26,11 @@ export interface ApiDashboardArgs {
   ecsServiceName: pulumi.Input<string>;
   /** Aurora cluster identifier (DBClusterIdentifier dimension). */
   rdsClusterIdentifier: pulumi.Input<string>;
-  /** The cluster's maximum ACU, drawn as a line on the capacity graph. */
-  maxCapacityAcu: pulumi.Input<number>;
+  /**
+   * The cluster's maximum ACU, drawn as a line on the capacity graph.
+   * @default none: the graph's right axis shows ACUUtilization, capacity as a share of the maximum
+   */
+  maxCapacityAcu?: pulumi.Input<number>;
   /** Sessions table name (TableName dimension). */
   sessionsTableName: pulumi.Input<string>;
 }
@@ -171,7 +174,7 @@ export class ApiDashboard extends pulumi.ComponentResource {
             ["AWS/RDS", "ServerlessDatabaseCapacity", ...rds, { stat: "Average", label: "ACUs" }],
             ["AWS/RDS", "ACUUtilization", ...rds, { stat: "Maximum", label: "% of max ACU", yAxis: "right" }],
           ],
-          props: { annotations: { horizontal: [{ label: "max ACU", value: args.maxCapacityAcu }] } },
+          props: args.maxCapacityAcu === undefined ? {} : { annotations: { horizontal: [{ label: "max ACU", value: args.maxCapacityAcu }] } },
         },
         {
           width: HALF,
