@@ -13,9 +13,9 @@ import {
   cloudFrontRegionProvider,
   CloudFrontWebAcl,
   DnsAliasRecords,
-  EdgeCertificate,
   ErrorPagesBucket,
   LogsKey,
+  OriginCertificate,
   WAF_LOG_GROUP_PREFIX,
 } from "@mlapi/components";
 import { loadConfig } from "./src/config";
@@ -42,9 +42,10 @@ const webAcl = new CloudFrontWebAcl(
   { name: naming.name("edge", "wafWebAcl"), logGroupName: wafLogGroupName, kmsKeyArn: logsKey.keyArn, rateLimit: cfg.rateLimit, rateLimitWindowSeconds: cfg.rateLimitWindowSeconds },
   usEast1,
 );
+// The service layer's DNS-validated certificate component; on the us-east-1 provider it is CloudFront's.
 const certificateArn =
   cert.kind === "create"
-    ? new EdgeCertificate("edge-certificate", { domainName: cert.domainName, hostedZoneId: cert.hostedZoneId }, usEast1).certificateArn
+    ? new OriginCertificate("edge-certificate", { domainName: cert.domainName, hostedZoneId: cert.hostedZoneId }, usEast1).certificateArn
     : cert.kind === "existing"
       ? cert.certificateArn
       : undefined;

@@ -1,6 +1,5 @@
 // Components of the edge area; one file per ComponentResource, each exported here.
 export * from "./cloudfront-region";
-export * from "./edge-certificate";
 export * from "./error-pages-bucket";
 export * from "./cloudfront-web-acl";
 export * from "./cloudfront-access-logs";
