@@ -1,24 +1,10 @@
 import * as path from "node:path";
-import type { NetworkOutputs } from "@mlapi/core";
 import { DATA, NAME_RULES } from "@mlapi/core";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { customResources, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
+import { NETWORK_OUTPUTS } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
-
-const NETWORK_OUTPUTS: NetworkOutputs = {
-  vpcId: "vpc-0a1b2c3d4e5f60718",
-  vpcCidr: "10.0.0.0/16",
-  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  publicSubnetIds: ["subnet-0pub0a", "subnet-0pub0b", "subnet-0pub0c"],
-  privateSubnetIds: ["subnet-0priv0a", "subnet-0priv0b", "subnet-0priv0c"],
-  privateRouteTableIds: ["rtb-0a", "rtb-0b", "rtb-0c"],
-  albSecurityGroupId: "sg-0alb",
-  appSecurityGroupId: "sg-0app",
-  dbSecurityGroupId: "sg-0db",
-  appPort: 8080,
-  natGatewayCount: 1,
-};
 
 const render = (config: Record<string, unknown> = {}, stack = "qa7") =>
   renderProgram({

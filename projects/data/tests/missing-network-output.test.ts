@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { NetworkOutputs } from "@mlapi/core";
 import { NETWORK } from "@mlapi/core";
+import { NETWORK_OUTPUTS } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -25,23 +26,9 @@ function planDataWithNetworkOutputs(outputs: Partial<NetworkOutputs>): { status:
   }
 }
 
-const COMPLETE: NetworkOutputs = {
-  vpcId: "vpc-0a1b2c3d4e5f60718",
-  vpcCidr: "10.0.0.0/16",
-  availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  publicSubnetIds: ["subnet-0pub0a", "subnet-0pub0b", "subnet-0pub0c"],
-  privateSubnetIds: ["subnet-0priv0a", "subnet-0priv0b", "subnet-0priv0c"],
-  privateRouteTableIds: ["rtb-0a", "rtb-0b", "rtb-0c"],
-  albSecurityGroupId: "sg-0alb",
-  appSecurityGroupId: "sg-0app",
-  dbSecurityGroupId: "sg-0db",
-  appPort: 8080,
-  natGatewayCount: 1,
-};
-
 describe("data layer without a network output it needs", () => {
   it("stops with an error naming the network stack and the missing output", () => {
-    const withoutDbGroup: Partial<NetworkOutputs> = { ...COMPLETE };
+    const withoutDbGroup: Partial<NetworkOutputs> = { ...NETWORK_OUTPUTS };
     delete withoutDbGroup.dbSecurityGroupId;
     const { status, stderr } = planDataWithNetworkOutputs(withoutDbGroup);
     expect(status).not.toBe(0);
@@ -49,7 +36,7 @@ describe("data layer without a network output it needs", () => {
   });
 
   it("plans when the network outputs are complete (the check above fails for the right reason)", () => {
-    const { status, stderr } = planDataWithNetworkOutputs(COMPLETE);
+    const { status, stderr } = planDataWithNetworkOutputs(NETWORK_OUTPUTS);
     expect(stderr).toBe("");
     expect(status).toBe(0);
   });
