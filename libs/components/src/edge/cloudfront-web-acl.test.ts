@@ -10,7 +10,7 @@ const render = (args: Partial<CloudFrontWebAclArgs> = {}) =>
     config: { "aws:region": "us-east-1" },
     load: async () => {
       const acl = new CloudFrontWebAcl("waf", { name: "mlapi-edge-dev", logGroupName: "aws-waf-logs-mlapi-edge-dev", kmsKeyArn: KEY_ARN, ...args });
-      return { arn: acl.arn };
+      return { arn: acl.arn, metricName: acl.metricName };
     },
   });
 
@@ -20,6 +20,12 @@ const rules = async (args: Partial<CloudFrontWebAclArgs>) => one(await render(ar
 describe("CloudFrontWebAcl", () => {
   it("refuses a log group WAF would not write to", async () => {
     await expect(render({ logGroupName: "/mlapi/waf-dev" })).rejects.toThrow('CloudFrontWebAcl waf: WAF only logs to groups named aws-waf-logs-…, got "/mlapi/waf-dev"');
+  });
+
+  it("exposes the metric name its CloudWatch metrics carry as the WebACL dimension", async () => {
+    const r = await render();
+    expect(r.outputs.metricName).toBe("mlapi-edge-dev");
+    expect(one(r, "aws:wafv2/webAcl:WebAcl").inputs.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "mlapi-edge-dev" });
   });
 
   it("blocks on every common rule when no rule is set to count", async () => {

@@ -50,6 +50,8 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
   readonly webAcl: aws.wafv2.WebAcl;
   readonly logGroup: EncryptedLogGroup;
   readonly arn: pulumi.Output<string>;
+  /** `visibilityConfig.metricName` of the web ACL: the WebACL dimension of its CloudWatch metrics. */
+  readonly metricName: string;
 
   constructor(name: string, args: CloudFrontWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:edge:CloudFrontWebAcl", name, {}, opts);
@@ -113,6 +115,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
       { parent: this },
     );
     this.arn = this.webAcl.arn;
+    this.metricName = args.name;
     this.registerOutputs({ arn: this.arn });
   }
 }
