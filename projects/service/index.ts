@@ -38,7 +38,7 @@ const apiLogs = new EncryptedLogGroup("api-logs", { name: apiLogGroupName, kmsKe
 const wafLogs = new EncryptedLogGroup("waf-logs", { name: wafLogGroupName, kmsKeyArn: logsKey.keyArn });
 
 // --- image ---
-const repository = new ImageRepository("api-image", { repositoryName: naming.name("api", "ecrRepository") });
+const repository = new ImageRepository("api-image", { repositoryName: naming.name("api", "ecrRepository"), keyAliasName: `alias/${naming.name("ecr")}` });
 const image = cfg.image;
 
 // --- load balancer: CloudFront → ALB (prefix-list ingress) → tasks ---

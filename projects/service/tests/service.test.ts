@@ -106,6 +106,10 @@ describe("service layer with the default config (no certificate)", () => {
       expect(service().inputs.launchType).toBeUndefined();
     });
 
+    it("forces a new deployment on update, which the provider requires to change the strategy on a live service", () => {
+      expect(service().inputs.forceNewDeployment).toBe(true);
+    });
+
     it("associates FARGATE and FARGATE_SPOT with the cluster, with the same default strategy", () => {
       const cp = one(r, T.capacity);
       expect(cp.inputs.capacityProviders).toEqual(["FARGATE", "FARGATE_SPOT"]);
@@ -498,14 +502,23 @@ describe("service layer with the default config (no certificate)", () => {
   });
 
   describe("image repository", () => {
-    it("scans on push, keeps tags immutable, encrypts with KMS and can be deleted with images in it", () => {
+    it("scans on push, keeps tags immutable, encrypts with a customer key and can be deleted with images in it", () => {
       expect(one(r, "aws:ecr/repository:Repository").inputs).toMatchObject({
         name: "mlapi-api-dev",
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
-        encryptionConfigurations: [{ encryptionType: "KMS" }],
+        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: one(r, "aws:kms/key:Key", "api-image-key").state.arn }],
         forceDelete: true,
       });
+    });
+
+    it("encrypts images with its own rotating key that only this account's IAM governs", () => {
+      const key = one(r, "aws:kms/key:Key", "api-image-key");
+      expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 7 });
+      expect(statements(key.inputs.policy)).toEqual([
+        { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" },
+      ]);
+      expect(one(r, "aws:kms/alias:Alias", "api-image-key-alias").inputs.name).toBe("alias/mlapi-ecr-dev");
     });
 
     it("expires untagged images after 7 days and keeps the last 20 tagged ones", () => {
@@ -519,7 +532,7 @@ describe("service layer with the default config (no certificate)", () => {
 
   describe("log groups (R14)", () => {
     it("keeps every log group 30 days under the layer's logs key", () => {
-      const key = one(r, "aws:kms/key:Key");
+      const key = one(r, "aws:kms/key:Key", "service-logs-key");
       const groups = ofType(r, T.logGroup);
       expect(groups.map((g) => g.inputs.name).sort()).toEqual(["/mlapi/api-dev", "aws-waf-logs-mlapi-alb-dev"]);
       for (const g of groups) expect(g.inputs).toMatchObject({ retentionInDays: 30, kmsKeyId: key.state.arn });

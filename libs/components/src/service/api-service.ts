@@ -176,6 +176,9 @@ export class ApiService extends pulumi.ComponentResource {
         taskDefinition: this.taskDefinition.arn,
         desiredCount: args.desiredCount,
         capacityProviderStrategies: args.capacityProviderStrategy,
+        // The provider refuses to change a capacity-provider strategy (e.g. a new Spot split) without a
+        // new deployment; with this, such an update rolls the tasks onto the new split instead of failing.
+        forceNewDeployment: true,
         platformVersion: "LATEST",
         networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
         loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName, containerPort: args.containerPort }],

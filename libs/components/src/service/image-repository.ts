@@ -1,14 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsAccount } from "../logging";
 
 export interface ImageRepositoryArgs {
   /** Physical repository name; carries the environment suffix. */
   repositoryName: string;
   /**
-   * Customer-managed KMS key for the images; the AWS-managed `aws/ecr` key when omitted (pulls then need no kms grant).
-   * @default undefined
+   * Customer-managed KMS key for the images. When omitted the component creates one (rotating,
+   * 7-day deletion window). Pulls need no kms permission: ECR decrypts through its own grant.
+   * @default a new key
    */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Alias of the key the component creates (ignored with `kmsKeyArn`).
+   * @default no alias
+   */
+  keyAliasName?: string;
   /**
    * Tagged images kept; older ones expire.
    * @default 20
@@ -28,6 +35,8 @@ export interface ImageRepositoryArgs {
  */
 export class ImageRepository extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
+  /** The key the component created, when none was given. */
+  readonly key?: aws.kms.Key;
   readonly repositoryUrl: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
 
@@ -36,13 +45,34 @@ export class ImageRepository extends pulumi.ComponentResource {
     const keepTagged = args.keepTaggedImages ?? 20;
     const untaggedDays = args.untaggedExpiryDays ?? 7;
 
+    let kmsKeyArn = args.kmsKeyArn;
+    if (kmsKeyArn === undefined) {
+      const { accountId, partition } = awsAccount(this);
+      this.key = new aws.kms.Key(
+        `${name}-key`,
+        {
+          description: `Images of ECR repository ${args.repositoryName}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 7,
+          // IAM in this account governs the key; ECR itself uses a grant it creates with the repository.
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [{ Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+          }),
+        },
+        { parent: this },
+      );
+      if (args.keyAliasName) new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAliasName, targetKeyId: this.key.keyId }, { parent: this });
+      kmsKeyArn = this.key.arn;
+    }
+
     this.repository = new aws.ecr.Repository(
       `${name}-repository`,
       {
         name: args.repositoryName,
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
-        encryptionConfigurations: [args.kmsKeyArn ? { encryptionType: "KMS", kmsKey: args.kmsKeyArn } : { encryptionType: "KMS" }],
+        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }],
         forceDelete: true,
       },
       { parent: this },
