@@ -113,15 +113,39 @@ export function declareAlarm(logicalName: string, spec: AlarmSpec, ctx: AlarmCon
   return new aws.cloudwatch.MetricAlarm(logicalName, { ...common, ...metricArgs }, { parent: ctx.parent });
 }
 
+export interface WafBlockedRateSpec {
+  base: string;
+  /** The web ACL, as the description names it ("The ALB's web ACL"). */
+  acl: string;
+  /** What a high share usually means for this ACL, for the description. */
+  meaning: string;
+  /** AWS/WAFV2 dimensions of the web ACL with Rule=ALL (the ACL-wide aggregate). */
+  dimensions: Record<string, pulumi.Input<string>>;
+  percent: number;
+  minRequests: number;
+  evaluationPeriods: number;
+}
+
 /**
- * Percentage of requests a web ACL blocks, 0 below `minRequests` per period (a handful of scanner
- * requests must not page anyone). FILL: WAF publishes a metric only for periods it counted something.
+ * Percentage of requests a web ACL blocks, 0 below `minRequests` per minute (a handful of scanner
+ * requests must not page anyone). FILL: WAF publishes a metric only for minutes it counted something.
  */
-export function wafBlockedRateMath(allowed: MetricSpec, blocked: MetricSpec, minRequests: number, label: string): MathSpec {
+export function wafBlockedRateAlarm(s: WafBlockedRateSpec): AlarmSpec {
+  const waf = (metricName: string): MetricSpec => ({ namespace: "AWS/WAFV2", metricName, dimensions: s.dimensions, stat: "Sum" });
   const total = "(FILL(allowed, 0) + FILL(blocked, 0))";
   return {
-    expression: `IF(${total} >= ${minRequests}, 100 * FILL(blocked, 0) / ${total}, 0)`,
-    label,
-    metrics: { allowed, blocked },
+    base: s.base,
+    description: `${s.acl} blocks more than ${s.percent}% of requests for ${s.evaluationPeriods} min (at ${s.minRequests}+ requests/min): ${s.meaning}. First: sampled requests of the top blocking rule.`,
+    math: {
+      expression: `IF(${total} >= ${s.minRequests}, 100 * FILL(blocked, 0) / ${total}, 0)`,
+      label: `${s.acl} blocked rate (%)`,
+      metrics: { allowed: waf("AllowedRequests"), blocked: waf("BlockedRequests") },
+    },
+    comparison: "GreaterThanThreshold",
+    threshold: s.percent,
+    period: 60,
+    evaluationPeriods: s.evaluationPeriods,
+    // WAF publishes only for minutes with requests: no traffic, nothing blocked.
+    treatMissingData: "notBreaching",
   };
 }

@@ -2,7 +2,7 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import type { AlarmContext } from "./alarm";
-import { declareAlarm, wafBlockedRateMath } from "./alarm";
+import { declareAlarm, wafBlockedRateAlarm } from "./alarm";
 import type { EdgeAlarmThresholds } from "./thresholds";
 import { EDGE_ALARM_RULES, thresholdDefaults } from "./thresholds";
 
@@ -48,13 +48,6 @@ export class EdgeAlarms extends pulumi.ComponentResource {
     const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this };
     // CloudFront is global: its metrics carry Region=Global, whatever region they are read in.
     const distribution = { DistributionId: args.distributionId, Region: "Global" };
-    // A CLOUDFRONT-scope web ACL publishes without the Region dimension (regional ACLs carry it).
-    const waf = (metricName: string) => ({
-      namespace: "AWS/WAFV2",
-      metricName,
-      dimensions: { WebACL: args.webAclMetricName, Rule: "ALL" },
-      stat: "Sum",
-    });
     const n = t.evaluationPeriods;
     const minReq = t.minRequestsForRates;
 
@@ -91,17 +84,16 @@ export class EdgeAlarms extends pulumi.ComponentResource {
       ),
       wafBlockedRate: declareAlarm(
         `${name}-waf-blocked-rate`,
-        {
+        wafBlockedRateAlarm({
           base: BASES.wafBlockedRate,
-          description: `The edge web ACL blocks more than ${t.wafBlockedRatePercent}% of requests for ${n} min (at ${minReq}+ requests/min): an attack, or the IP-reputation/rate rules hitting real clients. First: sampled requests of the top blocking rule.`,
-          math: wafBlockedRateMath(waf("AllowedRequests"), waf("BlockedRequests"), minReq, "Edge WAF blocked rate (%)"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.wafBlockedRatePercent,
-          period: MINUTE,
+          acl: "The edge web ACL",
+          meaning: "an attack, or the IP-reputation/rate rules hitting real clients",
+          // A CLOUDFRONT-scope web ACL publishes without the Region dimension (regional ACLs carry it).
+          dimensions: { WebACL: args.webAclMetricName, Rule: "ALL" },
+          percent: t.wafBlockedRatePercent,
+          minRequests: minReq,
           evaluationPeriods: n,
-          // WAF publishes only when it sees requests.
-          treatMissingData: "notBreaching",
-        },
+        }),
         ctx,
       ),
     };

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import { awsAccount } from "../logging";
 import type { AlarmContext } from "./alarm";
-import { alarmName, declareAlarm, wafBlockedRateMath } from "./alarm";
+import { alarmName, declareAlarm, wafBlockedRateAlarm } from "./alarm";
 import type { ServiceAlarmThresholds } from "./thresholds";
 import { SERVICE_ALARM_RULES, thresholdDefaults } from "./thresholds";
 
@@ -84,13 +84,6 @@ export class ServiceAlarms extends pulumi.ComponentResource {
       metricName,
       dimensions,
       stat,
-    });
-    const waf = (metricName: string) => ({
-      namespace: "AWS/WAFV2",
-      metricName,
-      // Rule=ALL is the web-ACL-wide aggregate; a regional ACL also carries Region.
-      dimensions: { WebACL: args.webAclMetricName, Region: region, Rule: "ALL" },
-      stat: "Sum",
     });
     const n = t.evaluationPeriods;
     const minReq = t.minRequestsForRates;
@@ -213,17 +206,16 @@ export class ServiceAlarms extends pulumi.ComponentResource {
       ),
       wafBlockedRate: declareAlarm(
         `${name}-waf-blocked-rate`,
-        {
+        wafBlockedRateAlarm({
           base: BASES.wafBlockedRate,
-          description: `The ALB's web ACL blocks more than ${t.wafBlockedRatePercent}% of requests for ${n} min (at ${minReq}+ requests/min): an attack or a rule blocking real clients. First: sampled requests of the top blocking rule.`,
-          math: wafBlockedRateMath(waf("AllowedRequests"), waf("BlockedRequests"), minReq, "WAF blocked rate (%)"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.wafBlockedRatePercent,
-          period: MINUTE,
+          acl: "The ALB's web ACL",
+          meaning: "an attack, or a managed rule blocking real clients",
+          // A regional web ACL publishes with the Region dimension; Rule=ALL is the ACL-wide aggregate.
+          dimensions: { WebACL: args.webAclMetricName, Region: region, Rule: "ALL" },
+          percent: t.wafBlockedRatePercent,
+          minRequests: minReq,
           evaluationPeriods: n,
-          // WAF publishes only when it sees requests: no traffic, nothing blocked.
-          treatMissingData: "notBreaching",
-        },
+        }),
         ctx,
       ),
     };
