@@ -59,9 +59,9 @@ async function main(): Promise<void> {
   const app = createApp({
     manifest,
     limits: { maxImageBytes: cfg.maxImageBytes, maxImagePixels: cfg.maxImagePixels, maxTopK: cfg.maxTopK },
-    infer: (rgb) => pool!.run(rgb),
+    infer: (rgb) => (pool ? pool.run(rgb) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading"))),
     sessions: { touchOrCreate: (id) => unavailableOnError("sessions", sessions.touchOrCreate(id), log) },
-    recordPrediction: (p) => unavailableOnError("predictions", insertPrediction(db!, p), log),
+    recordPrediction: (p) => unavailableOnError("predictions", db ? insertPrediction(db, p) : Promise.reject(new Error("database not connected yet")), log),
     health,
     workers: () => ({ size: pool?.size ?? 0, busy: pool?.busy ?? 0, queued: pool?.queued ?? 0 }),
     log,
@@ -109,7 +109,9 @@ async function waitForStores(health: Health, getDb: () => Db | undefined, log: L
   for (let attempt = 1; ; attempt++) {
     if (await health.check()) {
       try {
-        const applied = await migrate(getDb()!);
+        const db = getDb();
+        if (!db) throw new Error("database not connected");
+        const applied = await migrate(db);
         log.info("schema up to date", { applied });
         return;
       } catch (err) {

@@ -113,13 +113,14 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   const tStore = performance.now();
   Object.assign(fields, { label: top.label, score: top.score, imageBytes: body.length, sessionId: session?.value.sessionId });
 
-  if (!v2) return sendJson(res, 200, { label: top.label, score: top.score });
-  res.setHeader("X-Session-Id", session!.value.sessionId);
+  if (!session) return sendJson(res, 200, { label: top.label, score: top.score }); // v1
+  const s = session.value;
+  res.setHeader("X-Session-Id", s.sessionId);
   return sendJson(res, 200, {
     predictionId: id,
     predictions,
     model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: { id: session!.value.sessionId, created: session!.value.created, expiresAt: session!.value.expiresAt, requestCount: session!.value.requestCount },
+    session: { id: s.sessionId, created: s.created, expiresAt: s.expiresAt, requestCount: s.requestCount },
     image: { format: info.format, width: info.width, height: info.height, bytes: body.length, sha256 },
     latencyMs: {
       read: round(tRead - t0),
@@ -127,7 +128,7 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
       preprocess: round(tPre - tDecode),
       queue: round(result.queueMs),
       inference: round(result.inferenceMs),
-      session: round(session!.ms),
+      session: round(session.ms),
       // waiting for the session beyond the image work (normally 0: it ran in parallel)
       sessionWait: round(tSession - tInfer),
       store: round(tStore - tSession),

@@ -129,7 +129,7 @@ export class InferencePool {
     const job = slot.job;
     slot.job = undefined;
     if (job && job.id === m.id) {
-      if (m.type === "result") job.resolve({ scores: m.scores, queueMs: slot.started! - job.enqueued, inferenceMs: m.inferenceMs });
+      if (m.type === "result") job.resolve({ scores: m.scores, queueMs: (slot.started ?? job.enqueued) - job.enqueued, inferenceMs: m.inferenceMs });
       else job.reject(new Error(`inference failed: ${m.message}`));
     }
     this.dispatch();

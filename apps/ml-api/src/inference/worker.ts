@@ -7,7 +7,8 @@ import { softmax } from "../model/manifest";
 import type { InferRequest, WorkerInit, WorkerMessage } from "./protocol";
 
 const { manifest, intraOpThreads } = workerData as WorkerInit;
-const port = parentPort!;
+if (!parentPort) throw new Error("worker.ts runs as a worker thread (see pool.ts)");
+const port = parentPort;
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function main(): Promise<void> {

@@ -96,7 +96,9 @@ type Shape = number[]; // without batch: [C, H, W] for images, [F] after Flatten
 
 /** Converts a tfjs layers model (topology + decoded weights) to an ONNX model. */
 export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array, options: ConvertOptions): ConvertedModel {
-  const modelConfig = json.modelTopology.model_config ?? { class_name: json.modelTopology.class_name ?? "Model", config: json.modelTopology.config! };
+  const topologyConfig = json.modelTopology.config;
+  const modelConfig = json.modelTopology.model_config ?? (topologyConfig && { class_name: json.modelTopology.class_name ?? "Model", config: topologyConfig });
+  if (!modelConfig) throw new Error("modelTopology has neither model_config nor config: not a tfjs layers model");
   const layers = modelConfig.config.layers;
   const weights = decodeWeights(json.weightsManifest.flatMap((g) => g.weights), weightData);
   const used = new Set<string>();
@@ -307,7 +309,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
   if (!inputShape) throw new Error("model has no InputLayer");
   const outLayers = modelConfig.config.output_layers ?? [[layers[layers.length - 1].name]];
   if (outLayers.length !== 1) throw new Error("only single-output models are supported");
-  const out = tensorOf.get(String(outLayers[0][0]))!;
+  const out = tensorOf.get(String(outLayers[0][0]));
+  if (!out) throw new Error(`output layer ${String(outLayers[0][0])} was not converted`);
   if (out.shape.length !== 1) throw new Error("the output must be a vector of class scores");
   addNode("output", "Identity", [out.name], [], ONNX_OUTPUT_NAME);
 

@@ -17,6 +17,9 @@ export interface DbOptions {
 
 // 28P01 invalid_password, 28000 invalid_authorization_specification.
 const AUTH_FAILED = new Set(["28P01", "28000"]);
+// admin_shutdown, crash_shutdown, cannot_connect_now: the server closed the session (Aurora
+// failover, scaling, a terminated backend); a fresh connection usually succeeds.
+const CONNECTION_LOST = new Set(["57P01", "57P02", "57P03"]);
 
 /**
  * A pg pool that survives credential rotation: when the server rejects the password (RDS
@@ -44,13 +47,22 @@ export class Db {
   }
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(text, values)).rows;
-    } catch (err) {
-      if (!AUTH_FAILED.has((err as { code?: string }).code ?? "")) throw err;
-      this.opts.log.warn("database rejected the credentials; reloading them", { code: (err as { code?: string }).code });
-      await this.reload();
-      return (await this.pool.query<R>(text, values)).rows;
+    let reloaded = false;
+    let reconnected = false;
+    for (;;) {
+      try {
+        return (await this.pool.query<R>(text, values)).rows;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? "";
+        if (AUTH_FAILED.has(code) && !reloaded) {
+          reloaded = true;
+          this.opts.log.warn("database rejected the credentials; reloading them", { code });
+          await this.reload();
+        } else if (CONNECTION_LOST.has(code) && !reconnected) {
+          reconnected = true;
+          this.opts.log.warn("database connection lost; retrying once", { code });
+        } else throw err;
+      }
     }
   }
 

@@ -47,7 +47,7 @@ export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   let buf = "";
-  child.stdout!.on("data", (d: Buffer) => {
+  child.stdout.on("data", (d: Buffer) => {
     buf += d.toString();
     let i: number;
     while ((i = buf.indexOf("\n")) >= 0) {
@@ -60,7 +60,7 @@ export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string
       }
     }
   });
-  child.stderr!.on("data", (d: Buffer) => stderr.push(d.toString()));
+  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -98,7 +98,6 @@ export interface Dynamo {
  * real TTL deletion lags, and the service must treat expired items as absent.)
  */
 export async function startDynamo(table = "mlapi-sessions-test", key = "sessionId"): Promise<Dynamo> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require("dynalite") as (opts: Record<string, unknown>) => Server;
   const backend = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));

@@ -2,7 +2,6 @@
 // (onnxruntime-node's outputs) fails `instanceof Float32Array` inside the test context and
 // onnxruntime-common throws "A float32 tensor's data must be type of Float32Array". This
 // environment hands the test context the host's typed-array constructors.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest loads environments as CommonJS
 const { TestEnvironment } = require("jest-environment-node");
 
 const SHARED = ["ArrayBuffer", "Float32Array", "Float64Array", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"];
