@@ -2,45 +2,9 @@ import * as path from "node:path";
 import { SERVICE } from "@mlapi/core";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
+import { APP_PORT, APP_SECRET_ARN, DATA_KEY_ARN, IMAGE, MASTER_SECRET_ARN, REGION, TABLE_ARN, upstream } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
-
-const REGION = "us-east-1";
-const IMAGE = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/mlapi-api-dev:1.0.0`;
-const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${MOCK_ACCOUNT_ID}:table/mlapi-sessions-dev`;
-const DATA_KEY_ARN = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT_ID}:key/11111111-2222-4333-a444-555555555555`;
-const MASTER_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:rds!cluster-abc-123456`;
-const APP_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:mlapi/dev/model-api-key-AbC123`;
-
-/** The network's app port differs from the 8080 default, so a test proves the container follows the network. */
-const APP_PORT = 8081;
-const upstream = (stack: string) => ({
-  [`organization/mlapi-network/${stack}`]: {
-    vpcId: "vpc-0abc",
-    vpcCidr: "10.0.0.0/16",
-    availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
-    publicSubnetIds: ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
-    privateSubnetIds: ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"],
-    privateRouteTableIds: ["rtb-a", "rtb-b", "rtb-c"],
-    albSecurityGroupId: "sg-alb",
-    appSecurityGroupId: "sg-app",
-    dbSecurityGroupId: "sg-db",
-    appPort: APP_PORT,
-    natGatewayCount: 1,
-  },
-  [`organization/mlapi-data/${stack}`]: {
-    rdsClusterIdentifier: `mlapi-db-${stack}`,
-    rdsClusterEndpoint: `mlapi-db-${stack}.cluster-abc.${REGION}.rds.amazonaws.com`,
-    rdsClusterReaderEndpoint: `mlapi-db-${stack}.cluster-ro-abc.${REGION}.rds.amazonaws.com`,
-    rdsClusterPort: 5432,
-    rdsDatabaseName: "mlapi",
-    rdsMasterSecretArn: MASTER_SECRET_ARN,
-    sessionsTableName: `mlapi-sessions-${stack}`,
-    sessionsTableArn: TABLE_ARN,
-    dataKmsKeyArn: DATA_KEY_ARN,
-    appSecretArns: [APP_SECRET_ARN],
-  },
-});
 
 const render = (config: Record<string, unknown> = {}, stack = "dev") =>
   renderProgram({
