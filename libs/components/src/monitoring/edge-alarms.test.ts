@@ -1,5 +1,6 @@
 import type { RenderResult } from "@mlapi/testing";
 import { MOCK_ACCOUNT_ID, one } from "@mlapi/testing";
+import { edgeNeedsOwnAlarmTopic } from "./edge-alarms";
 import { alarmNamed, alarmsOf, mathOf, singleMetric } from "./test-programs/alarm-query";
 import { renderMonitoring } from "./test-programs/render";
 
@@ -63,5 +64,15 @@ describe("EdgeAlarms with thresholds from config", () => {
     ["mlapi-edge-waf-blocked-rate-test", 60],
   ])("%s uses threshold %d", (name, threshold) => {
     expect(alarmNamed(r, name).inputs.threshold).toBe(threshold);
+  });
+});
+
+describe("edgeNeedsOwnAlarmTopic", () => {
+  it.each([
+    ["us-east-1", false],
+    ["eu-west-1", true],
+    ["us-east-2", true],
+  ])("in %s: %s", (region, needed) => {
+    expect(edgeNeedsOwnAlarmTopic(region)).toBe(needed);
   });
 });

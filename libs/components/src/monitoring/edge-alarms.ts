@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
 import type { AlarmContext } from "./alarm";
 import { declareAlarm, wafBlockedRateAlarm } from "./alarm";
 import type { EdgeAlarmThresholds } from "./thresholds";
@@ -33,6 +34,15 @@ const BASES = {
 export type EdgeAlarmKey = keyof typeof BASES;
 
 const MINUTE = 60;
+
+/**
+ * Whether the edge needs an alarm topic of its own in CloudFront's region: its alarms live where
+ * CloudFront's metrics are, and an alarm can only notify a topic in its own region. In a stack
+ * already in that region the regional topic serves.
+ */
+export function edgeNeedsOwnAlarmTopic(stackRegion: string): boolean {
+  return stackRegion !== CLOUDFRONT_REGION;
+}
 
 /**
  * CloudFront and edge-WAF alarms. Their metrics live only in us-east-1, so construct this

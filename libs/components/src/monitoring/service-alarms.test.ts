@@ -1,7 +1,7 @@
 import { Naming } from "@mlapi/core";
 import type { RenderResult } from "@mlapi/testing";
-import { one } from "@mlapi/testing";
-import { DEPLOYMENT_ALARM_KEYS, serviceDeploymentAlarmNames } from "./service-alarms";
+import { one, renderProgram } from "@mlapi/testing";
+import { DEPLOYMENT_ALARM_KEYS, ServiceAlarms, serviceDeploymentAlarmNames } from "./service-alarms";
 import { alarmNamed, alarmsOf, mathOf, singleMetric } from "./test-programs/alarm-query";
 import { renderMonitoring, STACK_REGION } from "./test-programs/render";
 
@@ -127,5 +127,38 @@ describe("ServiceAlarms with thresholds from config", () => {
   it("moves the request floor of the rate alarms", () => {
     expect(mathOf(alarmNamed(r, "mlapi-svc-target-5xx-rate-test")).expression).toBe("IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)");
     expect(mathOf(alarmNamed(r, "mlapi-svc-waf-blocked-rate-test")).expression).toMatch(/>= 100, /);
+  });
+});
+
+describe("ServiceAlarms for a service allowed to scale to zero", () => {
+  const render = (minRunningTasks: number) =>
+    renderProgram({
+      project: "mlapi-test",
+      stack: "test",
+      config: { "aws:region": STACK_REGION },
+      load: async () => {
+        const alarms = new ServiceAlarms("service", {
+          naming: new Naming("test"),
+          topicArn: "arn:aws:sns:eu-west-1:123456789012:t",
+          albArnSuffix: "app/a/1",
+          targetGroupArnSuffix: "targetgroup/t/1",
+          clusterName: "c",
+          serviceName: "s",
+          webAclMetricName: "w",
+          minRunningTasks,
+        });
+        return { deploymentAlarmNames: alarms.deploymentAlarmNames };
+      },
+    });
+
+  it("declares no running-tasks alarm (it would page forever), but keeps the deployment alarms", async () => {
+    const r = await render(0);
+    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service").map((a) => a.inputs.name)).not.toContain("mlapi-svc-running-tasks-test");
+    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service")).toHaveLength(7);
+    expect(r.outputs.deploymentAlarmNames).toEqual(serviceDeploymentAlarmNames(new Naming("test")));
+  });
+
+  it("refuses a negative minimum", async () => {
+    await expect(render(-1)).rejects.toThrow("ServiceAlarms service: minRunningTasks must be a whole number >= 0, got -1.");
   });
 });

@@ -21,7 +21,10 @@ export interface ServiceAlarmsArgs {
   serviceName: pulumi.Input<string>;
   /** `visibilityConfig.metricName` of the REGIONAL web ACL on the ALB: the WebACL dimension of AWS/WAFV2. */
   webAclMetricName: pulumi.Input<string>;
-  /** Tasks the service must keep running (its auto scaling minimum); fewer alarms. */
+  /**
+   * Tasks the service must keep running (its auto scaling minimum); fewer alarms. 0 (a service
+   * allowed to scale to zero) declares no running-tasks alarm.
+   */
   minRunningTasks: number;
   /**
    * Thresholds; read them from config with `readServiceAlarmConfig`.
@@ -63,7 +66,8 @@ const MINUTE = 60;
  * path-group p95 would need one target group per group.
  */
 export class ServiceAlarms extends pulumi.ComponentResource {
-  readonly alarms: Record<ServiceAlarmKey, aws.cloudwatch.MetricAlarm>;
+  /** Every alarm by key; `runningTasks` is absent when `minRunningTasks` is 0. */
+  readonly alarms: Partial<Record<ServiceAlarmKey, aws.cloudwatch.MetricAlarm>>;
   /** Alarm names for the ECS service's `deploymentConfiguration.alarms` (5xx and unhealthy hosts). */
   readonly deploymentAlarmNames: pulumi.Output<string[]>;
   readonly alarmArns: pulumi.Output<string[]>;
@@ -71,8 +75,8 @@ export class ServiceAlarms extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:monitoring:ServiceAlarms", name, {}, opts);
     const t: ServiceAlarmThresholds = { ...thresholdDefaults(SERVICE_ALARM_RULES), ...args.thresholds };
-    if (!Number.isInteger(args.minRunningTasks) || args.minRunningTasks < 1) {
-      throw new Error(`ServiceAlarms ${name}: minRunningTasks must be a whole number >= 1, got ${args.minRunningTasks}.`);
+    if (!Number.isInteger(args.minRunningTasks) || args.minRunningTasks < 0) {
+      throw new Error(`ServiceAlarms ${name}: minRunningTasks must be a whole number >= 0, got ${args.minRunningTasks}.`);
     }
     const { region } = awsAccount(this);
     const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this };
@@ -189,21 +193,6 @@ export class ServiceAlarms extends pulumi.ComponentResource {
         },
         ctx,
       ),
-      runningTasks: declareAlarm(
-        `${name}-running-tasks`,
-        {
-          base: BASES.runningTasks,
-          description: `Fewer than ${args.minRunningTasks} tasks running for ${n} min (Container Insights). First: ECS service events (Spot capacity, failing health checks, image pulls).`,
-          metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average" },
-          comparison: "LessThanThreshold",
-          threshold: args.minRunningTasks,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // Container Insights reports every minute while the service has tasks; silence means none are running.
-          treatMissingData: "breaching",
-        },
-        ctx,
-      ),
       wafBlockedRate: declareAlarm(
         `${name}-waf-blocked-rate`,
         wafBlockedRateAlarm({
@@ -220,8 +209,27 @@ export class ServiceAlarms extends pulumi.ComponentResource {
       ),
     };
 
-    this.deploymentAlarmNames = pulumi.all(DEPLOYMENT_ALARM_KEYS.map((k) => this.alarms[k].name));
-    this.alarmArns = pulumi.all(Object.values(this.alarms).map((a) => a.arn));
+    if (args.minRunningTasks > 0) {
+      this.alarms.runningTasks = declareAlarm(
+        `${name}-running-tasks`,
+        {
+          base: BASES.runningTasks,
+          description: `Fewer than ${args.minRunningTasks} tasks running for ${n} min (Container Insights). First: ECS service events (Spot capacity, failing health checks, image pulls).`,
+          metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average" },
+          comparison: "LessThanThreshold",
+          threshold: args.minRunningTasks,
+          period: MINUTE,
+          evaluationPeriods: n,
+          // Container Insights reports every minute while the service has tasks; silence means none are running.
+          treatMissingData: "breaching",
+        },
+        ctx,
+      );
+    }
+
+    const declared = Object.values(this.alarms).filter((a): a is aws.cloudwatch.MetricAlarm => a !== undefined);
+    this.deploymentAlarmNames = pulumi.all(DEPLOYMENT_ALARM_KEYS.map((k) => (this.alarms[k] as aws.cloudwatch.MetricAlarm).name));
+    this.alarmArns = pulumi.all(declared.map((a) => a.arn));
     this.registerOutputs({ deploymentAlarmNames: this.deploymentAlarmNames, alarmArns: this.alarmArns });
   }
 }
