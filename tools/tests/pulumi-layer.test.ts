@@ -133,14 +133,14 @@ describe("through nx", () => {
 
   it("nx run-many -t deploy deploys network -> data -> service -> edge", () => {
     fake = new FakePulumi();
-    const r = fake.nx(["run-many", "-t", "deploy", "--projects=tag:type:layer", "--stack", "dev"]);
+    const r = fake.nx(["run-many", "-t", "deploy", "--stack", "dev"]);
     expect(r.status).toBe(0);
     expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: up --yes --skip-preview --stack dev`));
   });
 
   it("nx run-many -t destroy destroys edge -> service -> data -> network without a refusal", () => {
     fake = new FakePulumi(allDeployed("dev"));
-    const r = fake.nx(["run-many", "-t", "destroy", "--projects=tag:type:layer", "--stack", "dev"]);
+    const r = fake.nx(["run-many", "-t", "destroy", "--stack", "dev"]);
     expect(r.status).toBe(0);
     // Each layer first asks its dependents (in their folders) whether anything is left.
     expect(fake.calls()).toEqual([
@@ -167,5 +167,11 @@ describe("through nx", () => {
     const cascaded = fake.nx(["run", "data:destroy", "--stack", "dev", "--cascade"]);
     expect(cascaded.status).toBe(0);
     expect(fake.calls().slice(2)).toEqual(CASCADE_CALLS);
+  });
+
+  it("nx run data:destroy --force destroys data alone, like the tool", () => {
+    fake = new FakePulumi(allDeployed("dev"));
+    expect(fake.nx(["run", "data:destroy", "--stack", "dev", "--force"]).status).toBe(0);
+    expect(fake.calls()).toEqual(["data: destroy --yes --stack dev"]);
   });
 });
