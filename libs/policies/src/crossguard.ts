@@ -1,5 +1,6 @@
 import type { Policies, PolicyResource as SdkResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { PolicyContext, PolicyResource, Rule } from "./resource";
+import { read } from "./resource";
 
 /** `urn:pulumi:<stack>::<project>::<type>::<name>` → stack. */
 export const stackOfUrn = (urn: string) => urn.split("::")[0]?.split(":")[2] ?? "";
@@ -14,17 +15,8 @@ export function crossGuardContext(urn: string, env: NodeJS.ProcessEnv = process.
   return { environmentSuffix: env["ENVIRONMENT_SUFFIX"] ?? stackOfUrn(urn) };
 }
 
-/** Reads a property that may be unknown during preview without aborting the whole stack check. */
-function known(props: Record<string, unknown>, key: string): unknown {
-  try {
-    return props[key];
-  } catch {
-    return undefined;
-  }
-}
-
 function fromStackResource(r: SdkResource): PolicyResource {
-  const handles = ["id", "arn", "name", "bucket"].map((k) => known(r.props, k)).filter((h): h is string => typeof h === "string" && h !== "");
+  const handles = ["id", "arn", "name", "bucket"].map((k) => read(r.props, k)).filter((h): h is string => typeof h === "string" && h !== "");
   const propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)]));
   return { type: r.type, urn: r.urn, name: r.name, props: r.props, protect: r.opts?.protect === true, handles, propertyDependencies };
 }

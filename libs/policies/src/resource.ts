@@ -74,10 +74,22 @@ export const objects = (v: unknown): Json[] => list(v).filter(isObject);
 
 export const strings = (v: unknown): string[] => list(v).filter((s): s is string => typeof s === "string");
 
+/**
+ * A property that may still be unknown: CrossGuard's props throw on an unknown value (a preview of a
+ * resource not created yet). Use only where absent means "nothing to check" (a reference, a name).
+ */
+export function read(props: Record<string, unknown>, key: string): unknown {
+  try {
+    return props[key];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `from.props[key]` points at `to`, by value or by property dependency. */
 export function refersTo(from: PolicyResource, key: string, to: PolicyResource): boolean {
   if (from.propertyDependencies?.[key]?.includes(to.urn)) return true;
-  const value = from.props[key];
+  const value = read(from.props, key);
   return typeof value === "string" && value !== "" && to.handles.includes(value);
 }
 

@@ -45,6 +45,16 @@ describe("the CrossGuard adaptation", () => {
     expect(crossGuardContext(urn("aws:x", "y", "pr-12"), {})).toEqual({ environmentSuffix: "pr-12" });
   });
 
+  it("treats a name still unknown at preview as a reference, not a violation", async () => {
+    const props = Object.defineProperty({ identifier: "mlapi-db-1-dev" }, "clusterIdentifier", {
+      enumerable: true,
+      get() {
+        throw new Error("unknown during preview");
+      },
+    });
+    expect(await runResource("naming-suffix", resourceArgs("aws:rds/clusterInstance:ClusterInstance", "db-1", props))).toEqual([]);
+  });
+
   it("runs stack rules through validateStack, linking resources by property dependencies and reporting the offender's URN", async () => {
     const bucket = { type: "aws:s3/bucket:Bucket", name: "pages", urn: urn("aws:s3/bucket:Bucket", "pages"), props: {}, opts: { protect: false }, propertyDependencies: {} };
     const other = { type: "aws:s3/bucket:Bucket", name: "logs", urn: urn("aws:s3/bucket:Bucket", "logs"), props: {}, opts: { protect: false }, propertyDependencies: {} };

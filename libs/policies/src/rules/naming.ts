@@ -1,4 +1,5 @@
 import type { PolicyResource, ResourceRule } from "../resource";
+import { read } from "../resource";
 
 /** Inputs that hold a resource's own physical name (not a reference to another resource's). */
 export const NAME_INPUTS = [
@@ -52,10 +53,11 @@ const isAutoname = (value: string, logicalName: string) => new RegExp(`^${escape
 function physicalNames(r: PolicyResource): [string, string][] {
   const names: [string, string][] = [];
   for (const key of [...NAME_INPUTS, ...(NAME_INPUTS_BY_TYPE[r.type] ?? [])]) {
-    const value = r.props[key];
+    // A name still unknown at preview is a reference to another resource (checked on its own).
+    const value = read(r.props, key);
     if (typeof value === "string" && value !== "" && !isAutoname(value, r.name)) names.push([key, value]);
   }
-  const tags = r.props["tags"];
+  const tags = read(r.props, "tags");
   const nameTag = tags && typeof tags === "object" && !Array.isArray(tags) ? (tags as Record<string, unknown>)["Name"] : undefined;
   if (typeof nameTag === "string" && nameTag !== "") names.push(["tags.Name", nameTag]);
   return names;

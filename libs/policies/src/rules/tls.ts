@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceRule, StackRule } from "../resource";
-import { isObject, objects, ofType } from "../resource";
+import { isObject, objects, ofType, read } from "../resource";
 
 const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 
@@ -85,7 +85,7 @@ export const rdsForceSsl: StackRule = {
     return ofType(resources, "aws:rds/cluster:Cluster")
       .filter((c) => c.props["engine"] === "aurora-postgresql")
       .flatMap((cluster) => {
-        const groupName = cluster.props["dbClusterParameterGroupName"];
+        const groupName = read(cluster.props, "dbClusterParameterGroupName");
         const group = groups.find((g) => cluster.propertyDependencies?.["dbClusterParameterGroupName"]?.includes(g.urn) || (typeof groupName === "string" && g.handles.includes(groupName)));
         if (!group) return [{ resource: cluster, message: "dbClusterParameterGroupName does not name a cluster parameter group of this stack; the default group does not force SSL." }];
         const forced = objects(group.props["parameters"]).some((p) => p["name"] === "rds.force_ssl" && String(p["value"]) === "1");
