@@ -66,7 +66,9 @@ describe("data layer with default config", () => {
   it("encrypts storage, Performance Insights and the master secret with the data key (R6, R7)", () => {
     const keyArn = dataKey(r).state.arn;
     expect(cluster(r).inputs).toMatchObject({ storageEncrypted: true, kmsKeyId: keyArn, manageMasterUserPassword: true, masterUserSecretKmsKeyId: keyArn });
-    for (const i of ofType(r, "aws:rds/clusterInstance:ClusterInstance")) expect(i.inputs.performanceInsightsKmsKeyId).toBe(keyArn);
+    for (const i of [cluster(r), ...ofType(r, "aws:rds/clusterInstance:ClusterInstance")]) {
+      expect(i.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: keyArn });
+    }
   });
 
   it("keeps 7 days of backups in a window, forces TLS and uses IAM auth (R6)", () => {

@@ -127,8 +127,8 @@ describe("AuroraServerlessCluster with defaults", () => {
     expect(reader.dependsOn).toEqual([ref(writer)]);
   });
 
-  it("turns on Performance Insights with the customer key and the free 7 days on every instance", () => {
-    for (const i of instances(r)) {
+  it("turns on Performance Insights with the customer key and the free 7 days on the cluster and every instance", () => {
+    for (const i of [cluster(r), ...instances(r)]) {
       expect(i.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: KEY, performanceInsightsRetentionPeriod: 7 });
     }
   });

@@ -191,6 +191,11 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
         storageEncrypted: true,
         kmsKeyId: args.kmsKeyArn,
         iamDatabaseAuthenticationEnabled: true,
+        // Aurora also has cluster-level Performance Insights (Database Insights); it must name the same
+        // key as the instances, or RDS refuses instances whose key differs from the cluster's default.
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: args.kmsKeyArn,
+        performanceInsightsRetentionPeriod: a.performanceInsightsRetentionDays,
         backupRetentionPeriod: a.backupRetentionDays,
         preferredBackupWindow: a.preferredBackupWindow,
         preferredMaintenanceWindow: a.preferredMaintenanceWindow,
