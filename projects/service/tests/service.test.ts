@@ -390,10 +390,7 @@ describe("service layer with the default config (no certificate)", () => {
           Effect: "Allow",
           Principal: { Service: "ecs-tasks.amazonaws.com" },
           Action: "sts:AssumeRole",
-          Condition: {
-            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
-            ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${MOCK_ACCOUNT_ID}:*` },
-          },
+          Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
         },
       ]);
     });

@@ -53,7 +53,7 @@ export class TaskRoles extends pulumi.ComponentResource {
 
   constructor(name: string, args: TaskRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:TaskRoles", name, {}, opts);
-    const { accountId, region, partition } = awsAccount(this);
+    const { accountId, region } = awsAccount(this);
     const assumeRolePolicy = pulumi.jsonStringify({
       Version: "2012-10-17",
       Statement: [
@@ -61,11 +61,9 @@ export class TaskRoles extends pulumi.ComponentResource {
           Effect: "Allow",
           Principal: { Service: "ecs-tasks.amazonaws.com" },
           Action: "sts:AssumeRole",
-          // Confused-deputy guard: only ECS acting for this account's tasks.
-          Condition: {
-            StringEquals: { "aws:SourceAccount": accountId },
-            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ecs:${region}:${accountId}:*` },
-          },
+          // Confused-deputy guard: only ECS acting for this account. (An aws:SourceArn of
+          // `arn:…:ecs:<region>:<account>:*` would add nothing, and ECS cannot scope it to one cluster.)
+          Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         },
       ],
     });
