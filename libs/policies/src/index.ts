@@ -4,3 +4,4 @@ export * from "./resource";
 export * from "./rules";
 export * from "./evaluate";
 export { isTaggableType } from "./taggable";
+export { crossGuardContext, toCrossGuardPolicies } from "./crossguard";
