@@ -162,8 +162,7 @@ describe("service layer with the default config (no certificate)", () => {
 
     it("injects the database credentials and the app secrets from Secrets Manager, never as plain values", () => {
       expect(container(r).secrets).toEqual([
-        { name: "DB_USERNAME", valueFrom: `${MASTER_SECRET_ARN}:username::` },
-        { name: "DB_PASSWORD", valueFrom: `${MASTER_SECRET_ARN}:password::` },
+        { name: "DB_SECRET", valueFrom: MASTER_SECRET_ARN },
         { name: "MODEL_API_KEY", valueFrom: APP_SECRET_ARN },
       ]);
     });
@@ -318,9 +317,14 @@ describe("service layer with the default config (no certificate)", () => {
       expect(acl().inputs).toMatchObject({ name: "mlapi-alb-dev", scope: "REGIONAL", defaultAction: { allow: {} } });
       expect(rules().map((rule) => rule.name)).toEqual(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "rate-limit-forwarded-ip"]);
       expect(rules().slice(0, 2).map((rule) => rule.statement.managedRuleGroupStatement)).toEqual([
-        { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" },
+        { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] },
         { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" },
       ]);
+    });
+
+    it("only counts (never blocks) request bodies over 8 KB, since clients upload images", () => {
+      const common = rules()[0].statement.managedRuleGroupStatement as { ruleActionOverrides: unknown[] };
+      expect(common.ruleActionOverrides).toEqual([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
     });
 
     it("rate-limits on the client address CloudFront forwards in X-Forwarded-For, at 2000 per 5 minutes", () => {
@@ -416,6 +420,7 @@ describe("service layer with the default config (no certificate)", () => {
 
     it("reads every secret the task definition injects, and no other", () => {
       const injected = new Set(container(r).secrets.map((s) => s.valueFrom.replace(/:[a-z]+::$/, "")));
+      expect(injected.size).toBe(2);
       expect(asList(bySid(policyOf("api-roles-execution-policy"), "ReadInjectedSecrets").Resource).sort()).toEqual([...injected].sort());
     });
 

@@ -19,15 +19,15 @@ describe("secretEnvName", () => {
 describe("apiSecrets", () => {
   const master = `${ARN}rds!cluster-1234-abcdef`;
 
-  it("injects the master secret's username and password keys, then each app secret", () => {
+  it("injects the master secret's JSON as DB_SECRET, then each app secret", () => {
     expect(apiSecrets(master, [`${ARN}mlapi/model-api-key-AbC123`])).toEqual([
-      { name: "DB_USERNAME", valueFrom: `${master}:username::` },
-      { name: "DB_PASSWORD", valueFrom: `${master}:password::` },
+      { name: "DB_SECRET", valueFrom: master },
       { name: "MODEL_API_KEY", valueFrom: `${ARN}mlapi/model-api-key-AbC123` },
     ]);
   });
 
   it("refuses two secrets that would land in the same variable", () => {
+    expect(() => apiSecrets(master, [`${ARN}mlapi/db-secret-AbC123`])).toThrow("Two injected secrets would both be the environment variable DB_SECRET");
     expect(() => apiSecrets(master, [`${ARN}a/token-AbC123`, `${ARN}b/token-XyZ789`])).toThrow(
       "Two injected secrets would both be the environment variable TOKEN; rename one of the secrets",
     );

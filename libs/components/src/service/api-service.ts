@@ -38,13 +38,13 @@ export function secretEnvName(secretArn: string): string {
 }
 
 /**
- * What the API task gets from Secrets Manager: DB_USERNAME and DB_PASSWORD from the RDS-managed
- * master secret (a JSON document; ECS extracts one key per variable) and each app secret whole.
+ * What the API task gets from Secrets Manager: DB_SECRET, the RDS-managed master secret's JSON
+ * (`{"username","password"}`, what apps/ml-api parses), and each app secret whole. The ECS agent
+ * reads them at task start, so the task role itself never needs Secrets Manager.
  */
 export function apiSecrets(masterSecretArn: string, appSecretArns: readonly string[]): InjectedSecret[] {
   const secrets: InjectedSecret[] = [
-    { name: "DB_USERNAME", valueFrom: `${masterSecretArn}:username::` },
-    { name: "DB_PASSWORD", valueFrom: `${masterSecretArn}:password::` },
+    { name: "DB_SECRET", valueFrom: masterSecretArn },
     ...appSecretArns.map((arn) => ({ name: secretEnvName(arn), valueFrom: arn })),
   ];
   const seen = new Set<string>();

@@ -4,6 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 /** AWS managed rule groups on the ALB's ACL, in evaluation order. */
 export const ALB_MANAGED_RULE_GROUPS: readonly string[] = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 
+/**
+ * Managed rules switched to count: the common rule set blocks request bodies over 8 KB
+ * (SizeRestrictions_BODY), and the API's whole job is receiving images in the body. The app
+ * enforces its own byte and pixel limits (413), so the rule only logs.
+ */
+export const COUNT_ONLY_RULES: Readonly<Record<string, readonly string[]>> = {
+  AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"],
+};
+
 /** Header CloudFront puts the viewer's address in; the rate rule keys on its first (client) entry. */
 export const FORWARDED_IP_HEADER = "X-Forwarded-For";
 
@@ -36,7 +45,13 @@ export class AlbWebAcl extends pulumi.ComponentResource {
       name: group,
       priority: i,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: "AWS",
+          name: group,
+          ...(COUNT_ONLY_RULES[group] ? { ruleActionOverrides: COUNT_ONLY_RULES[group].map((rule) => ({ name: rule, actionToUse: { count: {} } })) } : {}),
+        },
+      },
       visibilityConfig: visibility(`${args.webAclName}-${group}`),
     }));
     const rateLimit = {
