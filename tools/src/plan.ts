@@ -191,8 +191,16 @@ const policyLine = (violations: Violation[]): string =>
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function main(): Promise<number> {
+export interface PlanArgs {
+  layers: LayerName[];
+  stack: string;
+  outDir: string;
+}
+
+/** The command line, or the usage problem (exit 0 for --help, 2 otherwise). */
+export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; message: string } {
   const { values, positionals } = parseArgs({
+    args: argv,
     allowPositionals: true,
     options: {
       all: { type: "boolean", default: false },
@@ -201,15 +209,21 @@ async function main(): Promise<number> {
       help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) return { exitCode: 0, message: USAGE };
   const unknown = positionals.filter((p) => !isLayer(p));
-  if (values.help || unknown.length > 0 || (positionals.length === 0) === !values.all) {
-    if (unknown.length > 0) console.error(`Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`);
-    (values.help ? console.log : console.error)(USAGE);
-    return values.help ? 0 : 2;
+  if (unknown.length > 0) return { exitCode: 2, message: `Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n\n${USAGE}` };
+  if (values.all && positionals.length > 0) return { exitCode: 2, message: `Pass --all or layer names, not both.\n\n${USAGE}` };
+  if (!values.all && positionals.length === 0) return { exitCode: 2, message: `Name the layers to plan, or --all.\n\n${USAGE}` };
+  return { layers: DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l)), stack: values.stack, outDir: path.resolve(values.out) };
+}
+
+async function main(): Promise<number> {
+  const args = parsePlanArgs(process.argv.slice(2));
+  if ("exitCode" in args) {
+    (args.exitCode === 0 ? console.log : console.error)(args.message);
+    return args.exitCode;
   }
-  const layers = DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l));
-  const outDir = path.resolve(values.out);
-  const stack = values.stack;
+  const { layers, stack, outDir } = args;
   const started = Date.now();
   const docs: PlanDocument[] = [];
 

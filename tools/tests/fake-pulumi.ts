@@ -31,9 +31,10 @@ export class FakePulumi {
     fs.writeFileSync(this.state, JSON.stringify(stacks));
   }
 
-  /** The environment of a run: no NX_* of the outer nx task, the fake first on PATH. */
+  /** The environment of a run: none of the outer nx task's NX_* or the caller's stack settings, the fake first on PATH. */
   env(): NodeJS.ProcessEnv {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NX_")));
+    const inherited = ([k]: [string, unknown]) => !k.startsWith("NX_") && !["MLAPI_STACK", "ENVIRONMENT_SUFFIX"].includes(k);
+    const env = Object.fromEntries(Object.entries(process.env).filter(inherited));
     return {
       ...env,
       ...this.extraEnv,

@@ -1,23 +1,21 @@
 // The offline plan: its document shape (pure), and the CLI run as a subprocess, which is the only way
 // to see how an error thrown inside an apply (a missing upstream output) is reported.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import type { PlanDocument } from "../src/plan";
-import { summarizeAll, toPlanDocument } from "../src/plan";
-import { ROOT } from "./fake-pulumi";
+import { parsePlanArgs, summarizeAll, toPlanDocument } from "../src/plan";
+import type { RunResult } from "./fake-pulumi";
+import { FakePulumi } from "./fake-pulumi";
 
-function plan(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
-  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NX_") && k !== "ENVIRONMENT_SUFFIX"));
-  const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "src", "plan.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...cleanEnv, ...env },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+let fake: FakePulumi | undefined;
+afterEach(() => fake?.dispose());
+
+/** Runs the plan CLI with the fake `pulumi` first on PATH, so a test can also see that it never calls it. */
+function plan(args: string[], env: Record<string, string> = {}): RunResult {
+  fake = new FakePulumi({}, env);
+  return fake.tool("plan.ts", args);
 }
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -105,6 +103,7 @@ describe("plan CLI", () => {
     const r = plan(["--all", "--out", out]);
     expect(r.stderr).not.toContain("plan failed");
     expect(r.status).toBe(0);
+    expect(fake?.calls()).toEqual([]);
     const progress = r.stdout.split("\n").filter((l) => /^\[\d\/4\]/.test(l));
     expect(progress.map((l) => l.split(":")[0])).toEqual(["[1/4] network", "[2/4] data", "[3/4] service", "[4/4] edge"]);
     const [network, data, service, edge] = ["network", "data", "service", "edge"].map((l) => read(out, l));
@@ -147,10 +146,24 @@ describe("plan CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("No stack file projects/network/Pulumi.nosuchstack.yaml: copy Pulumi.example.yaml to it");
   });
+});
 
-  it.each([[[]], [["--all", "network"]], [["vpc"]]])("rejects %j with the usage and exit 2", (args) => {
-    const r = plan(args);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("Usage: tsx tools/src/plan.ts");
+describe("plan command line", () => {
+  it.each([
+    [["--all"], ["network", "data", "service", "edge"]],
+    [["edge", "network"], ["network", "edge"]],
+  ])("%j plans %j in deploy order", (argv, layers) => {
+    expect(parsePlanArgs(argv)).toMatchObject({ layers, stack: "example" });
+  });
+
+  it.each([
+    [[], "Name the layers to plan, or --all."],
+    [["--all", "network"], "Pass --all or layer names, not both."],
+    [["vpc", "cdn"], "Unknown layers: vpc, cdn"],
+  ])("rejects %j with exit 2: %s", (argv, message) => {
+    const result = parsePlanArgs(argv) as { exitCode: number; message: string };
+    expect(result.exitCode).toBe(2);
+    expect(result.message.split("\n")[0]).toBe(message);
+    expect(result.message).toContain("Usage: tsx tools/src/plan.ts");
   });
 });

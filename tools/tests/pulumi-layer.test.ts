@@ -1,6 +1,7 @@
 // Deploy and teardown orchestration, run for real (tsx and nx) against the fake `pulumi` on PATH:
 // asserts the exact pulumi calls, their order, arguments and working folder.
 import { dependentsOf, DESTROY_ORDER } from "../src/layers";
+import { EXIT_USAGE, main } from "../src/pulumi-layer";
 import { allDeployed, FakePulumi } from "./fake-pulumi";
 
 const REFUSAL = [
@@ -112,18 +113,40 @@ describe("pulumi-layer.ts run directly", () => {
     expect(fake.calls()).toEqual(["edge: stack export --stack dev"]);
   });
 
-  it.each([
-    [["destroy", "data"], "destroy needs the stack on the command line"],
-    [["destroy", "data", "--stack", "dev", "--cascade", "--force"], "Pass --cascade or --force, not both."],
-    [["deploy", "data", "--stack", "dev", "--cascade"], "--cascade and --force apply to destroy only."],
-    [["deploy", "nolayer", "--stack", "dev"], "Usage: tsx tools/src/pulumi-layer.ts"],
-    [["destroy", "data", "--stack", "dev", "--yes"], "Unknown option '--yes'"],
-  ])("rejects %j with exit 2 and no pulumi call", (args, message) => {
-    fake = new FakePulumi(allDeployed("dev"));
-    const r = fake.tool("pulumi-layer.ts", args);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(message);
-    expect(fake.calls()).toEqual([]);
+  describe("command line", () => {
+    // In-process: validation happens before any pulumi call, which the fake on PATH would log.
+    const saved = { ...process.env };
+    let errors: jest.SpyInstance;
+    beforeEach(() => {
+      fake = new FakePulumi(allDeployed("dev"));
+      process.env = fake.env();
+      errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    });
+    afterEach(() => {
+      process.env = saved;
+      errors.mockRestore();
+    });
+
+    it.each([
+      [["destroy", "data"], "destroy needs the stack on the command line"],
+      [["destroy", "data", "--stack", "dev", "--cascade", "--force"], "Pass --cascade or --force, not both."],
+      [["deploy", "data", "--stack", "dev", "--cascade"], "--cascade and --force apply to destroy only."],
+      [["deploy", "nolayer", "--stack", "dev"], "Usage: tsx tools/src/pulumi-layer.ts"],
+      [["deploy", "data"], "No stack given: pass --stack <name> or set MLAPI_STACK."],
+    ])("rejects %j with exit 2 and no pulumi call", (args, message) => {
+      expect(main(args)).toBe(EXIT_USAGE);
+      expect(errors.mock.calls.map((c) => String(c[0])).join("\n")).toContain(message);
+      expect(fake.calls()).toEqual([]);
+    });
+
+    it("treats an argument-less destroy under nx as an ordering step and does nothing", () => {
+      process.env.NX_TASK_TARGET_TARGET = "destroy";
+      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+      expect(main(["destroy", "edge"])).toBe(0);
+      expect(log).toHaveBeenCalledWith("edge: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy edge).");
+      log.mockRestore();
+      expect(fake.calls()).toEqual([]);
+    });
   });
 });
 
