@@ -152,7 +152,8 @@ export function main(argv = process.argv.slice(2)): number {
       // edge:destroy and service:destroy, argument-less: they are ordering steps and do nothing. The
       // requested layer then refuses, or with --cascade destroys them itself.
       if (process.env.NX_TASK_TARGET_TARGET === "destroy") {
-        console.log(`${layer}: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy ${layer}).`);
+        const envHint = process.env.MLAPI_STACK ? ` MLAPI_STACK is not used for destroy.` : "";
+        console.log(`${layer}: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy ${layer}).${envHint}`);
         return 0;
       }
       console.error(`destroy needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for destroy).\n\n${USAGE}`);
