@@ -2,10 +2,11 @@
 // Aurora PostgreSQL Serverless v2 (writer + readers, private, TLS-only, RDS-managed master secret,
 // postgresql logs in a 30-day encrypted log group of its own key), the DynamoDB sessions table, and
 // the ARNs of existing app secrets. Reads the network layer (private subnets, AZs, db security group);
-// the service layer reads its outputs.
+// the service layer reads its outputs. Owns the region's alarm topic (docs/monitoring.md) and the
+// alarms of its stores.
 import type { DataOutputs, LayerOutputs } from "@mlapi/core";
 import { NETWORK, startLayer, Upstream } from "@mlapi/core";
-import { auroraClusterIdentifier, AuroraServerlessCluster, auroraLogGroupName, DataKey, existingSecretArns, LogsKey, SessionsTable } from "@mlapi/components";
+import { AlarmTopic, auroraClusterIdentifier, AuroraServerlessCluster, auroraLogGroupName, DataAlarms, DataKey, existingSecretArns, LogsKey, SessionsTable } from "@mlapi/components";
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
@@ -40,6 +41,10 @@ const db = new AuroraServerlessCluster("db", {
 });
 const sessions = new SessionsTable("sessions", { name: naming.name("sessions", "dynamoTable"), kmsKeyArn: dataKey.keyArn });
 
+// --- monitoring: the region's alarm topic (first layer with alarms, so service and edge can read it) ---
+const alarmTopic = new AlarmTopic("alarms", { naming, subscriptions: cfg.alarmEmails });
+new DataAlarms("data-alarms", { naming, topicArn: alarmTopic.topicArn, clusterIdentifier: db.clusterIdentifier, maxCapacityAcu: cfg.maxCapacity, sessionsTableName: sessions.tableName, thresholds: cfg.alarms });
+
 const outputs: LayerOutputs<DataOutputs> = {
   rdsClusterIdentifier: db.clusterIdentifier,
   rdsClusterEndpoint: db.endpoint,
@@ -53,5 +58,6 @@ const outputs: LayerOutputs<DataOutputs> = {
   sessionsTableArn: sessions.tableArn,
   dataKmsKeyArn: dataKey.keyArn,
   appSecretArns: existingSecretArns(cfg.appSecretNames),
+  alarmTopicArn: alarmTopic.topicArn,
 };
 export = outputs;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AuroraPostgresMajor } from "@mlapi/components";
+import type { AuroraPostgresMajor, DataAlarmThresholds } from "@mlapi/components";
 import {
   ACU,
   AURORA_DEFAULTS,
@@ -8,6 +8,8 @@ import {
   databaseNameProblem,
   maintenanceWindowProblem,
   MAX_AURORA_READERS,
+  readAlarmSubscriptions,
+  readDataAlarmConfig,
 } from "@mlapi/components";
 import type { UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
@@ -34,6 +36,10 @@ export interface DataConfig {
   preferredMaintenanceWindow: string;
   /** Names of existing Secrets Manager secrets the app needs; looked up, never created. Default none. */
   appSecretNames: string[];
+  /** Email addresses / https:// endpoints subscribed to the region's alarm topic. Default none. */
+  alarmEmails: string[];
+  /** Aurora and sessions-table alarm thresholds (docs/monitoring.md). Defaults: DATA_ALARM_RULES. */
+  alarms: DataAlarmThresholds;
   /** Where the network stack lives. Default: this stack's organization and stack name. */
   network: UpstreamLocation;
 }
@@ -51,6 +57,8 @@ export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocati
     preferredBackupWindow: reader.string("preferredBackupWindow", AURORA_DEFAULTS.preferredBackupWindow),
     preferredMaintenanceWindow: reader.string("preferredMaintenanceWindow", AURORA_DEFAULTS.preferredMaintenanceWindow),
     appSecretNames: reader.stringList("appSecretNames", []),
+    alarmEmails: readAlarmSubscriptions(reader),
+    alarms: readDataAlarmConfig(reader),
     network: {
       organization: reader.optionalString("upstreamOrganization") ?? defaults.organization,
       stack: reader.optionalString("upstreamStack") ?? defaults.stack,

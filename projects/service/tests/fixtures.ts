@@ -38,6 +38,7 @@ export const dataOutputs = (stack: string): DataOutputs => ({
   sessionsTableArn: TABLE_ARN,
   dataKmsKeyArn: DATA_KEY_ARN,
   appSecretArns: [APP_SECRET_ARN],
+  alarmTopicArn: `arn:aws:sns:${REGION}:${MOCK_ACCOUNT_ID}:mlapi-alarms-${stack}`,
 });
 
 /** StackReference answers keyed as the program names its upstream stacks. */

@@ -19,6 +19,8 @@ export interface DataOutputs {
   dataKmsKeyArn: string;
   /** ARNs of the existing app secrets named in config `appSecretNames`, in that order. */
   appSecretArns: string[];
+  /** The region's alarm topic (KMS-encrypted SNS); every alarm of the platform in this region notifies it. */
+  alarmTopicArn: string;
 }
 
 export const DATA: LayerContract<DataOutputs> = {
@@ -37,6 +39,7 @@ export const DATA: LayerContract<DataOutputs> = {
     "sessionsTableArn",
     "dataKmsKeyArn",
     "appSecretArns",
+    "alarmTopicArn",
   ],
   secretOutputNames: [],
 };
