@@ -7,7 +7,11 @@
 //
 // Env: BENCH_SECONDS (measured seconds per run, default 30), BENCH_WARMUP_SECONDS (default 5),
 // BENCH_THREADS (comma list, default "1,2"), BENCH_CONCURRENCY (clients per worker, default 2),
-// BENCH_PATH (default /api/v2/classify), BENCH_OUT (JSON results, default dist/bench/results.json).
+// BENCH_PATH (default /api/v2/classify), BENCH_OUT (JSON results, default dist/bench/results.json),
+// BENCH_PIN (default 1): with fewer workers than CPUs, pin the service to that many CPUs
+// (taskset) so that "1 worker" measures a 1-vCPU task, not one that borrows the other core
+// for decoding and I/O. The load generator, PostgreSQL and dynalite share the same machine.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,6 +29,8 @@ const SCALING_TARGET_PER_MIN = 1000; // service layer: ALBRequestCountPerTarget 
 
 interface RunResult {
   workerThreads: number;
+  /** CPUs the service was pinned to, or "all". */
+  cpus: string;
   clients: number;
   seconds: number;
   requests: number;
@@ -57,10 +63,12 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   try {
     for (const threads of THREADS) {
-      const srv = await startServer(pg, ddb, { WORKER_THREADS: String(threads), LOG_LEVEL: "warn", MAX_QUEUE: "1000" });
+      const pin = process.env.BENCH_PIN !== "0" && threads < availableParallelism() && spawnSync("taskset", ["-V"]).status === 0;
+      const cpuList = pin ? `0-${threads - 1}` : undefined;
+      const srv = await startServer(pg, ddb, { WORKER_THREADS: String(threads), LOG_LEVEL: "warn", MAX_QUEUE: "1000" }, cpuList);
       try {
         await srv.waitForHealthy(120_000);
-        results.push({ ...(await drive(srv.url, threads, images)), peakRssMiB: peakRss(srv.child.pid) });
+        results.push({ ...(await drive(srv.url, threads, images)), cpus: cpuList ?? "all", peakRssMiB: peakRss(srv.child.pid) });
       } finally {
         await srv.stop();
       }
@@ -76,10 +84,10 @@ async function main(): Promise<void> {
 
   console.log(`\nML API benchmark: ${PATH}, ${SECONDS} s per run after ${WARMUP} s warm-up, ${PER_WORKER} clients per worker`);
   console.log(`machine: ${machine.cpus} CPUs (${machine.model}), load average ${machine.loadAvg1m}, node ${machine.node}\n`);
-  console.log("| worker threads | clients | requests | errors | req/s | req/min | p50 ms | p95 ms | p99 ms | inference p50 ms | /health max ms | peak RSS MiB |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| worker threads | service CPUs | clients | requests | errors | req/s | req/min | p50 ms | p95 ms | p99 ms | inference p50 ms | /health max ms | peak RSS MiB |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.workerThreads} | ${r.clients} | ${r.requests} | ${r.errors} | ${r.throughputPerSec} | ${r.requestsPerMinute} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.serverInferenceMsP50} | ${r.healthMsMax} | ${r.peakRssMiB} |`);
+    console.log(`| ${r.workerThreads} | ${r.cpus} | ${r.clients} | ${r.requests} | ${r.errors} | ${r.throughputPerSec} | ${r.requestsPerMinute} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.serverInferenceMsP50} | ${r.healthMsMax} | ${r.peakRssMiB} |`);
   }
   console.log("");
   for (const r of results) {
@@ -92,7 +100,7 @@ async function main(): Promise<void> {
   console.log(`\nresults written to ${OUT}`);
 }
 
-async function drive(url: string, threads: number, images: Buffer[]): Promise<Omit<RunResult, "peakRssMiB">> {
+async function drive(url: string, threads: number, images: Buffer[]): Promise<Omit<RunResult, "peakRssMiB" | "cpus">> {
   const clients = threads * PER_WORKER;
   const latencies: number[] = [];
   const inference: number[] = [];

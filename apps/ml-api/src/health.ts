@@ -1,7 +1,14 @@
 import type { Logger } from "./log";
 
 export type Probe = () => Promise<void>;
-type StoreState = { state: "unknown" | "ok" | "error"; checkedAt?: string; error?: string; everOk: boolean };
+type StoreState = { state: "unknown" | "ok" | "error"; checkedAt?: string; error?: string; everOk: boolean; fatal?: boolean };
+
+/**
+ * A probe failure that only a new task can fix (e.g. database credentials that stay rejected
+ * after a reload: without DB_SECRET_ARN a task cannot see the rotated secret, a new task gets
+ * it injected). It turns /health to 503 so ECS replaces the task.
+ */
+export class FatalProbeError extends Error {}
 
 /**
  * Readiness for GET /health, computed in the background so the endpoint itself costs nothing
@@ -10,6 +17,7 @@ type StoreState = { state: "unknown" | "ok" | "error"; checkedAt?: string; error
  * 503 until the model is loaded and every store has answered once, and again while draining
  * after SIGTERM. A store failing *after* start-up is reported as "degraded" with 200: failing
  * health then would make ECS replace every task at once for an outage no new task can fix.
+ * The exception is a FatalProbeError, which a new task does fix.
  */
 export class Health {
   modelReady = false;
@@ -33,10 +41,10 @@ export class Health {
         try {
           await withTimeout(probe(), this.timeoutMs, `${name} did not answer within ${this.timeoutMs} ms`);
           if (s.state !== "ok") this.log.info("store reachable", { store: name });
-          Object.assign(s, { state: "ok", error: undefined, everOk: true });
+          Object.assign(s, { state: "ok", error: undefined, everOk: true, fatal: false });
         } catch (err) {
           if (s.state !== "error") this.log.warn("store unreachable", { store: name, err });
-          Object.assign(s, { state: "error", error: (err as Error).message });
+          Object.assign(s, { state: "error", error: (err as Error).message, fatal: err instanceof FatalProbeError });
         }
         s.checkedAt = new Date().toISOString();
       }),
@@ -54,12 +62,13 @@ export class Health {
   }
 
   get ready(): boolean {
-    return this.modelReady && !this.draining && Object.values(this.stores).every((s) => s.everOk);
+    return this.modelReady && !this.draining && Object.values(this.stores).every((s) => s.everOk && !s.fatal);
   }
 
   report(): { status: string; stores: Record<string, string> } {
     const stores = Object.fromEntries(Object.entries(this.stores).map(([k, v]) => [k, v.state]));
-    const status = this.draining ? "draining" : !this.ready ? "starting" : Object.values(this.stores).every((s) => s.state === "ok") ? "ok" : "degraded";
+    const all = Object.values(this.stores);
+    const status = this.draining ? "draining" : all.some((s) => s.fatal) ? "unhealthy" : !this.ready ? "starting" : Object.values(this.stores).every((s) => s.state === "ok") ? "ok" : "degraded";
     return { status, stores };
   }
 }

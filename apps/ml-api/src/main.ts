@@ -3,7 +3,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import sharp from "sharp";
 import { ConfigError, loadConfig, parseDbSecret, type AppConfig } from "./config";
-import { Health } from "./health";
+import { FatalProbeError, Health } from "./health";
 import { HttpError } from "./http/errors";
 import { InferencePool } from "./inference/pool";
 import { createLogger, type Logger } from "./log";
@@ -48,7 +48,13 @@ async function main(): Promise<void> {
     {
       postgres: async () => {
         db ??= await Db.connect({ ...cfg.db, credentials, log });
-        await db.query("SELECT 1");
+        try {
+          await db.query("SELECT 1");
+        } catch (err) {
+          // still rejected after a reload: only a task started with the current secret recovers
+          if (Db.isAuthFailure(err)) throw new FatalProbeError(`database rejects the credentials: ${(err as Error).message}`);
+          throw err;
+        }
       },
       dynamodb: () => sessions.ping(),
     },

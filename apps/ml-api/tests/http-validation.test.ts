@@ -236,3 +236,29 @@ describe("HTTP API input validation", () => {
     });
   });
 });
+
+describe("Health", () => {
+  it("stays 200 but degraded when a store fails after start-up, and turns 503 unhealthy on a fatal failure", async () => {
+    const { FatalProbeError } = await import("../src/health");
+    let failure: Error | undefined;
+    const h = new Health({ db: async () => { if (failure) throw failure; } }, createLogger("error"));
+    h.modelReady = true;
+    await h.check();
+    expect([h.ready, h.report().status]).toEqual([true, "ok"]);
+    failure = new Error("connection refused");
+    await h.check();
+    expect([h.ready, h.report()]).toEqual([true, { status: "degraded", stores: { db: "error" } }]);
+    failure = new FatalProbeError("database rejects the credentials");
+    await h.check();
+    expect([h.ready, h.report().status]).toEqual([false, "unhealthy"]);
+    failure = undefined;
+    await h.check();
+    expect([h.ready, h.report().status]).toEqual([true, "ok"]);
+  });
+
+  it("times out a store that does not answer", async () => {
+    const h = new Health({ slow: () => new Promise<void>(() => undefined) }, createLogger("error"), 50);
+    expect(await h.check()).toBe(false);
+    expect(h.report().stores).toEqual({ slow: "error" });
+  });
+});

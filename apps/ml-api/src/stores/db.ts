@@ -39,6 +39,10 @@ export class Db {
     this.pool = this.createPool();
   }
 
+  static isAuthFailure(err: unknown): boolean {
+    return AUTH_FAILED.has((err as { code?: string }).code ?? "");
+  }
+
   static async connect(opts: DbOptions): Promise<Db> {
     if (opts.ssl === "verify-full" && !existsSync(opts.caPath)) {
       throw new Error(`DB_CA_PATH ${opts.caPath} does not exist: the image must carry the RDS CA bundle (see apps/ml-api/README.md) or DB_CA_PATH must point at it`);

@@ -19,9 +19,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string, string> = {}): Promise<ServerProcess> {
+/** `cpus`: pin the server to these CPUs with taskset (e.g. "0"), to measure what one vCPU carries. */
+export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string, string> = {}, cpus?: string): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const [cmd, ...args] = [...(cpus ? ["taskset", "-c", cpus] : []), process.execPath, "--import", "tsx", MAIN];
+  const child = spawn(cmd, args, {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
