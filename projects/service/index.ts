@@ -2,7 +2,8 @@
 // that admits only CloudFront, with a REGIONAL WAF ACL, request-count auto scaling, an ECR
 // repository, encrypted log groups and least-privilege task roles. Reads the network layer
 // (subnets, alb/app security groups, appPort) and the data layer (table, RDS endpoint and
-// master secret, app secrets, data key); the edge layer reads its outputs.
+// master secret, app secrets, data key, alarm topic); the edge layer reads its outputs. Alarms on
+// the ALB, ECS and WAF notify the data layer's topic; three of them roll back a bad deployment.
 import * as pulumi from "@pulumi/pulumi";
 import type { LayerOutputs, ServiceOutputs } from "@mlapi/core";
 import { DATA, NETWORK, startLayer, Upstream } from "@mlapi/core";
@@ -19,6 +20,7 @@ import {
   LogsKey,
   OriginCertificate,
   requestCountResourceLabel,
+  ServiceAlarms,
   ServiceScaling,
   TaskRoles,
 } from "@mlapi/components";
@@ -78,9 +80,22 @@ const roles = new TaskRoles("api-roles", {
   tableArn: data.require("sessionsTableArn"),
   tableKmsKeyArn: data.require("dataKmsKeyArn"),
 });
+// --- alarms: declared before the service, whose deployments watch three of them (docs/monitoring.md) ---
+const serviceName = naming.name("api");
+const alarms = new ServiceAlarms("api-alarms", {
+  naming,
+  topicArn: data.require("alarmTopicArn"),
+  albArnSuffix: alb.loadBalancer.arnSuffix,
+  targetGroupArnSuffix: alb.targetGroup.arnSuffix,
+  clusterName: cluster.name,
+  serviceName,
+  webAclMetricName: waf.webAcl.visibilityConfig.metricName,
+  minRunningTasks: cfg.minCapacity,
+  thresholds: cfg.alarms,
+});
 const api = new ApiService("api", {
   family: naming.name("api"),
-  serviceName: naming.name("api"),
+  serviceName,
   clusterArn: cluster.arn,
   capacityProviderStrategy: strategy,
   image,
@@ -106,6 +121,7 @@ const api = new ApiService("api", {
   desiredCount: cfg.desiredCount,
   healthCheckGracePeriodSeconds: cfg.healthCheckGracePeriodSeconds,
   dependsOn: [cluster.capacityProviders, ...alb.rules, ...roles.policies],
+  deploymentAlarmNames: alarms.deploymentAlarmNames,
 });
 new ServiceScaling("api-scaling", {
   clusterName: cluster.name,
@@ -131,5 +147,10 @@ const outputs: LayerOutputs<ServiceOutputs> = {
   wafWebAclArn: waf.arn,
   serviceLogGroupName: apiLogs.name,
   albAccessLogsBucketName: accessLogs.bucketName,
+  wafWebAclMetricName: waf.webAcl.visibilityConfig.metricName,
+  // Re-exported so the edge, which reads only this layer, can alarm and draw the dashboard.
+  alarmTopicArn: data.require("alarmTopicArn"),
+  rdsClusterIdentifier: data.require("rdsClusterIdentifier"),
+  sessionsTableName: data.require("sessionsTableName"),
 };
 export = outputs;

@@ -1,6 +1,7 @@
 import { ConfigReader } from "@mlapi/core";
 import type { UpstreamLocation } from "@mlapi/core";
-import { fargateSizeProblem } from "@mlapi/components";
+import type { ServiceAlarmThresholds } from "@mlapi/components";
+import { fargateSizeProblem, readServiceAlarmConfig } from "@mlapi/components";
 
 /** How the ALB gets its certificate (SPEC R11): none (HTTP only), an existing one, or one created here. */
 export type OriginTls =
@@ -42,6 +43,8 @@ export interface ServiceConfig {
   healthCheckGracePeriodSeconds: number;
   /** Certificate for the ALB, from certificateArn / domainName / hostedZoneId. Default none (HTTP only). */
   originTls: OriginTls;
+  /** ALB, ECS and WAF alarm thresholds (docs/monitoring.md); the running-task floor is minCapacity. Defaults: SERVICE_ALARM_RULES. */
+  alarms: ServiceAlarmThresholds;
 }
 
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
@@ -93,6 +96,7 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
     wafRateLimit: reader.number("wafRateLimit", { default: 2000, min: 100, max: 2000000000, step: 1 }),
     healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", { default: 60, min: 0, max: 3600, step: 1 }),
     originTls: originTls(reader),
+    alarms: readServiceAlarmConfig(reader),
   };
 
   // --- cross-field rules ---

@@ -102,6 +102,12 @@ export interface ApiServiceArgs {
    * the strategy) and the listener rules (a target group must belong to a load balancer first).
    */
   dependsOn: pulumi.Resource[];
+  /**
+   * CloudWatch alarms that fail a deployment and roll it back, next to the circuit breaker (e.g.
+   * `ServiceAlarms.deploymentAlarmNames`: 5xx and unhealthy targets).
+   * @default none: the circuit breaker alone
+   */
+  deploymentAlarmNames?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /**
@@ -184,6 +190,7 @@ export class ApiService extends pulumi.ComponentResource {
         loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName, containerPort: args.containerPort }],
         healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        ...(args.deploymentAlarmNames === undefined ? {} : { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } }),
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         propagateTags: "SERVICE",

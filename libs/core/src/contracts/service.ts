@@ -18,6 +18,14 @@ export interface ServiceOutputs {
   serviceLogGroupName: string;
   /** S3 bucket holding the ALB access logs. */
   albAccessLogsBucketName: string;
+  /** `visibilityConfig.metricName` of the ALB's web ACL: the WebACL dimension of its metrics. */
+  wafWebAclMetricName: string;
+  /** The data layer's alarm topic, re-exported for the edge (which reads only this layer). */
+  alarmTopicArn: string;
+  /** The data layer's Aurora cluster identifier, re-exported for the edge's dashboard. */
+  rdsClusterIdentifier: string;
+  /** The data layer's sessions table, re-exported for the edge's dashboard. */
+  sessionsTableName: string;
 }
 
 export const SERVICE: LayerContract<ServiceOutputs> = {
@@ -36,6 +44,10 @@ export const SERVICE: LayerContract<ServiceOutputs> = {
     "wafWebAclArn",
     "serviceLogGroupName",
     "albAccessLogsBucketName",
+    "wafWebAclMetricName",
+    "alarmTopicArn",
+    "rdsClusterIdentifier",
+    "sessionsTableName",
   ],
   secretOutputNames: [],
 };
