@@ -1,5 +1,6 @@
 // ML API entry point: config from the environment -> HTTP server (answers /health with 503
 // at once) -> model workers + stores in parallel -> ready. SIGTERM drains and exits.
+import { existsSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import sharp from "sharp";
 import { ConfigError, loadConfig, parseDbSecret, type AppConfig } from "./config";
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG: ECS shows the stopped reason; the log line says what to fix
   }
   const log = createLogger(cfg.logLevel);
+  if (cfg.db.ssl === "verify-full" && !existsSync(cfg.db.caPath)) {
+    log.error(`DB_CA_PATH ${cfg.db.caPath} does not exist: the image must carry the RDS CA bundle (apps/ml-api/README.md, "The RDS CA bundle") or DB_CA_PATH must point at it`);
+    process.exit(78);
+  }
   // libvips would otherwise start one thread per core per image on top of the inference workers.
   sharp.concurrency(1);
   sharp.cache(false);

@@ -79,11 +79,12 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   const t0 = performance.now();
   const body = await readBody(req, res, deps.limits.maxImageBytes);
   const tRead = performance.now();
-  // The session lookup does not depend on the image: run it while the image is processed.
-  const sessionP = v2 ? timed(deps.sessions.touchOrCreate(requestedSession)) : undefined;
-  sessionP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the image fails first
   const info = await inspectImage(body, format, deps.limits.maxImagePixels);
   const tDecode = performance.now();
+  // The session does not depend on the pixels: touch it while the image is decoded and classified
+  // (after the header checks, so that rejected uploads create no sessions).
+  const sessionP = v2 ? timed(deps.sessions.touchOrCreate(requestedSession)) : undefined;
+  sessionP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if decoding fails first
   const rgb = await decodeToRgb(body, deps.manifest.input.width, deps.manifest.input.height, deps.limits.maxImagePixels);
   const tPre = performance.now();
   const result = await deps.infer(rgb);

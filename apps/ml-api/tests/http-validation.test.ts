@@ -24,13 +24,14 @@ describe("HTTP API input validation", () => {
   let app: App;
   let base: string;
   const records: PredictionRecord[] = [];
+  let sessionCalls = 0;
   const logLines: string[] = [];
   const health = new Health({ fake: async () => undefined }, createLogger("error"));
   const deps: AppDeps = {
     manifest,
     limits: LIMITS,
     infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3 }),
-    sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
+    sessions: { touchOrCreate: async (id) => (sessionCalls++, { sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
     recordPrediction: async (p) => void records.push(p),
     health,
     workers: () => ({ size: 1, busy: 0, queued: 0 }),
@@ -145,6 +146,13 @@ describe("HTTP API input validation", () => {
       ["abc", /got "abc"/],
     ])("rejects top_k=%s with 400 invalid_top_k", async (k, message) => {
       await expectError(await post(`/api/v2/classify?top_k=${k}`, await solid(4, 4, [1, 2, 3]), "image/png"), 400, "invalid_top_k", message);
+    });
+
+    it("creates no session for a rejected v2 upload", async () => {
+      const before = sessionCalls;
+      await expectError(await post("/api/v2/classify", "not an image", "image/png"), 400, "invalid_image", /not a JPEG, PNG or WebP image/);
+      await expectError(await post("/api/v2/classify", await pngClaiming(50_000, 50_000), "image/png"), 413, "image_too_large", /50000x50000/);
+      expect(sessionCalls).toBe(before);
     });
 
     it("answers unknown paths with 404 JSON", async () => {

@@ -20,8 +20,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** initdb/pg_ctl/postgres: $PG_BIN, else the newest /usr/lib/postgresql/<v>/bin. Never silently skipped. */
-export function findPgBin(): string {
-  const candidates = [process.env.PG_BIN, ...(existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)).map((v) => `/usr/lib/postgresql/${v}/bin`) : [])];
+export function findPgBin(pgBin = process.env.PG_BIN, root = "/usr/lib/postgresql"): string {
+  const candidates = [pgBin, ...(existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, "bin")) : [])];
   const bin = candidates.find((d) => d && existsSync(join(d, "initdb")) && existsSync(join(d, "pg_ctl")) && existsSync(join(d, "postgres")));
   if (!bin) {
     throw new Error(
