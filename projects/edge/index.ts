@@ -3,17 +3,25 @@
 // a CLOUDFRONT-scope WAF web ACL, JSON 403/404 documents from a private S3 bucket behind origin
 // access control, access logs in CloudWatch Logs and the domain's A/AAAA alias records.
 // Reads the service layer (the ALB origin: originDomainName, originProtocol); nothing reads it
-// except the flat-outputs tool and the integration tests (cloudFrontUrl).
+// except the flat-outputs tool and the integration tests (cloudFrontUrl). Also alarms on CloudFront
+// and the edge WAF (in us-east-1) and owns the environment's dashboard (docs/monitoring.md).
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import type { EdgeOutputs, LayerOutputs } from "@mlapi/core";
 import { SERVICE, startLayer, Upstream } from "@mlapi/core";
 import {
+  AlarmTopic,
+  ApiDashboard,
   ApiDistribution,
   CloudFrontAccessLogs,
   cloudFrontRegionProvider,
   CloudFrontWebAcl,
   DnsAliasRecords,
+  EdgeAlarms,
+  edgeNeedsOwnAlarmTopic,
   ErrorPagesBucket,
+  CLOUDFRONT_REGION,
   LogsKey,
   OriginCertificate,
   WAF_LOG_GROUP_PREFIX,
@@ -81,6 +89,29 @@ if (domainName && hostedZoneId) {
   new DnsAliasRecords("api-dns", { hostedZoneId, domainName, targetDomainName: distribution.domainName, targetZoneId: distribution.hostedZoneId });
 }
 
+// --- monitoring: CloudFront's metrics and so its alarms are in us-east-1, and an alarm can only
+// notify a topic of its own region: outside us-east-1 the edge needs a topic of its own there ---
+const ownAlarmTopic = edgeNeedsOwnAlarmTopic(aws.config.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"]) ? new AlarmTopic("alarms", { naming, baseName: "edge-alarms", subscriptions: cfg.alarmEmails }, usEast1) : undefined;
+if (!ownAlarmTopic && cfg.alarmEmails.length > 0) pulumi.log.warn("alarmEmails is unused in us-east-1: the edge alarms notify the data layer's topic; subscribe there.");
+new EdgeAlarms(
+  "edge-alarms",
+  { naming, topicArn: ownAlarmTopic?.topicArn ?? service.require("alarmTopicArn"), distributionId: distribution.distributionId, webAclMetricName: webAcl.metricName, thresholds: cfg.alarms },
+  usEast1,
+);
+const dashboard = new ApiDashboard("dashboard", {
+  naming,
+  cloudFrontRegion: CLOUDFRONT_REGION,
+  cloudFrontDistributionId: distribution.distributionId,
+  edgeWebAclMetricName: webAcl.metricName,
+  albArnSuffix: service.require("albArnSuffix"),
+  targetGroupArnSuffix: service.require("targetGroupArnSuffix"),
+  webAclMetricName: service.require("wafWebAclMetricName"),
+  ecsClusterName: service.require("ecsClusterName"),
+  ecsServiceName: service.require("ecsServiceName"),
+  rdsClusterIdentifier: service.require("rdsClusterIdentifier"),
+  sessionsTableName: service.require("sessionsTableName"),
+});
+
 const outputs: LayerOutputs<EdgeOutputs> = {
   cloudFrontUrl: domainName ? `https://${domainName}` : distribution.domainName.apply((d) => `https://${d}`),
   cloudFrontDistributionId: distribution.distributionId,
@@ -88,5 +119,7 @@ const outputs: LayerOutputs<EdgeOutputs> = {
   errorPagesBucketName: errorPages.bucketName,
   cloudFrontWebAclArn: webAcl.arn,
   cloudFrontLogGroupName: accessLogs.logGroup.name,
+  alarmTopicArn: ownAlarmTopic?.topicArn ?? service.require("alarmTopicArn"),
+  dashboardName: dashboard.dashboardName,
 };
 export = outputs;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDFRONT_REGION } from "@mlapi/components";
+import type { EdgeAlarmThresholds } from "@mlapi/components";
+import { CLOUDFRONT_REGION, readAlarmSubscriptions, readEdgeAlarmConfig } from "@mlapi/components";
 import type { UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
@@ -33,6 +34,10 @@ export interface EdgeConfig {
   errorCachingTtlSeconds: number;
   /** Where the service stack lives. Default: this stack's organization and stack name. */
   service: UpstreamLocation;
+  /** Emails / https:// endpoints on the edge's own us-east-1 alarm topic (only outside us-east-1). Default none. */
+  alarmEmails: string[];
+  /** CloudFront and edge-WAF alarm thresholds (docs/monitoring.md). Defaults: EDGE_ALARM_RULES. */
+  alarms: EdgeAlarmThresholds;
 }
 
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -100,6 +105,8 @@ export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocati
       organization: reader.optionalString("upstreamOrganization") ?? defaults.organization,
       stack: reader.optionalString("upstreamStack") ?? defaults.stack,
     },
+    alarmEmails: readAlarmSubscriptions(reader),
+    alarms: readEdgeAlarmConfig(reader),
   };
   reader.done();
   if (config.certificate.kind === "default") {

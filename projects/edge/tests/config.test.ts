@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { EDGE_ALARM_RULES, thresholdDefaults } from "@mlapi/components";
 import { ConfigError, ConfigReader } from "@mlapi/core";
 import type { EdgeConfig } from "../src/config";
 import { loadConfig } from "../src/config";
@@ -55,6 +56,8 @@ describe("edge config: defaults", () => {
       originReadTimeoutSeconds: 30,
       errorCachingTtlSeconds: 10,
       service: { organization: "acme", stack: "dev" },
+      alarmEmails: [],
+      alarms: thresholdDefaults(EDGE_ALARM_RULES),
     });
   });
 

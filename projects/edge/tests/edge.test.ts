@@ -22,6 +22,10 @@ const serviceOutputs = (originProtocol: "http" | "https") => ({
   ecsServiceName: "mlapi-api-dev",
   ecrRepositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlapi-api-dev",
   wafWebAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mlapi-alb-dev/00000000-0000-4000-a000-000000000000",
+  wafWebAclMetricName: "mlapi-alb-dev",
+  alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:mlapi-alarms-dev",
+  rdsClusterIdentifier: "mlapi-db-dev",
+  sessionsTableName: "mlapi-sessions-dev",
 });
 
 const render = (config: Record<string, unknown>, originProtocol: "http" | "https" = "http") =>
@@ -265,7 +269,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
 
     it("logs to an encrypted 30-day aws-waf-logs- group in us-east-1, Authorization redacted", () => {
       const group = one(r, "aws:cloudwatch/logGroup:LogGroup", "edge-waf-logs-log-group");
-      const key = one(r, "aws:kms/key:Key");
+      const key = one(r, "aws:kms/key:Key", "edge-logs-key");
       expect(group.inputs).toEqual({ name: "aws-waf-logs-mlapi-edge-waf-dev", retentionInDays: 30, kmsKeyId: key.state.arn, tags: expect.any(Object) });
       expect(onUsEast1(r, group)).toBe(true);
       expect(one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs).toEqual({
@@ -281,7 +285,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     const source = one(r, "aws:cloudwatch/logDeliverySource:LogDeliverySource");
     const destination = one(r, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination");
     const delivery = one(r, "aws:cloudwatch/logDelivery:LogDelivery");
-    expect(group.inputs).toMatchObject({ name: "/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key").state.arn });
+    expect(group.inputs).toMatchObject({ name: "/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn });
     expect(group.state.arn).toBe("arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/cloudfront-access-dev");
     expect(source.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", logType: "ACCESS_LOGS", resourceArn: distributionOf(r).state.arn });
     expect(destination.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", outputFormat: "json", deliveryDestinationConfiguration: { destinationResourceArn: group.state.arn } });
@@ -291,7 +295,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   });
 
   it("lets CloudWatch Logs in us-east-1 use the logs key for exactly the two edge log groups", () => {
-    const key = one(r, "aws:kms/key:Key");
+    const key = one(r, "aws:kms/key:Key", "edge-logs-key");
     expect(onUsEast1(r, key)).toBe(true);
     expect(key.inputs.deletionWindowInDays).toBe(7);
     const logs = policyDocument(key.inputs.policy).Statement.find((s) => s.Sid === "CloudWatchLogsForTheseLogGroups");
@@ -329,12 +333,14 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     expect([...new Set(untagged)].sort()).toEqual([
       "aws:cloudfront/originAccessControl:OriginAccessControl",
       "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+      "aws:cloudwatch/dashboard:Dashboard",
       "aws:kms/alias:Alias",
       "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
       "aws:s3/bucketPolicy:BucketPolicy",
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       "aws:s3/bucketVersioning:BucketVersioning",
+      "aws:sns/topicPolicy:TopicPolicy",
       "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     ]);
   });

@@ -72,6 +72,7 @@ describe("edgeNeedsOwnAlarmTopic", () => {
     ["us-east-1", false],
     ["eu-west-1", true],
     ["us-east-2", true],
+    [undefined, true],
   ])("in %s: %s", (region, needed) => {
     expect(edgeNeedsOwnAlarmTopic(region)).toBe(needed);
   });

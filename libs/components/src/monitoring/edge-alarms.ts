@@ -38,9 +38,10 @@ const MINUTE = 60;
 /**
  * Whether the edge needs an alarm topic of its own in CloudFront's region: its alarms live where
  * CloudFront's metrics are, and an alarm can only notify a topic in its own region. In a stack
- * already in that region the regional topic serves.
+ * already in that region the regional topic serves. An unknown region (not in stack config) gets a
+ * topic of its own: a spare topic is harmless, alarms that cannot notify are not.
  */
-export function edgeNeedsOwnAlarmTopic(stackRegion: string): boolean {
+export function edgeNeedsOwnAlarmTopic(stackRegion: string | undefined): boolean {
   return stackRegion !== CLOUDFRONT_REGION;
 }
 

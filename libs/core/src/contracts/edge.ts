@@ -11,6 +11,10 @@ export interface EdgeOutputs {
   cloudFrontWebAclArn: string;
   /** CloudWatch log group (us-east-1) of the distribution's access logs. */
   cloudFrontLogGroupName: string;
+  /** Topic the edge's us-east-1 alarms notify: its own outside us-east-1, else the data layer's. */
+  alarmTopicArn: string;
+  /** The environment's CloudWatch dashboard. */
+  dashboardName: string;
 }
 
 export const EDGE: LayerContract<EdgeOutputs> = {
@@ -23,6 +27,8 @@ export const EDGE: LayerContract<EdgeOutputs> = {
     "errorPagesBucketName",
     "cloudFrontWebAclArn",
     "cloudFrontLogGroupName",
+    "alarmTopicArn",
+    "dashboardName",
   ],
   secretOutputNames: [],
 };
