@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
@@ -34,7 +34,7 @@ export interface AppConfig {
     /** Connections per task. env DB_POOL_SIZE, default 5. */
     poolSize: number;
   };
-  /** model.json of the classifier to serve. env MODEL_MANIFEST, default <app>/dist/model/model.json. */
+  /** model.json of the classifier to serve. env MODEL_MANIFEST, default the built model (apps/ml-api/dist/model/model.json). */
   modelManifest: string;
   /** Inference worker threads; env WORKER_THREADS, default = CPUs of the container (cgroup quota), at least 1. */
   workerThreads: number;
@@ -103,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       secretArn: env.DB_SECRET_ARN?.trim() || undefined,
       poolSize: int("DB_POOL_SIZE", 5, 1, 100),
     },
-    modelManifest: env.MODEL_MANIFEST?.trim() || join(__dirname, "..", "dist", "model", "model.json"),
+    modelManifest: env.MODEL_MANIFEST?.trim() || defaultManifest(),
     workerThreads: int("WORKER_THREADS", containerCpus(), 1, 64),
     maxQueue: int("MAX_QUEUE", 64, 0, 10000),
     maxImageBytes: int("MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
@@ -122,6 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   return cfg;
+}
+
+/** build-model's output seen from src/ (tsx) or from dist/src/ (compiled); the image sets MODEL_MANIFEST. */
+function defaultManifest(): string {
+  const candidates = [join(__dirname, "..", "dist", "model", "model.json"), join(__dirname, "..", "model", "model.json")];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
 }
 
 export interface DbCredentials {

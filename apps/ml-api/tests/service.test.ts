@@ -184,6 +184,32 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
     }
   });
 
+  it("talks to PostgreSQL over TLS verified against the CA bundle (the service runs with DB_SSL=verify-full)", async () => {
+    const rows = (await sql.query("SELECT count(*)::int AS n FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE application_name = 'mlapi' AND ssl")).rows;
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+
+  const tlsDb = (host: string, caPath: string) =>
+    Db.connect({ host, port: pg.port, database: pg.database, ssl: "verify-full", caPath, poolSize: 1, credentials: async () => ({ username: pg.user, password: pg.password }), log: createLogger("error") });
+
+  it("refuses a server certificate from another CA", async () => {
+    const db = await tlsDb(pg.host, pg.otherCaPath);
+    try {
+      await expect(db.query("SELECT 1")).rejects.toThrow(/self[- ]signed certificate|unable to (verify|get local issuer)/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses a certificate that does not name the host it connected to", async () => {
+    const db = await tlsDb("localhost", pg.caPath); // the certificate names only IP:127.0.0.1
+    try {
+      await expect(db.query("SELECT 1")).rejects.toThrow(/Hostname\/IP does not match certificate's altnames/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("refuses to start TLS without the CA bundle, naming the path", async () => {
     await expect(
       Db.connect({ host: "db.example", port: 5432, database: "x", ssl: "verify-full", caPath: "/nonexistent/rds-global-bundle.pem", poolSize: 1, credentials: async () => ({ username: "u", password: "p" }), log: createLogger("error") }),

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { Pool, type PoolConfig, type QueryResultRow } from "pg";
 import type { DbCredentials } from "../config";
 import type { Logger } from "../log";
@@ -121,7 +122,8 @@ export class Db {
       application_name: "mlapi",
       // verify-full: the server certificate must chain to the RDS CA and name `host`
       // (node's TLS checks the host name whenever rejectUnauthorized is on).
-      ssl: ssl === "verify-full" ? { ca: readFileSync(caPath, "utf8"), rejectUnauthorized: true, servername: host } : false,
+      // (SNI takes host names only; an IP host is still checked against the certificate's IP SANs.)
+      ssl: ssl === "verify-full" ? { ca: readFileSync(caPath, "utf8"), rejectUnauthorized: true, servername: isIP(host) ? undefined : host } : false,
     };
     const pool = new Pool(config);
     pool.on("error", (err) => this.opts.log.warn("idle database connection failed", { err }));

@@ -34,6 +34,10 @@ export function findPgBin(pgBin = process.env.PG_BIN, root = "/usr/lib/postgresq
 
 export interface PgCluster {
   host: string;
+  /** TLS is on: the server certificate (SAN IP:127.0.0.1) is signed by this test CA. */
+  caPath: string;
+  /** A second CA that signed nothing the server presents (for the "wrong CA" case). */
+  otherCaPath: string;
   port: number;
   database: string;
   user: string;
@@ -41,9 +45,23 @@ export interface PgCluster {
   stop(): void;
 }
 
+/** A test CA and a server certificate for 127.0.0.1 (openssl CLI, part of every Debian base). */
+function makeCertificates(dir: string): { caPath: string; otherCaPath: string; certPath: string; keyPath: string } {
+  const ssl = (...args: string[]) => {
+    const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    if (r.error || r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.error?.message ?? r.stderr}`);
+  };
+  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mlapi test CA");
+  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=some other CA");
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+  ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
+  return { caPath: join(dir, "ca.pem"), otherCaPath: join(dir, "other.pem"), certPath: join(dir, "server.pem"), keyPath: join(dir, "server.key") };
+}
+
 /**
- * A private cluster on a free port in a temp dir, password (SCRAM) auth so that credential
- * failures are real. PostgreSQL refuses to run as root: as root, the cluster runs as the
+ * A private cluster on a free port in a temp dir, TLS on (certificates from a throw-away CA, as
+ * Aurora's come from the RDS CA), password (SCRAM) auth so that credential failures are real. PostgreSQL refuses to run as root: as root, the cluster runs as the
  * `postgres` system user the Debian package creates.
  */
 export async function startPostgres(): Promise<PgCluster> {
@@ -62,10 +80,17 @@ export async function startPostgres(): Promise<PgCluster> {
   writeFileSync(join(dir, "pw"), password);
   chmodSync(join(dir, "pw"), 0o644);
   const data = join(dir, "data");
+  const tls = makeCertificates(dir);
+  // the key must belong to the server's user and be private, or PostgreSQL refuses to start
+  if (asRoot) execFileSync("chown", ["postgres", tls.keyPath, tls.certPath]);
+  chmodSync(tls.keyPath, 0o600);
   run("initdb", ["-D", data, "-U", user, "--pwfile", join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions"]);
-  run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off`, "start"]);
+  const opts = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=${tls.certPath} -c ssl_key_file=${tls.keyPath}`;
+  run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"]);
   const cluster: PgCluster = {
     host: "127.0.0.1",
+    caPath: tls.caPath,
+    otherCaPath: tls.otherCaPath,
     port,
     database: "postgres",
     user,
