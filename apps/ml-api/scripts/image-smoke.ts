@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     DB_CA_PATH: pg.caPath,
     DB_SECRET: JSON.stringify({ username: pg.user, password: pg.password }),
     WORKER_THREADS: "1",
-    HOME: "/nonexistent",
+    HOME: "/tmp", // as the Dockerfile sets it (onnxruntime keeps a telemetry id there)
   };
   const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--"] : [];
   const [cmd, ...args] = [...asUser, process.execPath, "--enable-source-maps", "dist/src/main.js"];
