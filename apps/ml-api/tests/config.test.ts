@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, containerCpus, loadConfig, parseDbSecret } from "../src/config";
@@ -55,6 +55,7 @@ describe("parseDbSecret", () => {
 
 describe("containerCpus", () => {
   const dir = mkdtempSync(join(tmpdir(), "mlapi-cpu-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (content: string) => {
     const p = join(dir, `cpu.max.${Math.random()}`);
     writeFileSync(p, content);

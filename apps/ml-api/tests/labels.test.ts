@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadManifest, softmax, topK } from "../src/model/manifest";
@@ -32,6 +32,7 @@ describe("softmax", () => {
 
 describe("loadManifest", () => {
   const dir = mkdtempSync(join(tmpdir(), "mlapi-manifest-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (obj: unknown) => {
     const p = join(dir, `m${Math.random()}.json`);
     writeFileSync(p, JSON.stringify(obj));
