@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /** Account id, region and partition of the provider a component runs under (its parent's provider). */
 export interface AwsAccount {
@@ -13,5 +13,19 @@ export function awsAccount(parent: pulumi.Resource): AwsAccount {
     accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
     region: aws.getRegionOutput({}, { parent }).region,
     partition: aws.getPartitionOutput({}, { parent }).partition,
+  };
+}
+
+/**
+ * The key-policy statement that keeps a customer-managed key administrable by the account: without
+ * the account root a key can become unmanageable (it is AWS's default key policy statement).
+ */
+export function accountAdministrationStatement(account: Pick<AwsAccount, "accountId" | "partition">) {
+  return {
+    Sid: "AccountAdministration",
+    Effect: "Allow",
+    Principal: { AWS: pulumi.interpolate`arn:${account.partition}:iam::${account.accountId}:root` },
+    Action: "kms:*",
+    Resource: "*",
   };
 }

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsAccount } from "./aws-account";
+import { accountAdministrationStatement, awsAccount } from "./aws-account";
 
 export interface LogsKeyArgs {
   /** Alias, e.g. `alias/mlapi-network-logs-dev`. */
@@ -43,14 +43,7 @@ export class LogsKey extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              // Without the account root the key could become unmanageable (AWS default key policy).
-              Sid: "AccountAdministration",
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
+            accountAdministrationStatement({ accountId, partition }),
             {
               Sid: "CloudWatchLogsForTheseLogGroups",
               Effect: "Allow",

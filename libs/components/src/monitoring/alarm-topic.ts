@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
-import { awsAccount } from "../logging";
+import { accountAdministrationStatement, awsAccount } from "../logging";
 import { subscriptionProtocol } from "./thresholds";
 
 export interface AlarmTopicArgs {
@@ -76,14 +76,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              // Without the account root the key could become unmanageable (AWS default key policy).
-              Sid: "AccountAdministration",
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
+            accountAdministrationStatement({ accountId, partition }),
             {
               Sid: "CloudWatchAlarmsPublishEncrypted",
               Effect: "Allow",
