@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { LayerName } from "@mlapi/core";
+import type { LayerName } from "@mlapi/core/layers";
 import { DEPLOY_ORDER, pulumiProjectName, WORKSPACE_ROOT } from "./layers";
 import { runPulumi } from "./pulumi-layer";
 

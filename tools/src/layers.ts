@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import type { LayerName } from "@mlapi/core";
-import { DATA, EDGE, LAYERS, NETWORK, SERVICE } from "@mlapi/core";
+import type { LayerName } from "@mlapi/core/layers";
+import { DATA, EDGE, LAYERS, NETWORK, SERVICE } from "@mlapi/core/layers";
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, "..", "..");
 

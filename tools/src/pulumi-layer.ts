@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import type { LayerName } from "@mlapi/core";
+import type { LayerName } from "@mlapi/core/layers";
 import { dependentsOf, isLayer, layerDir, pulumiProjectName } from "./layers";
 
 const COMMANDS = {

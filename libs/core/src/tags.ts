@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { LayerName } from "./layers";
 import { APP } from "./naming";
 
-export const LAYERS = ["network", "data", "service", "edge"] as const;
-export type LayerName = (typeof LAYERS)[number];
+export { LAYERS } from "./layers";
+export type { LayerName } from "./layers";
 
 /** The four tags SPEC R18 requires on every taggable resource. */
 export interface StandardTags {
