@@ -4,12 +4,14 @@
 // (subnets, alb/app security groups, appPort) and the data layer (table, RDS endpoint and
 // master secret, app secrets, data key, alarm topic); the edge layer reads its outputs. Alarms on
 // the ALB, ECS and WAF notify the data layer's topic; three of them roll back a bad deployment.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { LayerOutputs, ServiceOutputs } from "@mlapi/core";
 import { DATA, NETWORK, startLayer, Upstream } from "@mlapi/core";
 import {
   AccessLogsBucket,
   AlbWebAcl,
+  ApiImage,
   ApiLoadBalancer,
   ApiService,
   apiSecrets,
@@ -39,9 +41,17 @@ const logsKey = new LogsKey("service-logs", { aliasName: `alias/${naming.name("s
 const apiLogs = new EncryptedLogGroup("api-logs", { name: apiLogGroupName, kmsKeyArn: logsKey.keyArn });
 const wafLogs = new EncryptedLogGroup("waf-logs", { name: wafLogGroupName, kmsKeyArn: logsKey.keyArn });
 
-// --- image ---
+// --- image: apps/ml-api built and pushed at deploy, unless config `image` names a prebuilt one ---
 const repository = new ImageRepository("api-image", { repositoryName: naming.name("api", "ecrRepository"), keyAliasName: `alias/${naming.name("ecr")}` });
-const image = cfg.image;
+const image =
+  cfg.image ??
+  new ApiImage("api-build", {
+    repositoryUrl: repository.repositoryUrl,
+    registryId: repository.registryId,
+    // The repository root is the build context: the image installs from the workspace lockfile.
+    source: { contextDir: path.resolve(__dirname, "..", ".."), dockerfile: "apps/ml-api/Dockerfile" },
+    cpuArchitecture: cfg.cpuArchitecture,
+  }).imageRef;
 
 // --- load balancer: CloudFront → ALB (prefix-list ingress) → tasks ---
 const tls = cfg.originTls;
@@ -110,6 +120,8 @@ const api = new ApiService("api", {
     DB_HOST: data.require("rdsClusterEndpoint"),
     DB_PORT: pulumi.interpolate`${data.require("rdsClusterPort")}`,
     DB_NAME: data.require("rdsDatabaseName"),
+    // Inference threads = whole vCPUs of the task (at least 1), rather than what the container guesses from cgroups.
+    WORKER_THREADS: String(Math.max(1, Math.floor(cfg.cpu / 1024))),
   },
   secrets: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => apiSecrets(master, apps)),
   logGroupName: apiLogs.name,
@@ -144,6 +156,7 @@ const outputs: LayerOutputs<ServiceOutputs> = {
   ecsClusterName: cluster.name,
   ecsServiceName: api.serviceName,
   ecrRepositoryUrl: repository.repositoryUrl,
+  apiImage: image,
   wafWebAclArn: waf.arn,
   serviceLogGroupName: apiLogs.name,
   albAccessLogsBucketName: accessLogs.bucketName,

@@ -33,9 +33,7 @@ mkdir -p "$WORK/deps/apps/ml-api"
 cp "$REPO"/{package.json,package-lock.json,.npmrc} "$WORK/deps/" && cp "$REPO/apps/ml-api/package.json" "$WORK/deps/apps/ml-api/"
 (cd "$WORK/deps" \
   && npm ci --omit=dev --ignore-scripts --workspace @mlapi/ml-api --include-workspace-root=false >/dev/null \
-  && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 ! -path '*/linux' -exec rm -rf {} + \
-  && rm -rf node_modules/onnxruntime-node/bin/napi-v*/linux/arm64 \
-  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node \
+  && sh "$REPO/apps/ml-api/scripts/keep-onnxruntime-arch.sh" "$(node -p process.arch)" \
   && rm -rf node_modules/@mlapi)
 
 echo "--- runtime stage"

@@ -113,6 +113,12 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     const family = String(a.inputs.family ?? a.name);
     return { id: family, state: { arn: arn(c, "ecs", `task-definition/${family}:1`), arnWithoutRevision: arn(c, "ecs", `task-definition/${family}`), revision: 1 } };
   },
+  // docker-build reports the pushed image as "<first tag>@<digest>"; the digest follows the tag, which names the content.
+  "docker-build:index:Image": (a, c) => {
+    const tags = (a.inputs.tags ?? []) as string[];
+    const digest = `sha256:${mockHex(`${c.seed}${tags.join(",")}`, 64)}`;
+    return { id: `${a.name}-${mockHex(c.seed, 8)}`, state: { digest, ref: tags.length > 0 && a.inputs.push === true ? `${tags[0]}@${digest}` : (tags[0] ?? ""), contextHash: mockHex(`${c.seed}ctx`, 64) } };
+  },
   "aws:ecr/repository:Repository": (a, c) => {
     const name = physicalName(a);
     return { id: name, state: { name, arn: arn(c, "ecr", `repository/${name}`), repositoryUrl: `${c.account}.dkr.ecr.${c.region}.amazonaws.com/${name}`, registryId: c.account } };
@@ -255,6 +261,13 @@ const CALLS: Record<string, CallHandler> = {
     arn: `arn:aws:secretsmanager:${region}:${account}:secret:${String(i.name)}-${mockHex(String(i.name), 6)}`,
     name: i.name,
     kmsKeyId: `arn:aws:kms:${region}:${account}:key/${mockUuid(`${String(i.name)}key`)}`,
+  }),
+  "aws:ecr/getAuthorizationToken:getAuthorizationToken": (i, region, account) => ({
+    authorizationToken: Buffer.from("AWS:mock-ecr-password").toString("base64"),
+    userName: "AWS",
+    password: "mock-ecr-password",
+    proxyEndpoint: `https://${String(i.registryId ?? account)}.dkr.ecr.${region}.amazonaws.com`,
+    expiresAt: "2026-01-01T12:00:00Z",
   }),
   "aws:elb/getServiceAccount:getServiceAccount": (_i, region) => {
     // Like the provider: regions opened since August 2022 have no ELB account, only the log-delivery service principal.

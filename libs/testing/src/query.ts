@@ -1,3 +1,4 @@
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlannedResource, RenderResult } from "./render";
 
 /** All resources of a type, in declaration order. */
@@ -26,4 +27,11 @@ export function customResources(result: RenderResult): PlannedResource[] {
 export function policyDocument(value: unknown): { Version?: string; Statement: Array<Record<string, unknown>> } {
   const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
   return parsed as { Statement: Array<Record<string, unknown>> };
+}
+
+/** The value inside an input the engine received as a secret (Pulumi's secret envelope); throws when it is not one. */
+export function secretInput(value: unknown): unknown {
+  const envelope = value as Record<string, unknown> | null | undefined;
+  if (envelope?.[specialSigKey] !== specialSecretSig) throw new Error(`expected a secret input, got ${JSON.stringify(value)}`);
+  return envelope.value;
 }

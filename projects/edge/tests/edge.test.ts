@@ -21,6 +21,7 @@ const serviceOutputs = (originProtocol: "http" | "https") => ({
   ecsClusterName: "mlapi-dev",
   ecsServiceName: "mlapi-api-dev",
   ecrRepositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlapi-api-dev",
+  apiImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlapi-api-dev:amd64-0123456789abcdef0123@sha256:${"0".repeat(64)}`,
   wafWebAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mlapi-alb-dev/00000000-0000-4000-a000-000000000000",
   wafWebAclMetricName: "mlapi-alb-dev",
   alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:mlapi-alarms-dev",

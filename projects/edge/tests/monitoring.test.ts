@@ -17,6 +17,7 @@ const serviceOutputs = (region: string) => ({
   ecsClusterName: "mlapi-cluster-dev",
   ecsServiceName: "mlapi-api-dev",
   ecrRepositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/mlapi-api-dev`,
+  apiImage: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/mlapi-api-dev:amd64-0123456789abcdef0123@sha256:${"0".repeat(64)}`,
   wafWebAclArn: `arn:aws:wafv2:${region}:${MOCK_ACCOUNT_ID}:regional/webacl/mlapi-alb-dev/00000000-0000-4000-a000-000000000000`,
   wafWebAclMetricName: "mlapi-alb-dev",
   serviceLogGroupName: "/mlapi/api-dev",

@@ -15,11 +15,11 @@ export interface ServiceConfig {
   environmentSuffix: string;
   /** Where the network and data stacks are. Default: this organization and stack name. */
   upstream: UpstreamLocation;
-  /** Container image URI of the API. Required for now (`pulumi config set image <uri>`). */
-  image: string;
-  /** Fargate CPU units of the task. Default 512 (0.5 vCPU). */
+  /** A prebuilt API image (tag or digest required). Default: apps/ml-api built and pushed to the layer's repository at deploy. */
+  image?: string;
+  /** Fargate CPU units of the task. Default 1024 (1 vCPU: apps/ml-api's benchmark puts 0.5 vCPU below the 1000 requests/target scaling target). */
   cpu: number;
-  /** Task memory in MiB, a Fargate-valid pair with cpu. Default 1024. */
+  /** Task memory in MiB, a Fargate-valid pair with cpu. Default 2048 (the smallest Fargate pairs with 1 vCPU). */
   memory: number;
   /** CPU architecture the image is built for. Default X86_64. */
   cpuArchitecture: "X86_64" | "ARM64";
@@ -77,14 +77,25 @@ function originTls(reader: ConfigReader): OriginTls {
   return { kind: "none" };
 }
 
+// <registry host>/<path> with an explicit tag or digest: an implicit `latest` would make redeploys unpredictable.
+const IMAGE_REFERENCE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\w[\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+
+function prebuiltImage(reader: ConfigReader): string | undefined {
+  const image = reader.optionalString("image");
+  if (image !== undefined) {
+    reader.check(IMAGE_REFERENCE.test(image), "image", image, "must be an image reference with a tag or digest, e.g. <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>; unset it to build apps/ml-api at deploy");
+  }
+  return image;
+}
+
 export function loadConfig(reader = new ConfigReader()): ServiceConfig {
   const count = (key: string, def: number, max: number) => reader.number(key, { default: def, min: 0, max, step: 1 });
   const config: ServiceConfig = {
     environmentSuffix: reader.environmentSuffix(),
     upstream: reader.upstreamLocation(),
-    image: reader.requiredString("image", "set the API container image URI with `pulumi config set image <uri>` (e.g. <account>.dkr.ecr.<region>.amazonaws.com/mlapi-api-<suffix>:<tag>)"),
-    cpu: reader.number("cpu", { default: 512, min: 256, max: 16384, step: 1 }),
-    memory: reader.number("memory", { default: 1024, min: 512, max: 122880, step: 1 }),
+    image: prebuiltImage(reader),
+    cpu: reader.number("cpu", { default: 1024, min: 256, max: 16384, step: 1 }),
+    memory: reader.number("memory", { default: 2048, min: 512, max: 122880, step: 1 }),
     cpuArchitecture: reader.oneOf("cpuArchitecture", ["X86_64", "ARM64"] as const, "X86_64"),
     desiredCount: count("desiredCount", 2, 1000),
     minCapacity: count("minCapacity", 2, 1000),

@@ -3,7 +3,8 @@ import type { DataOutputs, NetworkOutputs } from "@mlapi/core";
 import { MOCK_ACCOUNT_ID } from "@mlapi/testing";
 
 export const REGION = "us-east-1";
-export const IMAGE = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/mlapi-api-dev:1.0.0`;
+/** A release built elsewhere (config `image`), instead of the image the layer builds from apps/ml-api. */
+export const PREBUILT_IMAGE = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/mlapi-releases:1.4.2`;
 export const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${MOCK_ACCOUNT_ID}:table/mlapi-sessions-dev`;
 export const DATA_KEY_ARN = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT_ID}:key/11111111-2222-4333-a444-555555555555`;
 export const MASTER_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:rds!cluster-abc-123456`;

@@ -1,13 +1,13 @@
 import * as path from "node:path";
 import type { RenderResult } from "@mlapi/testing";
 import { ofType, one, programLoader, ref, renderProgram } from "@mlapi/testing";
-import { dataOutputs, IMAGE, REGION, upstream } from "./fixtures";
+import { dataOutputs, PREBUILT_IMAGE, REGION, upstream } from "./fixtures";
 
 // The service layer's alarms notify the data layer's regional topic; three of them are the ECS
 // service's deployment alarms (rollback on ALARM, next to the circuit breaker). docs/monitoring.md
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const render = (config: Record<string, unknown> = {}, stack = "dev") =>
-  renderProgram({ project: "mlapi-service", stack, config: { "aws:region": REGION, "mlapi-service:image": IMAGE, ...config }, stackOutputs: upstream(stack), load });
+  renderProgram({ project: "mlapi-service", stack, config: { "aws:region": REGION, "mlapi-service:image": PREBUILT_IMAGE, ...config }, stackOutputs: upstream(stack), load });
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const alarm = (r: RenderResult, name: string) => {

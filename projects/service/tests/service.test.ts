@@ -1,16 +1,20 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { SERVICE } from "@mlapi/core";
+import { buildContextFiles } from "@mlapi/components";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
-import { APP_PORT, APP_SECRET_ARN, DATA_KEY_ARN, IMAGE, MASTER_SECRET_ARN, REGION, TABLE_ARN, upstream } from "./fixtures";
+import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram, secretInput } from "@mlapi/testing";
+import { APP_PORT, APP_SECRET_ARN, DATA_KEY_ARN, MASTER_SECRET_ARN, PREBUILT_IMAGE, REGION, TABLE_ARN, upstream } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const REGISTRY = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`;
 
 const render = (config: Record<string, unknown> = {}, stack = "dev") =>
   renderProgram({
     project: "mlapi-service",
     stack,
-    config: { "aws:region": REGION, "mlapi-service:image": IMAGE, ...config },
+    config: { "aws:region": REGION, ...config },
     stackOutputs: upstream(stack),
     load,
   });
@@ -29,6 +33,7 @@ const T = {
   ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   scalingTarget: "aws:appautoscaling/target:Target",
   scalingPolicy: "aws:appautoscaling/policy:Policy",
+  image: "docker-build:index:Image",
 };
 
 type Statement = Record<string, unknown>;
@@ -124,13 +129,13 @@ describe("service layer with the default config (no certificate)", () => {
   });
 
   describe("task definition", () => {
-    it("is an awsvpc Fargate task of 512 CPU / 1024 MiB on X86_64", () => {
+    it("is an awsvpc Fargate task of 1 vCPU / 2 GiB (the size apps/ml-api's benchmark recommends) on X86_64", () => {
       expect(one(r, T.taskDef).inputs).toMatchObject({
         family: "mlapi-api-dev",
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
-        cpu: "512",
-        memory: "1024",
+        cpu: "1024",
+        memory: "2048",
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
         volumes: [{ name: "tmp" }],
       });
@@ -138,7 +143,7 @@ describe("service layer with the default config (no certificate)", () => {
 
     it("runs the image as a non-root user on a read-only root filesystem with a writable /tmp", () => {
       const c = container(r);
-      expect(c.image).toBe(IMAGE);
+      expect(c.image).toBe(one(r, T.image).state.ref);
       expect(c.user).toBe("1000:1000");
       expect(c.readonlyRootFilesystem).toBe(true);
       expect(c.mountPoints).toEqual([{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }]);
@@ -148,7 +153,7 @@ describe("service layer with the default config (no certificate)", () => {
       expect(container(r).portMappings.map((p) => p.containerPort)).toEqual([APP_PORT]);
     });
 
-    it("passes region, table and database location as plain environment variables", () => {
+    it("passes region, table, database location and one inference worker per vCPU as plain environment variables", () => {
       expect(Object.fromEntries(container(r).environment.map((e) => [e.name, e.value]))).toEqual({
         AWS_REGION: REGION,
         DB_HOST: `mlapi-db-dev.cluster-abc.${REGION}.rds.amazonaws.com`,
@@ -157,6 +162,7 @@ describe("service layer with the default config (no certificate)", () => {
         NODE_ENV: "production",
         PORT: String(APP_PORT),
         SESSIONS_TABLE_NAME: "mlapi-sessions-dev",
+        WORKER_THREADS: "1",
       });
     });
 
@@ -467,6 +473,42 @@ describe("service layer with the default config (no certificate)", () => {
     });
   });
 
+  describe("image built at deploy (no config image)", () => {
+    const image = () => one(r, T.image);
+
+    it("builds apps/ml-api/Dockerfile from the repository root for linux/amd64 and pushes it to the layer's repository", () => {
+      expect(image().inputs).toMatchObject({
+        context: { location: ROOT },
+        dockerfile: { location: path.join(ROOT, "apps", "ml-api", "Dockerfile") },
+        platforms: ["linux/amd64"],
+        push: true,
+        buildOnPreview: false,
+      });
+      expect(fs.existsSync(String((image().inputs.dockerfile as { location: string }).location))).toBe(true);
+    });
+
+    it("logs in to the registry with an ECR token the engine keeps secret", () => {
+      expect(secretInput(image().inputs.registries)).toEqual([{ address: REGISTRY, username: "AWS", password: "mock-ecr-password" }]);
+    });
+
+    it("tags the image by content, never a moving tag the immutable repository would refuse twice", () => {
+      expect(image().inputs.tags).toEqual([expect.stringMatching(new RegExp(`^${REGISTRY}/mlapi-api-dev:amd64-[0-9a-f]{20}$`))]);
+    });
+
+    it("derives that tag from the API's sources and lockfile, not from files the build never sees", () => {
+      const files = buildContextFiles({ contextDir: ROOT, dockerfile: "apps/ml-api/Dockerfile" });
+      expect(files).toEqual(expect.arrayContaining(["apps/ml-api/Dockerfile", "apps/ml-api/src/main.ts", "apps/ml-api/scripts/build-model.ts", "package-lock.json"]));
+      expect(files.filter((f) => f.endsWith("README.md") || f.includes("/tests/") || f.startsWith("projects/"))).toEqual([]);
+    });
+
+    it("runs the pushed digest (<tag>@sha256:...) and exports it as apiImage", () => {
+      const ref = String(image().state.ref);
+      expect(ref).toMatch(new RegExp(`^${String((image().inputs.tags as string[])[0])}@sha256:[0-9a-f]{64}$`));
+      expect(container(r).image).toBe(ref);
+      expect(r.outputs.apiImage).toBe(ref);
+    });
+  });
+
   describe("image repository", () => {
     it("scans on push, keeps tags immutable, encrypts with a customer key and can be deleted with images in it", () => {
       expect(one(r, "aws:ecr/repository:Repository").inputs).toMatchObject({
@@ -621,6 +663,31 @@ describe("service layer with other settings", () => {
   });
 });
 
+describe("service layer with 2 vCPUs", () => {
+  it("runs two inference workers", async () => {
+    const r = await render({ "mlapi-service:cpu": 2048, "mlapi-service:memory": 4096 });
+    expect(container(r).environment).toContainEqual({ name: "WORKER_THREADS", value: "2" });
+  });
+});
+
+describe("service layer on ARM64 (Graviton)", () => {
+  it("builds the image for linux/arm64 and runs it on ARM64 tasks", async () => {
+    const r = await render({ "mlapi-service:cpuArchitecture": "ARM64" });
+    expect(one(r, T.image).inputs.platforms).toEqual(["linux/arm64"]);
+    expect(one(r, T.image).inputs.tags).toEqual([expect.stringMatching(/:arm64-[0-9a-f]{20}$/)]);
+    expect(one(r, T.taskDef).inputs.runtimePlatform).toEqual({ operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+  });
+});
+
+describe("service layer with a prebuilt image (config image)", () => {
+  it("runs that image as given and builds nothing", async () => {
+    const r = await render({ "mlapi-service:image": PREBUILT_IMAGE });
+    expect(ofType(r, T.image)).toEqual([]);
+    expect(container(r).image).toBe(PREBUILT_IMAGE);
+    expect(r.outputs.apiImage).toBe(PREBUILT_IMAGE);
+  });
+});
+
 describe("service layer rejects bad config before declaring anything", () => {
   it.each<[string, Record<string, unknown>, string]>([
     ["CPU 300", { "mlapi-service:cpu": 300 }, "mlapi-service:cpu = 300: Fargate accepts cpu 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)"],
@@ -637,7 +704,11 @@ describe("service layer rejects bad config before declaring anything", () => {
       { "mlapi-service:spotWeight": 0, "mlapi-service:onDemandWeight": 0 },
       "mlapi-service:spotWeight = 0: spotWeight and onDemandWeight cannot both be 0: at least one capacity provider must take tasks",
     ],
-    ["no image", { "mlapi-service:image": "" }, "mlapi-service:image is not set: set the API container image URI with `pulumi config set image <uri>`"],
+    [
+      "an image without a tag or digest",
+      { "mlapi-service:image": "registry.example.com/mlapi/api" },
+      'mlapi-service:image = "registry.example.com/mlapi/api": must be an image reference with a tag or digest',
+    ],
     [
       "certificateArn without domainName",
       { "mlapi-service:certificateArn": `arn:aws:acm:${REGION}:${MOCK_ACCOUNT_ID}:certificate/0a1b2c3d-1111-2222-3333-444455556666` },
@@ -650,6 +721,6 @@ describe("service layer rejects bad config before declaring anything", () => {
   });
 
   it("reports every problem at once", async () => {
-    await expect(render({ "mlapi-service:cpu": 300, "mlapi-service:spotWeight": -1, "mlapi-service:image": "" })).rejects.toThrow(/3 problems/);
+    await expect(render({ "mlapi-service:cpu": 300, "mlapi-service:spotWeight": -1, "mlapi-service:image": "api:latest@sha1:x" })).rejects.toThrow(/3 problems/);
   });
 });

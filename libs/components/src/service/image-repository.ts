@@ -39,6 +39,7 @@ export class ImageRepository extends pulumi.ComponentResource {
   readonly key?: aws.kms.Key;
   readonly repositoryUrl: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
+  readonly registryId: pulumi.Output<string>;
 
   constructor(name: string, args: ImageRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:ImageRepository", name, {}, opts);
@@ -102,6 +103,7 @@ export class ImageRepository extends pulumi.ComponentResource {
     );
     this.repositoryUrl = this.repository.repositoryUrl;
     this.arn = this.repository.arn;
-    this.registerOutputs({ repositoryUrl: this.repositoryUrl, arn: this.arn });
+    this.registryId = this.repository.registryId;
+    this.registerOutputs({ repositoryUrl: this.repositoryUrl, arn: this.arn, registryId: this.registryId });
   }
 }

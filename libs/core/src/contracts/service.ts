@@ -13,6 +13,8 @@ export interface ServiceOutputs {
   ecsClusterName: string;
   ecsServiceName: string;
   ecrRepositoryUrl: string;
+  /** The image the tasks run: the built one as `<repository>:<content tag>@sha256:<digest>`, or config `image`. */
+  apiImage: string;
   wafWebAclArn: string;
   /** Log group the API containers write to (for dashboards and alarms). */
   serviceLogGroupName: string;
@@ -41,6 +43,7 @@ export const SERVICE: LayerContract<ServiceOutputs> = {
     "ecsClusterName",
     "ecsServiceName",
     "ecrRepositoryUrl",
+    "apiImage",
     "wafWebAclArn",
     "serviceLogGroupName",
     "albAccessLogsBucketName",

@@ -1,0 +1,67 @@
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import type { BuildSource } from "./build-context";
+import { contentTag } from "./build-context";
+
+export interface ApiImageArgs {
+  /** ECR repository the image is pushed to. */
+  repositoryUrl: pulumi.Input<string>;
+  /** Account id of that repository's registry (for the push credentials). */
+  registryId: pulumi.Input<string>;
+  /** What to build: the context folder and the Dockerfile in it. */
+  source: BuildSource;
+  /**
+   * CPU architecture of the tasks; the image is built for the matching Linux platform.
+   * @default "X86_64"
+   */
+  cpuArchitecture?: "X86_64" | "ARM64";
+}
+
+const PLATFORMS = { X86_64: dockerBuild.Platform.Linux_amd64, ARM64: dockerBuild.Platform.Linux_arm64 } as const;
+
+/**
+ * The API image, built from this repository with BuildKit and pushed to the layer's repository
+ * at deploy time under a tag that names its content. @pulumi/docker-build rather than
+ * awsx.ecr.Image: it is a plain resource (so the build is visible and testable under mocks),
+ * keeps the registry credentials in memory, and reports the pushed digest, which the task
+ * definition pins (`imageRef` = `<repository>:<tag>@sha256:<digest>`).
+ */
+export class ApiImage extends pulumi.ComponentResource {
+  readonly image: dockerBuild.Image;
+  /** The content tag, e.g. `amd64-3f2a…`: the same sources give the same tag. */
+  readonly tag: string;
+  /** Tag and digest of the pushed image, for the task definition. */
+  readonly imageRef: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlapi:service:ApiImage", name, {}, opts);
+    const platform = PLATFORMS[args.cpuArchitecture ?? "X86_64"];
+    this.tag = contentTag(args.source, platform.split("/")[1]);
+
+    const token = aws.ecr.getAuthorizationTokenOutput({ registryId: args.registryId }, { parent: this });
+    this.image = new dockerBuild.Image(
+      name,
+      {
+        context: { location: args.source.contextDir },
+        dockerfile: { location: path.join(args.source.contextDir, args.source.dockerfile) },
+        platforms: [platform],
+        tags: [pulumi.interpolate`${args.repositoryUrl}:${this.tag}`],
+        push: true,
+        registries: [
+          {
+            address: pulumi.output(args.repositoryUrl).apply((url) => url.split("/")[0]),
+            username: token.userName,
+            password: pulumi.secret(token.password),
+          },
+        ],
+        // A preview needs no Docker daemon; the image's own tests and dry run catch a broken Dockerfile.
+        buildOnPreview: false,
+      },
+      { parent: this },
+    );
+    this.imageRef = this.image.ref;
+    this.registerOutputs({ imageRef: this.imageRef });
+  }
+}
