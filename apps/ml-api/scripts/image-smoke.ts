@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pattern } from "../tests/support/images";
+import { storeEnv } from "../tests/support/server-process";
 import { freePort, startDynamo, startPostgres } from "../tests/support/services";
 
 async function main(): Promise<void> {
@@ -15,18 +16,7 @@ async function main(): Promise<void> {
     PORT: String(port),
     MODEL_MANIFEST: join(app, "model", "model.json"),
     TMPDIR: "/tmp",
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    SESSIONS_TABLE_NAME: ddb.table,
-    DYNAMODB_ENDPOINT: ddb.endpoint,
-    DB_HOST: pg.host,
-    DB_PORT: String(pg.port),
-    DB_NAME: pg.database,
-    DB_SSL: "verify-full",
-    DB_CA_PATH: pg.caPath,
-    DB_SECRET: JSON.stringify({ username: pg.user, password: pg.password }),
-    WORKER_THREADS: "1",
+    ...storeEnv(pg, ddb),
     HOME: "/tmp", // as the Dockerfile sets it (onnxruntime keeps a telemetry id there)
   };
   const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", "--"] : [];

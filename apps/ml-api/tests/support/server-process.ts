@@ -19,6 +19,25 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The service's environment for the local test stores, as ECS gives it in AWS (one worker thread). */
+export function storeEnv(pg: PgCluster, ddb: Dynamo): Record<string, string> {
+  return {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    SESSIONS_TABLE_NAME: ddb.table,
+    DYNAMODB_ENDPOINT: ddb.endpoint,
+    DB_HOST: pg.host,
+    DB_PORT: String(pg.port),
+    DB_NAME: pg.database,
+    DB_SSL: "verify-full",
+    DB_CA_PATH: pg.caPath,
+    // The RDS-managed master secret's JSON shape.
+    DB_SECRET: JSON.stringify({ username: pg.user, password: pg.password, engine: "postgres" }),
+    WORKER_THREADS: "1",
+  };
+}
+
 /** `cpus`: pin the server to these CPUs with taskset (e.g. "0"), to measure what one vCPU carries. */
 export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string, string> = {}, cpus?: string): Promise<ServerProcess> {
   const port = await freePort();
@@ -29,19 +48,8 @@ export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       PORT: String(port),
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      SESSIONS_TABLE_NAME: ddb.table,
-      DYNAMODB_ENDPOINT: ddb.endpoint,
-      DB_HOST: pg.host,
-      DB_PORT: String(pg.port),
-      DB_NAME: pg.database,
-      DB_SSL: "verify-full",
-      DB_CA_PATH: pg.caPath,
-      DB_SECRET: JSON.stringify({ username: pg.user, password: pg.password, engine: "postgres" }),
+      ...storeEnv(pg, ddb),
       MODEL_MANIFEST: builtModelManifest(),
-      WORKER_THREADS: "1",
       LOG_LEVEL: "debug",
       ...env,
     },
