@@ -17,7 +17,7 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { pattern } from "../tests/support/images";
 import { startServer } from "../tests/support/server-process";
-import { startDynamo, startPostgres } from "../tests/support/services";
+import { startStores } from "../tests/support/services";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
@@ -59,7 +59,7 @@ const r1 = (n: number) => Math.round(n * 10) / 10;
 
 async function main(): Promise<void> {
   const images = await Promise.all([pattern(1, 640, 480), pattern(2, 1024, 768), pattern(3, 800, 600), pattern(4, 480, 640)]);
-  const [pg, ddb] = await Promise.all([startPostgres(), startDynamo()]);
+  const { pg, ddb } = await startStores();
   const results: RunResult[] = [];
   try {
     for (const threads of THREADS) {

@@ -4,11 +4,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pattern } from "../tests/support/images";
 import { storeEnv } from "../tests/support/server-process";
-import { freePort, startDynamo, startPostgres } from "../tests/support/services";
+import { freePort, startStores } from "../tests/support/services";
 
 async function main(): Promise<void> {
   const app = process.argv[2];
-  const [pg, ddb] = await Promise.all([startPostgres(), startDynamo()]);
+  const { pg, ddb } = await startStores();
   const port = await freePort();
   const env = {
     PATH: process.env.PATH,

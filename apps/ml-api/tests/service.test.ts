@@ -11,7 +11,7 @@ import { migrate } from "../src/stores/predictions";
 import { SessionStore } from "../src/stores/sessions";
 import { pattern, solid } from "./support/images";
 import { startServer, type ServerProcess } from "./support/server-process";
-import { startDynamo, startPostgres, type Dynamo, type PgCluster } from "./support/services";
+import { startStores, type Dynamo, type PgCluster } from "./support/services";
 
 const TTL = 600;
 const LABELS = ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"];
@@ -25,7 +25,7 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
   let image: Buffer;
 
   beforeAll(async () => {
-    [pg, ddb] = await Promise.all([startPostgres(), startDynamo()]);
+    ({ pg, ddb } = await startStores());
     srv = await startServer(pg, ddb, { WORKER_THREADS: "2", SESSION_TTL_SECONDS: String(TTL) });
     sql = new Client({ host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password });
     await sql.connect();

@@ -1,8 +1,8 @@
 // The service tests never skip: without PostgreSQL server binaries they fail with a fix.
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findPgBin } from "./support/services";
+import { findPgBin, startStores } from "./support/services";
 
 describe("findPgBin", () => {
   it("fails with an install hint when no PostgreSQL server binaries exist", () => {
@@ -13,6 +13,35 @@ describe("findPgBin", () => {
       );
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("startStores", () => {
+  const servers = () => process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
+  /** Listening servers once closed handles are released (Node frees them a tick after close). */
+  const settledServers = async (expected: number) => {
+    for (let i = 0; i < 20 && servers() !== expected; i++) await new Promise((r) => setTimeout(r, 50));
+    return servers();
+  };
+
+  it("stops the DynamoDB server it started when PostgreSQL fails, so jest can exit", async () => {
+    // A PG_BIN whose initdb fails: found first, so the real binaries are not used.
+    const bin = mkdtempSync(join(tmpdir(), "mlapi-badpg-"));
+    chmodSync(bin, 0o755);
+    for (const tool of ["initdb", "pg_ctl", "postgres"]) {
+      writeFileSync(join(bin, tool), "#!/bin/sh\necho broken >&2\nexit 1\n");
+      chmodSync(join(bin, tool), 0o755);
+    }
+    const saved = process.env.PG_BIN;
+    process.env.PG_BIN = bin;
+    const before = servers();
+    try {
+      await expect(startStores()).rejects.toThrow("initdb failed (1): broken");
+      expect(await settledServers(before)).toBe(before);
+    } finally {
+      process.env.PG_BIN = saved;
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });

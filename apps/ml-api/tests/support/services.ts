@@ -71,7 +71,9 @@ export async function startPostgres(): Promise<PgCluster> {
   chmodSync(dir, 0o777);
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) => {
-    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    // runuser lives in /usr/sbin, which a minimal PATH may lack
+    const runuser = existsSync("/usr/sbin/runuser") ? "/usr/sbin/runuser" : "runuser";
+    const [file, argv] = asRoot ? [runuser, ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
     const r = spawnSync(file, argv, { encoding: "utf8", cwd: dir });
     if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr || r.stdout}`);
   };
@@ -191,4 +193,17 @@ export function builtModelManifest(): string {
   const path = join(__dirname, "..", "..", "dist", "model", "model.json");
   if (!existsSync(path)) execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "..", "scripts", "build-model.ts")], { stdio: "inherit", cwd: join(__dirname, "..", "..", "..", "..") });
   return path;
+}
+
+/**
+ * PostgreSQL and DynamoDB side by side. When one fails to start, the other is stopped before the
+ * error propagates: a dynalite server left listening would keep jest from ever exiting, turning a
+ * clear failure into a hung CI job.
+ */
+export async function startStores(): Promise<{ pg: PgCluster; ddb: Dynamo }> {
+  const [pg, ddb] = await Promise.allSettled([startPostgres(), startDynamo()]);
+  if (pg.status === "fulfilled" && ddb.status === "fulfilled") return { pg: pg.value, ddb: ddb.value };
+  if (pg.status === "fulfilled") pg.value.stop();
+  if (ddb.status === "fulfilled") await ddb.value.stop();
+  throw pg.status === "rejected" ? pg.reason : (ddb as PromiseRejectedResult).reason;
 }
