@@ -477,14 +477,16 @@ describe("service layer with the default config (no certificate)", () => {
     const image = () => one(r, T.image);
 
     it("builds apps/ml-api/Dockerfile from the repository root for linux/amd64 and pushes it to the layer's repository", () => {
-      expect(image().inputs).toMatchObject({
-        context: { location: ROOT },
-        dockerfile: { location: path.join(ROOT, "apps", "ml-api", "Dockerfile") },
-        platforms: ["linux/amd64"],
-        push: true,
-        buildOnPreview: false,
-      });
-      expect(fs.existsSync(String((image().inputs.dockerfile as { location: string }).location))).toBe(true);
+      expect(image().inputs).toMatchObject({ platforms: ["linux/amd64"], push: true, buildOnPreview: false });
+      const dockerfile = path.resolve((image().inputs.dockerfile as { location: string }).location);
+      expect(dockerfile).toBe(path.join(ROOT, "apps", "ml-api", "Dockerfile"));
+      expect(fs.existsSync(dockerfile)).toBe(true);
+    });
+
+    it("gives the build paths relative to the program's folder, so another checkout's path is no change that rebuilds", () => {
+      const { location } = image().inputs.context as { location: string };
+      expect(path.isAbsolute(location)).toBe(false);
+      expect(path.resolve(location)).toBe(ROOT);
     });
 
     it("logs in to the registry with an ECR token the engine keeps secret", () => {

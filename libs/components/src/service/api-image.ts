@@ -40,12 +40,15 @@ export class ApiImage extends pulumi.ComponentResource {
     const platform = PLATFORMS[args.cpuArchitecture ?? "X86_64"];
     this.tag = contentTag(args.source, platform.split("/")[1]);
 
+    // Relative to the program's folder, which the provider resolves them from too: the inputs are then
+    // the same in every checkout, where an absolute path would force a rebuild that re-pushes the tag.
+    const context = path.relative(process.cwd(), args.source.contextDir) || ".";
     const token = aws.ecr.getAuthorizationTokenOutput({ registryId: args.registryId }, { parent: this });
     this.image = new dockerBuild.Image(
       name,
       {
-        context: { location: args.source.contextDir },
-        dockerfile: { location: path.join(args.source.contextDir, args.source.dockerfile) },
+        context: { location: context },
+        dockerfile: { location: path.join(context, args.source.dockerfile) },
         platforms: [platform],
         tags: [pulumi.interpolate`${args.repositoryUrl}:${this.tag}`],
         push: true,

@@ -51,7 +51,7 @@ describe("contentTag", () => {
     expect(contentTag(source(), "amd64")).toBe(tag);
   });
 
-  it("changes with any admitted file, the Dockerfile, a renamed file or the architecture", () => {
+  it("changes with any admitted file, the Dockerfile, a renamed file, permission bits or the architecture", () => {
     const before = contentTag(source(), "amd64");
     const changed = (edit: () => void) => {
       edit();
@@ -60,6 +60,8 @@ describe("contentTag", () => {
     changed(() => write("app/src/lib/util.ts", "util v2"));
     changed(() => write("app/Dockerfile", "FROM node:20-bookworm-slim\nUSER 1000\n"));
     changed(() => fs.renameSync(path.join(dir, "app/src/main.ts"), path.join(dir, "app/src/index.ts")));
+    // docker-build's context hash includes permission bits (a checkout under another umask), so a rebuild gets a new tag
+    changed(() => fs.chmodSync(path.join(dir, "package.json"), 0o664));
     expect(contentTag(source(), "arm64")).toMatch(/^arm64-[0-9a-f]{20}$/);
     expect(contentTag(source(), "arm64")).not.toBe(contentTag(source(), "amd64"));
   });

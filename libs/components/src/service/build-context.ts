@@ -47,13 +47,17 @@ export function buildContextFiles(source: BuildSource): string[] {
 
 /**
  * An image tag that names the content: `<platform arch>-<first 20 hex of a SHA-256 over every
- * context file's path and bytes>`. ECR tags are immutable, so a tag must change whenever the
- * image would; the same sources give the same tag, and nothing is pushed again.
+ * context file's path, permission bits and bytes>`. ECR tags are immutable, so the tag must change
+ * whenever @pulumi/docker-build decides to rebuild, or the rebuilt image is refused on push. Its
+ * context hash covers permission bits (which differ between checkouts made under different
+ * umasks), so this one does too: such a checkout pushes a new tag instead of failing the deploy.
  */
 export function contentTag(source: BuildSource, arch: string): string {
   const hash = createHash("sha256");
   for (const file of buildContextFiles(source)) {
-    hash.update(file).update("\0").update(fs.readFileSync(path.join(source.contextDir, file))).update("\0");
+    const abs = path.join(source.contextDir, file);
+    const mode = (fs.statSync(abs).mode & 0o777).toString(8);
+    hash.update(file).update("\0").update(mode).update("\0").update(fs.readFileSync(abs)).update("\0");
   }
   return `${arch}-${hash.digest("hex").slice(0, 20)}`;
 }
