@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { enforcePolicies } from "@mlapi/policies";
 import type { Violation } from "@mlapi/policies";
-import { renderProgram } from "@mlapi/testing";
+import { isSecretEnvelope, renderProgram } from "@mlapi/testing";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, R20_OUTPUTS, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
 import type { LayerName } from "@mlapi/core";
@@ -181,7 +181,10 @@ export function summarizeAll(docs: PlanDocument[]): string {
 export function writePlan(doc: PlanDocument, outDir: string): string {
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${doc.layer}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  // Secret inputs and resource outputs read "[secret]", as in `pulumi preview --json`. (The layer's
+  // own outputs are plain values with their names in secretOutputNames: the next layer's plan reads them.)
+  const hideSecrets = (_key: string, value: unknown): unknown => (isSecretEnvelope(value) ? "[secret]" : value);
+  fs.writeFileSync(file, `${JSON.stringify(doc, hideSecrets, 2)}\n`);
   return file;
 }
 

@@ -3,9 +3,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import type { PlanDocument } from "../src/plan";
-import { parsePlanArgs, summarizeAll, toPlanDocument } from "../src/plan";
+import { parsePlanArgs, summarizeAll, toPlanDocument, writePlan } from "../src/plan";
 import type { RunResult } from "./fake-pulumi";
 import { FakePulumi } from "./fake-pulumi";
 
@@ -79,6 +80,24 @@ describe("plan document", () => {
   it("keeps inputs apart from the engine's outputs", () => {
     expect(table.newState.inputs).toEqual({ name: "mlapi-sessions-dev", billingMode: "PAY_PER_REQUEST" });
     expect(table.newState.outputs.arn).toBe("arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev");
+  });
+
+  it("writes secret inputs as [secret], like pulumi preview --json, and keeps the layer's outputs readable", () => {
+    const envelope = { [specialSigKey]: specialSecretSig, value: [{ password: "hunter2" }] };
+    const withSecret: RenderResult = {
+      ...result,
+      resources: [...result.resources, resource({ type: "docker-build:index:Image", name: "api", custom: true, inputs: { push: true, registries: envelope } })],
+    };
+    const dir = tmp();
+    try {
+      const text = fs.readFileSync(writePlan(toPlanDocument("data", "mlapi-data", "dev", withSecret), dir), "utf8");
+      expect(text).not.toContain("hunter2");
+      const written = read(dir, "data");
+      expect(written.steps[4].newState.inputs).toEqual({ push: true, registries: "[secret]" });
+      expect(written.outputs).toEqual({ sessionsTableName: "mlapi-sessions-dev", token: "s3cr3t" });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("summarizes resources per type and the R20 outputs, marking missing ones", () => {

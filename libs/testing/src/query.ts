@@ -29,9 +29,13 @@ export function policyDocument(value: unknown): { Version?: string; Statement: A
   return parsed as { Statement: Array<Record<string, unknown>> };
 }
 
-/** The value inside an input the engine received as a secret (Pulumi's secret envelope); throws when it is not one. */
+/** Whether a recorded value is Pulumi's secret envelope (`{ <sig key>: <secret sig>, value }`). */
+export function isSecretEnvelope(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+}
+
+/** The value inside an input the engine received as a secret; throws when it is not one. */
 export function secretInput(value: unknown): unknown {
-  const envelope = value as Record<string, unknown> | null | undefined;
-  if (envelope?.[specialSigKey] !== specialSecretSig) throw new Error(`expected a secret input, got ${JSON.stringify(value)}`);
-  return envelope.value;
+  if (!isSecretEnvelope(value)) throw new Error(`expected a secret input, got ${JSON.stringify(value)}`);
+  return value.value;
 }
