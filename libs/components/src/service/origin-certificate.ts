@@ -9,8 +9,10 @@ export interface OriginCertificateArgs {
 }
 
 /**
- * A regional ACM certificate for the ALB, validated through a Route 53 record. `certificateArn`
- * resolves only once ACM has issued it, so a listener using it is never created with a pending certificate.
+ * An ACM certificate validated through a Route 53 record, in the region of the provider it is
+ * given: the stack's region for the ALB (service layer), us-east-1 for CloudFront (edge layer).
+ * `certificateArn` resolves only once ACM has issued it, so a listener or distribution using it is
+ * never created with a pending certificate.
  */
 export class OriginCertificate extends pulumi.ComponentResource {
   readonly certificate: aws.acm.Certificate;
