@@ -1,5 +1,6 @@
 import { Naming } from "./naming";
-import type { LayerName, StandardTags } from "./tags";
+import type { LayerName } from "./layers";
+import type { StandardTags } from "./tags";
 import { registerStandardTags, standardTags } from "./tags";
 
 /** What every component of a layer needs to name and tag what it declares. */

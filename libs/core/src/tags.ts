@@ -2,9 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LayerName } from "./layers";
 import { APP } from "./naming";
 
-export { LAYERS } from "./layers";
-export type { LayerName } from "./layers";
-
 /** The four tags SPEC R18 requires on every taggable resource. */
 export interface StandardTags {
   Project: string;

@@ -30,15 +30,13 @@ const PLATFORMS = { X86_64: dockerBuild.Platform.Linux_amd64, ARM64: dockerBuild
  */
 export class ApiImage extends pulumi.ComponentResource {
   readonly image: dockerBuild.Image;
-  /** The content tag, e.g. `amd64-3f2a…`: the same sources give the same tag. */
-  readonly tag: string;
   /** Tag and digest of the pushed image, for the task definition. */
   readonly imageRef: pulumi.Output<string>;
 
   constructor(name: string, args: ApiImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:ApiImage", name, {}, opts);
     const platform = PLATFORMS[args.cpuArchitecture ?? "X86_64"];
-    this.tag = contentTag(args.source, platform.split("/")[1]);
+    const tag = contentTag(args.source, platform.split("/")[1]);
 
     // Relative to the program's folder, which the provider resolves them from too: the inputs are then
     // the same in every checkout, where an absolute path would force a rebuild that re-pushes the tag.
@@ -50,7 +48,7 @@ export class ApiImage extends pulumi.ComponentResource {
         context: { location: context },
         dockerfile: { location: path.join(context, args.source.dockerfile) },
         platforms: [platform],
-        tags: [pulumi.interpolate`${args.repositoryUrl}:${this.tag}`],
+        tags: [pulumi.interpolate`${args.repositoryUrl}:${tag}`],
         push: true,
         registries: [
           {
