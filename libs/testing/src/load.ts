@@ -1,13 +1,19 @@
+/** SDKs a render shares with the test instead of loading afresh: their state lives in Pulumi's global store anyway. */
+const SHARED_SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker-build"];
+
 /**
  * Returns a loader that imports a Pulumi program afresh on every call, so one test file can
- * render the same program under several configurations. Under jest the module registry is
- * isolated per call; elsewhere (the offline plan, one program per process) a plain import.
+ * render the same program under several configurations. Under jest the program's own modules
+ * are isolated per call while the SDKs stay shared (loading @pulumi/aws and @pulumi/pulumi again
+ * was most of a render's time); elsewhere (the offline plan, one program per process) a plain import.
  */
 export function programLoader(programPath: string): () => Promise<unknown> {
   return async () => {
     if (typeof jest === "undefined") return import(programPath);
+    const sdks = SHARED_SDKS.map((id) => [id, require(id) as unknown] as const);
     let loaded: unknown;
     await jest.isolateModulesAsync(async () => {
+      for (const [id, sdk] of sdks) jest.doMock(id, () => sdk);
       loaded = await import(programPath);
     });
     return loaded;
