@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { programLoader } from "./load";
 import { one } from "./query";
 import type { RenderResult } from "./render";
@@ -43,5 +44,40 @@ describe("renderProgram", () => {
     const declared = await failure.catch((e: { declaredAwsResources: string[] }) => e.declaredAwsResources);
     // Registration is asynchronous, so the order is not the declaration order.
     expect([...(declared as string[])].sort()).toEqual(["aws:sqs/queue:Queue::kept", "aws:sqs/queue:Queue::pair-first", "aws:sqs/queue:Queue::pair-second"]);
+  });
+
+  describe("stack traces", () => {
+    // Without tiny:greeting the program throws.
+    const failedRender = async (): Promise<Error> => {
+      const render = renderProgram({ project: "tiny", stack: "dev", config: {}, load: programLoader(path.join(__dirname, "fixtures", "tiny-program.ts")) });
+      await expect(render).rejects.toThrow("tiny:greeting");
+      return render.catch((e: Error) => e) as Promise<Error>;
+    };
+    afterEach(() => delete process.env.MLAPI_RENDER_STACKS);
+
+    it("are not recorded while the program runs, and the limit is back afterwards", async () => {
+      const limit = Error.stackTraceLimit;
+      const error = await failedRender();
+      expect(error.stack).not.toContain("    at ");
+      expect(Error.stackTraceLimit).toBe(limit);
+    });
+
+    it("are recorded with MLAPI_RENDER_STACKS=1", async () => {
+      process.env.MLAPI_RENDER_STACKS = "1";
+      expect((await failedRender()).stack).toContain("    at ");
+    });
+  });
+});
+
+describe("programLoader under jest", () => {
+  const load = async () => (await programLoader(path.join(__dirname, "fixtures", "evaluation-probe.ts"))()) as { sdk: unknown; evaluation: symbol };
+
+  it("evaluates the program afresh on every call, so each render declares its resources again", async () => {
+    const [first, second] = [await load(), await load()];
+    expect(first.evaluation).not.toBe(second.evaluation);
+  });
+
+  it("hands the program the SDK instance the test itself uses instead of loading it again", async () => {
+    expect((await load()).sdk).toBe(pulumi);
   });
 });

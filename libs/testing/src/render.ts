@@ -82,6 +82,11 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   process.setMaxListeners(Math.max(process.getMaxListeners(), 100));
 
   let exports: Record<string, unknown> = {};
+  // Pulumi records a stack trace for every promise and resource it creates; under jest each one is
+  // source-mapped frame by frame, a third of a layer test's time. Errors the program throws keep
+  // their message; MLAPI_RENDER_STACKS=1 keeps their frames too.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (process.env.MLAPI_RENDER_STACKS !== "1") Error.stackTraceLimit = 0;
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -112,6 +117,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
     // Let rejections scheduled by the last RPCs surface before deciding the run was clean.
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
+    Error.stackTraceLimit = stackTraceLimit;
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
