@@ -1,5 +1,7 @@
 // Shared jest settings. ts-jest runs transpile-only (isolatedModules in tsconfig.base.json): type checking is the `typecheck` target,
 // so tests stay fast and a type error fails one target, not every test file.
+const UNLOADED = require("node:path").join(__dirname, "jest.unloaded-module.js");
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
@@ -13,5 +15,5 @@ module.exports = {
   testTimeout: 30000,
   // @pulumi/pulumi loads TypeScript and npm's arborist on import, for function serialization that
   // mocks never do: most of its 0.8 s load, paid per test file and per program render.
-  moduleNameMapper: { "^(typescript|@npmcli/arborist)$": require("node:path").join(__dirname, "jest.unloaded-module.js") },
+  moduleNameMapper: { "^typescript$": UNLOADED, "^@npmcli/arborist$": UNLOADED },
 };

@@ -1,0 +1,123 @@
+// The workspace's typecheck and lint executors, on scratch projects: what they report, when they
+// fail, and that a batch shares what it loaded between projects.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { ExecutorContext, TaskGraph } from "@nx/devkit";
+import type * as ts from "typescript";
+import type { CheckResult } from "../src/executors/batch";
+import { batchOfTasks, singleTask } from "../src/executors/batch";
+import { typecheck } from "../src/executors/typecheck";
+
+let scratch: string;
+beforeEach(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-executors-"));
+});
+afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+/** A project folder with the given files, under the scratch folder. */
+function project(name: string, files: Record<string, string>): string {
+  const root = path.join(scratch, name);
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+// noLib and a few global types of our own keep each check to a few files instead of TypeScript's lib.
+const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, noEmit: true, noLib: true, types: [] }, include: ["*.ts", "../globals.d.ts"] });
+const GLOBALS = ["Array<T>", "Boolean", "Function", "IArguments", "Number", "Object", "RegExp", "String", "CallableFunction", "NewableFunction"]
+  .map((t) => `interface ${t} {}`)
+  .join("\n");
+beforeEach(() => fs.writeFileSync(path.join(scratch, "globals.d.ts"), GLOBALS));
+
+describe("typecheck", () => {
+  it("passes a project without type errors and prints nothing", async () => {
+    const root = project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const port: number = 80;\n" });
+    expect(await typecheck()(root, {})).toEqual({ success: true, output: "" });
+  });
+
+  it("fails with tsc's diagnostics and a count naming the tsconfig", async () => {
+    const root = project("broken", { "tsconfig.json": TSCONFIG, "bad.ts": 'export const port: number = "80";\n' });
+    const { success, output } = await typecheck()(root, {});
+    expect(success).toBe(false);
+    expect(output).toContain("bad.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(output).toContain(`Found 1 error in ${path.relative(process.cwd(), path.join(root, "tsconfig.json"))}.`);
+  });
+
+  it("reads the tsconfig the options name", async () => {
+    const root = project("other-config", { "tsconfig.strict.json": TSCONFIG, "implicit.ts": "export function f(x) { return x; }\n" });
+    expect((await typecheck()(root, { tsConfig: "tsconfig.strict.json" })).output).toContain("error TS7006: Parameter 'x' implicitly has an 'any' type.");
+  });
+
+  it("parses a declaration file once for all the projects it checks", async () => {
+    const declarations = new Map<string, ts.SourceFile>();
+    const check = typecheck(declarations);
+    await check(project("first", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" }), {});
+    const parsedForFirst = new Map(declarations);
+    expect([...parsedForFirst.keys()].filter((k) => k.endsWith("/globals.d.ts"))).toHaveLength(1);
+
+    await check(project("second", { "tsconfig.json": TSCONFIG, "b.ts": "export const b = 2;\n" }), {});
+    for (const [file, sourceFile] of parsedForFirst) expect(declarations.get(file)).toBe(sourceFile);
+  });
+});
+
+describe("lint", () => {
+  // A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's rules.
+  const CONFIG = 'export default [{ files: ["**/*.js"], rules: { eqeqeq: "error", "no-console": "warn" } }];\n';
+  let results: CheckResult[];
+  beforeEach(() => {
+    fs.writeFileSync(path.join(scratch, "eslint.config.mjs"), CONFIG);
+    const clean = project("clean", { "ok.js": "export const same = (a, b) => a === b;\n" });
+    const broken = project("broken", { "bad.js": "export const same = (a, b) => a == b;\n" });
+    const noisy = project("noisy", { "log.js": "console.log(1);\n" });
+    const runs = [[clean, {}], [broken, {}], [noisy, {}], [noisy, { maxWarnings: 1 }]];
+    const out = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "lint-outside-jest.ts"), scratch, JSON.stringify(runs)], { encoding: "utf8" });
+    results = JSON.parse(out) as CheckResult[];
+  });
+
+  it("passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default)", () => {
+    const [clean, broken, noisy, noisyAllowed] = results;
+    expect(clean).toEqual({ success: true, output: "" });
+    expect(broken.success).toBe(false);
+    expect(broken.output).toMatch(/1:33\s+error\s+Expected '===' and instead saw '=='\s+eqeqeq/);
+    expect(noisy.success).toBe(false);
+    expect(noisy.output).toMatch(/1:1\s+warning\s+Unexpected console statement\s+no-console/);
+    expect(noisy.output).toContain("ESLint found too many warnings (maximum: 0).");
+    expect(noisyAllowed.success).toBe(true);
+  });
+});
+
+describe("a batch", () => {
+  it("reports each project on its own and runs the check factory once", async () => {
+    project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const ok = 1;\n" });
+    const broken = project("broken", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" });
+    const task = (p: string) => ({ id: `${p}:typecheck`, target: { project: p, target: "typecheck" }, overrides: {}, outputs: [], parallelism: true });
+    const taskGraph = { tasks: { "clean:typecheck": task("clean"), "broken:typecheck": task("broken") } } as unknown as TaskGraph;
+    const context = { root: scratch, projectsConfigurations: { version: 2, projects: { clean: { root: "clean" }, broken: { root: "broken" } } } } as unknown as ExecutorContext;
+    const factory = jest.fn((_workspaceRoot: string) => typecheck());
+
+    const results = [];
+    for await (const r of batchOfTasks(factory)(taskGraph, { "clean:typecheck": {}, "broken:typecheck": {} }, {}, context)) results.push(r);
+
+    expect(factory.mock.calls).toEqual([[scratch]]);
+    expect(results.map((r) => [r.task, r.result.success])).toEqual([["clean:typecheck", true], ["broken:typecheck", false]]);
+    expect(results[1].result.terminalOutput).toContain(`${path.relative(process.cwd(), broken)}/bad.ts(1,14): error TS2322`);
+  });
+});
+
+describe("a single task", () => {
+  it("checks the project nx names and prints the failure on stderr", async () => {
+    const broken = project("broken", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" });
+    const context = { root: scratch, projectName: "broken", projectsConfigurations: { version: 2, projects: { broken: { root: "broken" } } } } as unknown as ExecutorContext;
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await singleTask(() => typecheck())({}, context)).toEqual({ success: false });
+      expect(String(stderr.mock.calls[0]?.[0])).toContain(`${path.relative(process.cwd(), broken)}/bad.ts(1,14): error TS2322`);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});
