@@ -27,7 +27,7 @@ function project(name: string, files: Record<string, string>): string {
 }
 
 // noLib and a few global types of our own keep each check to a few files instead of TypeScript's lib.
-const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, noEmit: true, noLib: true, types: [] }, include: ["*.ts", "../globals.d.ts"] });
+const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, noEmit: true, noLib: true, types: [], pretty: false }, include: ["*.ts", "../globals.d.ts"] });
 const GLOBALS = ["Array<T>", "Boolean", "Function", "IArguments", "Number", "Object", "RegExp", "String", "CallableFunction", "NewableFunction"]
   .map((t) => `interface ${t} {}`)
   .join("\n");
@@ -74,7 +74,8 @@ describe("lint", () => {
     const broken = project("broken", { "bad.js": "export const same = (a, b) => a == b;\n" });
     const noisy = project("noisy", { "log.js": "console.log(1);\n" });
     const runs = [[clean, {}], [broken, {}], [noisy, {}], [noisy, { maxWarnings: 1 }]];
-    const out = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "lint-outside-jest.ts"), scratch, JSON.stringify(runs)], { encoding: "utf8" });
+    const env = { ...process.env, FORCE_COLOR: "0" };
+    const out = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "lint-outside-jest.ts"), scratch, JSON.stringify(runs)], { encoding: "utf8", env });
     results = JSON.parse(out) as CheckResult[];
   });
 

@@ -26,7 +26,7 @@ export function typecheck(declarations = new Map<string, ts.SourceFile>()): Proj
     const tsConfigPath = path.join(projectRoot, options.tsConfig ?? DEFAULTS.tsConfig);
     const configErrors: ts.Diagnostic[] = [];
     const config = ts.getParsedCommandLineOfConfigFile(tsConfigPath, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => configErrors.push(d) });
-    if (!config) return report(tsConfigPath, configErrors);
+    if (!config) return report(tsConfigPath, configErrors, process.stdout.isTTY);
 
     const host = ts.createCompilerHost(config.options);
     const parse = host.getSourceFile.bind(host);
@@ -47,13 +47,14 @@ export function typecheck(declarations = new Map<string, ts.SourceFile>()): Proj
       projectReferences: config.projectReferences,
       configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(config),
     });
-    return report(tsConfigPath, ts.getPreEmitDiagnostics(program));
+    // Like tsc: the tsconfig's `pretty`, else colours and source context on a terminal.
+    return report(tsConfigPath, ts.getPreEmitDiagnostics(program), typeof config.options.pretty === "boolean" ? config.options.pretty : process.stdout.isTTY);
   };
 }
 
-function report(tsConfigPath: string, diagnostics: readonly ts.Diagnostic[]): CheckResult {
+function report(tsConfigPath: string, diagnostics: readonly ts.Diagnostic[], pretty: boolean): CheckResult {
   if (diagnostics.length === 0) return { success: true, output: "" };
-  const format = process.stdout.isTTY ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics;
+  const format = pretty ? ts.formatDiagnosticsWithColorAndContext : ts.formatDiagnostics;
   const count = diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`;
   return { success: false, output: `${format(diagnostics, formatHost)}\nFound ${count} in ${path.relative(process.cwd(), tsConfigPath)}.\n` };
 }
