@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { enforcePolicies } from "@mlapi/policies";
 import type { Violation } from "@mlapi/policies";
-import { isSecretEnvelope, renderProgram } from "@mlapi/testing";
+import { isSecretEnvelope, programLoader, renderProgram } from "@mlapi/testing";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, R20_OUTPUTS, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
 import type { LayerName } from "@mlapi/core";
@@ -133,7 +133,7 @@ export async function planLayer(layer: LayerName, stack: string, outDir: string)
   const config = readStackConfig(layer, stack);
   const stackOutputs = upstreamOutputs(layer, stack, outDir);
   const program = path.join(layerDir(layer), "index.ts");
-  const result = await renderProgram({ project, stack, config, stackOutputs, organization: ORGANIZATION, load: () => import(program) });
+  const result = await renderProgram({ project, stack, config, stackOutputs, organization: ORGANIZATION, load: programLoader(program) });
   return toPlanDocument(layer, project, stack, result);
 }
 

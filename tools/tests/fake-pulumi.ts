@@ -63,9 +63,9 @@ export class FakePulumi {
     return JSON.parse(fs.readFileSync(this.state, "utf8")) as Record<string, FakeStack>;
   }
 
-  /** Runs `tsx tools/src/<script> ...args` from the workspace root. */
+  /** Runs `node --require tsx/cjs tools/src/<script> ...args`, as the nx targets do, from the workspace root. */
   tool(script: string, args: string[], cwd = ROOT): RunResult {
-    return this.spawn(path.join(BIN, "tsx"), [path.join(ROOT, "tools", "src", script), ...args], cwd);
+    return this.spawn(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "tools", "src", script), ...args], cwd);
   }
 
   /** Runs `nx ...args` from the workspace root. */

@@ -1,4 +1,4 @@
-// Deploy and teardown orchestration, run for real (tsx and nx) against the fake `pulumi` on PATH:
+// Deploy and teardown orchestration, run for real (node with tsx/cjs, as the nx targets run them, and nx) against the fake `pulumi` on PATH:
 // asserts the exact pulumi calls, their order, arguments and working folder.
 import { dependentsOf, DESTROY_ORDER } from "../src/layers";
 import { EXIT_USAGE, main } from "../src/pulumi-layer";

@@ -56,7 +56,7 @@ describe("the offline plan's policy gate", () => {
   it("runs in the plan CLI: every real layer plans with zero mandatory violations", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "policies-plan-"));
     try {
-      const stdout = execFileSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(ROOT, "tools", "src", "plan.ts"), "--all", "--out", out], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+      const stdout = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "tools", "src", "plan.ts"), "--all", "--out", out], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
       // The CLI words a pass its own way ("policies ok" or advisory findings on each layer's progress line).
       for (const layer of ["network", "data", "service", "edge"]) expect(stdout).toMatch(new RegExp(`${layer}: .*(policies ok|advisory finding)`));
     } catch (err) {

@@ -5,11 +5,12 @@ const SHARED_SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker-build"];
  * Returns a loader that imports a Pulumi program afresh on every call, so one test file can
  * render the same program under several configurations. Under jest the program's own modules
  * are isolated per call while the SDKs stay shared (loading @pulumi/aws and @pulumi/pulumi again
- * was most of a render's time); elsewhere (the offline plan, one program per process) a plain import.
+ * was most of a render's time); elsewhere (the offline plan, each program once) a plain require,
+ * as Pulumi's own runtime loads a program, which also works under `node --require tsx/cjs`.
  */
 export function programLoader(programPath: string): () => Promise<unknown> {
   return async () => {
-    if (typeof jest === "undefined") return import(programPath);
+    if (typeof jest === "undefined") return require(programPath) as unknown;
     const sdks = SHARED_SDKS.map((id) => [id, require(id) as unknown] as const);
     let loaded: unknown;
     await jest.isolateModulesAsync(async () => {

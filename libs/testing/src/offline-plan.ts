@@ -31,7 +31,7 @@ export function planLayerInSubprocess(layer: string, upstream: UpstreamPlan[], s
       const doc = { layer: u.layer, project: u.project, stack, steps: [], outputs: u.outputs, secretOutputNames: [] };
       fs.writeFileSync(path.join(dir, `${u.layer}.json`), JSON.stringify(doc));
     }
-    const run = spawnSync(path.join(WORKSPACE_ROOT, "node_modules", ".bin", "tsx"), ["tools/src/plan.ts", layer, "--stack", stack, "--out", dir], {
+    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "tools/src/plan.ts", layer, "--stack", stack, "--out", dir], {
       cwd: WORKSPACE_ROOT,
       encoding: "utf8",
       timeout: 120_000,

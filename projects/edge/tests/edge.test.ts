@@ -476,7 +476,7 @@ describe("edge layer against an incomplete service stack", () => {
       let stderr = "";
       let failed = false;
       try {
-        execFileSync("npx", ["tsx", "tools/src/plan.ts", "edge", "--stack", "example", "--out", dir], { cwd: root, encoding: "utf8", stdio: "pipe" });
+        execFileSync(process.execPath, ["--require", "tsx/cjs", "tools/src/plan.ts", "edge", "--stack", "example", "--out", dir], { cwd: root, encoding: "utf8", stdio: "pipe" });
       } catch (err) {
         failed = true;
         stderr = String((err as { stderr?: string }).stderr);
