@@ -1,7 +1,8 @@
 // Stands in, under jest only, for modules that @pulumi/pulumi loads eagerly for function
 // serialization (typescript, @npmcli/arborist; see moduleNameMapper in jest.preset.js). Pulumi's
 // mocks never serialize a function, and loading them cost ~0.8 s per test file and per program
-// render. Anything that does use them fails here, loudly, instead of passing on a stub.
+// render (the SDK's own open issue: pulumi/pulumi#7184). Anything that does use them fails here,
+// loudly, instead of passing on a stub.
 const unloaded = (property) =>
   new Error(
     `jest.unloaded-module.js: "${String(property)}" read from a module jest.preset.js maps away ` +
