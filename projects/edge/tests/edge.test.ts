@@ -1,9 +1,8 @@
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { SERVICE } from "@mlapi/core";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import { MANAGED_IDS, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
+import { MANAGED_IDS, ofType, one, planLayerInSubprocess, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const STACK = "dev";
@@ -464,27 +463,10 @@ describe("error documents kept in the repository", () => {
 
 describe("edge layer against an incomplete service stack", () => {
   it("fails naming the stack and the missing output (offline plan, as a subprocess)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edge-plan-"));
-    try {
-      const outputs: Record<string, unknown> = serviceOutputs("https");
-      delete outputs.originProtocol;
-      fs.writeFileSync(
-        path.join(dir, "service.json"),
-        JSON.stringify({ layer: "service", project: "mlapi-service", stack: "example", steps: [], outputs, secretOutputNames: [] }),
-      );
-      const root = path.join(__dirname, "..", "..", "..");
-      let stderr = "";
-      let failed = false;
-      try {
-        execFileSync(process.execPath, ["--require", "tsx/cjs", "tools/src/plan.ts", "edge", "--stack", "example", "--out", dir], { cwd: root, encoding: "utf8", stdio: "pipe" });
-      } catch (err) {
-        failed = true;
-        stderr = String((err as { stderr?: string }).stderr);
-      }
-      expect(failed).toBe(true);
-      expect(stderr).toContain('Stack "organization/mlapi-service/example" has no output "originProtocol"');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const outputs: Record<string, unknown> = serviceOutputs("https");
+    delete outputs.originProtocol;
+    const { status, stderr } = planLayerInSubprocess("edge", [{ layer: "service", project: SERVICE.project, outputs }]);
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('Stack "organization/mlapi-service/example" has no output "originProtocol"');
   });
 });
