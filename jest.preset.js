@@ -1,10 +1,13 @@
 // Shared jest settings. ts-jest runs transpile-only (isolatedModules in tsconfig.base.json): type checking is the `typecheck` target,
 // so tests stay fast and a type error fails one target, not every test file.
-const UNLOADED = require("node:path").join(__dirname, "jest.unloaded-module.js");
+const path = require("node:path");
+const UNLOADED = path.join(__dirname, "jest.unloaded-module.js");
 
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
+  // Jest's runtime with V8's code cache shared between a project's test files (see the file).
+  runtime: path.join(__dirname, "jest.runtime.js"),
   transform: {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
   },

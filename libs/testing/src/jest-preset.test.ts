@@ -1,3 +1,6 @@
+import * as path from "node:path";
+import * as vm from "node:vm";
+
 // jest.preset.js maps Pulumi's function-serialization dependencies to jest.unloaded-module.js.
 describe("modules jest leaves unloaded", () => {
   it.each(["typescript", "@npmcli/arborist"])("%s is a stub that refuses every use, naming the mapping", (id) => {
@@ -8,5 +11,53 @@ describe("modules jest leaves unloaded", () => {
   it("still lets @pulumi/pulumi load, since it only reads them when serializing a function", async () => {
     const pulumi = await import("@pulumi/pulumi");
     expect(pulumi.output(1)).toBeDefined();
+  });
+});
+
+// jest.preset.js runs tests on jest.runtime.js, which keeps V8's code cache between test files.
+describe("jest's runtime with a code cache", () => {
+  // The workspace's jest files are plain JavaScript at its root, outside every project.
+  const workspaceFile = (name: string) => path.resolve(__dirname, "../../..", name);
+  const runtime = require(workspaceFile("jest.runtime.js")) as {
+    withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>): typeof vm.compileFunction;
+    WRAPPED: symbol;
+  };
+  type Compiled = ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer; cachedDataRejected?: boolean };
+  const compileIn = (compile: typeof vm.compileFunction, code: string, filename = "/virtual/probe.js") =>
+    compile(code, ["exports"], { filename, parsingContext: vm.createContext({}) }) as Compiled;
+
+  it("is the runtime this very test runs on", () => {
+    const preset = require(workspaceFile("jest.preset.js")) as { runtime: string };
+    expect(preset.runtime).toBe(workspaceFile("jest.runtime.js"));
+    expect((vm.compileFunction as unknown as Record<symbol, unknown>)[runtime.WRAPPED]).toBe(true);
+  });
+
+  it("compiles a file once and serves the next context from V8's code cache", () => {
+    const cache = new Map<string, { code: string; data: Buffer }>();
+    const compile = runtime.withCodeCache(vm.compileFunction, cache);
+    const first = compileIn(compile, "exports.answer = 6 * 7;");
+    expect(cache.get("/virtual/probe.js")?.data).toBe(first.cachedData);
+
+    const second = compileIn(compile, "exports.answer = 6 * 7;");
+    expect(second.cachedDataRejected).toBe(false);
+    const exports: { answer?: number } = {};
+    second(exports);
+    expect(exports.answer).toBe(42);
+  });
+
+  it("compiles a changed file afresh, never running stale code", () => {
+    const compile = runtime.withCodeCache(vm.compileFunction);
+    compileIn(compile, "exports.version = 1;");
+    const changed = compileIn(compile, "exports.version = 2;");
+    expect(changed.cachedDataRejected).toBeUndefined();
+    const exports: { version?: number } = {};
+    changed(exports);
+    expect(exports.version).toBe(2);
+  });
+
+  it("leaves a compile without a file name or context to V8", () => {
+    const cache = new Map();
+    runtime.withCodeCache(vm.compileFunction, cache)("return 1;");
+    expect(cache.size).toBe(0);
   });
 });
