@@ -5,9 +5,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ExecutorContext, TaskGraph } from "@nx/devkit";
-import type * as ts from "typescript";
+import * as ts from "typescript";
 import type { CheckResult } from "../src/executors/batch";
 import { batchOfTasks, singleTask } from "../src/executors/batch";
+import type { TypecheckOptions } from "../src/executors/typecheck";
 import { typecheck } from "../src/executors/typecheck";
 
 let scratch: string;
@@ -33,15 +34,18 @@ const GLOBALS = ["Array<T>", "Boolean", "Function", "IArguments", "Number", "Obj
   .join("\n");
 beforeEach(() => fs.writeFileSync(path.join(scratch, "globals.d.ts"), GLOBALS));
 
+/** Type checks one project, as a single nx task does. */
+const typecheckOne = async (root: string, options: TypecheckOptions = {}) => (await typecheck()([{ root, options }]))[0];
+
 describe("typecheck", () => {
   it("passes a project without type errors and prints nothing", async () => {
     const root = project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const port: number = 80;\n" });
-    expect(await typecheck()(root, {})).toEqual({ success: true, output: "" });
+    expect(await typecheckOne(root)).toEqual({ success: true, output: "" });
   });
 
   it("fails with tsc's diagnostics and a count naming the tsconfig", async () => {
     const root = project("broken", { "tsconfig.json": TSCONFIG, "bad.ts": 'export const port: number = "80";\n' });
-    const { success, output } = await typecheck()(root, {});
+    const { success, output } = await typecheckOne(root);
     expect(success).toBe(false);
     expect(output).toContain("bad.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
     expect(output).toContain(`Found 1 error in ${path.relative(process.cwd(), path.join(root, "tsconfig.json"))}.`);
@@ -49,18 +53,36 @@ describe("typecheck", () => {
 
   it("reads the tsconfig the options name", async () => {
     const root = project("other-config", { "tsconfig.strict.json": TSCONFIG, "implicit.ts": "export function f(x) { return x; }\n" });
-    expect((await typecheck()(root, { tsConfig: "tsconfig.strict.json" })).output).toContain("error TS7006: Parameter 'x' implicitly has an 'any' type.");
+    expect((await typecheckOne(root, { tsConfig: "tsconfig.strict.json" })).output).toContain("error TS7006: Parameter 'x' implicitly has an 'any' type.");
   });
 
-  it("parses a declaration file once for all the projects it checks", async () => {
-    const declarations = new Map<string, ts.SourceFile>();
-    const check = typecheck(declarations);
-    await check(project("first", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" }), {});
-    const parsedForFirst = new Map(declarations);
-    expect([...parsedForFirst.keys()].filter((k) => k.endsWith("/globals.d.ts"))).toHaveLength(1);
+  it("builds one program for projects with the same compiler options and one more for different ones", async () => {
+    const createProgram = jest.fn(ts.createProgram) as unknown as typeof ts.createProgram;
+    const loose = JSON.stringify({ ...JSON.parse(TSCONFIG), compilerOptions: { ...JSON.parse(TSCONFIG).compilerOptions, strict: false } });
+    const roots = [
+      project("first", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" }),
+      project("second", { "tsconfig.json": TSCONFIG, "b.ts": "export function b(x) { return x; }\n" }),
+      project("loose", { "tsconfig.json": loose, "c.ts": "export function c(x) { return x; }\n" }),
+    ];
+    const results = await typecheck(createProgram)(roots.map((root) => ({ root, options: {} })));
+    expect(results.map((r) => r.success)).toEqual([true, false, true]);
+    expect((createProgram as unknown as jest.Mock).mock.calls.map(([o]: [ts.CreateProgramOptions]) => o.rootNames.map((f) => path.relative(scratch, f)))).toEqual([
+      ["first/a.ts", "globals.d.ts", "second/b.ts"],
+      ["loose/c.ts", "globals.d.ts"],
+    ]);
+  });
 
-    await check(project("second", { "tsconfig.json": TSCONFIG, "b.ts": "export const b = 2;\n" }), {});
-    for (const [file, sourceFile] of parsedForFirst) expect(declarations.get(file)).toBe(sourceFile);
+  it("tells each project of a shared program the errors of its own files and of the files they import, as tsc -p does", async () => {
+    const lib = project("lib", { "tsconfig.json": TSCONFIG, "lib.ts": 'export const port: number = "80";\n' });
+    const app = project("app", { "tsconfig.json": TSCONFIG, "main.ts": 'import { port } from "../lib/lib";\nexport const url = `http://localhost:${port}`;\n' });
+    const other = project("other", { "tsconfig.json": TSCONFIG, "other.ts": "export const other = 1;\n" });
+    const [libResult, appResult, otherResult] = await typecheck()([lib, app, other].map((root) => ({ root, options: {} })));
+    const libError = "lib.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.";
+    expect(libResult.output).toContain(libError);
+    expect(appResult.success).toBe(false);
+    expect(appResult.output).toContain(libError);
+    expect(appResult.output).toContain(`Found 1 error in ${path.relative(process.cwd(), path.join(app, "tsconfig.json"))}.`);
+    expect(otherResult).toEqual({ success: true, output: "" });
   });
 });
 

@@ -5,9 +5,7 @@ import { lint } from "../src/executors/lint";
 
 async function main(): Promise<void> {
   const [cwd, runs] = [process.argv[2], JSON.parse(process.argv[3]) as Array<[string, { maxWarnings?: number }]>];
-  const check = lint({ cwd });
-  const results = [];
-  for (const [root, options] of runs) results.push(await check(root, options));
+  const results = await lint({ cwd })(runs.map(([root, options]) => ({ root, options })));
   process.stdout.write(JSON.stringify(results));
 }
 

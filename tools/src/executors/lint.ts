@@ -1,5 +1,5 @@
 import { ESLint } from "eslint";
-import type { ProjectCheck } from "./batch";
+import type { ProjectsCheck } from "./batch";
 import { batchOfTasks, singleTask } from "./batch";
 
 export interface LintOptions {
@@ -14,18 +14,21 @@ const DEFAULTS: Required<LintOptions> = { maxWarnings: 0 };
  * its configuration, parser and plugins (and the nx project graph the module-boundary rule reads)
  * load once instead of once per project.
  */
-export function lint(eslintOptions?: ESLint.Options): ProjectCheck<LintOptions> {
-  const eslint = new ESLint(eslintOptions);
-  const formatter = eslint.loadFormatter("stylish");
-
-  return async (projectRoot, options) => {
-    const maxWarnings = options.maxWarnings ?? DEFAULTS.maxWarnings;
-    const results = await eslint.lintFiles([projectRoot]);
-    const errors = results.reduce((n, r) => n + r.errorCount, 0);
-    const warnings = results.reduce((n, r) => n + r.warningCount, 0);
-    let output = await (await formatter).format(results);
-    if (errors === 0 && warnings > maxWarnings) output += `ESLint found too many warnings (maximum: ${maxWarnings}).\n`;
-    return { success: errors === 0 && warnings <= maxWarnings, output };
+export function lint(eslintOptions?: ESLint.Options): ProjectsCheck<LintOptions> {
+  return async (projects) => {
+    const eslint = new ESLint(eslintOptions);
+    const formatter = await eslint.loadFormatter("stylish");
+    const results = [];
+    for (const { root, options } of projects) {
+      const maxWarnings = options.maxWarnings ?? DEFAULTS.maxWarnings;
+      const files = await eslint.lintFiles([root]);
+      const errors = files.reduce((n, r) => n + r.errorCount, 0);
+      const warnings = files.reduce((n, r) => n + r.warningCount, 0);
+      let output = await formatter.format(files);
+      if (errors === 0 && warnings > maxWarnings) output += `ESLint found too many warnings (maximum: ${maxWarnings}).\n`;
+      results.push({ success: errors === 0 && warnings <= maxWarnings, output });
+    }
+    return results;
   };
 }
 

@@ -1,6 +1,7 @@
 import * as path from "node:path";
+import * as v8 from "node:v8";
 import * as ts from "typescript";
-import type { CheckResult, ProjectCheck } from "./batch";
+import type { CheckResult, ProjectsCheck, ProjectTask } from "./batch";
 import { batchOfTasks, singleTask } from "./batch";
 
 export interface TypecheckOptions {
@@ -16,40 +17,91 @@ const formatHost: ts.FormatDiagnosticsHost = {
   getNewLine: () => "\n",
 };
 
-/**
- * `tsc --noEmit -p <project>/tsconfig.json` for any number of projects in one process. Declaration
- * files are parsed once and shared between the projects' programs, as `tsc --build` does: each
- * project pulls in @pulumi/aws's ~3,000 declaration files, ~4 s of parsing per separate tsc run.
- */
-export function typecheck(declarations = new Map<string, ts.SourceFile>()): ProjectCheck<TypecheckOptions> {
-  return async (projectRoot, options) => {
-    const tsConfigPath = path.join(projectRoot, options.tsConfig ?? DEFAULTS.tsConfig);
-    const configErrors: ts.Diagnostic[] = [];
-    const config = ts.getParsedCommandLineOfConfigFile(tsConfigPath, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => configErrors.push(d) });
-    if (!config) return report(tsConfigPath, configErrors, process.stdout.isTTY);
+interface ParsedProject {
+  tsConfigPath: string;
+  config: ts.ParsedCommandLine;
+}
 
-    const host = ts.createCompilerHost(config.options);
-    const parse = host.getSourceFile.bind(host);
-    host.getSourceFile = (fileName, languageVersion, onError, shouldCreateNewSourceFile) => {
-      if (!fileName.endsWith(".d.ts")) return parse(fileName, languageVersion, onError, shouldCreateNewSourceFile);
-      const version = typeof languageVersion === "object" ? `${languageVersion.languageVersion}/${languageVersion.impliedNodeFormat}` : `${languageVersion}`;
-      const key = `${version}:${fileName}`;
-      const cached = shouldCreateNewSourceFile ? undefined : declarations.get(key);
-      if (cached) return cached;
-      const parsed = parse(fileName, languageVersion, onError, shouldCreateNewSourceFile);
-      if (parsed) declarations.set(key, parsed);
-      return parsed;
-    };
-    const program = ts.createProgram({
-      rootNames: config.fileNames,
-      options: config.options,
-      host,
-      projectReferences: config.projectReferences,
-      configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(config),
-    });
-    // Like tsc: the tsconfig's `pretty`, else colours and source context on a terminal.
-    return report(tsConfigPath, ts.getPreEmitDiagnostics(program), typeof config.options.pretty === "boolean" ? config.options.pretty : process.stdout.isTTY);
+/**
+ * `tsc --noEmit -p <project>/tsconfig.json` for any number of projects. Projects whose compiler
+ * options are the same share one program, so @pulumi/aws's ~3,000 declaration files are parsed,
+ * bound and resolved once rather than once per project (11 projects: 21 s -> 9 s). Each project is
+ * told the diagnostics of exactly the files its own program would hold: its tsconfig's files and
+ * every workspace file they import, as `tsc -p` reports them.
+ */
+export function typecheck(createProgram: typeof ts.createProgram = ts.createProgram): ProjectsCheck<TypecheckOptions> {
+  return async (projects) => {
+    // A workspace program allocates ~1 GB of short-lived nodes; a larger young generation than
+    // Node's default cuts the garbage collector's share of the check by about a third.
+    v8.setFlagsFromString("--max-semi-space-size=64");
+    const results = new Map<ProjectTask<TypecheckOptions>, CheckResult>();
+    const groups = new Map<string, Array<[ProjectTask<TypecheckOptions>, ParsedProject]>>();
+    for (const project of projects) {
+      const tsConfigPath = path.join(project.root, project.options.tsConfig ?? DEFAULTS.tsConfig);
+      const configErrors: ts.Diagnostic[] = [];
+      const config = ts.getParsedCommandLineOfConfigFile(tsConfigPath, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => configErrors.push(d) });
+      if (!config) {
+        results.set(project, report(tsConfigPath, configErrors, process.stdout.isTTY));
+        continue;
+      }
+      const key = optionsKey(config.options);
+      groups.set(key, [...(groups.get(key) ?? []), [project, { tsConfigPath, config }]]);
+    }
+
+    for (const members of groups.values()) {
+      const options = members[0][1].config.options;
+      const host = ts.createCompilerHost(options);
+      // As tsc does: JSDoc is parsed only where it can carry types (JavaScript), not in .ts or .d.ts files.
+      host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+      const program = createProgram({ rootNames: [...new Set(members.flatMap(([, p]) => p.config.fileNames))], options, host });
+      // Found once, told to every project of the program: the options are theirs too.
+      const shared = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+      for (const [project, { tsConfigPath, config }] of members) {
+        const perFile = filesOfProject(program, config).flatMap((file) => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]);
+        const diagnostics = ts.sortAndDeduplicateDiagnostics([...ts.getConfigFileParsingDiagnostics(config), ...shared, ...perFile]);
+        // Like tsc: the tsconfig's `pretty`, else colours and source context on a terminal.
+        results.set(project, report(tsConfigPath, diagnostics, typeof options.pretty === "boolean" ? options.pretty : process.stdout.isTTY));
+      }
+    }
+    return projects.map((project) => results.get(project) as CheckResult);
   };
+}
+
+/** The compiler options as a comparable key; where the options came from is not part of them. */
+function optionsKey(options: ts.CompilerOptions): string {
+  return JSON.stringify(
+    Object.keys(options)
+      .filter((k) => k !== "configFilePath")
+      .sort()
+      .map((k) => [k, options[k]]),
+  );
+}
+
+/**
+ * The source files `tsc -p` would build for this project: its root files and, transitively, the
+ * files they import or reference. Declaration files are only checked without skipLibCheck; then,
+ * conservatively, every one of the shared program's declaration files counts for every project.
+ */
+function filesOfProject(program: ts.Program, config: ts.ParsedCommandLine): ts.SourceFile[] {
+  const options = config.options;
+  const resolutionCache = ts.createModuleResolutionCache(program.getCurrentDirectory(), (f) => f, options);
+  const files = new Map<string, ts.SourceFile>();
+  const queue = [...config.fileNames];
+  for (let fileName = queue.pop(); fileName !== undefined; fileName = queue.pop()) {
+    const file = program.getSourceFile(fileName);
+    if (!file || files.has(file.fileName)) continue;
+    files.set(file.fileName, file);
+    if (file.isDeclarationFile) continue;
+    const isJs = /\.[cm]?jsx?$/.test(file.fileName);
+    const { importedFiles, referencedFiles } = ts.preProcessFile(file.text, true, isJs);
+    for (const { fileName: specifier } of importedFiles) {
+      const resolved = ts.resolveModuleName(specifier, file.fileName, options, ts.sys, resolutionCache).resolvedModule;
+      if (resolved) queue.push(resolved.resolvedFileName);
+    }
+    for (const ref of referencedFiles) queue.push(path.resolve(path.dirname(file.fileName), ref.fileName));
+  }
+  if (!options.skipLibCheck) for (const file of program.getSourceFiles()) if (file.isDeclarationFile) files.set(file.fileName, file);
+  return [...files.values()];
 }
 
 function report(tsConfigPath: string, diagnostics: readonly ts.Diagnostic[], pretty: boolean): CheckResult {
