@@ -1,12 +1,13 @@
-// Stands in, under jest only, for modules that @pulumi/pulumi loads eagerly for function
-// serialization (typescript, @npmcli/arborist; see moduleNameMapper in jest.preset.js). Pulumi's
-// mocks never serialize a function, and loading them cost ~0.8 s per test file and per program
-// render (the SDK's own open issue: pulumi/pulumi#7184). Anything that does use them fails here,
-// loudly, instead of passing on a stub.
+// Stands in for modules that @pulumi/pulumi loads eagerly for function serialization (typescript,
+// @npmcli/arborist), under jest (moduleNameMapper in jest.preset.js) and in the offline plan
+// (tools/src/unloaded-serialization-modules.ts). Pulumi's mocks never serialize a function, and
+// loading them cost ~0.8 s per test file, program render and plan (the SDK's own open issue:
+// pulumi/pulumi#7184). Anything that does use them fails here, loudly, instead of passing on a stub.
 const unloaded = (property) =>
   new Error(
-    `jest.unloaded-module.js: "${String(property)}" read from a module jest.preset.js maps away ` +
-      "(typescript, @npmcli/arborist for Pulumi's function serialization). Remove the mapping for tests that need it.",
+    `jest.unloaded-module.js: "${String(property)}" read from a stand-in for a module Pulumi loads only to ` +
+      "serialize functions (typescript, @npmcli/arborist), left unloaded by jest.preset.js and the offline plan. " +
+      "Remove the stand-in where functions are serialized.",
   );
 
 module.exports = new Proxy(

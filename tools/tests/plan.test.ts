@@ -1,5 +1,6 @@
 // The offline plan: its document shape (pure), and the CLI run as a subprocess, which is the only way
 // to see how an error thrown inside an apply (a missing upstream output) is reported.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,6 +8,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import type { PlanDocument } from "../src/plan";
 import { parsePlanArgs, summarizeAll, toPlanDocument, writePlan } from "../src/plan";
+import { SERIALIZATION_MODULES } from "../src/unloaded-serialization-modules";
 import type { RunResult } from "./fake-pulumi";
 import { FakePulumi } from "./fake-pulumi";
 
@@ -158,6 +160,19 @@ describe("plan CLI", () => {
     const r = plan(["service", "--out", tmp()]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/plan failed at service: service reads the network layer, but .*network\.json does not exist: plan network first \(nx run network:plan\)\./);
+  });
+
+  it("leaves unloaded the modules @pulumi/pulumi would load only to serialize functions", () => {
+    // Loads the CLI without running it, then asks for them as @pulumi/pulumi would.
+    const probe = [
+      `require(${JSON.stringify(path.join(__dirname, "..", "src", "plan.ts"))});`,
+      'const asPulumi = require("node:module").createRequire(require.resolve("@pulumi/pulumi"));',
+      `const uses = ${JSON.stringify(SERIALIZATION_MODULES)}.map((id) => { try { return asPulumi(id).version; } catch (e) { return e.message; } });`,
+      "process.stdout.write(JSON.stringify(uses));",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", probe], { cwd: path.join(__dirname, "..", ".."), encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual([expect.stringContaining('"version" read from a stand-in'), expect.stringContaining('"version" read from a stand-in')]);
   });
 
   it("reads the stack file the user names", () => {
