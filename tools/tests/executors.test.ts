@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { ExecutorContext, TaskGraph } from "@nx/devkit";
 import * as ts from "typescript";
 import type { CheckResult } from "../src/executors/batch";
+import type { CheckOptions } from "../src/executors/check";
 import { batchOfTasks, singleTask } from "../src/executors/batch";
 import type { TypecheckOptions } from "../src/executors/typecheck";
 import { typecheck } from "../src/executors/typecheck";
@@ -86,30 +87,45 @@ describe("typecheck", () => {
   });
 });
 
+/** Runs the check executor's checks on [project root, options] pairs in plain Node (see checks-outside-jest.ts). */
+function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; offloaded: string[] } {
+  const env = { ...process.env, FORCE_COLOR: "0" };
+  const out = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "checks-outside-jest.ts"), scratch, JSON.stringify(runs)], { encoding: "utf8", env });
+  return JSON.parse(out) as { results: CheckResult[]; offloaded: string[] };
+}
+
+// A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's rules.
+const ESLINT_CONFIG = 'export default [{ files: ["**/*.js"], rules: { eqeqeq: "error", "no-console": "warn" } }];\n';
+beforeEach(() => fs.writeFileSync(path.join(scratch, "eslint.config.mjs"), ESLINT_CONFIG));
+
 describe("lint", () => {
-  // A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's rules.
-  const CONFIG = 'export default [{ files: ["**/*.js"], rules: { eqeqeq: "error", "no-console": "warn" } }];\n';
-  let results: CheckResult[];
-  beforeEach(() => {
-    fs.writeFileSync(path.join(scratch, "eslint.config.mjs"), CONFIG);
+  it("passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default)", () => {
     const clean = project("clean", { "ok.js": "export const same = (a, b) => a === b;\n" });
     const broken = project("broken", { "bad.js": "export const same = (a, b) => a == b;\n" });
     const noisy = project("noisy", { "log.js": "console.log(1);\n" });
-    const runs = [[clean, {}], [broken, {}], [noisy, {}], [noisy, { maxWarnings: 1 }]];
-    const env = { ...process.env, FORCE_COLOR: "0" };
-    const out = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "lint-outside-jest.ts"), scratch, JSON.stringify(runs)], { encoding: "utf8", env });
-    results = JSON.parse(out) as CheckResult[];
-  });
-
-  it("passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default)", () => {
-    const [clean, broken, noisy, noisyAllowed] = results;
-    expect(clean).toEqual({ success: true, output: "" });
-    expect(broken.success).toBe(false);
-    expect(broken.output).toMatch(/1:33\s+error\s+Expected '===' and instead saw '=='\s+eqeqeq/);
-    expect(noisy.success).toBe(false);
-    expect(noisy.output).toMatch(/1:1\s+warning\s+Unexpected console statement\s+no-console/);
-    expect(noisy.output).toContain("ESLint found too many warnings (maximum: 0).");
+    const { results, offloaded } = checksOutsideJest([[clean, { check: "lint" }], [broken, { check: "lint" }], [noisy, { check: "lint" }], [noisy, { check: "lint", maxWarnings: 1 }]]);
+    const [cleanResult, brokenResult, noisyResult, noisyAllowed] = results;
+    expect(cleanResult).toEqual({ success: true, output: "" });
+    expect(brokenResult.success).toBe(false);
+    expect(brokenResult.output).toMatch(/1:33\s+error\s+Expected '===' and instead saw '=='\s+eqeqeq/);
+    expect(noisyResult.success).toBe(false);
+    expect(noisyResult.output).toMatch(/1:1\s+warning\s+Unexpected console statement\s+no-console/);
+    expect(noisyResult.output).toContain("ESLint found too many warnings (maximum: 0).");
     expect(noisyAllowed.success).toBe(true);
+    expect(offloaded).toEqual([]);
+  });
+});
+
+describe("lint and typecheck in one batch", () => {
+  it("type checks in a worker thread while it lints, each project keeping its own result in order", () => {
+    const typed = project("typed", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" });
+    const linted = project("linted", { "bad.js": "export const same = (a, b) => a == b;\n" });
+    const clean = project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const ok = 1;\n", "ok.js": "export const ok = 1;\n" });
+    const { results, offloaded } = checksOutsideJest([[typed, { check: "typecheck" }], [linted, { check: "lint" }], [clean, { check: "typecheck" }], [clean, { check: "lint" }]]);
+    expect(offloaded).toEqual(["typecheck"]);
+    expect(results.map((r) => r.success)).toEqual([false, false, true, true]);
+    expect(results[0].output).toContain("bad.ts(1,14): error TS2322: Type 'number' is not assignable to type 'string'.");
+    expect(results[1].output).toMatch(/error\s+Expected '===' and instead saw '=='/);
   });
 });
 

@@ -1,6 +1,5 @@
 import { ESLint } from "eslint";
 import type { ProjectsCheck } from "./batch";
-import { batchOfTasks, singleTask } from "./batch";
 
 export interface LintOptions {
   /** More warnings than this fail the target, like `eslint --max-warnings`. */
@@ -31,7 +30,3 @@ export function lint(eslintOptions?: ESLint.Options): ProjectsCheck<LintOptions>
     return results;
   };
 }
-
-const forWorkspace = (workspaceRoot: string) => lint({ cwd: workspaceRoot });
-export default singleTask(forWorkspace);
-export const batch = batchOfTasks(forWorkspace);

@@ -2,7 +2,6 @@ import * as path from "node:path";
 import * as v8 from "node:v8";
 import * as ts from "typescript";
 import type { CheckResult, ProjectsCheck, ProjectTask } from "./batch";
-import { batchOfTasks, singleTask } from "./batch";
 
 export interface TypecheckOptions {
   /** The project's tsconfig, relative to the project root. */
@@ -110,6 +109,3 @@ function report(tsConfigPath: string, diagnostics: readonly ts.Diagnostic[], pre
   const count = diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`;
   return { success: false, output: `${format(diagnostics, formatHost)}\nFound ${count} in ${path.relative(process.cwd(), tsConfigPath)}.\n` };
 }
-
-export default singleTask(() => typecheck());
-export const batch = batchOfTasks(() => typecheck());
