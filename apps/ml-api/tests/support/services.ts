@@ -86,7 +86,8 @@ export async function startPostgres(): Promise<PgCluster> {
   // the key must belong to the server's user and be private, or PostgreSQL refuses to start
   if (asRoot) execFileSync("chown", ["postgres", tls.keyPath, tls.certPath]);
   chmodSync(tls.keyPath, 0o600);
-  run("initdb", ["-D", data, "-U", user, "--pwfile", join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions"]);
+  // A throwaway cluster: no fsync at creation either (the server runs with fsync=off).
+  run("initdb", ["-D", data, "-U", user, "--pwfile", join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions", "--no-sync"]);
   const opts = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=${tls.certPath} -c ssl_key_file=${tls.keyPath}`;
   run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"]);
   const cluster: PgCluster = {
