@@ -117,7 +117,7 @@ describe("lint", () => {
 });
 
 describe("lint and typecheck in one batch", () => {
-  it("type checks in a worker thread while it lints, each project keeping its own result in order", () => {
+  it("type checks in a child process while it lints, each project keeping its own result in order", () => {
     const typed = project("typed", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" });
     const linted = project("linted", { "bad.js": "export const same = (a, b) => a == b;\n" });
     const clean = project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const ok = 1;\n", "ok.js": "export const ok = 1;\n" });
