@@ -16,7 +16,7 @@ export const CHECKS: { [K in CheckKind]: (workspaceRoot: string) => ProjectsChec
   lint: (workspaceRoot) => lint({ cwd: workspaceRoot }),
 };
 
-/** Runs one kind of check somewhere other than this thread. */
+/** Runs one kind of check in another process, beside the one this process runs. */
 export type Offload = (kind: CheckKind, workspaceRoot: string, projects: ProjectTask<CheckOptions>[]) => Promise<CheckResult[]>;
 
 /**

@@ -24,14 +24,14 @@ interface ParsedProject {
 /**
  * `tsc --noEmit -p <project>/tsconfig.json` for any number of projects. Projects whose compiler
  * options are the same share one program, so @pulumi/aws's ~3,000 declaration files are parsed,
- * bound and resolved once rather than once per project (11 projects: 21 s -> 9 s). Each project is
+ * bound and resolved once rather than once per project (11 projects: ~21 s -> ~10 s). Each project is
  * told the diagnostics of exactly the files its own program would hold: its tsconfig's files and
  * every workspace file they import, as `tsc -p` reports them.
  */
 export function typecheck(createProgram: typeof ts.createProgram = ts.createProgram): ProjectsCheck<TypecheckOptions> {
   return async (projects) => {
-    // A workspace program allocates ~1 GB of short-lived nodes; a larger young generation than
-    // Node's default cuts the garbage collector's share of the check by about a third.
+    // A workspace program allocates ~1 GB, much of it short-lived; a larger young generation than
+    // Node's default made the check ~15 % faster (tsc on the whole workspace: 14.1 s -> 11.8 s).
     v8.setFlagsFromString("--max-semi-space-size=64");
     const results = new Map<ProjectTask<TypecheckOptions>, CheckResult>();
     const groups = new Map<string, Array<[ProjectTask<TypecheckOptions>, ParsedProject]>>();
