@@ -7,8 +7,8 @@ import * as path from "node:path";
 import type { ExecutorContext, TaskGraph } from "@nx/devkit";
 import * as ts from "typescript";
 import type { CheckResult } from "../src/executors/batch";
-import type { CheckOptions } from "../src/executors/check";
 import { batchOfTasks, singleTask } from "../src/executors/batch";
+import type { CheckOptions } from "../src/executors/check";
 import type { TypecheckOptions } from "../src/executors/typecheck";
 import { typecheck } from "../src/executors/typecheck";
 

@@ -55,8 +55,9 @@ export function typecheck(createProgram: typeof ts.createProgram = ts.createProg
       const program = createProgram({ rootNames: [...new Set(members.flatMap(([, p]) => p.config.fileNames))], options, host });
       // Found once, told to every project of the program: the options are theirs too.
       const shared = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+      const resolutionCache = ts.createModuleResolutionCache(program.getCurrentDirectory(), (f) => f, options);
       for (const [project, { tsConfigPath, config }] of members) {
-        const perFile = filesOfProject(program, config).flatMap((file) => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]);
+        const perFile = filesOfProject(program, config, resolutionCache).flatMap((file) => [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)]);
         const diagnostics = ts.sortAndDeduplicateDiagnostics([...ts.getConfigFileParsingDiagnostics(config), ...shared, ...perFile]);
         // Like tsc: the tsconfig's `pretty`, else colours and source context on a terminal.
         results.set(project, report(tsConfigPath, diagnostics, typeof options.pretty === "boolean" ? options.pretty : process.stdout.isTTY));
@@ -81,9 +82,8 @@ function optionsKey(options: ts.CompilerOptions): string {
  * files they import or reference. Declaration files are only checked without skipLibCheck; then,
  * conservatively, every one of the shared program's declaration files counts for every project.
  */
-function filesOfProject(program: ts.Program, config: ts.ParsedCommandLine): ts.SourceFile[] {
+function filesOfProject(program: ts.Program, config: ts.ParsedCommandLine, resolutionCache: ts.ModuleResolutionCache): ts.SourceFile[] {
   const options = config.options;
-  const resolutionCache = ts.createModuleResolutionCache(program.getCurrentDirectory(), (f) => f, options);
   const files = new Map<string, ts.SourceFile>();
   const queue = [...config.fileNames];
   for (let fileName = queue.pop(); fileName !== undefined; fileName = queue.pop()) {
