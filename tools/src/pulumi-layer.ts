@@ -45,6 +45,9 @@ export interface PulumiResult {
 export function runPulumi(layer: LayerName, args: string[], capture = false): PulumiResult {
   const result = spawnSync("pulumi", args, {
     cwd: layerDir(layer),
+    // The default, made explicit: the environment this module sees, which under jest is the test
+    // file's own copy, not the jest process's (the tools tests run main() against a fake pulumi).
+    env: process.env,
     stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { format } from "node:util";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -66,6 +67,31 @@ export class FakePulumi {
   /** Runs `node --require tsx/cjs tools/src/<script> ...args`, as the nx targets do, from the workspace root. */
   tool(script: string, args: string[], cwd = ROOT): RunResult {
     return this.spawn(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "tools", "src", script), ...args], cwd);
+  }
+
+  /**
+   * Runs a tool's `main` in this process with the environment `tool` gives a child, and what it
+   * prints captured. The pulumi calls are real processes either way; a child's start (~0.4 s) is
+   * what this saves, so the argument and exit-code handling of `require.main` is left to `tool`.
+   */
+  inProcess(main: (argv: string[]) => number, args: string[]): RunResult {
+    const saved = process.env;
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const capture = (lines: string[]) => (...args: unknown[]) => void lines.push(format(...args));
+    const spies = [
+      jest.spyOn(console, "log").mockImplementation(capture(stdout)),
+      jest.spyOn(console, "warn").mockImplementation(capture(stderr)),
+      jest.spyOn(console, "error").mockImplementation(capture(stderr)),
+    ];
+    process.env = this.env();
+    try {
+      const status = main(args);
+      return { status, stdout: stdout.map((l) => `${l}\n`).join(""), stderr: stderr.map((l) => `${l}\n`).join("") };
+    } finally {
+      process.env = saved;
+      for (const spy of spies) spy.mockRestore();
+    }
   }
 
   /** Runs `nx ...args` from the workspace root. */

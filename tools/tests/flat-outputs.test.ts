@@ -1,7 +1,8 @@
-// flat-outputs against the fake `pulumi`: which calls it makes, what it writes, and when it refuses.
+// flat-outputs against the fake `pulumi`: which calls it makes, what it writes, and when it refuses;
+// run in this process, as a process where its exit matters, and through nx.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { flatten } from "../src/flat-outputs";
+import { flatten, main } from "../src/flat-outputs";
 import type { FakeStack } from "./fake-pulumi";
 import { FakePulumi } from "./fake-pulumi";
 
@@ -27,7 +28,7 @@ describe("flat-outputs", () => {
 
   it("reads each layer's outputs in its folder, in deploy order, and writes one flat object with the keys unchanged", () => {
     fake = new FakePulumi(deployed("dev"));
-    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
+    const r = fake.inProcess(main, ["--stack", "dev", "--out", outFile()]);
     expect(r.status).toBe(0);
     expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack dev`));
     expect(written()).toEqual({
@@ -46,13 +47,13 @@ describe("flat-outputs", () => {
 
   it("includes secret outputs only with --show-secrets", () => {
     fake = new FakePulumi(deployed("dev"));
-    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--show-secrets", "--out", outFile()]);
+    const r = fake.inProcess(main, ["--stack", "dev", "--show-secrets", "--out", outFile()]);
     expect(r.status).toBe(0);
     expect(fake.calls()[1]).toBe("data: stack output --json --stack dev --show-secrets");
     expect(written().dbToken).toBe("hunter2");
   });
 
-  it("refuses a key exported by two layers and writes nothing", () => {
+  it("run as a process, refuses a key exported by two layers with exit 1 and writes nothing", () => {
     fake = new FakePulumi(deployed("dev", { "mlapi-edge/dev": { outputs: { cloudFrontUrl: "https://x", vpcId: "vpc-other" } } }));
     const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
     expect(r.status).toBe(1);
@@ -64,10 +65,10 @@ describe("flat-outputs", () => {
     const stacks = deployed("dev");
     delete stacks["mlapi-service/dev"];
     fake = new FakePulumi(stacks);
-    const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("Could not read the outputs of mlapi-service/dev (pulumi stack output --json --stack dev in projects/service): error: no stack named 'dev' found");
-    expect(r.stderr).toContain("Deploy it first (nx run service:deploy --stack dev)");
+    expect(() => fake.inProcess(main, ["--stack", "dev", "--out", outFile()])).toThrow(
+      "Could not read the outputs of mlapi-service/dev (pulumi stack output --json --stack dev in projects/service): error: no stack named 'dev' found\n" +
+        "Deploy it first (nx run service:deploy --stack dev), or check `pulumi login`.",
+    );
     expect(fs.existsSync(outFile())).toBe(false);
   });
 

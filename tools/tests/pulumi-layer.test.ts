@@ -1,7 +1,8 @@
-// Deploy and teardown orchestration, run for real (node with tsx/cjs, as the nx targets run them, and nx) against the fake `pulumi` on PATH:
-// asserts the exact pulumi calls, their order, arguments and working folder.
+// Deploy and teardown orchestration against the fake `pulumi` on PATH, through nx as users run it and
+// through the tool itself (in this process; one case as a process): asserts the exact pulumi calls,
+// their order, arguments and working folder.
 import { dependentsOf, DESTROY_ORDER } from "../src/layers";
-import { EXIT_USAGE, main } from "../src/pulumi-layer";
+import { EXIT_REFUSED, EXIT_USAGE, main } from "../src/pulumi-layer";
 import { allDeployed, FakePulumi } from "./fake-pulumi";
 
 const REFUSAL = [
@@ -39,46 +40,45 @@ describe("layer order", () => {
   });
 });
 
-describe("pulumi-layer.ts run directly", () => {
+describe("pulumi-layer.ts", () => {
+  const run = (args: string[]) => fake.inProcess(main, args);
+
   it("deploys one layer with pulumi up in its folder", () => {
     fake = new FakePulumi();
-    const r = fake.tool("pulumi-layer.ts", ["deploy", "network", "--stack", "dev"]);
-    expect(r.status).toBe(0);
+    expect(run(["deploy", "network", "--stack", "dev"]).status).toBe(0);
     expect(fake.calls()).toEqual(["network: up --yes --skip-preview --stack dev"]);
   });
 
   it("takes the stack of preview from MLAPI_STACK", () => {
     fake = new FakePulumi({}, { MLAPI_STACK: "qa" });
-    expect(fake.tool("pulumi-layer.ts", ["preview", "service"]).status).toBe(0);
+    expect(run(["preview", "service"]).status).toBe(0);
     expect(fake.calls()).toEqual(["service: preview --diff --stack qa"]);
   });
 
   it("refuses to destroy a layer whose dependents still have resources, naming them and the command", () => {
     fake = new FakePulumi(allDeployed("dev"));
-    const r = fake.tool("pulumi-layer.ts", ["destroy", "data", "--stack", "dev"]);
-    expect(r.status).toBe(3);
+    const r = run(["destroy", "data", "--stack", "dev"]);
+    expect(r.status).toBe(EXIT_REFUSED);
     expect(r.stderr.trim()).toBe(REFUSAL);
     expect(fake.calls()).toEqual(["edge: stack export --stack dev", "service: stack export --stack dev"]);
   });
 
   it("destroys a layer whose dependents are empty or were never created", () => {
     fake = new FakePulumi({ "mlapi-data/dev": { resources: 9 }, "mlapi-service/dev": { resources: 0 } });
-    const r = fake.tool("pulumi-layer.ts", ["destroy", "data", "--stack", "dev"]);
-    expect(r.status).toBe(0);
+    expect(run(["destroy", "data", "--stack", "dev"]).status).toBe(0);
     expect(fake.calls()).toEqual(["edge: stack export --stack dev", "service: stack export --stack dev", "data: destroy --yes --stack dev"]);
   });
 
   it("with --cascade destroys the live dependents first, in destroy order", () => {
     fake = new FakePulumi(allDeployed("dev"));
-    const r = fake.tool("pulumi-layer.ts", ["destroy", "data", "--stack", "dev", "--cascade"]);
-    expect(r.status).toBe(0);
+    expect(run(["destroy", "data", "--stack", "dev", "--cascade"]).status).toBe(0);
     expect(fake.calls()).toEqual(CASCADE_CALLS);
     expect(fake.stacks()["mlapi-network/dev"].resources).toBe(5);
   });
 
   it("with --cascade skips dependents that have nothing left", () => {
     fake = new FakePulumi({ ...allDeployed("dev"), "mlapi-edge/dev": { resources: 0 } });
-    expect(fake.tool("pulumi-layer.ts", ["destroy", "network", "--stack", "dev", "--cascade"]).status).toBe(0);
+    expect(run(["destroy", "network", "--stack", "dev", "--cascade"]).status).toBe(0);
     expect(fake.calls()).toEqual([
       "edge: stack export --stack dev",
       "service: stack export --stack dev",
@@ -91,7 +91,7 @@ describe("pulumi-layer.ts run directly", () => {
 
   it("stops the cascade at the first failed destroy without touching the layer", () => {
     fake = new FakePulumi(allDeployed("dev"), { FAKE_PULUMI_FAIL: "destroy mlapi-edge/dev" });
-    const r = fake.tool("pulumi-layer.ts", ["destroy", "data", "--stack", "dev", "--cascade"]);
+    const r = run(["destroy", "data", "--stack", "dev", "--cascade"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("data: destroying dependent edge failed (exit 1); data was not touched.");
     expect(fake.calls()).toEqual(CASCADE_CALLS.slice(0, 3));
@@ -99,13 +99,13 @@ describe("pulumi-layer.ts run directly", () => {
 
   it("with --force destroys the layer without asking its dependents", () => {
     fake = new FakePulumi(allDeployed("dev"));
-    const r = fake.tool("pulumi-layer.ts", ["destroy", "data", "--stack", "dev", "--force"]);
+    const r = run(["destroy", "data", "--stack", "dev", "--force"]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("data: --force: destroying without checking edge, service.");
     expect(fake.calls()).toEqual(["data: destroy --yes --stack dev"]);
   });
 
-  it("fails, without destroying, when a dependent's state cannot be read", () => {
+  it("run as a process, fails with exit 1 and the reason, without destroying, when a dependent's state cannot be read", () => {
     fake = new FakePulumi(allDeployed("dev"), { FAKE_PULUMI_FAIL: "stack export mlapi-edge/dev" });
     const r = fake.tool("pulumi-layer.ts", ["destroy", "service", "--stack", "dev"]);
     expect(r.status).toBe(1);
@@ -114,19 +114,6 @@ describe("pulumi-layer.ts run directly", () => {
   });
 
   describe("command line", () => {
-    // In-process: validation happens before any pulumi call, which the fake on PATH would log.
-    const saved = { ...process.env };
-    let errors: jest.SpyInstance;
-    beforeEach(() => {
-      fake = new FakePulumi(allDeployed("dev"));
-      process.env = fake.env();
-      errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
-    });
-    afterEach(() => {
-      process.env = saved;
-      errors.mockRestore();
-    });
-
     it.each([
       [["destroy", "data"], "destroy needs the stack on the command line"],
       [["destroy", "data", "--stack", "dev", "--cascade", "--force"], "Pass --cascade or --force, not both."],
@@ -134,17 +121,18 @@ describe("pulumi-layer.ts run directly", () => {
       [["deploy", "nolayer", "--stack", "dev"], "Usage: tsx tools/src/pulumi-layer.ts"],
       [["deploy", "data"], "No stack given: pass --stack <name> or set MLAPI_STACK."],
     ])("rejects %j with exit 2 and no pulumi call", (args, message) => {
-      expect(main(args)).toBe(EXIT_USAGE);
-      expect(errors.mock.calls.map((c) => String(c[0])).join("\n")).toContain(message);
+      fake = new FakePulumi(allDeployed("dev"));
+      const r = run(args);
+      expect(r.status).toBe(EXIT_USAGE);
+      expect(r.stderr).toContain(message);
       expect(fake.calls()).toEqual([]);
     });
 
     it("treats an argument-less destroy under nx as an ordering step and does nothing", () => {
-      process.env.NX_TASK_TARGET_TARGET = "destroy";
-      const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
-      expect(main(["destroy", "edge"])).toBe(0);
-      expect(log).toHaveBeenCalledWith("edge: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy edge).");
-      log.mockRestore();
+      fake = new FakePulumi(allDeployed("dev"), { NX_TASK_TARGET_TARGET: "destroy" });
+      const r = run(["destroy", "edge"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe("edge: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy edge).");
       expect(fake.calls()).toEqual([]);
     });
   });
