@@ -119,7 +119,7 @@ describe("plan document", () => {
 describe("plan CLI", () => {
   jest.setTimeout(120_000);
 
-  it("plans all four layers in order, each layer's outputs feeding the next", () => {
+  it("plans all four layers in order, each layer's outputs feeding the next and passing the policies", () => {
     const out = tmp();
     const r = plan(["--all", "--out", out]);
     expect(r.stderr).not.toContain("plan failed");
@@ -135,6 +135,8 @@ describe("plan CLI", () => {
     expect((service_?.newState.inputs.networkConfiguration as { subnets: string[] }).subnets).toEqual(network.outputs.privateSubnetIds);
     expect(JSON.stringify(edge.steps)).toContain(String(service.outputs.albDnsName));
     for (const key of ["vpcId", "rdsClusterEndpoint", "albDnsName", "cloudFrontUrl"]) expect(r.stdout).toMatch(new RegExp(`^  ${key} +=`, "m"));
+    // Each layer passed the platform policies (libs/policies): the CLI words it on the progress line.
+    for (const layer of ["network", "data", "service", "edge"]) expect(r.stdout).toMatch(new RegExp(`^\\[\\d/4\\] ${layer}: .*, (policies ok|\\d+ advisory policy findings?) `, "m"));
   });
 
   it("stops at a layer whose upstream output is missing, reporting it once with exit 1", () => {
