@@ -14,12 +14,14 @@ describe("modules jest leaves unloaded", () => {
   });
 });
 
-// jest.preset.js runs tests on jest.runtime.js, which keeps V8's code cache between test files.
-describe("jest's runtime with a code cache", () => {
+// jest.preset.js runs tests on jest.runtime.js, which shares V8's code cache and installed packages'
+// sources between test files.
+describe("jest's runtime with a code cache and shared package sources", () => {
   // The workspace's jest files are plain JavaScript at its root, outside every project.
   const workspaceFile = (name: string) => path.resolve(__dirname, "../../..", name);
   const runtime = require(workspaceFile("jest.runtime.js")) as {
     withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>): typeof vm.compileFunction;
+    withSharedPackageSources(cacheFS: Map<string, string>, shared: Map<string, string>): Map<string, string>;
     WRAPPED: symbol;
   };
   type Compiled = ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer; cachedDataRejected?: boolean };
@@ -59,5 +61,20 @@ describe("jest's runtime with a code cache", () => {
     const cache = new Map();
     runtime.withCodeCache(vm.compileFunction, cache)("return 1;");
     expect(cache.size).toBe(0);
+  });
+
+  it("serves a package's source read by one test file to the next, and no workspace file", () => {
+    const shared = new Map<string, string>();
+    const pkg = "/w/node_modules/@pulumi/aws/index.js";
+    const own = "/w/libs/core/src/index.ts";
+    const first = runtime.withSharedPackageSources(new Map(), shared);
+    first.set(pkg, "exports.aws = 1;");
+    first.set(own, "export const core = 1;");
+
+    const next = runtime.withSharedPackageSources(new Map([["/w/tests/next.test.ts", "test source"]]), shared);
+    expect(next.get(pkg)).toBe("exports.aws = 1;");
+    expect(next.get(own)).toBeUndefined();
+    expect(next.get("/w/tests/next.test.ts")).toBe("test source");
+    expect([...shared.keys()]).toEqual([pkg]);
   });
 });
