@@ -88,23 +88,28 @@ describe("typecheck", () => {
 });
 
 /** Runs the check executor's checks on [project root, options] pairs in plain Node (see checks-outside-jest.ts). */
-function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; offloaded: string[] } {
+function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; offloaded: string[]; argv1: string } {
   const env = { ...process.env, FORCE_COLOR: "0" };
-  const out = execFileSync(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "checks-outside-jest.ts"), scratch, JSON.stringify(runs)], { encoding: "utf8", env });
-  return JSON.parse(out) as { results: CheckResult[]; offloaded: string[] };
+  const out = execFileSync(process.execPath, ["--require", "tsx/cjs", CHECKS_OUTSIDE_JEST, scratch, JSON.stringify(runs)], { encoding: "utf8", env });
+  return JSON.parse(out) as { results: CheckResult[]; offloaded: string[]; argv1: string };
 }
+const CHECKS_OUTSIDE_JEST = path.join(__dirname, "checks-outside-jest.ts");
 
-// A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's rules.
-const ESLINT_CONFIG = 'export default [{ files: ["**/*.js"], rules: { eqeqeq: "error", "no-console": "warn" } }];\n';
+// A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's
+// rules; and a rule that warns, in argv-probe.js only, what process.argv[1] is while ESLint runs.
+const ARGV_PROBE = "{ rules: { argv: { create: (context) => ({ Program: (node) => context.filename.endsWith('argv-probe.js') && context.report({ node, message: `argv[1] = ${process.argv[1]}` }) }) } } }";
+const ESLINT_CONFIG = `export default [{ files: ["**/*.js"], plugins: { probe: ${ARGV_PROBE} }, rules: { eqeqeq: "error", "no-console": "warn", "probe/argv": "warn" } }];\n`;
 beforeEach(() => fs.writeFileSync(path.join(scratch, "eslint.config.mjs"), ESLINT_CONFIG));
 
 describe("lint", () => {
-  it("passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default)", () => {
+  it("passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default); runs as ESLint's command", () => {
     const clean = project("clean", { "ok.js": "export const same = (a, b) => a === b;\n" });
     const broken = project("broken", { "bad.js": "export const same = (a, b) => a == b;\n" });
     const noisy = project("noisy", { "log.js": "console.log(1);\n" });
-    const { results, offloaded } = checksOutsideJest([[clean, { check: "lint" }], [broken, { check: "lint" }], [noisy, { check: "lint" }], [noisy, { check: "lint", maxWarnings: 1 }]]);
-    const [cleanResult, brokenResult, noisyResult, noisyAllowed] = results;
+    const probed = project("probed", { "argv-probe.js": "export const a = 1;\n" });
+    const runs: Array<[string, CheckOptions]> = [[clean, { check: "lint" }], [broken, { check: "lint" }], [noisy, { check: "lint" }], [noisy, { check: "lint", maxWarnings: 1 }], [probed, { check: "lint", maxWarnings: 1 }]];
+    const { results, offloaded, argv1 } = checksOutsideJest(runs);
+    const [cleanResult, brokenResult, noisyResult, noisyAllowed, probedResult] = results;
     expect(cleanResult).toEqual({ success: true, output: "" });
     expect(brokenResult.success).toBe(false);
     expect(brokenResult.output).toMatch(/1:33\s+error\s+Expected '===' and instead saw '=='\s+eqeqeq/);
@@ -113,6 +118,13 @@ describe("lint", () => {
     expect(noisyResult.output).toContain("ESLint found too many warnings (maximum: 0).");
     expect(noisyAllowed.success).toBe(true);
     expect(offloaded).toEqual([]);
+
+    // While it lints, argv[1] names ESLint's own command, so nx's module-boundary rule reads the
+    // project graph once rather than for every file (nrwl/nx#36611); afterwards it is restored.
+    const eslintPackage = require.resolve("eslint/package.json");
+    const eslintCommand = path.resolve(path.dirname(eslintPackage), (JSON.parse(fs.readFileSync(eslintPackage, "utf8")) as { bin: { eslint: string } }).bin.eslint);
+    expect(probedResult.output).toContain(`argv[1] = ${eslintCommand}`);
+    expect(argv1).toBe(CHECKS_OUTSIDE_JEST);
   });
 });
 
