@@ -1,5 +1,5 @@
-// Test harness around tests/fake-pulumi/pulumi: a scratch folder with its state and call log, an
-// environment that puts the fake first on PATH, and runners for the tools and for nx.
+// Test harness around tests/fake-pulumi/pulumi: a scratch folder with the stacks it answers from and
+// its call log, an environment that puts the fake first on PATH, and runners for the tools and for nx.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,12 +24,19 @@ export interface RunResult {
 
 export class FakePulumi {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
-  private readonly log = path.join(this.dir, "calls.jsonl");
-  private readonly state = path.join(this.dir, "state.json");
+  private readonly log = path.join(this.dir, "calls.log");
+  private readonly state = path.join(this.dir, "stacks");
 
-  /** `stacks` keyed by `<pulumi project>/<stack>`, e.g. `mlapi-data/dev`. */
+  /** `stacks` keyed by `<pulumi project>/<stack>`, e.g. `mlapi-data/dev`, written as the fake reads them. */
   constructor(stacks: Record<string, FakeStack> = {}, private readonly extraEnv: Record<string, string> = {}) {
-    fs.writeFileSync(this.state, JSON.stringify(stacks));
+    for (const [key, { resources = 0, outputs = {}, secrets = [] }] of Object.entries(stacks)) {
+      const dir = path.join(this.state, key);
+      fs.mkdirSync(dir, { recursive: true });
+      const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secrets.includes(k) ? "[secret]" : v]));
+      fs.writeFileSync(path.join(dir, "resources"), `${resources}\n`);
+      fs.writeFileSync(path.join(dir, "outputs.json"), `${JSON.stringify(masked, null, 2)}\n`);
+      fs.writeFileSync(path.join(dir, "outputs-shown.json"), `${JSON.stringify(outputs, null, 2)}\n`);
+    }
   }
 
   /** The environment of a run: none of the outer nx task's NX_* or the caller's stack settings, the fake first on PATH. */
@@ -48,20 +55,21 @@ export class FakePulumi {
     };
   }
 
-  /** Every pulumi call so far as `<folder>: <argv>`, e.g. `data: destroy --yes --stack dev`. */
+  /** Every pulumi call so far as `<folder>: <arguments>`, e.g. `data: destroy --yes --stack dev`. */
   calls(): string[] {
     if (!fs.existsSync(this.log)) return [];
     return fs
       .readFileSync(this.log, "utf8")
-      .trim()
       .split("\n")
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { argv: string[]; cwd: string })
-      .map((c) => `${path.relative(path.join(ROOT, "projects"), c.cwd) || "."}: ${c.argv.join(" ")}`);
+      .map((line) => line.split("\t"))
+      .map(([cwd, args]) => `${path.relative(path.join(ROOT, "projects"), cwd) || "."}: ${args}`);
   }
 
-  stacks(): Record<string, FakeStack> {
-    return JSON.parse(fs.readFileSync(this.state, "utf8")) as Record<string, FakeStack>;
+  /** How many resources the stack `<pulumi project>/<stack>` has now; undefined if it does not exist. */
+  resources(key: string): number | undefined {
+    const file = path.join(this.state, key, "resources");
+    return fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : undefined;
   }
 
   /** Runs `node --require tsx/cjs tools/src/<script> ...args`, as the nx targets do, from the workspace root. */

@@ -73,7 +73,7 @@ describe("pulumi-layer.ts", () => {
     fake = new FakePulumi(allDeployed("dev"));
     expect(run(["destroy", "data", "--stack", "dev", "--cascade"]).status).toBe(0);
     expect(fake.calls()).toEqual(CASCADE_CALLS);
-    expect(fake.stacks()["mlapi-network/dev"].resources).toBe(5);
+    expect(fake.resources("mlapi-network/dev")).toBe(5);
   });
 
   it("with --cascade skips dependents that have nothing left", () => {
