@@ -222,8 +222,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
   return { layers: DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l)), stack: values.stack, outDir: path.resolve(values.out) };
 }
 
-async function main(): Promise<number> {
-  const args = parsePlanArgs(process.argv.slice(2));
+/** Plans the layers the command line names; returns the exit code. A failure is reported once, naming its layer. */
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const args = parsePlanArgs(argv);
   if ("exitCode" in args) {
     (args.exitCode === 0 ? console.log : console.error)(args.message);
     return args.exitCode;
@@ -231,21 +232,28 @@ async function main(): Promise<number> {
   const { layers, stack, outDir } = args;
   const started = Date.now();
   const docs: PlanDocument[] = [];
+  reported = false;
 
-  for (const [i, layer] of layers.entries()) {
-    const layerStarted = Date.now();
-    current = layer;
-    const doc = await planLayer(layer, stack, outDir);
-    // The platform policies (libs/policies) gate the plan: a mandatory violation stops it here.
-    const violations = enforcePolicies(doc, readStackConfig(layer, stack), () => undefined);
-    const file = writePlan(doc, outDir);
-    docs.push(doc);
-    const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);
-    const progress = layers.length > 1 ? `[${i + 1}/${layers.length}] ` : "";
-    console.log(`${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs, ${policyLine(violations)} (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
-    for (const v of violations) console.log(`    advisory ${v.policy}: ${v.resource}: ${v.message}`);
+  try {
+    for (const [i, layer] of layers.entries()) {
+      const layerStarted = Date.now();
+      current = layer;
+      const doc = await planLayer(layer, stack, outDir);
+      // The platform policies (libs/policies) gate the plan: a mandatory violation stops it here.
+      const violations = enforcePolicies(doc, readStackConfig(layer, stack), () => undefined);
+      const file = writePlan(doc, outDir);
+      docs.push(doc);
+      const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);
+      const progress = layers.length > 1 ? `[${i + 1}/${layers.length}] ` : "";
+      console.log(`${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs, ${policyLine(violations)} (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
+      for (const v of violations) console.log(`    advisory ${v.policy}: ${v.resource}: ${v.message}`);
+    }
+  } catch (err) {
+    report(err);
+    return 1;
+  } finally {
+    current = undefined;
   }
-  current = undefined;
 
   console.log(docs.length === 1 ? summarize(docs[0]) : summarizeAll(docs));
   console.log(`plan of stack ${stack} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -254,13 +262,17 @@ async function main(): Promise<number> {
 
 /** The layer being rendered, named in errors. */
 let current: LayerName | undefined;
-let failed = false;
+let reported = false;
 
-/** Reports the first failure once and exits 1. */
-function fail(err: unknown): void {
-  if (failed) return;
-  failed = true;
+/** Prints the first failure of a run, naming the layer; the same error also arrives as unhandled rejections. */
+function report(err: unknown): void {
+  if (reported) return;
+  reported = true;
   console.error(`plan failed${current ? ` at ${current}` : ""}: ${errorText(err)}`);
+}
+
+function fail(err: unknown): void {
+  report(err);
   process.exit(1);
 }
 

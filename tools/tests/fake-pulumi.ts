@@ -82,7 +82,7 @@ export class FakePulumi {
    * prints captured. The pulumi calls are real processes either way; a child's start (~0.4 s) is
    * what this saves, so the argument and exit-code handling of `require.main` is left to `tool`.
    */
-  inProcess(main: (argv: string[]) => number, args: string[]): RunResult {
+  async inProcess(main: (argv: string[]) => number | Promise<number>, args: string[]): Promise<RunResult> {
     const saved = process.env;
     const stdout: string[] = [];
     const stderr: string[] = [];
@@ -94,7 +94,7 @@ export class FakePulumi {
     ];
     process.env = this.env();
     try {
-      const status = main(args);
+      const status = await main(args);
       return { status, stdout: stdout.map((l) => `${l}\n`).join(""), stderr: stderr.map((l) => `${l}\n`).join("") };
     } finally {
       process.env = saved;

@@ -26,9 +26,9 @@ const written = () => JSON.parse(fs.readFileSync(outFile(), "utf8")) as Record<s
 describe("flat-outputs", () => {
   jest.setTimeout(60_000);
 
-  it("reads each layer's outputs in its folder, in deploy order, and writes one flat object with the keys unchanged", () => {
+  it("reads each layer's outputs in its folder, in deploy order, and writes one flat object with the keys unchanged", async () => {
     fake = new FakePulumi(deployed("dev"));
-    const r = fake.inProcess(main, ["--stack", "dev", "--out", outFile()]);
+    const r = await fake.inProcess(main, ["--stack", "dev", "--out", outFile()]);
     expect(r.status).toBe(0);
     expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack dev`));
     expect(written()).toEqual({
@@ -45,9 +45,9 @@ describe("flat-outputs", () => {
     expect(r.stdout).toContain("left out 1 secret output(s): data.dbToken (--show-secrets includes them)");
   });
 
-  it("includes secret outputs only with --show-secrets", () => {
+  it("includes secret outputs only with --show-secrets", async () => {
     fake = new FakePulumi(deployed("dev"));
-    const r = fake.inProcess(main, ["--stack", "dev", "--show-secrets", "--out", outFile()]);
+    const r = await fake.inProcess(main, ["--stack", "dev", "--show-secrets", "--out", outFile()]);
     expect(r.status).toBe(0);
     expect(fake.calls()[1]).toBe("data: stack output --json --stack dev --show-secrets");
     expect(written().dbToken).toBe("hunter2");
@@ -61,11 +61,11 @@ describe("flat-outputs", () => {
     expect(fs.existsSync(outFile())).toBe(false);
   });
 
-  it("names the layer stack that is not deployed", () => {
+  it("names the layer stack that is not deployed", async () => {
     const stacks = deployed("dev");
     delete stacks["mlapi-service/dev"];
     fake = new FakePulumi(stacks);
-    expect(() => fake.inProcess(main, ["--stack", "dev", "--out", outFile()])).toThrow(
+    await expect(fake.inProcess(main, ["--stack", "dev", "--out", outFile()])).rejects.toThrow(
       "Could not read the outputs of mlapi-service/dev (pulumi stack output --json --stack dev in projects/service): error: no stack named 'dev' found\n" +
         "Deploy it first (nx run service:deploy --stack dev), or check `pulumi login`.",
     );

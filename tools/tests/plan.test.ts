@@ -1,5 +1,6 @@
-// The offline plan: its document shape (pure), and the CLI run as a subprocess, which is the only way
-// to see how an error thrown inside an apply (a missing upstream output) is reported.
+// The offline plan: its document shape (pure), and the CLI: in this process where it fails before
+// any render, and as a subprocess, the only way to see how an error thrown inside an apply (a missing
+// upstream output) is reported.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -7,7 +8,7 @@ import * as path from "node:path";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import type { PlanDocument } from "../src/plan";
-import { parsePlanArgs, summarizeAll, toPlanDocument, writePlan } from "../src/plan";
+import { main, parsePlanArgs, summarizeAll, toPlanDocument, writePlan } from "../src/plan";
 import { SERIALIZATION_MODULES } from "../src/unloaded-serialization-modules";
 import type { RunResult } from "./fake-pulumi";
 import { FakePulumi } from "./fake-pulumi";
@@ -19,6 +20,12 @@ afterEach(() => fake?.dispose());
 function plan(args: string[], env: Record<string, string> = {}): RunResult {
   fake = new FakePulumi({}, env);
   return fake.tool("plan.ts", args);
+}
+
+/** The plan CLI's main in this process, with the environment `plan` gives the subprocess. */
+function planHere(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  fake = new FakePulumi({}, env);
+  return fake.inProcess(main, args);
 }
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -150,16 +157,16 @@ describe("plan CLI", () => {
     expect(fs.existsSync(path.join(out, "data.json"))).toBe(false);
   });
 
-  it("stops with the config error of a layer and writes nothing for it", () => {
+  it("stops with the config error of a layer and writes nothing for it", async () => {
     const out = tmp();
-    const r = plan(["network", "--out", out], { ENVIRONMENT_SUFFIX: "Bad_One" });
+    const r = await planHere(["network", "--out", out], { ENVIRONMENT_SUFFIX: "Bad_One" });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('plan failed at network: Invalid configuration: mlapi-network:environmentSuffix = "Bad_One"');
     expect(fs.existsSync(path.join(out, "network.json"))).toBe(false);
   });
 
-  it("says which upstream plan to make first when its file is missing", () => {
-    const r = plan(["service", "--out", tmp()]);
+  it("says which upstream plan to make first when its file is missing", async () => {
+    const r = await planHere(["service", "--out", tmp()]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/plan failed at service: service reads the network layer, but .*network\.json does not exist: plan network first \(nx run network:plan\)\./);
   });
@@ -177,8 +184,8 @@ describe("plan CLI", () => {
     expect(JSON.parse(r.stdout)).toEqual([expect.stringContaining('"version" read from a stand-in'), expect.stringContaining('"version" read from a stand-in')]);
   });
 
-  it("reads the stack file the user names", () => {
-    const r = plan(["network", "--stack", "nosuchstack", "--out", tmp()]);
+  it("reads the stack file the user names", async () => {
+    const r = await planHere(["network", "--stack", "nosuchstack", "--out", tmp()]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("No stack file projects/network/Pulumi.nosuchstack.yaml: copy Pulumi.example.yaml to it");
   });

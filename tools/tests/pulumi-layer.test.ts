@@ -43,42 +43,42 @@ describe("layer order", () => {
 describe("pulumi-layer.ts", () => {
   const run = (args: string[]) => fake.inProcess(main, args);
 
-  it("deploys one layer with pulumi up in its folder", () => {
+  it("deploys one layer with pulumi up in its folder", async () => {
     fake = new FakePulumi();
-    expect(run(["deploy", "network", "--stack", "dev"]).status).toBe(0);
+    expect((await run(["deploy", "network", "--stack", "dev"])).status).toBe(0);
     expect(fake.calls()).toEqual(["network: up --yes --skip-preview --stack dev"]);
   });
 
-  it("takes the stack of preview from MLAPI_STACK", () => {
+  it("takes the stack of preview from MLAPI_STACK", async () => {
     fake = new FakePulumi({}, { MLAPI_STACK: "qa" });
-    expect(run(["preview", "service"]).status).toBe(0);
+    expect((await run(["preview", "service"])).status).toBe(0);
     expect(fake.calls()).toEqual(["service: preview --diff --stack qa"]);
   });
 
-  it("refuses to destroy a layer whose dependents still have resources, naming them and the command", () => {
+  it("refuses to destroy a layer whose dependents still have resources, naming them and the command", async () => {
     fake = new FakePulumi(allDeployed("dev"));
-    const r = run(["destroy", "data", "--stack", "dev"]);
+    const r = await run(["destroy", "data", "--stack", "dev"]);
     expect(r.status).toBe(EXIT_REFUSED);
     expect(r.stderr.trim()).toBe(REFUSAL);
     expect(fake.calls()).toEqual(["edge: stack export --stack dev", "service: stack export --stack dev"]);
   });
 
-  it("destroys a layer whose dependents are empty or were never created", () => {
+  it("destroys a layer whose dependents are empty or were never created", async () => {
     fake = new FakePulumi({ "mlapi-data/dev": { resources: 9 }, "mlapi-service/dev": { resources: 0 } });
-    expect(run(["destroy", "data", "--stack", "dev"]).status).toBe(0);
+    expect((await run(["destroy", "data", "--stack", "dev"])).status).toBe(0);
     expect(fake.calls()).toEqual(["edge: stack export --stack dev", "service: stack export --stack dev", "data: destroy --yes --stack dev"]);
   });
 
-  it("with --cascade destroys the live dependents first, in destroy order", () => {
+  it("with --cascade destroys the live dependents first, in destroy order", async () => {
     fake = new FakePulumi(allDeployed("dev"));
-    expect(run(["destroy", "data", "--stack", "dev", "--cascade"]).status).toBe(0);
+    expect((await run(["destroy", "data", "--stack", "dev", "--cascade"])).status).toBe(0);
     expect(fake.calls()).toEqual(CASCADE_CALLS);
     expect(fake.resources("mlapi-network/dev")).toBe(5);
   });
 
-  it("with --cascade skips dependents that have nothing left", () => {
+  it("with --cascade skips dependents that have nothing left", async () => {
     fake = new FakePulumi({ ...allDeployed("dev"), "mlapi-edge/dev": { resources: 0 } });
-    expect(run(["destroy", "network", "--stack", "dev", "--cascade"]).status).toBe(0);
+    expect((await run(["destroy", "network", "--stack", "dev", "--cascade"])).status).toBe(0);
     expect(fake.calls()).toEqual([
       "edge: stack export --stack dev",
       "service: stack export --stack dev",
@@ -89,17 +89,17 @@ describe("pulumi-layer.ts", () => {
     ]);
   });
 
-  it("stops the cascade at the first failed destroy without touching the layer", () => {
+  it("stops the cascade at the first failed destroy without touching the layer", async () => {
     fake = new FakePulumi(allDeployed("dev"), { FAKE_PULUMI_FAIL: "destroy mlapi-edge/dev" });
-    const r = run(["destroy", "data", "--stack", "dev", "--cascade"]);
+    const r = await run(["destroy", "data", "--stack", "dev", "--cascade"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("data: destroying dependent edge failed (exit 1); data was not touched.");
     expect(fake.calls()).toEqual(CASCADE_CALLS.slice(0, 3));
   });
 
-  it("with --force destroys the layer without asking its dependents", () => {
+  it("with --force destroys the layer without asking its dependents", async () => {
     fake = new FakePulumi(allDeployed("dev"));
-    const r = run(["destroy", "data", "--stack", "dev", "--force"]);
+    const r = await run(["destroy", "data", "--stack", "dev", "--force"]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("data: --force: destroying without checking edge, service.");
     expect(fake.calls()).toEqual(["data: destroy --yes --stack dev"]);
@@ -120,17 +120,17 @@ describe("pulumi-layer.ts", () => {
       [["deploy", "data", "--stack", "dev", "--cascade"], "--cascade and --force apply to destroy only."],
       [["deploy", "nolayer", "--stack", "dev"], "Usage: tsx tools/src/pulumi-layer.ts"],
       [["deploy", "data"], "No stack given: pass --stack <name> or set MLAPI_STACK."],
-    ])("rejects %j with exit 2 and no pulumi call", (args, message) => {
+    ])("rejects %j with exit 2 and no pulumi call", async (args, message) => {
       fake = new FakePulumi(allDeployed("dev"));
-      const r = run(args);
+      const r = await run(args);
       expect(r.status).toBe(EXIT_USAGE);
       expect(r.stderr).toContain(message);
       expect(fake.calls()).toEqual([]);
     });
 
-    it("treats an argument-less destroy under nx as an ordering step and does nothing", () => {
+    it("treats an argument-less destroy under nx as an ordering step and does nothing", async () => {
       fake = new FakePulumi(allDeployed("dev"), { NX_TASK_TARGET_TARGET: "destroy" });
-      const r = run(["destroy", "edge"]);
+      const r = await run(["destroy", "edge"]);
       expect(r.status).toBe(0);
       expect(r.stdout.trim()).toBe("edge: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy edge).");
       expect(fake.calls()).toEqual([]);
