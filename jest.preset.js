@@ -8,8 +8,9 @@ module.exports = {
   testEnvironment: "node",
   // Jest's runtime with V8's code cache shared between a project's test files (see the file).
   runtime: path.join(__dirname, "jest.runtime.js"),
+  // ts-jest, its output shared between the projects (see the file).
   transform: {
-    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+    "^.+\\.ts$": [path.join(__dirname, "jest.transform.js"), { diagnostics: false }],
   },
   moduleFileExtensions: ["ts", "js", "json"],
   testMatch: ["**/*.test.ts"],

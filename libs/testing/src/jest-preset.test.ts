@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as vm from "node:vm";
 
@@ -76,5 +78,57 @@ describe("jest's runtime with a code cache and shared package sources", () => {
     expect(next.get(own)).toBeUndefined();
     expect(next.get("/w/tests/next.test.ts")).toBe("test source");
     expect([...shared.keys()]).toEqual([pkg]);
+  });
+});
+
+// jest.preset.js transforms TypeScript with jest.transform.js: ts-jest, its output shared between projects.
+describe("ts-jest with its output shared between projects", () => {
+  type Output = { code: string; map: string | null };
+  type Transformer = { process(source: string, file: string, options: object): Output; getCacheKey(...args: unknown[]): string };
+  const transform = require(path.resolve(__dirname, "../../..", "jest.transform.js")) as {
+    tsconfigOptionsKey(ts: object, rootDir: string): string | undefined;
+    withSharedOutput(inner: Transformer, options: { sharedDir: (o: object) => string; optionsKeyOf: (rootDir: string) => string | undefined; salt: string }): Transformer;
+  };
+  // "typescript" itself is the preset's stand-in here (see above); this path is the real one.
+  const ts = require("typescript/lib/typescript") as object;
+
+  let scratch: string;
+  beforeEach(() => (scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-transform-"))));
+  afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  const write = (file: string, json: object) => {
+    fs.mkdirSync(path.dirname(path.join(scratch, file)), { recursive: true });
+    fs.writeFileSync(path.join(scratch, file), JSON.stringify(json));
+    return path.dirname(path.join(scratch, file));
+  };
+
+  it("is the transform this very test runs on", () => {
+    const preset = require(path.resolve(__dirname, "../../..", "jest.preset.js")) as { transform: Record<string, [string, object]> };
+    expect(preset.transform["^.+\\.ts$"]).toEqual([path.resolve(__dirname, "../../..", "jest.transform.js"), { diagnostics: false }]);
+  });
+
+  it("keys projects by their compiler options, not by where their tsconfig is or what it includes", () => {
+    write("tsconfig.base.json", { compilerOptions: { strict: true, module: "commonjs" } });
+    const a = write("a/tsconfig.json", { extends: "../tsconfig.base.json", include: ["**/*.ts"] });
+    const b = write("b/tsconfig.json", { extends: "../tsconfig.base.json", include: ["src/*.ts"], exclude: ["dist"] });
+    const loose = write("loose/tsconfig.json", { extends: "../tsconfig.base.json", compilerOptions: { strict: false } });
+    expect(transform.tsconfigOptionsKey(ts, a)).toContain('["strict",true]');
+    expect(transform.tsconfigOptionsKey(ts, a)).toBe(transform.tsconfigOptionsKey(ts, b));
+    expect(transform.tsconfigOptionsKey(ts, loose)).not.toBe(transform.tsconfigOptionsKey(ts, a));
+    expect(transform.tsconfigOptionsKey(ts, path.join(scratch, "none"))).toBeUndefined();
+  });
+
+  it("transforms a file once for all projects with the same options, and again when the source or the options differ", () => {
+    const inner = { process: jest.fn((source: string, file: string) => ({ code: `compiled ${file}: ${source}`, map: null })), getCacheKey: () => "inner" };
+    const shared = transform.withSharedOutput(inner, { sharedDir: () => scratch, optionsKeyOf: (root) => (root === "/none" ? undefined : root.startsWith("/strict") ? "strict" : "loose"), salt: "v1" });
+    const run = (root: string, source = "export const a = 1;") => shared.process(source, "/w/libs/core/src/a.ts", { config: { rootDir: root } });
+
+    expect(run("/strict/core")).toEqual({ code: "compiled /w/libs/core/src/a.ts: export const a = 1;", map: null });
+    expect(run("/strict/data")).toEqual({ code: "compiled /w/libs/core/src/a.ts: export const a = 1;", map: null });
+    expect(inner.process).toHaveBeenCalledTimes(1);
+    run("/strict/data", "export const a = 2;");
+    run("/loose/app");
+    run("/none");
+    run("/none");
+    expect(inner.process).toHaveBeenCalledTimes(5);
   });
 });

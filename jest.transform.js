@@ -1,0 +1,68 @@
+// ts-jest (the `transform` of jest.preset.js), with what it emits shared between the workspace's jest
+// projects. Jest keeps a transform cache per project and ts-jest's cache key names the project, so a
+// file of libs/core was transpiled again by each project that loads it: ~550 transpiles of ~200 files
+// in a cold `npm test`, ~15 CPU-s. Here ts-jest's output is also kept under a key of what decides it:
+// the file, its source, the project's compiler options, ts-jest's options and the versions.
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+/**
+ * The compiler options of `<rootDir>/tsconfig.json` (the tsconfig ts-jest reads) as a comparable key,
+ * without the two that only say where the file lives; undefined without a readable tsconfig.
+ */
+function tsconfigOptionsKey(ts, rootDir) {
+  const file = path.join(rootDir, "tsconfig.json");
+  if (!fs.existsSync(file)) return undefined;
+  const parsed = ts.getParsedCommandLineOfConfigFile(file, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  if (!parsed) return undefined;
+  const { configFilePath: _where, pathsBasePath: _base, ...options } = parsed.options;
+  return JSON.stringify(Object.keys(options).sort().map((k) => [k, options[k]]));
+}
+
+/**
+ * Wraps a transformer so that `process` answers from `sharedDir` when a project with the same
+ * options key already transformed the same source of the same file. Jest's own per-project cache
+ * still comes first (getCacheKey is the inner one's). A project without an options key is left to
+ * the inner transformer alone.
+ */
+function withSharedOutput(inner, { sharedDir, optionsKeyOf, salt }) {
+  const keys = new Map();
+  const keyOf = (source, file, { config, instrument, supportsStaticESM }) => {
+    if (!keys.has(config.rootDir)) keys.set(config.rootDir, optionsKeyOf(config.rootDir));
+    const options = keys.get(config.rootDir);
+    if (options === undefined) return undefined;
+    return crypto.createHash("sha256").update([salt, options, `instrument:${!!instrument} esm:${!!supportsStaticESM}`, file, source].join("\0")).digest("hex");
+  };
+  return {
+    canInstrument: inner.canInstrument,
+    getCacheKey: (...args) => inner.getCacheKey(...args),
+    process(source, file, transformOptions) {
+      const key = keyOf(source, file, transformOptions);
+      const shared = key && path.join(sharedDir(transformOptions), key.slice(0, 2), key);
+      if (shared && fs.existsSync(shared)) return JSON.parse(fs.readFileSync(shared, "utf8"));
+      const output = inner.process(source, file, transformOptions);
+      if (shared) {
+        // Written whole under another name, then renamed: nx runs two projects' jest side by side.
+        fs.mkdirSync(path.dirname(shared), { recursive: true });
+        fs.writeFileSync(`${shared}.${process.pid}`, JSON.stringify({ code: output.code, map: output.map }));
+        fs.renameSync(`${shared}.${process.pid}`, shared);
+      }
+      return output;
+    },
+  };
+}
+
+module.exports = {
+  createTransformer(options) {
+    const ts = require("typescript");
+    return withSharedOutput(require("ts-jest").default.createTransformer(options), {
+      // Inside jest's cache directory, so `jest --clearCache` clears it too.
+      sharedDir: ({ config }) => path.join(config.cacheDirectory, "mlapi-ts-jest-shared"),
+      optionsKeyOf: (rootDir) => tsconfigOptionsKey(ts, rootDir),
+      salt: JSON.stringify([`typescript@${ts.version}`, `ts-jest@${require("ts-jest/package.json").version}`, options ?? {}]),
+    });
+  },
+  tsconfigOptionsKey,
+  withSharedOutput,
+};
