@@ -271,6 +271,7 @@ function report(err: unknown): void {
   console.error(`plan failed${current ? ` at ${current}` : ""}: ${errorText(err)}`);
 }
 
+/** For what fails outside main's awaits (see below): report it and exit 1. */
 function fail(err: unknown): void {
   report(err);
   process.exit(1);

@@ -10,7 +10,7 @@ export interface LintOptions {
 const DEFAULTS: Required<LintOptions> = { maxWarnings: 0 };
 
 /** ESLint's command-line entry point, as process.argv[1] names it when `eslint` runs. */
-export const ESLINT_CLI = path.join(path.dirname(require.resolve("eslint/package.json")), "bin", "eslint.js");
+const ESLINT_CLI = path.join(path.dirname(require.resolve("eslint/package.json")), "bin", "eslint.js");
 
 /**
  * Runs `lint` as a terminal run of ESLint, as far as process.argv[1] tells. @nx/enforce-module-boundaries
