@@ -20,15 +20,25 @@ function tsconfigOptionsKey(ts, rootDir) {
   return JSON.stringify(Object.keys(options).sort().map((k) => [k, options[k]]));
 }
 
+/** A kept output, or undefined when there is none or it cannot be read (then it is made again). */
+function readOutput(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Wraps a transformer so that `process` answers from `sharedDir` when a project with the same
  * options key already transformed the same source of the same file. Jest's own per-project cache
- * still comes first (getCacheKey is the inner one's). A project without an options key is left to
- * the inner transformer alone.
+ * still comes first (getCacheKey is the inner one's). A project without an options key, and a run
+ * with jest's cache off, are left to the inner transformer alone.
  */
 function withSharedOutput(inner, { sharedDir, optionsKeyOf, salt }) {
   const keys = new Map();
   const keyOf = (source, file, { config, instrument, supportsStaticESM }) => {
+    if (config.cache === false) return undefined; // jest --no-cache
     if (!keys.has(config.rootDir)) keys.set(config.rootDir, optionsKeyOf(config.rootDir));
     const options = keys.get(config.rootDir);
     if (options === undefined) return undefined;
@@ -40,7 +50,8 @@ function withSharedOutput(inner, { sharedDir, optionsKeyOf, salt }) {
     process(source, file, transformOptions) {
       const key = keyOf(source, file, transformOptions);
       const shared = key && path.join(sharedDir(transformOptions), key.slice(0, 2), key);
-      if (shared && fs.existsSync(shared)) return JSON.parse(fs.readFileSync(shared, "utf8"));
+      const reused = shared && readOutput(shared);
+      if (reused) return reused;
       const output = inner.process(source, file, transformOptions);
       if (shared) {
         // Written whole under another name, then renamed: nx runs two projects' jest side by side.

@@ -117,7 +117,7 @@ describe("ts-jest with its output shared between projects", () => {
     expect(transform.tsconfigOptionsKey(ts, path.join(scratch, "none"))).toBeUndefined();
   });
 
-  it("transforms a file once for all projects with the same options, and again when the source or the options differ", () => {
+  it("transforms a file once for all projects with the same options, and again when the source or the options differ or caching is off", () => {
     const inner = { process: jest.fn((source: string, file: string) => ({ code: `compiled ${file}: ${source}`, map: null })), getCacheKey: () => "inner" };
     const shared = transform.withSharedOutput(inner, { sharedDir: () => scratch, optionsKeyOf: (root) => (root === "/none" ? undefined : root.startsWith("/strict") ? "strict" : "loose"), salt: "v1" });
     const run = (root: string, source = "export const a = 1;") => shared.process(source, "/w/libs/core/src/a.ts", { config: { rootDir: root } });
@@ -130,5 +130,20 @@ describe("ts-jest with its output shared between projects", () => {
     run("/none");
     run("/none");
     expect(inner.process).toHaveBeenCalledTimes(5);
+    // jest --no-cache: nothing kept is used.
+    shared.process("export const a = 1;", "/w/libs/core/src/a.ts", { config: { rootDir: "/strict/core", cache: false } });
+    expect(inner.process).toHaveBeenCalledTimes(6);
+  });
+
+  it("transforms again, and keeps the new output, when a kept one cannot be read", () => {
+    const inner = { process: jest.fn(() => ({ code: "compiled", map: null })), getCacheKey: () => "inner" };
+    const shared = transform.withSharedOutput(inner, { sharedDir: () => scratch, optionsKeyOf: () => "strict", salt: "v1" });
+    const run = () => shared.process("export const a = 1;", "/w/a.ts", { config: { rootDir: "/w" } });
+    run();
+    const [kept] = fs.readdirSync(scratch).flatMap((d) => fs.readdirSync(path.join(scratch, d)).map((f) => path.join(scratch, d, f)));
+    fs.writeFileSync(kept, '{"code": "trunc');
+    expect(run()).toEqual({ code: "compiled", map: null });
+    expect(run()).toEqual({ code: "compiled", map: null });
+    expect(inner.process).toHaveBeenCalledTimes(2);
   });
 });
