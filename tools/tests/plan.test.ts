@@ -1,6 +1,6 @@
-// The offline plan: its document shape (pure), and the CLI: in this process where it fails before
-// any render, and as a subprocess, the only way to see how an error thrown inside an apply (a missing
-// upstream output) is reported.
+// The offline plan: its document shape (pure), and the CLI: in this process where it fails before any
+// resource is declared, and as a subprocess for a whole plan and for an error thrown inside an apply
+// (a missing upstream output), which only a process shows as a user sees it.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
