@@ -87,13 +87,14 @@ describe("typecheck", () => {
   });
 });
 
+const CHECKS_OUTSIDE_JEST = path.join(__dirname, "checks-outside-jest.ts");
+
 /** Runs the check executor's checks on [project root, options] pairs in plain Node (see checks-outside-jest.ts). */
 function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; offloaded: string[]; argv1: string } {
   const env = { ...process.env, FORCE_COLOR: "0" };
   const out = execFileSync(process.execPath, ["--require", "tsx/cjs", CHECKS_OUTSIDE_JEST, scratch, JSON.stringify(runs)], { encoding: "utf8", env });
   return JSON.parse(out) as { results: CheckResult[]; offloaded: string[]; argv1: string };
 }
-const CHECKS_OUTSIDE_JEST = path.join(__dirname, "checks-outside-jest.ts");
 
 // A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's
 // rules; and a rule that warns, in argv-probe.js only, what process.argv[1] is while ESLint runs.

@@ -3,6 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as vm from "node:vm";
 
+// The workspace's jest files are plain JavaScript at its root, outside every project.
+const workspaceFile = (name: string) => path.resolve(__dirname, "../../..", name);
+
 // jest.preset.js maps Pulumi's function-serialization dependencies to jest.unloaded-module.js.
 describe("modules jest leaves unloaded", () => {
   it.each(["typescript", "@npmcli/arborist"])("%s is a stub that refuses every use, naming the mapping", (id) => {
@@ -19,8 +22,6 @@ describe("modules jest leaves unloaded", () => {
 // jest.preset.js runs tests on jest.runtime.js, which shares V8's code cache and installed packages'
 // sources between test files.
 describe("jest's runtime with a code cache and shared package sources", () => {
-  // The workspace's jest files are plain JavaScript at its root, outside every project.
-  const workspaceFile = (name: string) => path.resolve(__dirname, "../../..", name);
   const runtime = require(workspaceFile("jest.runtime.js")) as {
     withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>): typeof vm.compileFunction;
     withSharedPackageSources(cacheFS: Map<string, string>, shared: Map<string, string>): Map<string, string>;
@@ -85,7 +86,7 @@ describe("jest's runtime with a code cache and shared package sources", () => {
 describe("ts-jest with its output shared between projects", () => {
   type Output = { code: string; map: string | null };
   type Transformer = { process(source: string, file: string, options: object): Output; getCacheKey(...args: unknown[]): string };
-  const transform = require(path.resolve(__dirname, "../../..", "jest.transform.js")) as {
+  const transform = require(workspaceFile("jest.transform.js")) as {
     tsconfigOptionsKey(ts: object, rootDir: string): string | undefined;
     withSharedOutput(inner: Transformer, options: { sharedDir: (o: object) => string; optionsKeyOf: (rootDir: string) => string | undefined; salt: string }): Transformer;
   };
@@ -102,8 +103,8 @@ describe("ts-jest with its output shared between projects", () => {
   };
 
   it("is the transform this very test runs on", () => {
-    const preset = require(path.resolve(__dirname, "../../..", "jest.preset.js")) as { transform: Record<string, [string, object]> };
-    expect(preset.transform["^.+\\.ts$"]).toEqual([path.resolve(__dirname, "../../..", "jest.transform.js"), { diagnostics: false }]);
+    const preset = require(workspaceFile("jest.preset.js")) as { transform: Record<string, [string, object]> };
+    expect(preset.transform["^.+\\.ts$"]).toEqual([workspaceFile("jest.transform.js"), { diagnostics: false }]);
   });
 
   it("keys projects by their compiler options, not by where their tsconfig is or what it includes", () => {
