@@ -1,7 +1,7 @@
 // The HTTP layer in-process with fake model/stores: every bad-input case gets its status and
 // message, nothing crashes, and good requests still work afterwards.
 import type { AddressInfo } from "node:net";
-import { Health } from "../src/health";
+import { FatalProbeError, Health } from "../src/health";
 import { HttpError } from "../src/http/errors";
 import { createLogger } from "../src/log";
 import type { ModelManifest } from "../src/model/manifest";
@@ -247,7 +247,6 @@ describe("HTTP API input validation", () => {
 
 describe("Health", () => {
   it("stays 200 but degraded when a store fails after start-up, and turns 503 unhealthy on a fatal failure", async () => {
-    const { FatalProbeError } = await import("../src/health");
     let failure: Error | undefined;
     const h = new Health({ db: async () => { if (failure) throw failure; } }, createLogger("error"));
     h.modelReady = true;

@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 interface PlanModule {
   toPlanDocument(layer: string, project: string, stack: string, result: RenderResult): PlanLike;
 }
-const loadPlanModule = async (): Promise<PlanModule> => (await import(path.join(ROOT, "tools", "src", "plan.ts"))) as PlanModule;
+const loadPlanModule = (): PlanModule => require(path.join(ROOT, "tools", "src", "plan.ts")) as PlanModule;
 
 async function planOf(retentionInDays: number): Promise<PlanLike> {
   const result = await renderProgram({
@@ -22,7 +22,7 @@ async function planOf(retentionInDays: number): Promise<PlanLike> {
     config: { "aws:region": "us-east-1", "mlapi-network:retentionInDays": retentionInDays },
     load: programLoader(path.join(__dirname, "fixtures", "log-group-program.ts")),
   });
-  return (await loadPlanModule()).toPlanDocument("network", "mlapi-network", "wiring", result);
+  return loadPlanModule().toPlanDocument("network", "mlapi-network", "wiring", result);
 }
 
 describe("the offline plan's policy gate", () => {

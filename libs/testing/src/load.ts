@@ -13,9 +13,9 @@ export function programLoader(programPath: string): () => Promise<unknown> {
     if (typeof jest === "undefined") return require(programPath) as unknown;
     const sdks = SHARED_SDKS.map((id) => [id, require(id) as unknown] as const);
     let loaded: unknown;
-    await jest.isolateModulesAsync(async () => {
+    jest.isolateModules(() => {
       for (const [id, sdk] of sdks) jest.doMock(id, () => sdk);
-      loaded = await import(programPath);
+      loaded = require(programPath) as unknown;
     });
     return loaded;
   };
