@@ -5,12 +5,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ExecutorContext, TaskGraph } from "@nx/devkit";
-import * as ts from "typescript";
 import type { CheckResult } from "../src/executors/batch";
 import { batchOfTasks, singleTask } from "../src/executors/batch";
 import type { CheckOptions } from "../src/executors/check";
-import type { TypecheckOptions } from "../src/executors/typecheck";
-import { typecheck } from "../src/executors/typecheck";
+import { checks } from "../src/executors/check";
+import type { Compiler, TypecheckOptions } from "../src/executors/typecheck";
+import { nativeTsc, parseDiagnostics, typecheck } from "../src/executors/typecheck";
 
 let scratch: string;
 beforeEach(() => {
@@ -57,20 +57,28 @@ describe("typecheck", () => {
     expect((await typecheckOne(root, { tsConfig: "tsconfig.strict.json" })).output).toContain("error TS7006: Parameter 'x' implicitly has an 'any' type.");
   });
 
-  it("builds one program for projects with the same compiler options and one more for different ones", async () => {
-    const createProgram = jest.fn(ts.createProgram) as unknown as typeof ts.createProgram;
+  it("runs the compiler once for projects with the same compiler options and once more for different ones", async () => {
+    const runs: Array<{ config: { extends: string; files: string[]; include: string[] }; folder: string }> = [];
+    const compiler: Compiler = async (tsConfigPath) => {
+      runs.push({ config: JSON.parse(fs.readFileSync(tsConfigPath, "utf8")), folder: path.relative(scratch, path.dirname(tsConfigPath)) });
+      return nativeTsc(tsConfigPath);
+    };
     const loose = JSON.stringify({ ...JSON.parse(TSCONFIG), compilerOptions: { ...JSON.parse(TSCONFIG).compilerOptions, strict: false } });
     const roots = [
       project("first", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" }),
       project("second", { "tsconfig.json": TSCONFIG, "b.ts": "export function b(x) { return x; }\n" }),
       project("loose", { "tsconfig.json": loose, "c.ts": "export function c(x) { return x; }\n" }),
     ];
-    const results = await typecheck(createProgram)(roots.map((root) => ({ root, options: {} })));
+    const results = await typecheck(compiler)(roots.map((root) => ({ root, options: {} })));
     expect(results.map((r) => r.success)).toEqual([true, false, true]);
-    expect((createProgram as unknown as jest.Mock).mock.calls.map(([o]: [ts.CreateProgramOptions]) => o.rootNames.map((f) => path.relative(scratch, f)))).toEqual([
-      ["first/a.ts", "globals.d.ts", "second/b.ts"],
-      ["loose/c.ts", "globals.d.ts"],
+    // Each run's tsconfig sits beside the first project's and extends it, naming every project's files.
+    const relative = (files: string[]) => files.map((f) => path.relative(scratch, f)).sort();
+    expect(runs.map(({ config, folder }) => [folder, config.extends, relative(config.files), config.include])).toEqual([
+      ["first", "./tsconfig.json", ["first/a.ts", "globals.d.ts", "second/b.ts"], []],
+      ["loose", "./tsconfig.json", ["globals.d.ts", "loose/c.ts"], []],
     ]);
+    // ...and is removed afterwards.
+    expect(fs.readdirSync(path.join(scratch, "first"))).toEqual(["a.ts", "tsconfig.json"]);
   });
 
   it("tells each project of a shared program the errors of its own files and of the files they import, as tsc -p does", async () => {
@@ -85,15 +93,40 @@ describe("typecheck", () => {
     expect(appResult.output).toContain(`Found 1 error in ${path.relative(process.cwd(), path.join(app, "tsconfig.json"))}.`);
     expect(otherResult).toEqual({ success: true, output: "" });
   });
+
+  it("tells every project of a run a diagnostic in a file none of them holds", async () => {
+    const [a, b] = [project("a", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" }), project("b", { "tsconfig.json": TSCONFIG, "b.ts": "export const b = 1;\n" })];
+    const elsewhere = `${path.relative(process.cwd(), path.join(scratch, "vendor.d.ts"))}(3,1): error TS1005: ';' expected.`;
+    const mine = `${path.relative(process.cwd(), path.join(a, "a.ts"))}(1,1): error TS2304: Cannot find name 'x'.`;
+    const results = await typecheck(async () => ({ exitCode: 1, output: `${elsewhere}\n${mine}\n` }))([a, b].map((root) => ({ root, options: {} })));
+    expect(results[0].output).toBe(`${elsewhere}\n${mine}\n\nFound 2 errors in ${path.relative(process.cwd(), path.join(a, "tsconfig.json"))}.\n`);
+    expect(results[1].output).toBe(`${elsewhere}\n\nFound 1 error in ${path.relative(process.cwd(), path.join(b, "tsconfig.json"))}.\n`);
+  });
+
+  it("fails every project of a run with what the compiler printed when it fails without a diagnostic", async () => {
+    const root = project("any", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" });
+    const [result] = await typecheck(async () => ({ exitCode: 3, output: "panic: out of memory\n" }))([{ root, options: {} }]);
+    expect(result).toEqual({ success: false, output: "tsc exited with code 3:\npanic: out of memory\n" });
+  });
+});
+
+describe("parseDiagnostics", () => {
+  it("splits tsc's plain output into diagnostics with their continuation lines and absolute file paths", () => {
+    const output = ["lib/a.ts(2,7): error TS2322: Type '{ b: string; }' is not assignable to type 'B'.", "  Types of property 'b' are incompatible.", "error TS5083: Cannot read file 'x.json'.", ""].join("\n");
+    expect(parseDiagnostics(output)).toEqual([
+      { file: path.resolve("lib/a.ts"), text: "lib/a.ts(2,7): error TS2322: Type '{ b: string; }' is not assignable to type 'B'.\n  Types of property 'b' are incompatible." },
+      { file: undefined, text: "error TS5083: Cannot read file 'x.json'." },
+    ]);
+  });
 });
 
 const CHECKS_OUTSIDE_JEST = path.join(__dirname, "checks-outside-jest.ts");
 
 /** Runs the check executor's checks on [project root, options] pairs in plain Node (see checks-outside-jest.ts). */
-function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; offloaded: string[]; argv1: string } {
+function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; argv1: string } {
   const env = { ...process.env, FORCE_COLOR: "0" };
   const out = execFileSync(process.execPath, ["--require", "tsx/cjs", CHECKS_OUTSIDE_JEST, scratch, JSON.stringify(runs)], { encoding: "utf8", env });
-  return JSON.parse(out) as { results: CheckResult[]; offloaded: string[]; argv1: string };
+  return JSON.parse(out) as { results: CheckResult[]; argv1: string };
 }
 
 // A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's
@@ -109,7 +142,7 @@ describe("lint", () => {
     const noisy = project("noisy", { "log.js": "console.log(1);\n" });
     const probed = project("probed", { "argv-probe.js": "export const a = 1;\n" });
     const runs: Array<[string, CheckOptions]> = [[clean, { check: "lint" }], [broken, { check: "lint" }], [noisy, { check: "lint" }], [noisy, { check: "lint", maxWarnings: 1 }], [probed, { check: "lint", maxWarnings: 1 }]];
-    const { results, offloaded, argv1 } = checksOutsideJest(runs);
+    const { results, argv1 } = checksOutsideJest(runs);
     const [cleanResult, brokenResult, noisyResult, noisyAllowed, probedResult] = results;
     expect(cleanResult).toEqual({ success: true, output: "" });
     expect(brokenResult.success).toBe(false);
@@ -118,7 +151,6 @@ describe("lint", () => {
     expect(noisyResult.output).toMatch(/1:1\s+warning\s+Unexpected console statement\s+no-console/);
     expect(noisyResult.output).toContain("ESLint found too many warnings (maximum: 0).");
     expect(noisyAllowed.success).toBe(true);
-    expect(offloaded).toEqual([]);
 
     // While it lints, argv[1] names ESLint's own command, so nx's module-boundary rule reads the
     // project graph once rather than for every file (nrwl/nx#36611); afterwards it is restored.
@@ -130,16 +162,39 @@ describe("lint", () => {
 });
 
 describe("lint and typecheck in one batch", () => {
-  it("type checks in a child process while it lints, each project keeping its own result in order", () => {
+  it("lints and type checks, each project keeping its own result in order", () => {
     const typed = project("typed", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" });
     const linted = project("linted", { "bad.js": "export const same = (a, b) => a == b;\n" });
     const clean = project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const ok = 1;\n", "ok.js": "export const ok = 1;\n" });
-    const { results, offloaded } = checksOutsideJest([[typed, { check: "typecheck" }], [linted, { check: "lint" }], [clean, { check: "typecheck" }], [clean, { check: "lint" }]]);
-    expect(offloaded).toEqual(["typecheck"]);
+    const { results } = checksOutsideJest([[typed, { check: "typecheck" }], [linted, { check: "lint" }], [clean, { check: "typecheck" }], [clean, { check: "lint" }]]);
     expect(results.map((r) => r.success)).toEqual([false, false, true, true]);
     expect(results[0].output).toContain("bad.ts(1,14): error TS2322: Type 'number' is not assignable to type 'string'.");
     expect(results[1].output).toMatch(/error\s+Expected '===' and instead saw '=='/);
   });
+
+  it("runs both kinds at once", async () => {
+    // Each kind finishes only once the other has started: one after the other, they never would.
+    let lintStarted: () => void = () => undefined;
+    let typecheckStarted: () => void = () => undefined;
+    const lintRunning = new Promise<void>((resolve) => (lintStarted = resolve));
+    const typecheckRunning = new Promise<void>((resolve) => (typecheckStarted = resolve));
+    const results = await checks(scratch, {
+      lint: () => async (projects) => {
+        lintStarted();
+        await typecheckRunning;
+        return projects.map(() => ({ success: true, output: "linted" }));
+      },
+      typecheck: () => async (projects) => {
+        typecheckStarted();
+        await lintRunning;
+        return projects.map(() => ({ success: true, output: "type checked" }));
+      },
+    })([
+      { root: "a", options: { check: "lint" } },
+      { root: "a", options: { check: "typecheck" } },
+    ]);
+    expect(results.map((r) => r.output)).toEqual(["linted", "type checked"]);
+  }, 5_000);
 });
 
 describe("a batch", () => {
