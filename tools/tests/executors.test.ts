@@ -18,9 +18,9 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** A project folder with the given files, under the scratch folder. */
-function project(name: string, files: Record<string, string>): string {
-  const root = path.join(scratch, name);
+/** A project folder with the given files, under the scratch folder (or another). */
+function project(name: string, files: Record<string, string>, parent = scratch): string {
+  const root = path.join(parent, name);
   for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), text);
@@ -122,27 +122,41 @@ describe("parseDiagnostics", () => {
 
 const CHECKS_OUTSIDE_JEST = path.join(__dirname, "checks-outside-jest.ts");
 
-/** Runs the check executor's checks on [project root, options] pairs in plain Node (see checks-outside-jest.ts). */
-function checksOutsideJest(runs: Array<[string, CheckOptions]>): { results: CheckResult[]; argv1: string } {
-  const env = { ...process.env, FORCE_COLOR: "0" };
-  const out = execFileSync(process.execPath, ["--require", "tsx/cjs", CHECKS_OUTSIDE_JEST, scratch, JSON.stringify(runs)], { encoding: "utf8", env });
-  return JSON.parse(out) as { results: CheckResult[]; argv1: string };
-}
-
 // A scratch ESLint config: the executor's own logic (counts, maxWarnings, report), not the workspace's
 // rules; and a rule that warns, in argv-probe.js only, what process.argv[1] is while ESLint runs.
 const ARGV_PROBE = "{ rules: { argv: { create: (context) => ({ Program: (node) => context.filename.endsWith('argv-probe.js') && context.report({ node, message: `argv[1] = ${process.argv[1]}` }) }) } } }";
 const ESLINT_CONFIG = `export default [{ files: ["**/*.js"], plugins: { probe: ${ARGV_PROBE} }, rules: { eqeqeq: "error", "no-console": "warn", "probe/argv": "warn" } }];\n`;
-beforeEach(() => fs.writeFileSync(path.join(scratch, "eslint.config.mjs"), ESLINT_CONFIG));
 
-describe("lint", () => {
-  it("passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default); runs as ESLint's command", () => {
-    const clean = project("clean", { "ok.js": "export const same = (a, b) => a === b;\n" });
-    const broken = project("broken", { "bad.js": "export const same = (a, b) => a == b;\n" });
-    const noisy = project("noisy", { "log.js": "console.log(1);\n" });
-    const probed = project("probed", { "argv-probe.js": "export const a = 1;\n" });
-    const runs: Array<[string, CheckOptions]> = [[clean, { check: "lint" }], [broken, { check: "lint" }], [noisy, { check: "lint" }], [noisy, { check: "lint", maxWarnings: 1 }], [probed, { check: "lint", maxWarnings: 1 }]];
-    const { results, argv1 } = checksOutsideJest(runs);
+// One batch in plain Node (see checks-outside-jest.ts), one process for all these cases: lint
+// projects, then type checked and linted ones mixed.
+describe("lint and typecheck in one batch", () => {
+  let results: CheckResult[];
+  let argv1: string;
+  beforeAll(() => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-executors-batch-"));
+    const at = (name: string, files: Record<string, string>) => project(name, files, root);
+    fs.writeFileSync(path.join(root, "eslint.config.mjs"), ESLINT_CONFIG);
+    fs.writeFileSync(path.join(root, "globals.d.ts"), GLOBALS);
+    const runs: Array<[string, CheckOptions]> = [
+      [at("clean", { "ok.js": "export const same = (a, b) => a === b;\n" }), { check: "lint" }],
+      [at("broken", { "bad.js": "export const same = (a, b) => a == b;\n" }), { check: "lint" }],
+      [at("noisy", { "log.js": "console.log(1);\n" }), { check: "lint" }],
+      [path.join(root, "noisy"), { check: "lint", maxWarnings: 1 }],
+      [at("probed", { "argv-probe.js": "export const a = 1;\n" }), { check: "lint", maxWarnings: 1 }],
+      [at("typed", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" }), { check: "typecheck" }],
+      [at("mixed", { "tsconfig.json": TSCONFIG, "ok.ts": "export const ok = 1;\n", "ok.js": "export const ok = 1;\n" }), { check: "typecheck" }],
+      [path.join(root, "mixed"), { check: "lint" }],
+    ];
+    try {
+      const env = { ...process.env, FORCE_COLOR: "0" };
+      const out = execFileSync(process.execPath, ["--require", "tsx/cjs", CHECKS_OUTSIDE_JEST, root, JSON.stringify(runs)], { encoding: "utf8", env });
+      ({ results, argv1 } = JSON.parse(out) as { results: CheckResult[]; argv1: string });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("lint passes clean code and prints nothing; fails an error with ESLint's report; fails more warnings than maxWarnings (0 by default); runs as ESLint's command", () => {
     const [cleanResult, brokenResult, noisyResult, noisyAllowed, probedResult] = results;
     expect(cleanResult).toEqual({ success: true, output: "" });
     expect(brokenResult.success).toBe(false);
@@ -159,17 +173,11 @@ describe("lint", () => {
     expect(probedResult.output).toContain(`argv[1] = ${eslintCommand}`);
     expect(argv1).toBe(CHECKS_OUTSIDE_JEST);
   });
-});
 
-describe("lint and typecheck in one batch", () => {
   it("lints and type checks, each project keeping its own result in order", () => {
-    const typed = project("typed", { "tsconfig.json": TSCONFIG, "bad.ts": "export const bad: string = 1;\n" });
-    const linted = project("linted", { "bad.js": "export const same = (a, b) => a == b;\n" });
-    const clean = project("clean", { "tsconfig.json": TSCONFIG, "ok.ts": "export const ok = 1;\n", "ok.js": "export const ok = 1;\n" });
-    const { results } = checksOutsideJest([[typed, { check: "typecheck" }], [linted, { check: "lint" }], [clean, { check: "typecheck" }], [clean, { check: "lint" }]]);
-    expect(results.map((r) => r.success)).toEqual([false, false, true, true]);
-    expect(results[0].output).toContain("bad.ts(1,14): error TS2322: Type 'number' is not assignable to type 'string'.");
-    expect(results[1].output).toMatch(/error\s+Expected '===' and instead saw '=='/);
+    const [typed, mixedTypes, mixedLint] = results.slice(5);
+    expect([typed.success, mixedTypes.success, mixedLint.success]).toEqual([false, true, true]);
+    expect(typed.output).toContain("bad.ts(1,14): error TS2322: Type 'number' is not assignable to type 'string'.");
   });
 
   it("runs both kinds at once", async () => {
