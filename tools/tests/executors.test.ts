@@ -10,7 +10,7 @@ import { batchOfTasks, singleTask } from "../src/executors/batch";
 import type { CheckOptions } from "../src/executors/check";
 import { checks } from "../src/executors/check";
 import type { Compiler, TypecheckOptions } from "../src/executors/typecheck";
-import { nativeTsc, parseDiagnostics, typecheck } from "../src/executors/typecheck";
+import { nativeTsc, nativeTscPath, parseDiagnostics, typecheck } from "../src/executors/typecheck";
 
 let scratch: string;
 beforeEach(() => {
@@ -107,6 +107,16 @@ describe("typecheck", () => {
     const root = project("any", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" });
     const [result] = await typecheck(async () => ({ exitCode: 3, output: "panic: out of memory\n" }))([{ root, options: {} }]);
     expect(result).toEqual({ success: false, output: "tsc exited with code 3:\npanic: out of memory\n" });
+  });
+});
+
+describe("nativeTscPath", () => {
+  it("is the compiler binary of this platform's TypeScript 7 package", () => {
+    expect(execFileSync(nativeTscPath(), ["--version"], { encoding: "utf8" })).toMatch(/^Version 7\.\d+\.\d+\n$/);
+  });
+
+  it("says which package is missing and how to get it", () => {
+    expect(() => nativeTscPath("plan9", "mips")).toThrow("TypeScript 7's compiler for plan9-mips is not installed (@typescript/typescript-plan9-mips): run npm ci, on linux, macOS or Windows (x64/arm64).");
   });
 });
 

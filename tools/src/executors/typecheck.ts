@@ -21,14 +21,26 @@ export interface CompilerRun {
 export type Compiler = (tsConfigPath: string) => Promise<CompilerRun>;
 
 /**
- * TypeScript 7, the native compiler (npm alias typescript-native): it type checks the workspace in
- * 3–4 s where TypeScript 5's took 11–13 s. `typescript` itself stays 5.x, for the tools that
- * use its JavaScript API (ts-jest, typescript-eslint, Pulumi's ts-node); TypeScript 7 has none yet.
+ * TypeScript 7's compiler, a native binary: it type checks the workspace in 3–4 s where TypeScript
+ * 5's took 11–13 s. The workspace depends on its per-platform packages (optionalDependencies; npm
+ * installs the one for this machine) rather than on `typescript@7`, whose `tsc` command would take
+ * the place of TypeScript 5's. `typescript` stays 5.x for the tools that use its JavaScript API
+ * (ts-jest, typescript-eslint, Pulumi's ts-node), which TypeScript 7 does not have.
  */
+export function nativeTscPath(platform: string = process.platform, arch: string = process.arch): string {
+  const name = `@typescript/typescript-${platform}-${arch}`;
+  let packageJson: string;
+  try {
+    packageJson = require.resolve(`${name}/package.json`);
+  } catch {
+    throw new Error(`TypeScript 7's compiler for ${platform}-${arch} is not installed (${name}): run npm ci, on linux, macOS or Windows (x64/arm64).`);
+  }
+  return path.join(path.dirname(packageJson), "lib", platform === "win32" ? "tsc.exe" : "tsc");
+}
+
 export const nativeTsc: Compiler = (tsConfigPath) =>
   new Promise((resolve, reject) => {
-    const tsc = path.join(path.dirname(require.resolve("typescript-native/package.json")), "bin", "tsc");
-    execFile(process.execPath, [tsc, "--noEmit", "--pretty", "false", "-p", tsConfigPath], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(nativeTscPath(), ["--noEmit", "--pretty", "false", "-p", tsConfigPath], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const exitCode = error ? error.code : 0;
       if (typeof exitCode !== "number") reject(error ?? new Error("tsc did not exit"));
       else resolve({ exitCode, output: `${stdout}${stderr}` });
