@@ -103,6 +103,15 @@ describe("typecheck", () => {
     expect(results[1].output).toBe(`${elsewhere}\n\nFound 1 error in ${path.relative(process.cwd(), path.join(b, "tsconfig.json"))}.\n`);
   });
 
+  it("tells a project the problems of its own tsconfig when it shares a run with another", async () => {
+    const first = project("first", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" });
+    const empty = project("empty", { "tsconfig.json": JSON.stringify({ ...JSON.parse(TSCONFIG), include: ["none/*.ts"] }) });
+    const [firstResult, emptyResult] = await typecheck()([first, empty].map((root) => ({ root, options: {} })));
+    expect(firstResult).toEqual({ success: true, output: "" });
+    expect(emptyResult.success).toBe(false);
+    expect(emptyResult.output).toContain("error TS18003: No inputs were found in config file");
+  });
+
   it("fails every project of a run with what the compiler printed when it fails without a diagnostic", async () => {
     const root = project("any", { "tsconfig.json": TSCONFIG, "a.ts": "export const a = 1;\n" });
     const [result] = await typecheck(async () => ({ exitCode: 3, output: "panic: out of memory\n" }))([{ root, options: {} }]);

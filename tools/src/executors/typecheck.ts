@@ -69,7 +69,7 @@ export function typecheck(compiler: Compiler = nativeTsc): ProjectsCheck<Typeche
       const configErrors: ts.Diagnostic[] = [];
       const config = ts.getParsedCommandLineOfConfigFile(tsConfigPath, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => configErrors.push(d) });
       if (!config) {
-        results.set(project, report(tsConfigPath, configErrors.map((d) => ts.formatDiagnostic(d, formatHost).trimEnd())));
+        results.set(project, report(tsConfigPath, formatted(configErrors)));
         continue;
       }
       const key = optionsKey(config.options);
@@ -87,9 +87,11 @@ export function typecheck(compiler: Compiler = nativeTsc): ProjectsCheck<Typeche
         }
         const resolutionCache = ts.createModuleResolutionCache(process.cwd(), (f) => f, members[0][1].config.options);
         const files = members.map(([, { config }]) => filesOfProject(config, resolutionCache));
-        members.forEach(([project, { tsConfigPath }], i) => {
+        members.forEach(([project, { tsConfigPath, config }], i) => {
           const told = diagnostics.filter((d) => d.file === undefined || files[i].has(d.file) || !files.some((f) => f.has(d.file as string)));
-          results.set(project, report(tsConfigPath, told.map((d) => d.text)));
+          // The run reads the first project's tsconfig only: each one's own problems come from parsing it.
+          const ownConfig = formatted(ts.getConfigFileParsingDiagnostics(config));
+          results.set(project, report(tsConfigPath, [...new Set([...ownConfig, ...told.map((d) => d.text)])]));
         });
       }),
     );
@@ -139,6 +141,9 @@ const formatHost: ts.FormatDiagnosticsHost = {
   getCurrentDirectory: () => process.cwd(),
   getNewLine: () => "\n",
 };
+
+/** TypeScript 5's own diagnostics (from parsing a tsconfig) in tsc's plain format. */
+const formatted = (diagnostics: readonly ts.Diagnostic[]) => diagnostics.map((d) => ts.formatDiagnostic(d, formatHost).trimEnd());
 
 /** The compiler options as a comparable key; where the options came from is not part of them. */
 function optionsKey(options: ts.CompilerOptions): string {
