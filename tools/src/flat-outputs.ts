@@ -100,11 +100,12 @@ export function main(argv = process.argv.slice(2)): number {
   return 0;
 }
 
+// exitCode, not exit(), as in pulumi-layer.ts: pending writes (stdout, tsx's cache) finish first.
 if (require.main === module) {
   try {
-    process.exit(main());
+    process.exitCode = main();
   } catch (err) {
     console.error(`flat-outputs failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    process.exitCode = 1;
   }
 }

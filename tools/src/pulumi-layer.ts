@@ -172,12 +172,14 @@ export function main(argv = process.argv.slice(2)): number {
   return runCommand(command as Command, layer, stack);
 }
 
+// exitCode, not exit(): node then ends once pending writes are done, stdout's and tsx's cache of
+// this file's transform (cut off by exit(), every run transformed it again, ~0.1 s).
 if (require.main === module) {
   try {
-    process.exit(main());
+    process.exitCode = main();
   } catch (err) {
     const usage = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ?? false;
     console.error(`${err instanceof Error ? err.message : String(err)}${usage ? `\n\n${USAGE}` : ""}`);
-    process.exit(usage ? EXIT_USAGE : 1);
+    process.exitCode = usage ? EXIT_USAGE : 1;
   }
 }
