@@ -125,7 +125,7 @@ describe("nativeTscPath", () => {
   });
 
   it("says which package is missing and how to get it", () => {
-    expect(() => nativeTscPath("plan9", "mips")).toThrow("TypeScript 7's compiler for plan9-mips is not installed (@typescript/typescript-plan9-mips): run npm ci, on linux, macOS or Windows (x64/arm64).");
+    expect(() => nativeTscPath("plan9", "mips")).toThrow("TypeScript 7's compiler for plan9-mips is not installed (@typescript/typescript-plan9-mips): run npm ci, on Linux or macOS (x64, arm64) or Windows (x64).");
   });
 });
 

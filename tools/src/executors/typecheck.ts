@@ -33,7 +33,7 @@ export function nativeTscPath(platform: string = process.platform, arch: string 
   try {
     packageJson = require.resolve(`${name}/package.json`);
   } catch {
-    throw new Error(`TypeScript 7's compiler for ${platform}-${arch} is not installed (${name}): run npm ci, on linux, macOS or Windows (x64/arm64).`);
+    throw new Error(`TypeScript 7's compiler for ${platform}-${arch} is not installed (${name}): run npm ci, on Linux or macOS (x64, arm64) or Windows (x64).`);
   }
   return path.join(path.dirname(packageJson), "lib", platform === "win32" ? "tsc.exe" : "tsc");
 }
