@@ -2,33 +2,81 @@
 // project shared between them: V8's code cache of each module, and the sources of installed packages.
 // Every test file gets a fresh module registry, so @pulumi/pulumi and @pulumi/aws (~660 modules) were
 // read and compiled again for each one, a third of a project's test time. Each test file still
-// evaluates every module afresh: only reading and compiling are shared.
+// evaluates every module afresh: only reading and compiling are shared. The code cache is also kept
+// on disk, for the other projects' jest processes: each one's first test file compiled it all again.
+const crypto = require("node:crypto");
+const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
 
 const WRAPPED = Symbol.for("mlapi.jest.codeCache");
 
 /**
- * Wraps `vm.compileFunction` so that compiling the same source of the same file again reuses V8's
- * code cache. Only calls that name a file and a context (jest's) are cached; a caller that handles
- * the code cache itself is left alone. A changed source is compiled afresh and replaces the entry.
+ * V8 code caches in a folder, one file each, under a key of the file, its whole source and Node's
+ * version: V8 itself only checks a cache against the source's length. Written whole under another
+ * name, then renamed, since nx runs two projects' jest side by side; one that cannot be read is none.
  */
-function withCodeCache(compileFunction, cache = new Map()) {
+function diskCodeCache(dir) {
+  const fileOf = (filename, code) => path.join(dir, crypto.createHash("sha256").update([process.version, filename, code].join("\0")).digest("hex"));
+  return {
+    get(filename, code) {
+      try {
+        return fs.readFileSync(fileOf(filename, code));
+      } catch {
+        return undefined;
+      }
+    },
+    set(filename, code, data) {
+      const file = fileOf(filename, code);
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(`${file}.${process.pid}`, data);
+        fs.renameSync(`${file}.${process.pid}`, file);
+      } catch {
+        // A cache that cannot be written only costs the next process a compile.
+      }
+    },
+  };
+}
+
+/**
+ * Wraps `vm.compileFunction` so that compiling the same source of the same file again reuses V8's
+ * code cache: from `cache` in this process, else from the `disk()` store when there is one. Only
+ * calls that name a file and a context (jest's) are cached; a caller that handles the code cache
+ * itself is left alone. A changed source is compiled afresh and replaces the entry, and so is one
+ * whose code cache V8 rejects.
+ */
+function withCodeCache(compileFunction, cache = new Map(), disk = () => undefined) {
   const compile = function (code, params, options) {
     if (!options || !options.filename || !options.parsingContext || options.cachedData || options.produceCachedData) {
       return compileFunction.apply(this, arguments);
     }
     const cached = cache.get(options.filename);
     if (cached && cached.code === code) return compileFunction(code, params, { ...options, cachedData: cached.data });
+    const store = disk();
+    const stored = store && store.get(options.filename, code);
+    if (stored) {
+      const fn = compileFunction(code, params, { ...options, cachedData: stored });
+      if (!fn.cachedDataRejected) {
+        cache.set(options.filename, { code, data: stored });
+        return fn;
+      }
+    }
     const fn = compileFunction(code, params, { ...options, produceCachedData: true });
-    if (fn.cachedData) cache.set(options.filename, { code, data: fn.cachedData });
+    if (fn.cachedData) {
+      cache.set(options.filename, { code, data: fn.cachedData });
+      if (store) store.set(options.filename, code, fn.cachedData);
+    }
     return fn;
   };
   compile[WRAPPED] = true;
   return compile;
 }
 
-if (!vm.compileFunction[WRAPPED]) vm.compileFunction = withCodeCache(vm.compileFunction);
+// The disk store is jest's cache directory's, known once jest makes the runtime (so `jest --clearCache`
+// clears it too, and `--no-cache` uses none).
+let codeCacheOnDisk;
+if (!vm.compileFunction[WRAPPED]) vm.compileFunction = withCodeCache(vm.compileFunction, new Map(), () => codeCacheOnDisk);
 
 const PACKAGE_DIR = `${path.sep}node_modules${path.sep}`;
 
@@ -59,10 +107,12 @@ module.exports = {
     SharingRuntime ??= class extends Runtime {
       constructor(config, environment, resolver, transformer, cacheFS, ...rest) {
         super(config, environment, resolver, transformer, withSharedPackageSources(cacheFS, packageSources), ...rest);
+        if (config.cache !== false) codeCacheOnDisk ??= diskCodeCache(path.join(config.cacheDirectory, "mlapi-v8-code-cache"));
       }
     };
     return SharingRuntime;
   },
+  diskCodeCache,
   withCodeCache,
   withSharedPackageSources,
   WRAPPED,

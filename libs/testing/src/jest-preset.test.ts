@@ -24,10 +24,12 @@ describe("modules jest leaves unloaded", () => {
 // sources between test files.
 describe("jest's runtime with a code cache and shared package sources", () => {
   const runtime = require(workspaceFile("jest.runtime.js")) as {
-    withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>): typeof vm.compileFunction;
+    withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>, disk?: () => CodeCacheStore | undefined): typeof vm.compileFunction;
+    diskCodeCache(dir: string): CodeCacheStore;
     withSharedPackageSources(cacheFS: Map<string, string>, shared: Map<string, string>): Map<string, string>;
     WRAPPED: symbol;
   };
+  type CodeCacheStore = { get(filename: string, code: string): Buffer | undefined; set(filename: string, code: string, data: Buffer): void };
   type Compiled = ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer; cachedDataRejected?: boolean };
   const compileIn = (compile: typeof vm.compileFunction, code: string, filename = "/virtual/probe.js") =>
     compile(code, ["exports"], { filename, parsingContext: vm.createContext({}) }) as Compiled;
@@ -59,6 +61,55 @@ describe("jest's runtime with a code cache and shared package sources", () => {
     const exports: { version?: number } = {};
     changed(exports);
     expect(exports.version).toBe(2);
+  });
+
+  describe("kept on disk for the next process", () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-code-cache-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    /** A process's compile: its own memory cache, the store in `dir`, and what V8 was asked to do. */
+    const processCompile = () => {
+      const asked: string[] = [];
+      const spy = ((code: string, params: string[], options: vm.CompileFunctionOptions) => {
+        asked.push(options.cachedData ? "consume" : options.produceCachedData ? "produce" : "plain");
+        return vm.compileFunction(code, params, options);
+      }) as typeof vm.compileFunction;
+      const store = runtime.diskCodeCache(dir);
+      return { compile: runtime.withCodeCache(spy, new Map(), () => store), asked };
+    };
+    const run = (fn: Compiled) => {
+      const exports: { v?: number } = {};
+      fn(exports);
+      return exports.v;
+    };
+
+    it("serves a file another process compiled from the store", () => {
+      const first = processCompile();
+      compileIn(first.compile, "exports.v = 1;");
+      const next = processCompile();
+      const fn = compileIn(next.compile, "exports.v = 1;");
+      expect([first.asked, next.asked]).toEqual([["produce"], ["consume"]]);
+      expect(fn.cachedDataRejected).toBe(false);
+      expect(run(fn)).toBe(1);
+    });
+
+    it("never serves the cache of another source of the same length (V8 checks only the length)", () => {
+      compileIn(processCompile().compile, "exports.v = 1;");
+      const next = processCompile();
+      expect(run(compileIn(next.compile, "exports.v = 2;"))).toBe(2);
+      expect(next.asked).toEqual(["produce"]);
+      expect(fs.readdirSync(dir)).toHaveLength(2);
+    });
+
+    it("compiles afresh and replaces a stored cache V8 rejects", () => {
+      compileIn(processCompile().compile, "exports.v = 3;");
+      const [entry] = fs.readdirSync(dir);
+      fs.writeFileSync(path.join(dir, entry), "not a code cache");
+      const next = processCompile();
+      expect(run(compileIn(next.compile, "exports.v = 3;"))).toBe(3);
+      expect(next.asked).toEqual(["consume", "produce"]);
+      expect(fs.readFileSync(path.join(dir, entry), "utf8")).not.toBe("not a code cache");
+    });
   });
 
   it("leaves a compile without a file name or context to V8", () => {
