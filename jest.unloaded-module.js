@@ -1,20 +1,27 @@
-// Stands in for modules that @pulumi/pulumi loads eagerly for function serialization (typescript,
-// @npmcli/arborist), under jest (moduleNameMapper in jest.preset.js) and in the offline plan
+// Stands in for modules that @pulumi/pulumi loads eagerly for function serialization (MODULES below),
+// under jest (moduleNameMapper in jest.preset.js) and in the offline plan
 // (tools/src/unloaded-serialization-modules.ts). Pulumi's mocks never serialize a function, and
 // loading them cost ~0.8 s per test file, program render and plan (the SDK's own open issue:
 // pulumi/pulumi#7184). Anything that does use them fails here, loudly, instead of passing on a stub.
+
+/** The modules this stands in for: the one list jest.preset.js and the offline plan read. */
+const MODULES = ["typescript", "@npmcli/arborist", "normalize-package-data"];
+/** Where the stand-in answers with MODULES: a symbol, since reading any name from it throws. */
+const LIST = Symbol.for("mlapi.unloadedModules");
+
 const unloaded = (property) =>
   new Error(
     `jest.unloaded-module.js: "${String(property)}" read from a stand-in for a module Pulumi loads only to ` +
-      "serialize functions (typescript, @npmcli/arborist), left unloaded by jest.preset.js and the offline plan. " +
+      `serialize functions (${MODULES.join(", ")}), left unloaded by jest.preset.js and the offline plan. ` +
       "Remove the stand-in where functions are serialized.",
   );
 
 module.exports = new Proxy(
   {},
   {
-    // __esModule and symbols are probed by module interop helpers on load; answer "not there".
+    // __esModule and other symbols are probed by module interop helpers on load; answer "not there".
     get(_target, property) {
+      if (property === LIST) return MODULES;
       if (property === "__esModule" || typeof property === "symbol") return undefined;
       throw unloaded(property);
     },

@@ -181,7 +181,8 @@ describe("plan CLI", () => {
     ].join("\n");
     const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", probe], { cwd: path.join(__dirname, "..", ".."), encoding: "utf8" });
     expect(r.stderr).toBe("");
-    expect(JSON.parse(r.stdout)).toEqual([expect.stringContaining('"version" read from a stand-in'), expect.stringContaining('"version" read from a stand-in')]);
+    expect(SERIALIZATION_MODULES).toEqual(["typescript", "@npmcli/arborist", "normalize-package-data"]);
+    expect(JSON.parse(r.stdout)).toEqual(SERIALIZATION_MODULES.map(() => expect.stringContaining('"version" read from a stand-in')));
   });
 
   it("reads the stack file the user names", async () => {
