@@ -17,7 +17,7 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   // Pulumi programs under mocks take a moment to render; the default 5 s is tight on 2 cores.
   testTimeout: 30000,
-  // @pulumi/pulumi loads TypeScript, npm's arborist and normalize-package-data on import, for function
-  // serialization that mocks never do: most of its 0.8 s load, paid per test file and per program render.
+  // @pulumi/pulumi loads modules on import for function serialization and its Automation API, which
+  // mocks never use: most of its 0.8 s load, paid per test file and per program render.
   moduleNameMapper: Object.fromEntries(require(UNLOADED)[Symbol.for("mlapi.unloadedModules")].map((id) => [`^${id}$`, UNLOADED])),
 };

@@ -1,19 +1,20 @@
-// Stands in for modules that @pulumi/pulumi loads eagerly for function serialization (MODULES below),
-// under jest (moduleNameMapper in jest.preset.js) and in the offline plan
-// (tools/src/unloaded-serialization-modules.ts). Pulumi's mocks never serialize a function, and
-// loading them cost ~0.8 s per test file, program render and plan (the SDK's own open issue:
-// pulumi/pulumi#7184). Anything that does use them fails here, loudly, instead of passing on a stub.
+// Stands in for modules that @pulumi/pulumi loads on import only for what its mocks never do:
+// serializing functions (typescript, @npmcli/arborist, normalize-package-data; the SDK's own open
+// issue, pulumi/pulumi#7184) and running the CLI through the Automation API (execa, tmp,
+// @logdna/tail-file). Used under jest (moduleNameMapper in jest.preset.js) and in the offline plan
+// (tools/src/unloaded-modules.ts): loading them cost ~0.8 s per test file, program render and plan.
+// Anything that does use them fails here, loudly, instead of passing on a stub.
 
 /** The modules this stands in for: the one list jest.preset.js and the offline plan read. */
-const MODULES = ["typescript", "@npmcli/arborist", "normalize-package-data"];
+const MODULES = ["typescript", "@npmcli/arborist", "normalize-package-data", "execa", "tmp", "@logdna/tail-file"];
 /** Where the stand-in answers with MODULES: a symbol, since reading any name from it throws. */
 const LIST = Symbol.for("mlapi.unloadedModules");
 
 const unloaded = (property) =>
   new Error(
     `jest.unloaded-module.js: "${String(property)}" read from a stand-in for a module Pulumi loads only to ` +
-      `serialize functions (${MODULES.join(", ")}), left unloaded by jest.preset.js and the offline plan. ` +
-      "Remove the stand-in where functions are serialized.",
+      `serialize functions or run its Automation API (${MODULES.join(", ")}), left unloaded by jest.preset.js ` +
+      "and the offline plan. Remove the stand-in where either is used.",
   );
 
 module.exports = new Proxy(

@@ -5,7 +5,7 @@
  * upstream layers' plans, so `--all` is an end-to-end render: network's outputs feed data's, and so on.
  */
 // First: keeps modules out that @pulumi/pulumi would load for nothing here.
-import "./unloaded-serialization-modules";
+import "./unloaded-modules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

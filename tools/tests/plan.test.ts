@@ -9,7 +9,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import type { PlanDocument } from "../src/plan";
 import { main, parsePlanArgs, summarizeAll, toPlanDocument, writePlan } from "../src/plan";
-import { SERIALIZATION_MODULES } from "../src/unloaded-serialization-modules";
+import { UNLOADED_MODULES } from "../src/unloaded-modules";
 import type { RunResult } from "./fake-pulumi";
 import { FakePulumi } from "./fake-pulumi";
 
@@ -171,18 +171,18 @@ describe("plan CLI", () => {
     expect(r.stderr).toMatch(/plan failed at service: service reads the network layer, but .*network\.json does not exist: plan network first \(nx run network:plan\)\./);
   });
 
-  it("leaves unloaded the modules @pulumi/pulumi would load only to serialize functions", () => {
+  it("leaves unloaded the modules @pulumi/pulumi would load only to serialize functions or run its Automation API", () => {
     // Loads the CLI without running it, then asks for them as @pulumi/pulumi would.
     const probe = [
       `require(${JSON.stringify(path.join(__dirname, "..", "src", "plan.ts"))});`,
       'const asPulumi = require("node:module").createRequire(require.resolve("@pulumi/pulumi"));',
-      `const uses = ${JSON.stringify(SERIALIZATION_MODULES)}.map((id) => { try { return asPulumi(id).version; } catch (e) { return e.message; } });`,
+      `const uses = ${JSON.stringify(UNLOADED_MODULES)}.map((id) => { try { return asPulumi(id).version; } catch (e) { return e.message; } });`,
       "process.stdout.write(JSON.stringify(uses));",
     ].join("\n");
     const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", probe], { cwd: path.join(__dirname, "..", ".."), encoding: "utf8" });
     expect(r.stderr).toBe("");
-    expect(SERIALIZATION_MODULES).toEqual(["typescript", "@npmcli/arborist", "normalize-package-data"]);
-    expect(JSON.parse(r.stdout)).toEqual(SERIALIZATION_MODULES.map(() => expect.stringContaining('"version" read from a stand-in')));
+    expect(UNLOADED_MODULES).toEqual(["typescript", "@npmcli/arborist", "normalize-package-data", "execa", "tmp", "@logdna/tail-file"]);
+    expect(JSON.parse(r.stdout)).toEqual(UNLOADED_MODULES.map(() => expect.stringContaining('"version" read from a stand-in')));
   });
 
   it("reads the stack file the user names", async () => {
