@@ -4,6 +4,8 @@
 // read and compiled again for each one, a third of a project's test time. Each test file still
 // evaluates every module afresh: only reading and compiling are shared. The code cache is also kept
 // on disk, for the other projects' jest processes: each one's first test file compiled it all again.
+// Within a test file, `jest.isolateModules` evaluates only the workspace's modules afresh, not
+// installed packages (see workspaceModulesOnly).
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -79,6 +81,7 @@ let codeCacheOnDisk;
 if (!vm.compileFunction[WRAPPED]) vm.compileFunction = withCodeCache(vm.compileFunction, new Map(), () => codeCacheOnDisk);
 
 const PACKAGE_DIR = `${path.sep}node_modules${path.sep}`;
+const isPackage = (file) => file.includes(PACKAGE_DIR);
 
 /**
  * Makes a test file's map of file contents (jest's `cacheFS`, which its runtime and transformer read
@@ -88,12 +91,51 @@ const PACKAGE_DIR = `${path.sep}node_modules${path.sep}`;
  */
 function withSharedPackageSources(cacheFS, shared) {
   const own = Map.prototype;
-  cacheFS.get = (file) => own.get.call(cacheFS, file) ?? (file.includes(PACKAGE_DIR) ? shared.get(file) : undefined);
+  cacheFS.get = (file) => own.get.call(cacheFS, file) ?? (isPackage(file) ? shared.get(file) : undefined);
   cacheFS.set = (file, source) => {
-    if (file.includes(PACKAGE_DIR)) shared.set(file, source);
+    if (isPackage(file)) shared.set(file, source);
     return own.set.call(cacheFS, file, source);
   };
   return cacheFS;
+}
+
+/**
+ * The module registry of a `jest.isolateModules` block that isolates only the workspace's modules:
+ * an installed package is looked up in, and loaded into, the test file's own registry (`packages()`),
+ * as if there were no block. libs/testing's programLoader isolates a program to evaluate it afresh for
+ * each render; on the way @pulumi/aws loads each service module on first use, and each of those loaded
+ * @pulumi/pulumi/runtime, grpc-js and OpenTelemetry again: ~400 modules per render, a fifth of a
+ * layer's test time. Packages keep their state in Pulumi's global store, not per registry, anyway.
+ */
+class WorkspaceModulesOnly extends Map {
+  constructor(packages) {
+    super();
+    this.packages = packages;
+  }
+  get(file) {
+    return isPackage(file) ? this.packages().get(file) : super.get(file);
+  }
+  has(file) {
+    return isPackage(file) ? this.packages().has(file) : super.has(file);
+  }
+  set(file, module) {
+    if (isPackage(file)) this.packages().set(file, module);
+    else super.set(file, module);
+    return this;
+  }
+  delete(file) {
+    return isPackage(file) ? this.packages().delete(file) : super.delete(file);
+  }
+}
+
+/** Makes every `jest.isolateModules` block of a runtime's `registries` isolate the workspace's modules only. */
+function workspaceModulesOnly(registries) {
+  const enterIsolated = registries.enterIsolated;
+  registries.enterIsolated = function (...args) {
+    enterIsolated.apply(this, args);
+    this.isolation.cjs = new WorkspaceModulesOnly(() => this.moduleRegistry);
+  };
+  return registries;
 }
 
 const packageSources = new Map();
@@ -108,6 +150,7 @@ module.exports = {
       constructor(config, environment, resolver, transformer, cacheFS, ...rest) {
         super(config, environment, resolver, transformer, withSharedPackageSources(cacheFS, packageSources), ...rest);
         if (config.cache !== false) codeCacheOnDisk ??= diskCodeCache(path.join(config.cacheDirectory, "mlapi-v8-code-cache"));
+        workspaceModulesOnly(this.registries);
       }
     };
     return SharingRuntime;
@@ -115,5 +158,6 @@ module.exports = {
   diskCodeCache,
   withCodeCache,
   withSharedPackageSources,
+  WorkspaceModulesOnly,
   WRAPPED,
 };

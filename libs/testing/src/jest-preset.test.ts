@@ -21,12 +21,13 @@ describe("modules jest leaves unloaded", () => {
 });
 
 // jest.preset.js runs tests on jest.runtime.js, which shares V8's code cache and installed packages'
-// sources between test files.
-describe("jest's runtime with a code cache and shared package sources", () => {
+// sources between test files, and keeps installed packages out of jest.isolateModules.
+describe("jest's runtime with a code cache, shared package sources and workspace-only isolation", () => {
   const runtime = require(workspaceFile("jest.runtime.js")) as {
     withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>, disk?: () => CodeCacheStore | undefined): typeof vm.compileFunction;
     diskCodeCache(dir: string): CodeCacheStore;
     withSharedPackageSources(cacheFS: Map<string, string>, shared: Map<string, string>): Map<string, string>;
+    WorkspaceModulesOnly: new (packages: () => Map<string, unknown>) => Map<string, unknown>;
     WRAPPED: symbol;
   };
   type CodeCacheStore = { get(filename: string, code: string): Buffer | undefined; set(filename: string, code: string, data: Buffer): void };
@@ -131,6 +132,29 @@ describe("jest's runtime with a code cache and shared package sources", () => {
     expect(next.get(own)).toBeUndefined();
     expect(next.get("/w/tests/next.test.ts")).toBe("test source");
     expect([...shared.keys()]).toEqual([pkg]);
+  });
+
+  it("evaluates the workspace's modules afresh in jest.isolateModules, and no installed package", () => {
+    const probe = path.join(__dirname, "fixtures", "evaluation-probe.ts");
+    const load = () => [require("@pulumi/pulumi/runtime"), (require(probe) as { evaluation: symbol }).evaluation];
+    const [outsidePackage, outsideProbe] = load();
+    let inside: unknown[] = [];
+    jest.isolateModules(() => (inside = load()));
+    expect(inside[0]).toBe(outsidePackage);
+    expect(inside[1]).not.toBe(outsideProbe);
+  });
+
+  it("keeps what an isolated block loads from a package in the test file's registry", () => {
+    const pkg = "/w/node_modules/@pulumi/aws/index.js";
+    const own = "/w/libs/core/src/index.ts";
+    const fileRegistry = new Map<string, unknown>([[pkg, "loaded before the block"]]);
+    const block = new runtime.WorkspaceModulesOnly(() => fileRegistry);
+    expect(block.get(pkg)).toBe("loaded before the block");
+    block.set(own, "own").set("/w/node_modules/tslib/tslib.js", "tslib");
+    expect([...fileRegistry.keys()]).toEqual([pkg, "/w/node_modules/tslib/tslib.js"]);
+    expect([block.get(own), block.has(own), fileRegistry.has(own)]).toEqual(["own", true, false]);
+    expect(block.delete(pkg)).toBe(true);
+    expect(fileRegistry.has(pkg)).toBe(false);
   });
 });
 
