@@ -62,6 +62,18 @@ describe("renderProgram", () => {
       expect(Error.stackTraceLimit).toBe(limit);
     });
 
+    it("are not taken for resources' source positions, which only the engine reads; Pulumi's own method is back afterwards", async () => {
+      const resourceClass = pulumi.Resource as unknown as { stackTrace(skip: number): unknown[] };
+      const sourcePositions = jest.spyOn(resourceClass, "stackTrace");
+      try {
+        await renderProgram({ project: "tiny", stack: "dev", config: { "tiny:greeting": "hi" }, load: programLoader(path.join(__dirname, "fixtures", "tiny-program.ts")) });
+        expect(sourcePositions).not.toHaveBeenCalled();
+        expect(resourceClass.stackTrace).toBe(sourcePositions);
+      } finally {
+        sourcePositions.mockRestore();
+      }
+    });
+
     it("are recorded with MLAPI_RENDER_STACKS=1", async () => {
       process.env.MLAPI_RENDER_STACKS = "1";
       expect((await failedRender()).stack).toContain("    at ");

@@ -63,6 +63,11 @@ function moduleExports(loaded: unknown): Record<string, unknown> {
   return (wrapped ? mod.default : mod) as Record<string, unknown>;
 }
 
+/** Pulumi's Resource with the private static that takes a new resource's source position (stack frames). */
+interface SourcePositions {
+  stackTrace(skip: number): unknown[];
+}
+
 /**
  * Runs a Pulumi program under Pulumi's own mock runtime with realistic AWS answers and returns
  * every resource it declared (inputs, parent, explicit dependencies) and its stack outputs.
@@ -84,9 +89,13 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   let exports: Record<string, unknown> = {};
   // Pulumi records a stack trace for every promise and resource it creates; under jest each one is
   // source-mapped frame by frame, a third of a layer test's time. Errors the program throws keep
-  // their message; MLAPI_RENDER_STACKS=1 keeps their frames too.
+  // their message; MLAPI_RENDER_STACKS=1 keeps their frames too. For a resource, Pulumi lifts the
+  // limit to take its source position, which only the engine reads: a render takes none.
   const stackTraceLimit = Error.stackTraceLimit;
   if (process.env.MLAPI_RENDER_STACKS !== "1") Error.stackTraceLimit = 0;
+  const resourceClass = pulumi.Resource as unknown as SourcePositions;
+  const sourcePositions = resourceClass.stackTrace;
+  resourceClass.stackTrace = () => [];
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -118,6 +127,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
+    resourceClass.stackTrace = sourcePositions;
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
