@@ -6,7 +6,7 @@ const UNLOADED = path.join(__dirname, "jest.unloaded-module.js");
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  // Jest's runtime with V8's code cache shared between a project's test files (see the file).
+  // Jest's runtime, compiling each module once per process and sharing package sources (see the file).
   runtime: path.join(__dirname, "jest.runtime.js"),
   // ts-jest, its output shared between the projects (see the file).
   transform: {

@@ -1,8 +1,8 @@
 // Jest's own runtime (the `runtime` in jest.preset.js), with what it redoes for every test file of a
-// project shared between them: V8's code cache of each module, and the sources of installed packages.
+// project shared between them: compiling each module, and reading installed packages' sources.
 // Every test file gets a fresh module registry, so @pulumi/pulumi and @pulumi/aws (~660 modules) were
 // read and compiled again for each one, a third of a project's test time. Each test file still
-// evaluates every module afresh: only reading and compiling are shared. The code cache is also kept
+// evaluates every module afresh: only reading and compiling are shared. V8's code cache is also kept
 // on disk, for the other projects' jest processes: each one's first test file compiled it all again.
 // Within a test file, `jest.isolateModules` evaluates only the workspace's modules afresh, not
 // installed packages (see workspaceModulesOnly).
@@ -42,34 +42,31 @@ function diskCodeCache(dir) {
 }
 
 /**
- * Wraps `vm.compileFunction` so that compiling the same source of the same file again reuses V8's
- * code cache: from `cache` in this process, else from the `disk()` store when there is one. Only
- * calls that name a file and a context (jest's) are cached; a caller that handles the code cache
- * itself is left alone. A changed source is compiled afresh and replaces the entry, and so is one
- * whose code cache V8 rejects.
+ * `vm.compileFunction` for jest's modules (calls that name a file and a context), compiled instead
+ * as a `vm.Script` of the source wrapped in a function with the same parameters and line numbers. V8
+ * keeps each script it compiled and serves it again for the same source in any context, so every
+ * test file after a process's first gets each module from there; compileFunction has no such cache,
+ * and reading a code cache back for every test file cost more than compiling did. The first compile
+ * of a file in a process reads V8's code cache from the `disk()` store, or makes it and stores it,
+ * also when V8 rejects the stored one. Any other call, and a source that starts with a hashbang
+ * (only a script's first line may), is left to `compileFunction`.
  */
-function withCodeCache(compileFunction, cache = new Map(), disk = () => undefined) {
+function compiledAsScripts(compileFunction, disk = () => undefined) {
+  const compiledHere = new Map();
   const compile = function (code, params, options) {
-    if (!options || !options.filename || !options.parsingContext || options.cachedData || options.produceCachedData) {
+    if (!options || !options.filename || !options.parsingContext || options.cachedData || options.produceCachedData || code.startsWith("#!")) {
       return compileFunction.apply(this, arguments);
     }
-    const cached = cache.get(options.filename);
-    if (cached && cached.code === code) return compileFunction(code, params, { ...options, cachedData: cached.data });
+    const { filename, parsingContext, importModuleDynamically } = options;
+    const source = `(function (${params.join(", ")}) {\n${code}\n})`;
+    const scriptOf = (cachedData) => new vm.Script(source, { filename, lineOffset: -1, cachedData, importModuleDynamically });
+    if (compiledHere.get(filename) === source) return scriptOf().runInContext(parsingContext);
+    compiledHere.set(filename, source);
     const store = disk();
-    const stored = store && store.get(options.filename, code);
-    if (stored) {
-      const fn = compileFunction(code, params, { ...options, cachedData: stored });
-      if (!fn.cachedDataRejected) {
-        cache.set(options.filename, { code, data: stored });
-        return fn;
-      }
-    }
-    const fn = compileFunction(code, params, { ...options, produceCachedData: true });
-    if (fn.cachedData) {
-      cache.set(options.filename, { code, data: fn.cachedData });
-      if (store) store.set(options.filename, code, fn.cachedData);
-    }
-    return fn;
+    const stored = store && store.get(filename, source);
+    const script = scriptOf(stored);
+    if (store && (!stored || script.cachedDataRejected)) store.set(filename, source, script.createCachedData());
+    return script.runInContext(parsingContext);
   };
   compile[WRAPPED] = true;
   return compile;
@@ -78,7 +75,7 @@ function withCodeCache(compileFunction, cache = new Map(), disk = () => undefine
 // The disk store is jest's cache directory's, known once jest makes the runtime (so `jest --clearCache`
 // clears it too, and `--no-cache` uses none).
 let codeCacheOnDisk;
-if (!vm.compileFunction[WRAPPED]) vm.compileFunction = withCodeCache(vm.compileFunction, new Map(), () => codeCacheOnDisk);
+if (!vm.compileFunction[WRAPPED]) vm.compileFunction = compiledAsScripts(vm.compileFunction, () => codeCacheOnDisk);
 
 const PACKAGE_DIR = `${path.sep}node_modules${path.sep}`;
 const isPackage = (file) => file.includes(PACKAGE_DIR);
@@ -156,7 +153,7 @@ module.exports = {
     return SharingRuntime;
   },
   diskCodeCache,
-  withCodeCache,
+  compiledAsScripts,
   withSharedPackageSources,
   WorkspaceModulesOnly,
   WRAPPED,

@@ -24,16 +24,36 @@ describe("modules jest leaves unloaded", () => {
 // sources between test files, and keeps installed packages out of jest.isolateModules.
 describe("jest's runtime with a code cache, shared package sources and workspace-only isolation", () => {
   const runtime = require(workspaceFile("jest.runtime.js")) as {
-    withCodeCache(compile: typeof vm.compileFunction, cache?: Map<string, { code: string; data: Buffer }>, disk?: () => CodeCacheStore | undefined): typeof vm.compileFunction;
+    compiledAsScripts(compile: typeof vm.compileFunction, disk?: () => CodeCacheStore | undefined): typeof vm.compileFunction;
     diskCodeCache(dir: string): CodeCacheStore;
     withSharedPackageSources(cacheFS: Map<string, string>, shared: Map<string, string>): Map<string, string>;
     WorkspaceModulesOnly: new (packages: () => Map<string, unknown>) => Map<string, unknown>;
     WRAPPED: symbol;
   };
   type CodeCacheStore = { get(filename: string, code: string): Buffer | undefined; set(filename: string, code: string, data: Buffer): void };
-  type Compiled = ReturnType<typeof vm.compileFunction> & { cachedData?: Buffer; cachedDataRejected?: boolean };
-  const compileIn = (compile: typeof vm.compileFunction, code: string, filename = "/virtual/probe.js") =>
-    compile(code, ["exports"], { filename, parsingContext: vm.createContext({}) }) as Compiled;
+  type Module = (exports: Record<string, unknown>, require: unknown) => void;
+  /** Compiles `code` as jest does, for a fresh context unless one is given, and runs it: its exports. */
+  const load = (compile: typeof vm.compileFunction, code: string, context = vm.createContext({}), filename = "/virtual/probe.js") => {
+    const exports: Record<string, unknown> = {};
+    (compile(code, ["exports", "require"], { filename, parsingContext: context }) as unknown as Module)(exports, undefined);
+    return exports;
+  };
+  /** A store in memory that records what it was asked. */
+  const memoryStore = () => {
+    const entries = new Map<string, Buffer>();
+    const asked: string[] = [];
+    const store: CodeCacheStore = {
+      get: (filename, code) => {
+        asked.push(`get ${entries.has(`${filename}\0${code}`) ? "hit" : "miss"}`);
+        return entries.get(`${filename}\0${code}`);
+      },
+      set: (filename, code, data) => {
+        asked.push("set");
+        entries.set(`${filename}\0${code}`, data);
+      },
+    };
+    return { store, asked, entries };
+  };
 
   it("is the runtime this very test runs on", () => {
     const preset = require(workspaceFile("jest.preset.js")) as { runtime: string };
@@ -41,82 +61,82 @@ describe("jest's runtime with a code cache, shared package sources and workspace
     expect((vm.compileFunction as unknown as Record<symbol, unknown>)[runtime.WRAPPED]).toBe(true);
   });
 
-  it("compiles a file once and serves the next context from V8's code cache", () => {
-    const cache = new Map<string, { code: string; data: Buffer }>();
-    const compile = runtime.withCodeCache(vm.compileFunction, cache);
-    const first = compileIn(compile, "exports.answer = 6 * 7;");
-    expect(cache.get("/virtual/probe.js")?.data).toBe(first.cachedData);
+  it("compiles a module into each context it is asked for, with the parameters it is given", () => {
+    const compile = runtime.compiledAsScripts(vm.compileFunction);
+    const code = "exports.global = globalThis; exports.required = typeof require; exports.answer = 6 * 7;";
+    const [first, second] = [vm.createContext({}), vm.createContext({})];
+    const [a, b] = [load(compile, code, first), load(compile, code, second)];
+    expect(a.global).toBe(vm.runInContext("globalThis", first));
+    expect(b.global).toBe(vm.runInContext("globalThis", second));
+    expect([a.answer, a.required, b.answer]).toEqual([42, "undefined", 42]);
+  });
 
-    const second = compileIn(compile, "exports.answer = 6 * 7;");
-    expect(second.cachedDataRejected).toBe(false);
-    const exports: { answer?: number } = {};
-    second(exports);
-    expect(exports.answer).toBe(42);
+  it("keeps compileFunction's line and column numbers", () => {
+    const compile = runtime.compiledAsScripts(vm.compileFunction);
+    const code = "exports.f = 1;\n\n  exports.stack = new Error('here').stack;";
+    const expected = load(vm.compileFunction, code).stack as string;
+    expect((load(compile, code).stack as string).split("\n")[1]).toBe(expected.split("\n")[1]);
+    expect(expected.split("\n")[1]).toContain("/virtual/probe.js:3:19");
   });
 
   it("compiles a changed file afresh, never running stale code", () => {
-    const compile = runtime.withCodeCache(vm.compileFunction);
-    compileIn(compile, "exports.version = 1;");
-    const changed = compileIn(compile, "exports.version = 2;");
-    expect(changed.cachedDataRejected).toBeUndefined();
-    const exports: { version?: number } = {};
-    changed(exports);
-    expect(exports.version).toBe(2);
+    const compile = runtime.compiledAsScripts(vm.compileFunction);
+    expect(load(compile, "exports.version = 1;").version).toBe(1);
+    expect(load(compile, "exports.version = 2;").version).toBe(2);
   });
 
-  describe("kept on disk for the next process", () => {
-    let dir: string;
-    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-code-cache-"))));
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-    /** A process's compile: its own memory cache, the store in `dir`, and what V8 was asked to do. */
-    const processCompile = () => {
-      const asked: string[] = [];
-      const spy = ((code: string, params: string[], options: vm.CompileFunctionOptions) => {
-        asked.push(options.cachedData ? "consume" : options.produceCachedData ? "produce" : "plain");
-        return vm.compileFunction(code, params, options);
-      }) as typeof vm.compileFunction;
-      const store = runtime.diskCodeCache(dir);
-      return { compile: runtime.withCodeCache(spy, new Map(), () => store), asked };
-    };
-    const run = (fn: Compiled) => {
-      const exports: { v?: number } = {};
-      fn(exports);
-      return exports.v;
-    };
-
-    it("serves a file another process compiled from the store", () => {
-      const first = processCompile();
-      compileIn(first.compile, "exports.v = 1;");
-      const next = processCompile();
-      const fn = compileIn(next.compile, "exports.v = 1;");
-      expect([first.asked, next.asked]).toEqual([["produce"], ["consume"]]);
-      expect(fn.cachedDataRejected).toBe(false);
-      expect(run(fn)).toBe(1);
-    });
-
-    it("never serves the cache of another source of the same length (V8 checks only the length)", () => {
-      compileIn(processCompile().compile, "exports.v = 1;");
-      const next = processCompile();
-      expect(run(compileIn(next.compile, "exports.v = 2;"))).toBe(2);
-      expect(next.asked).toEqual(["produce"]);
-      expect(fs.readdirSync(dir)).toHaveLength(2);
-    });
-
-    it("compiles afresh and replaces a stored cache V8 rejects", () => {
-      compileIn(processCompile().compile, "exports.v = 3;");
-      const [entry] = fs.readdirSync(dir);
-      fs.writeFileSync(path.join(dir, entry), "not a code cache");
-      const next = processCompile();
-      expect(run(compileIn(next.compile, "exports.v = 3;"))).toBe(3);
-      expect(next.asked).toEqual(["consume", "produce"]);
-      expect(fs.readFileSync(path.join(dir, entry), "utf8")).not.toBe("not a code cache");
-    });
+  it("leaves a compile without a file name or context, or of a hashbang script, to compileFunction", () => {
+    const asked: string[] = [];
+    const spy = ((...args: Parameters<typeof vm.compileFunction>) => {
+      asked.push(args[0]);
+      return vm.compileFunction(...args);
+    }) as typeof vm.compileFunction;
+    const compile = runtime.compiledAsScripts(spy);
+    compile("return 1;");
+    compile("#!/usr/bin/env node\nexports.x = 1;", ["exports"], { filename: "/virtual/bin.js", parsingContext: vm.createContext({}) });
+    load(compile, "exports.y = 1;");
+    expect(asked).toEqual(["return 1;", "#!/usr/bin/env node\nexports.x = 1;"]);
   });
 
-  it("leaves a compile without a file name or context to V8", () => {
-    const cache = new Map();
-    runtime.withCodeCache(vm.compileFunction, cache)("return 1;");
-    expect(cache.size).toBe(0);
+  describe("with V8's code cache kept on disk for the next process", () => {
+    it("reads the store once per file in a process, and fills it when it had nothing", () => {
+      const { store, asked } = memoryStore();
+      const compile = runtime.compiledAsScripts(vm.compileFunction, () => store);
+      expect([load(compile, "exports.v = 1;").v, load(compile, "exports.v = 1;").v]).toEqual([1, 1]);
+      expect(asked).toEqual(["get miss", "set"]);
+
+      const nextProcess = runtime.compiledAsScripts(vm.compileFunction, () => store);
+      expect(load(nextProcess, "exports.v = 1;").v).toBe(1);
+      expect(asked).toEqual(["get miss", "set", "get hit"]);
+    });
+
+    it("replaces a stored cache V8 rejects", () => {
+      const { store, asked, entries } = memoryStore();
+      const corrupted: CodeCacheStore = { get: (filename, code) => store.get(filename, code) ?? Buffer.from("not a code cache"), set: store.set };
+      // A source this process has not compiled, or V8 would answer from its own cache and never look.
+      expect(load(runtime.compiledAsScripts(vm.compileFunction, () => corrupted), "exports.v = 'rejected';").v).toBe("rejected");
+      expect(asked).toEqual(["get miss", "set"]);
+      expect([...entries.values()][0].toString()).not.toBe("not a code cache");
+    });
+
+    describe("in a folder", () => {
+      let dir: string;
+      beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-code-cache-"))));
+      afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+      it("gives a process what another stored for the same file and source", () => {
+        runtime.diskCodeCache(dir).set("/virtual/probe.js", "exports.v = 1;", Buffer.from("cache of 1"));
+        expect(runtime.diskCodeCache(dir).get("/virtual/probe.js", "exports.v = 1;")?.toString()).toBe("cache of 1");
+        expect(fs.readdirSync(dir)).toHaveLength(1);
+      });
+
+      it("never serves the cache of another source of the same length (V8 checks only the length)", () => {
+        const store = runtime.diskCodeCache(dir);
+        store.set("/virtual/probe.js", "exports.v = 1;", Buffer.from("cache of 1"));
+        expect(store.get("/virtual/probe.js", "exports.v = 2;")).toBeUndefined();
+        expect(store.get("/virtual/probe.js", "exports.v = 1;")?.toString()).toBe("cache of 1");
+      });
+    });
   });
 
   it("serves a package's source read by one test file to the next, and no workspace file", () => {
