@@ -46,6 +46,11 @@ describe("renderProgram", () => {
     expect([...(declared as string[])].sort()).toEqual(["aws:sqs/queue:Queue::kept", "aws:sqs/queue:Queue::pair-first", "aws:sqs/queue:Queue::pair-second"]);
   });
 
+  it("ends with the first error thrown inside an apply, which Pulumi reports only as unhandled rejections", async () => {
+    const render = renderProgram({ project: "failing", stack: "dev", config: {}, load: programLoader(path.join(__dirname, "fixtures", "failing-apply-program.ts")) });
+    await expect(render).rejects.toThrow('Stack "organization/upstream/dev" has no output "queueName"');
+  });
+
   describe("stack traces", () => {
     // Without tiny:greeting the program throws.
     const failedRender = async (): Promise<Error> => {

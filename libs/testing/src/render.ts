@@ -1,3 +1,4 @@
+import * as vm from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsMocks } from "./aws-mocks";
 
@@ -63,6 +64,9 @@ function moduleExports(loaded: unknown): Record<string, unknown> {
   return (wrapped ? mod.default : mod) as Record<string, unknown>;
 }
 
+/** The process Node reports unhandled rejections on: under jest, `process` is the test context's copy. */
+const hostProcess = (): NodeJS.Process => vm.runInThisContext("process") as NodeJS.Process;
+
 /** Pulumi's Resource with the private static that takes a new resource's source position (stack frames). */
 interface SourcePositions {
   stackTrace(skip: number): unknown[];
@@ -80,9 +84,20 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   pulumi.runtime.setAllConfig(toStringConfig(options.config ?? {}));
 
   const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] }>();
+  // Pulumi reports an error inside an apply (a missing upstream output) only as unhandled rejections,
+  // and what waits on the failed value then waits forever: the first one ends the render. They are
+  // emitted on the host process, which under jest is not the test's `process`; the render marks them
+  // handled, since it reports them, so jest does not fail the test for them as well.
   const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
-  process.on("unhandledRejection", onRejection);
+  let firstFailure: () => void = () => undefined;
+  const failed = new Promise<void>((resolve) => (firstFailure = resolve));
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    failures.push(reason);
+    promise.catch(() => undefined);
+    firstFailure();
+  };
+  const host = hostProcess();
+  host.on("unhandledRejection", onRejection);
   // Each render registers the runtime's exit hooks again; many renders in one test file are expected.
   process.setMaxListeners(Math.max(process.getMaxListeners(), 100));
 
@@ -96,7 +111,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   const resourceClass = pulumi.Resource as unknown as SourcePositions;
   const sourcePositions = resourceClass.stackTrace;
   resourceClass.stackTrace = () => [];
-  try {
+  const run = async () => {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
         const deps = args.opts.dependsOn;
@@ -123,12 +138,15 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
     });
     const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
     await waitForRPCs?.();
-    // Let rejections scheduled by the last RPCs surface before deciding the run was clean.
+  };
+  try {
+    await Promise.race([run(), failed]);
+    // Let rejections scheduled by the last RPCs, or by the same failure, surface before deciding.
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
     resourceClass.stackTrace = sourcePositions;
-    process.off("unhandledRejection", onRejection);
+    host.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
     // Lets tests assert that a bad config stopped the program before any AWS resource was declared.
