@@ -4,4 +4,3 @@ export * from "./aws-mocks";
 export * from "./render";
 export * from "./query";
 export * from "./load";
-export * from "./offline-plan";

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import type { NetworkOutputs } from "@mlapi/core";
 import { DATA, isTaggable, NAME_RULES } from "@mlapi/core";
 import type { RenderResult } from "@mlapi/testing";
 import { customResources, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
@@ -8,12 +9,12 @@ import { NETWORK_OUTPUTS } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 
-const render = (config: Record<string, unknown> = {}, stack = "qa7") =>
+const render = (config: Record<string, unknown> = {}, stack = "qa7", network: Partial<NetworkOutputs> = NETWORK_OUTPUTS) =>
   renderProgram({
     project: "mlapi-data",
     stack,
     config: { "aws:region": "us-east-1", ...config },
-    stackOutputs: { [`organization/mlapi-network/${stack}`]: { ...NETWORK_OUTPUTS } },
+    stackOutputs: { [`organization/mlapi-network/${stack}`]: { ...network } },
     load,
   });
 
@@ -258,5 +259,13 @@ describe("data layer names at the longest legal suffix", () => {
 
   it("refuses a suffix that RDS identifiers cannot hold", async () => {
     await expect(render({ "mlapi-data:environmentSuffix": "qa--7" })).rejects.toThrow('rdsCluster name "mlapi-db-qa--7" is not valid');
+  });
+});
+
+describe("data layer without a network output it needs", () => {
+  it("stops with an error naming the network stack and the missing output", async () => {
+    const withoutDbGroup: Partial<NetworkOutputs> = { ...NETWORK_OUTPUTS };
+    delete withoutDbGroup.dbSecurityGroupId;
+    await expect(render({}, "qa7", withoutDbGroup)).rejects.toThrow('Stack "organization/mlapi-network/qa7" has no output "dbSecurityGroupId". Deploy or update the network layer first');
   });
 });

@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SERVICE } from "@mlapi/core";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import { MANAGED_IDS, ofType, one, planLayerInSubprocess, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
+import { MANAGED_IDS, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const STACK = "dev";
@@ -28,12 +27,12 @@ const serviceOutputs = (originProtocol: "http" | "https") => ({
   sessionsTableName: "mlapi-sessions-dev",
 });
 
-const render = (config: Record<string, unknown>, originProtocol: "http" | "https" = "http") =>
+const render = (config: Record<string, unknown>, originProtocol: "http" | "https" = "http", service: Record<string, unknown> = serviceOutputs(originProtocol)) =>
   renderProgram({
     project: "mlapi-edge",
     stack: STACK,
     config: { "aws:region": REGION, "mlapi-edge:environmentSuffix": STACK, ...config },
-    stackOutputs: { [`organization/mlapi-service/${STACK}`]: serviceOutputs(originProtocol) },
+    stackOutputs: { [`organization/mlapi-service/${STACK}`]: service },
     load,
   });
 
@@ -462,11 +461,9 @@ describe("error documents kept in the repository", () => {
 });
 
 describe("edge layer against an incomplete service stack", () => {
-  it("fails naming the stack and the missing output (offline plan, as a subprocess)", () => {
+  it("fails naming the stack and the missing output", async () => {
     const outputs: Record<string, unknown> = serviceOutputs("https");
     delete outputs.originProtocol;
-    const { status, stderr } = planLayerInSubprocess("edge", [{ layer: "service", project: SERVICE.project, outputs }]);
-    expect(status).not.toBe(0);
-    expect(stderr).toContain('Stack "organization/mlapi-service/example" has no output "originProtocol"');
+    await expect(render(DEFAULT_CERT, "https", outputs)).rejects.toThrow(`Stack "organization/mlapi-service/${STACK}" has no output "originProtocol"`);
   });
 });

@@ -1,21 +1,22 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { DataOutputs } from "@mlapi/core";
 import { SERVICE } from "@mlapi/core";
 import { buildContextFiles } from "@mlapi/components";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram, secretInput } from "@mlapi/testing";
-import { APP_PORT, APP_SECRET_ARN, DATA_KEY_ARN, MASTER_SECRET_ARN, PREBUILT_IMAGE, REGION, TABLE_ARN, upstream } from "./fixtures";
+import { APP_PORT, APP_SECRET_ARN, DATA_KEY_ARN, MASTER_SECRET_ARN, PREBUILT_IMAGE, REGION, TABLE_ARN, dataOutputs, upstream } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const REGISTRY = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`;
 
-const render = (config: Record<string, unknown> = {}, stack = "dev") =>
+const render = (config: Record<string, unknown> = {}, stack = "dev", stackOutputs = upstream(stack)) =>
   renderProgram({
     project: "mlapi-service",
     stack,
     config: { "aws:region": REGION, ...config },
-    stackOutputs: upstream(stack),
+    stackOutputs,
     load,
   });
 
@@ -724,5 +725,14 @@ describe("service layer rejects bad config before declaring anything", () => {
 
   it("reports every problem at once", async () => {
     await expect(render({ "mlapi-service:cpu": 300, "mlapi-service:spotWeight": -1, "mlapi-service:image": "api:latest@sha1:x" })).rejects.toThrow(/3 problems/);
+  });
+});
+
+describe("service layer without a data output it needs", () => {
+  it("stops with an error naming the data stack and the missing output", async () => {
+    const withoutTable: Partial<DataOutputs> = { ...dataOutputs("dev") };
+    delete withoutTable.sessionsTableArn;
+    const stackOutputs = { ...upstream("dev"), "organization/mlapi-data/dev": withoutTable as Record<string, unknown> };
+    await expect(render({}, "dev", stackOutputs)).rejects.toThrow('Stack "organization/mlapi-data/dev" has no output "sessionsTableArn". Deploy or update the data layer first');
   });
 });
