@@ -20,9 +20,10 @@ describe("modules jest leaves unloaded", () => {
   });
 });
 
-// jest.preset.js runs tests on jest.runtime.js, which shares V8's code cache and installed packages'
-// sources between test files, and keeps installed packages out of jest.isolateModules.
-describe("jest's runtime with a code cache, shared package sources and workspace-only isolation", () => {
+// jest.preset.js runs tests on jest.runtime.js, which compiles each module once per process (keeping
+// V8's code cache on disk), shares installed packages' sources between test files, and keeps
+// installed packages out of jest.isolateModules.
+describe("jest's runtime: modules compiled once per process, shared package sources, workspace-only isolation", () => {
   const runtime = require(workspaceFile("jest.runtime.js")) as {
     compiledAsScripts(compile: typeof vm.compileFunction, disk?: () => CodeCacheStore | undefined): typeof vm.compileFunction;
     diskCodeCache(dir: string): CodeCacheStore;
