@@ -157,10 +157,10 @@ describe("jest's runtime: modules compiled once per process, shared package sour
 
   it("evaluates the workspace's modules afresh in jest.isolateModules, and no installed package", () => {
     const probe = path.join(__dirname, "fixtures", "evaluation-probe.ts");
-    const load = () => [require("@pulumi/pulumi/runtime"), (require(probe) as { evaluation: symbol }).evaluation];
-    const [outsidePackage, outsideProbe] = load();
+    const requireBoth = () => [require("@pulumi/pulumi/runtime"), (require(probe) as { evaluation: symbol }).evaluation];
+    const [outsidePackage, outsideProbe] = requireBoth();
     let inside: unknown[] = [];
-    jest.isolateModules(() => (inside = load()));
+    jest.isolateModules(() => (inside = requireBoth()));
     expect(inside[0]).toBe(outsidePackage);
     expect(inside[1]).not.toBe(outsideProbe);
   });
