@@ -31,6 +31,17 @@ export default tseslint.config(
     },
   },
   {
+    // @pulumi/aws's root module loads all of its ~260 service modules, and a type check of it ~3,300
+    // declaration files: code takes the services from libs/components/src/aws.ts or their own modules.
+    files: ["**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "@pulumi/aws", message: 'Import the services from libs/components/src/aws.ts (in libs/components) or "@pulumi/aws/<service>".' }] },
+      ],
+    },
+  },
+  {
     // Jest configs are CommonJS by nature.
     files: ["**/jest.config.js", "jest.preset.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },

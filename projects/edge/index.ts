@@ -6,7 +6,7 @@
 // except the flat-outputs tool and the integration tests (cloudFrontUrl). Also alarms on CloudFront
 // and the edge WAF (in us-east-1) and owns the environment's dashboard (docs/monitoring.md).
 import * as path from "node:path";
-import * as aws from "@pulumi/aws";
+import * as awsConfig from "@pulumi/aws/config";
 import * as pulumi from "@pulumi/pulumi";
 import type { EdgeOutputs, LayerOutputs } from "@mlapi/core";
 import { SERVICE, startLayer, Upstream } from "@mlapi/core";
@@ -91,7 +91,7 @@ if (domainName && hostedZoneId) {
 
 // --- monitoring: CloudFront's metrics and so its alarms are in us-east-1, and an alarm can only
 // notify a topic of its own region: outside us-east-1 the edge needs a topic of its own there ---
-const ownAlarmTopic = edgeNeedsOwnAlarmTopic(aws.config.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"]) ? new AlarmTopic("alarms", { naming, baseName: "edge-alarms", subscriptions: cfg.alarmEmails }, usEast1) : undefined;
+const ownAlarmTopic = edgeNeedsOwnAlarmTopic(awsConfig.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"]) ? new AlarmTopic("alarms", { naming, baseName: "edge-alarms", subscriptions: cfg.alarmEmails }, usEast1) : undefined;
 if (!ownAlarmTopic && cfg.alarmEmails.length > 0) pulumi.log.warn("alarmEmails is unused in us-east-1: the edge alarms notify the data layer's topic; subscribe there.");
 new EdgeAlarms(
   "edge-alarms",

@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as rds from "@pulumi/aws/rds";
 import type * as pulumi from "@pulumi/pulumi";
 import { isTaggable, standardTags } from "./tags";
 
@@ -13,11 +16,11 @@ describe("standardTags (SPEC R18)", () => {
 
 describe("isTaggable", () => {
   it.each([
-    ["aws.ec2.Vpc", aws.ec2.Vpc, true],
-    ["aws.rds.Cluster", aws.rds.Cluster, true],
-    ["aws.ec2.Route", aws.ec2.Route, false],
-    ["aws.kms.Alias", aws.kms.Alias, false],
-    ["aws.iam.RolePolicy", aws.iam.RolePolicy, false],
+    ["aws.ec2.Vpc", ec2.Vpc, true],
+    ["aws.rds.Cluster", rds.Cluster, true],
+    ["aws.ec2.Route", ec2.Route, false],
+    ["aws.kms.Alias", kms.Alias, false],
+    ["aws.iam.RolePolicy", iam.RolePolicy, false],
   ])("%s → %s", (_name, cls, expected) => {
     expect(isTaggable(instanceOf(cls))).toBe(expected);
   });

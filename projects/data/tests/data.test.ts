@@ -1,8 +1,7 @@
 import * as path from "node:path";
-import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkOutputs } from "@mlapi/core";
-import { DATA, isTaggable, NAME_RULES } from "@mlapi/core";
+import { DATA, NAME_RULES } from "@mlapi/core";
+import { isTaggableType } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
 import { customResources, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
 import { NETWORK_OUTPUTS } from "./fixtures";
@@ -18,13 +17,6 @@ const render = (config: Record<string, unknown> = {}, stack = "qa7", network: Pa
     load,
   });
 
-/** Whether the @pulumi/aws class of a type token (`aws:kms/alias:Alias`) accepts tags, by the same test the tagging transform uses. */
-function awsClassTakesTags(type: string): boolean {
-  const match = /^aws:([^/]+)\/[^:]+:(\w+)$/.exec(type);
-  const cls = match ? (aws as unknown as Record<string, Record<string, { prototype: object }>>)[match[1]]?.[match[2]] : undefined;
-  if (!cls) throw new Error(`no @pulumi/aws class for ${type}`);
-  return isTaggable(Object.create(cls.prototype) as pulumi.Resource);
-}
 const cluster = (r: RenderResult) => one(r, "aws:rds/cluster:Cluster");
 const dataKey = (r: RenderResult) => one(r, "aws:kms/key:Key", "data-key");
 const logsKey = (r: RenderResult) => one(r, "aws:kms/key:Key", "data-logs-key");
@@ -143,7 +135,7 @@ describe("data layer with default config", () => {
     const taggableTypes = new Set<string>();
     for (const x of customResources(r)) {
       const tags = x.inputs.tags as Record<string, string> | undefined;
-      if (!awsClassTakesTags(x.type)) {
+      if (!isTaggableType(x.type)) {
         expect([x.type, tags]).toEqual([x.type, undefined]);
         continue;
       }

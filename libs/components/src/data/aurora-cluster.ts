@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 import type { AuroraPostgresMajor } from "./aurora-rules";
 import {

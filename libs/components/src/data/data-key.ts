@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
 /** The AWS services that encrypt the data stores with the data key, as `kms:ViaService` names them. */

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 /**
  * ARNs of existing Secrets Manager secrets, in the order named (SPEC R7: app secrets are read from

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 /** Defaults of every optional argument, in one place. */
 export const SESSIONS_TABLE_DEFAULTS = {

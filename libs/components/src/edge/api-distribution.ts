@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 
 /** AWS-managed policies the distribution uses, looked up by name (the `Managed-` prefix is part of it). */
 export const MANAGED_POLICY_NAMES = {

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 /**
  * The one region literal of the platform (SPEC §3). CloudFront is a global service whose

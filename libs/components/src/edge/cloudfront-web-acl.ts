@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 
 /** AWS WAF requires the names of log groups it writes to to start with this. */

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 /** Account id, region and partition of the provider a component runs under (its parent's provider). */
 export interface AwsAccount {

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 /** SPEC R14: every log group keeps 30 days. */
 export const LOG_RETENTION_DAYS = 30;

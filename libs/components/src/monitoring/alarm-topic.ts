@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 import { accountAdministrationStatement, awsAccount } from "../logging";
 import { subscriptionProtocol } from "./thresholds";
 

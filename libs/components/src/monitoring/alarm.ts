@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 
 /** One CloudWatch metric: namespace, name, exact dimension set and statistic. */
 export interface MetricSpec {

@@ -1,6 +1,6 @@
-import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import type * as aws from "../aws";
 import type { AlarmContext, MetricSpec } from "./alarm";
 import { declareAlarm } from "./alarm";
 import type { DataAlarmThresholds } from "./thresholds";

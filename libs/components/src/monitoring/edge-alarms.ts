@@ -1,6 +1,6 @@
-import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import type * as aws from "../aws";
 import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
 import type { AlarmContext } from "./alarm";
 import { declareAlarm, wafBlockedRateAlarm } from "./alarm";

@@ -1,6 +1,6 @@
-import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import type * as aws from "../aws";
 import { awsAccount } from "../logging";
 import type { AlarmContext } from "./alarm";
 import { alarmName, declareAlarm, wafBlockedRateAlarm } from "./alarm";

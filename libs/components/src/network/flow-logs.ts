@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 import { awsAccount, EncryptedLogGroup } from "../logging";
 
 export interface FlowLogsArgs {

@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 
 /** PostgreSQL's port; Aurora PostgreSQL listens here. */
 export const POSTGRES_PORT = 5432;

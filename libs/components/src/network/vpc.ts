@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
+import * as aws from "../aws";
 import { planSubnets } from "./subnet-plan";
 
 /** SPEC R1: one public and one private subnet in each of three availability zones. */

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
 /** The service principal ELB delivers access logs as in regions opened since August 2022 (and, today, in all of them). */

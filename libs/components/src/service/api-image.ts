@@ -1,7 +1,7 @@
 import * as path from "node:path";
-import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 import type { BuildSource } from "./build-context";
 import { contentTag } from "./build-context";
 

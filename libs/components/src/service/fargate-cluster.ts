@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 /** A capacity-provider strategy entry, as ECS takes it. */
 export interface CapacityProviderWeight {

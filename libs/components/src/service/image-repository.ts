@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
 export interface ImageRepositoryArgs {

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 export interface OriginCertificateArgs {
   /** Host name the certificate covers, e.g. `origin.api.example.com`. */

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import { one, ref, renderProgram } from "@mlapi/testing";
+import * as aws from "../aws";
 import type { ServiceScalingArgs } from "./service-scaling";
 import { requestCountResourceLabel, ServiceScaling } from "./service-scaling";
 

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 
 export interface ServiceScalingArgs {
   clusterName: pulumi.Input<string>;

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
 /** Item-level DynamoDB actions the API may use on the sessions table: no table management, no Scan. */

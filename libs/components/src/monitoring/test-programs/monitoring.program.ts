@@ -2,7 +2,6 @@
 // layer owns (their outputs come from the realistic mocks, so dimensions are built from real
 // resource outputs), every monitoring component wired to them, thresholds and subscriptions read
 // from config exactly as the layers read them. Never deployed.
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, Naming } from "@mlapi/core";
 import {
@@ -16,6 +15,7 @@ import {
   readEdgeAlarmConfig,
   readServiceAlarmConfig,
 } from "..";
+import * as aws from "../../aws";
 
 const reader = new ConfigReader();
 const subscriptions = readAlarmSubscriptions(reader);
