@@ -3,9 +3,13 @@
 // file of libs/core was transpiled again by each project that loads it: ~550 transpiles of ~200 files
 // in a cold `npm test`, ~15 CPU-s. Here ts-jest's output is also kept under a key of what decides it:
 // the file, its source, the project's compiler options, ts-jest's options and the versions.
+// TypeScript itself comes in through V8's code cache (requireThroughCodeCache).
 const crypto = require("node:crypto");
 const fs = require("node:fs");
+const Module = require("node:module");
 const path = require("node:path");
+const vm = require("node:vm");
+const { diskCodeCache } = require("./jest.runtime.js");
 
 /**
  * The compiler options of `<rootDir>/tsconfig.json` (the tsconfig ts-jest reads) as a comparable key,
@@ -64,16 +68,68 @@ function withSharedOutput(inner, { sharedDir, optionsKeyOf, salt }) {
   };
 }
 
+/**
+ * Requires a CommonJS file through V8's code cache in `store` (jest.runtime.js's diskCodeCache). ts-jest
+ * loads TypeScript (9 MB) in jest's own process, outside the module registry whose compiles
+ * jest.runtime.js caches: ~0.25 s of every project's jest, most of it compiling functions that a
+ * code cache holds. `require` then finds the module in its cache. `keep()` stores the cache with
+ * everything compiled until then (a first transpile compiles most of TypeScript's emitter) when there
+ * was none or V8 rejected it; later calls do nothing.
+ */
+function requireThroughCodeCache(file, store) {
+  const source = Module.wrap(fs.readFileSync(file, "utf8"));
+  const cached = store.get(file, source);
+  const script = new vm.Script(source, { filename: file, cachedData: cached, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  const loaded = new Module(file, module);
+  loaded.filename = file;
+  require.cache[file] = loaded;
+  try {
+    script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+  } catch (error) {
+    delete require.cache[file];
+    throw error;
+  }
+  loaded.loaded = true;
+  const fromCache = cached !== undefined && script.cachedDataRejected === false;
+  let unkept = !fromCache;
+  return {
+    exports: loaded.exports,
+    fromCache,
+    keep() {
+      if (unkept) store.set(file, source, script.createCachedData());
+      unkept = false;
+    },
+  };
+}
+
 module.exports = {
   createTransformer(options) {
-    const ts = require("typescript");
-    return withSharedOutput(require("ts-jest").default.createTransformer(options), {
-      // Inside jest's cache directory, so `jest --clearCache` clears it too.
-      sharedDir: ({ config }) => path.join(config.cacheDirectory, "mlapi-ts-jest-shared"),
-      optionsKeyOf: (rootDir) => tsconfigOptionsKey(ts, rootDir),
-      salt: JSON.stringify([`typescript@${ts.version}`, `ts-jest@${require("ts-jest/package.json").version}`, options ?? {}]),
-    });
+    // Made on first use, when jest's cache directory (which also keeps TypeScript's code cache) is known.
+    let transformer;
+    let typescript;
+    const made = ({ config }) => {
+      if (transformer) return transformer;
+      const file = require.resolve("typescript");
+      if (config.cache !== false && !require.cache[file]) typescript = requireThroughCodeCache(file, diskCodeCache(path.join(config.cacheDirectory, "mlapi-v8-code-cache")));
+      const ts = require("typescript");
+      transformer = withSharedOutput(require("ts-jest").default.createTransformer(options), {
+        // Inside jest's cache directory, so `jest --clearCache` clears it too.
+        sharedDir: ({ config }) => path.join(config.cacheDirectory, "mlapi-ts-jest-shared"),
+        optionsKeyOf: (rootDir) => tsconfigOptionsKey(ts, rootDir),
+        salt: JSON.stringify([`typescript@${ts.version}`, `ts-jest@${require("ts-jest/package.json").version}`, options ?? {}]),
+      });
+      return transformer;
+    };
+    return {
+      getCacheKey: (source, file, transformOptions) => made(transformOptions).getCacheKey(source, file, transformOptions),
+      process(source, file, transformOptions) {
+        const output = made(transformOptions).process(source, file, transformOptions);
+        typescript?.keep();
+        return output;
+      },
+    };
   },
+  requireThroughCodeCache,
   tsconfigOptionsKey,
   withSharedOutput,
 };

@@ -7,6 +7,25 @@ import type * as Pulumi from "@pulumi/pulumi";
 // The workspace's jest files are plain JavaScript at its root, outside every project.
 const workspaceFile = (name: string) => path.resolve(__dirname, "../../..", name);
 
+/** Where jest.runtime.js and jest.transform.js keep V8 code caches (diskCodeCache). */
+type CodeCacheStore = { get(filename: string, code: string): Buffer | undefined; set(filename: string, code: string, data: Buffer): void };
+/** A store in memory, keyed by file and source unless told otherwise, that records what it was asked. */
+const memoryStore = (keyOf = (filename: string, code: string) => `${filename}\0${code}`) => {
+  const entries = new Map<string, Buffer>();
+  const asked: string[] = [];
+  const store: CodeCacheStore = {
+    get: (filename, code) => {
+      asked.push(`get ${entries.has(keyOf(filename, code)) ? "hit" : "miss"}`);
+      return entries.get(keyOf(filename, code));
+    },
+    set: (filename, code, data) => {
+      asked.push("set");
+      entries.set(keyOf(filename, code), data);
+    },
+  };
+  return { store, asked, entries };
+};
+
 // jest.preset.js maps Pulumi's function-serialization dependencies to jest.unloaded-module.js.
 describe("modules jest leaves unloaded", () => {
   it.each(["typescript", "@npmcli/arborist", "normalize-package-data", "execa", "tmp", "@logdna/tail-file"])("%s is a stub that refuses every use, naming the mapping", (id) => {
@@ -31,7 +50,6 @@ describe("jest's runtime: modules compiled once per process, shared package sour
     WorkspaceModulesOnly: new (packages: () => Map<string, unknown>) => Map<string, unknown>;
     WRAPPED: symbol;
   };
-  type CodeCacheStore = { get(filename: string, code: string): Buffer | undefined; set(filename: string, code: string, data: Buffer): void };
   type Module = (exports: Record<string, unknown>, require: unknown) => void;
   /** Compiles `code` as jest does, for a fresh context unless one is given, and runs it: its exports. */
   const load = (compile: typeof vm.compileFunction, code: string, context = vm.createContext({}), filename = "/virtual/probe.js") => {
@@ -39,23 +57,6 @@ describe("jest's runtime: modules compiled once per process, shared package sour
     (compile(code, ["exports", "require"], { filename, parsingContext: context }) as unknown as Module)(exports, undefined);
     return exports;
   };
-  /** A store in memory that records what it was asked. */
-  const memoryStore = () => {
-    const entries = new Map<string, Buffer>();
-    const asked: string[] = [];
-    const store: CodeCacheStore = {
-      get: (filename, code) => {
-        asked.push(`get ${entries.has(`${filename}\0${code}`) ? "hit" : "miss"}`);
-        return entries.get(`${filename}\0${code}`);
-      },
-      set: (filename, code, data) => {
-        asked.push("set");
-        entries.set(`${filename}\0${code}`, data);
-      },
-    };
-    return { store, asked, entries };
-  };
-
   it("is the runtime this very test runs on", () => {
     const preset = require(workspaceFile("jest.preset.js")) as { runtime: string };
     expect(preset.runtime).toBe(workspaceFile("jest.runtime.js"));
@@ -186,6 +187,7 @@ describe("ts-jest with its output shared between projects", () => {
   const transform = require(workspaceFile("jest.transform.js")) as {
     tsconfigOptionsKey(ts: object, rootDir: string): string | undefined;
     withSharedOutput(inner: Transformer, options: { sharedDir: (o: object) => string; optionsKeyOf: (rootDir: string) => string | undefined; salt: string }): Transformer;
+    requireThroughCodeCache(file: string, store: CodeCacheStore): { exports: Record<string, unknown>; fromCache: boolean; keep(): void };
   };
   // "typescript" itself is the preset's stand-in here (see above); this path is the real one.
   const ts = require("typescript/lib/typescript") as object;
@@ -231,6 +233,34 @@ describe("ts-jest with its output shared between projects", () => {
     // jest --no-cache: nothing kept is used.
     shared.process("export const a = 1;", "/w/libs/core/src/a.ts", { config: { rootDir: "/strict/core", cache: false } });
     expect(inner.process).toHaveBeenCalledTimes(6);
+  });
+
+  it("requires a file (TypeScript) through V8's code cache, storing one at keep() when there was none or V8 rejected it", () => {
+    // Copies of one source at three paths: V8's in-process cache answers a path it compiled before
+    // without reading the code cache at all. The store is keyed by source, so each copy reads it.
+    const copy = (n: number) => {
+      const file = path.join(scratch, `lib-${n}.js`);
+      fs.writeFileSync(file, "exports.double = (n) => n * 2;\n");
+      return file;
+    };
+    const { store, asked, entries } = memoryStore((_file, code) => code);
+    const first = transform.requireThroughCodeCache(copy(1), store);
+    expect((first.exports.double as (n: number) => number)(21)).toBe(42);
+    expect([first.fromCache, asked]).toEqual([false, ["get miss"]]);
+    first.keep();
+    first.keep();
+    const second = transform.requireThroughCodeCache(copy(2), store);
+    expect([second.fromCache, (second.exports.double as (n: number) => number)(4)]).toEqual([true, 8]);
+    second.keep();
+    expect(asked).toEqual(["get miss", "set", "get hit"]);
+    // One V8 rejects is made again at keep().
+    const [[key]] = [...entries];
+    entries.set(key, Buffer.from("not a code cache"));
+    const third = transform.requireThroughCodeCache(copy(3), store);
+    expect(third.fromCache).toBe(false);
+    third.keep();
+    expect(asked.slice(3)).toEqual(["get hit", "set"]);
+    expect(entries.get(key)?.toString()).not.toBe("not a code cache");
   });
 
   it("transforms again, and keeps the new output, when a kept one cannot be read", () => {
