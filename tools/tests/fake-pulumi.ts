@@ -22,6 +22,9 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Node's arguments for the tool tools/src/<script>, as the nx targets run it. */
+export const toolArgs = (script: string): string[] => ["--require", "tsx/cjs", path.join(ROOT, "tools", "src", script)];
+
 export class FakePulumi {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
   private readonly log = path.join(this.dir, "calls.log");
@@ -74,7 +77,7 @@ export class FakePulumi {
 
   /** Runs `node --require tsx/cjs tools/src/<script> ...args`, as the nx targets do, from the workspace root. */
   tool(script: string, args: string[], cwd = ROOT): RunResult {
-    return this.spawn(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "tools", "src", script), ...args], cwd);
+    return this.spawn(process.execPath, [...toolArgs(script), ...args], cwd);
   }
 
   /**

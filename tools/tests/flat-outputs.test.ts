@@ -1,10 +1,10 @@
 // flat-outputs against the fake `pulumi`: which calls it makes, what it writes, and when it refuses;
-// run in this process, as a process where its exit matters, and through nx.
+// run in this process, and as a process where its exit matters, as its nx target runs it.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { flatten, main } from "../src/flat-outputs";
 import type { FakeStack } from "./fake-pulumi";
-import { FakePulumi } from "./fake-pulumi";
+import { FakePulumi, ROOT, toolArgs } from "./fake-pulumi";
 
 const deployed = (stack: string, extra: Record<string, FakeStack> = {}): Record<string, FakeStack> => ({
   [`mlapi-network/${stack}`]: { resources: 40, outputs: { vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"], appPort: 8080 } },
@@ -72,12 +72,14 @@ describe("flat-outputs", () => {
     expect(fs.existsSync(outFile())).toBe(false);
   });
 
-  it("is the nx target tools:flat-outputs with the same arguments", () => {
-    fake = new FakePulumi(deployed("qa"));
-    const r = fake.nx(["run", "tools:flat-outputs", "--stack", "qa", `--out=${outFile()}`]);
-    expect(r.status).toBe(0);
-    expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack qa`));
-    expect(written().albDnsName).toBe("mlapi-alb-dev-1.us-east-1.elb.amazonaws.com");
+  // nx hands a run-commands target every flag it is given (the layers' deploy cases run through nx
+  // show it), so the target is exactly the command the process case above runs.
+  it("is the nx target tools:flat-outputs: that command, from the workspace root, never cached", () => {
+    const project = JSON.parse(fs.readFileSync(path.join(ROOT, "tools", "project.json"), "utf8")) as { targets: Record<string, { cache?: boolean; executor?: string; options?: { command?: string; cwd?: string } }> };
+    const target = project.targets["flat-outputs"];
+    expect([target.executor, target.cache, target.options?.cwd]).toEqual(["nx:run-commands", false, undefined]);
+    const [node, ...args] = target.options?.command?.split(" ") ?? [];
+    expect([node, ...args.slice(0, -1), path.resolve(ROOT, args.at(-1) ?? "")]).toEqual(["node", ...toolArgs("flat-outputs.ts")]);
   });
 });
 
