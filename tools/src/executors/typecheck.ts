@@ -55,7 +55,7 @@ interface ParsedProject {
 /**
  * `tsc --noEmit -p <project>/tsconfig.json` for any number of projects. Projects whose compiler
  * options are the same are checked by one compiler run over all their files, so @pulumi/aws's
- * ~1,000 declaration files are parsed and bound once rather than once per project. Each project is
+ * ~700 declaration files are parsed and bound once rather than once per project. Each project is
  * told the diagnostics of exactly the files its own program would hold (its tsconfig's files and
  * every file they import, as `tsc -p` reports them); a diagnostic in a file none of them holds (a
  * tsconfig, a declaration file) is told to all of them, so no error is ever dropped.
