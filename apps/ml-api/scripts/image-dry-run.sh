@@ -11,6 +11,16 @@ REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 WORK=$(mktemp -d /tmp/mlapi-image-XXXXXX)
 chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
+# The rehearsal runs on the image's Node.js line (R24): the workspace's own runtime comes first on
+# PATH, whatever Node.js the machine has.
+export PATH="$REPO/node_modules/.bin:$PATH"
+image_major=$(sed -n 's/^ARG NODE_IMAGE=node:\([0-9]*\)-.*/\1/p' "$REPO/apps/ml-api/Dockerfile")
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" != "$image_major" ]; then
+  echo "node $(node --version) is not the image's node:$image_major; run npm ci at the repository root first" >&2
+  exit 1
+fi
+echo "--- node $(node --version), as the image's node:$image_major"
 export ONNXRUNTIME_NODE_INSTALL=skip npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 context() { # the files Dockerfile.dockerignore lets through

@@ -5,4 +5,5 @@ export { LAYERS } from "./layers";
 export type { LayerName } from "./layers";
 export * from "./tags";
 export * from "./layer";
+export * from "./runtime";
 export * from "./contracts";

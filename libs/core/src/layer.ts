@@ -2,6 +2,7 @@ import { Naming } from "./naming";
 import type { LayerName } from "./layers";
 import type { StandardTags } from "./tags";
 import { registerStandardTags, standardTags } from "./tags";
+import { assertSupportedRuntime } from "./runtime";
 
 /** What every component of a layer needs to name and tag what it declares. */
 export interface LayerContext {
@@ -14,9 +15,11 @@ export interface LayerContext {
 
 /**
  * Starts a layer: registers the standard tags for every resource declared after it and returns
- * the naming helper. Call it once, right after the layer's config has loaded and validated.
+ * the naming helper. Call it once, right after the layer's config has loaded and validated. Refuses a
+ * Node.js line past its end of life before anything is declared.
  */
 export function startLayer(layer: LayerName, environmentSuffix: string): LayerContext {
+  assertSupportedRuntime();
   const tags = standardTags(layer, environmentSuffix);
   registerStandardTags(tags);
   return { layer, suffix: environmentSuffix, naming: new Naming(environmentSuffix), tags };

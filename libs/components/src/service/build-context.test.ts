@@ -14,7 +14,7 @@ const source = () => ({ contextDir: dir, dockerfile: "app/Dockerfile" });
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "build-context-"));
-  write("app/Dockerfile", "FROM node:20-bookworm-slim\n");
+  write("app/Dockerfile", "FROM node:24-bookworm-slim\n");
   write("app/Dockerfile.dockerignore", ALLOW_LIST);
   write("package.json", "{}");
   write("app/src/main.ts", "main");
@@ -58,7 +58,7 @@ describe("contentTag", () => {
       expect(contentTag(source(), "amd64")).not.toBe(before);
     };
     changed(() => write("app/src/lib/util.ts", "util v2"));
-    changed(() => write("app/Dockerfile", "FROM node:20-bookworm-slim\nUSER 1000\n"));
+    changed(() => write("app/Dockerfile", "FROM node:24-bookworm-slim\nUSER 1000\n"));
     changed(() => fs.renameSync(path.join(dir, "app/src/main.ts"), path.join(dir, "app/src/index.ts")));
     // docker-build's context hash includes permission bits (a checkout under another umask), so a rebuild gets a new tag
     changed(() => fs.chmodSync(path.join(dir, "package.json"), 0o664));
