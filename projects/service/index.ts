@@ -1,6 +1,6 @@
-// Service layer (mlapi-service): the API on ECS Fargate (70 % Spot) behind an internal ALB in the
-// private subnets that only the edge's CloudFront VPC origin reaches, with a REGIONAL WAF ACL, request-count auto scaling, an ECR
-// repository, encrypted log groups and least-privilege task roles. Reads the network layer
+// Service layer (mlapi-service): the API on ECS Fargate (70 % Spot) behind an internal ALB that
+// only the edge's CloudFront VPC origin reaches, with a REGIONAL WAF ACL, request-count auto scaling,
+// an ECR repository, encrypted log groups and least-privilege task roles. Reads the network layer
 // (subnets, alb/app security groups, appPort) and the data layer (table, RDS endpoint and
 // master secret, app secrets, data key, alarm topic); the edge layer reads its outputs. Alarms on
 // the ALB, ECS and WAF notify the data layer's topic; three of them roll back a bad deployment.

@@ -67,7 +67,10 @@ export class ApiVpcOrigin extends pulumi.ComponentResource {
     );
 
     // The group exists once the VPC origin does: look it up after it, in the ALB's VPC.
-    const cloudFrontGroup = aws.ec2.getSecurityGroupOutput({ name: CLOUDFRONT_VPC_ORIGINS_SECURITY_GROUP, vpcId: args.vpcId }, { parent: this, dependsOn: [this.vpcOrigin] });
+    const cloudFrontGroup = aws.ec2.getSecurityGroupOutput(
+      { name: CLOUDFRONT_VPC_ORIGINS_SECURITY_GROUP, vpcId: args.vpcId },
+      { parent: this, dependsOn: [this.vpcOrigin] },
+    );
     this.ingress = new aws.vpc.SecurityGroupIngressRule(
       `${name}-alb-from-vpc-origin`,
       {

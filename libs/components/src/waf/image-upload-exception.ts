@@ -49,7 +49,9 @@ export function imageUploadStatement(): Statement {
   return {
     andStatement: {
       statements: [
-        { byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: "EXACTLY", searchString: IMAGE_UPLOAD.method, textTransformations: NONE } },
+        {
+          byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: "EXACTLY", searchString: IMAGE_UPLOAD.method, textTransformations: NONE },
+        },
         { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: IMAGE_UPLOAD.pathPattern, textTransformations: NONE } },
         {
           regexMatchStatement: {
@@ -69,7 +71,10 @@ export function imageUploadStatement(): Statement {
  * group) block every request a body rule labelled unless it also carries the image-upload label.
  * WAF evaluates by priority, so `markerPriority` < the group's priority < `reblockPriority`.
  */
-export function imageUploadException(args: { aclName: string; markerPriority: number; reblockPriority: number }): { marker: WebAclRule; reblocks: WebAclRule[] } {
+export function imageUploadException(args: { aclName: string; markerPriority: number; reblockPriority: number }): {
+  marker: WebAclRule;
+  reblocks: WebAclRule[];
+} {
   const marker: WebAclRule = {
     name: "label-image-uploads",
     priority: args.markerPriority,

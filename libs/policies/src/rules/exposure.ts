@@ -97,7 +97,9 @@ function sharedSources(resources: PolicyResource[], lb: PolicyResource): string[
         if (r.props["type"] !== "ingress" || !onAlbGroup(r, "securityGroupId", lb)) return [];
         return [...strings(r.props["prefixListIds"]), ...openIngress(r)];
       case "aws:ec2/securityGroup:SecurityGroup":
-        if (!r.handles.some((h) => strings(read(lb.props, "securityGroups")).includes(h)) && !(lb.propertyDependencies?.["securityGroups"] ?? []).includes(r.urn)) return [];
+        if (!r.handles.some((h) => strings(read(lb.props, "securityGroups")).includes(h)) && !(lb.propertyDependencies?.["securityGroups"] ?? []).includes(r.urn)) {
+          return [];
+        }
         return objects(r.props["ingress"]).flatMap((rule) => [...strings(rule["prefixListIds"]), ...openIn(rule)]);
       default:
         return [];
@@ -112,7 +114,10 @@ export const albOriginExposure: StackRule = {
   kind: "stack",
   name: "alb-origin-not-shared",
   description:
-    "An internet-facing ALB whose security group admits a managed prefix list (CloudFront's origin-facing list holds every customer's distributions) or 0.0.0.0/0 forwards only on listener rules that require a secret header (httpHeader condition); otherwise anyone's distribution reaches the targets around this stack's CloudFront and WAF (SPEC R11). Prefer an internal ALB behind a CloudFront VPC origin.",
+    "An internet-facing ALB whose security group admits a managed prefix list (CloudFront's origin-facing list holds " +
+    "every customer's distributions) or 0.0.0.0/0 forwards only on listener rules that require a secret header " +
+    "(httpHeader condition); otherwise anyone's distribution reaches the targets around this stack's CloudFront and " +
+    "WAF (SPEC R11). Prefer an internal ALB behind a CloudFront VPC origin.",
   enforcementLevel: "mandatory",
   validate(resources) {
     const listeners = ofType(resources, ...LISTENERS);
@@ -123,13 +128,18 @@ export const albOriginExposure: StackRule = {
         const sources = [...new Set(sharedSources(resources, lb))];
         if (sources.length === 0) return [];
         const own = listeners.filter((l) => refersTo(l, "loadBalancerArn", lb));
+        const onOwnListener = (rule: PolicyResource) => own.some((l) => refersTo(rule, "listenerArn", l));
         const open = [
           ...own.filter((l) => forwards(l.props["defaultActions"])).map((l) => `listener ${l.name} forwards by default`),
-          ...rules.filter((rule) => own.some((l) => refersTo(rule, "listenerArn", l)) && forwards(rule.props["actions"]) && !hasHeaderCondition(rule)).map((rule) => `listener rule ${rule.name} forwards`),
+          ...rules
+            .filter((rule) => onOwnListener(rule) && forwards(rule.props["actions"]) && !hasHeaderCondition(rule))
+            .map((rule) => `listener rule ${rule.name} forwards`),
         ];
         return open.map((what) => ({
           resource: lb,
-          message: `internet-facing ALB admits ${sources.join(", ")} and ${what} without a secret-header condition: make the ALB internal behind a CloudFront VPC origin, or require an httpHeader condition on every forwarding rule.`,
+          message:
+            `internet-facing ALB admits ${sources.join(", ")} and ${what} without a secret-header condition: ` +
+            "make the ALB internal behind a CloudFront VPC origin, or require an httpHeader condition on every forwarding rule.",
         }));
       });
   },
