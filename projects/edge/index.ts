@@ -2,9 +2,11 @@
 // us-east-1 ACM certificate (or an existing one, or CloudFront's default for throwaway stacks),
 // a CLOUDFRONT-scope WAF web ACL, JSON 403/404 documents from a private S3 bucket behind origin
 // access control, access logs in CloudWatch Logs and the domain's A/AAAA alias records.
-// Reads the service layer (the ALB origin: originDomainName, originProtocol); nothing reads it
-// except the flat-outputs tool and the integration tests (cloudFrontUrl). Also alarms on CloudFront
-// and the edge WAF (in us-east-1) and owns the environment's dashboard (docs/monitoring.md).
+// Reads the service layer (the internal ALB: originAlbArn, originProtocol, originPort, originVpcId,
+// originSecurityGroupId, originDomainName) and reaches it through a CloudFront VPC origin, whose
+// security group is the ALB's only ingress. Nothing reads the edge except the flat-outputs tool
+// and the integration tests (cloudFrontUrl). Also alarms on CloudFront and the edge WAF (in
+// us-east-1) and owns the environment's dashboard (docs/monitoring.md).
 import * as path from "node:path";
 import * as awsConfig from "@pulumi/aws/config";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,6 +16,7 @@ import {
   AlarmTopic,
   ApiDashboard,
   ApiDistribution,
+  ApiVpcOrigin,
   CloudFrontAccessLogs,
   cloudFrontRegionProvider,
   CloudFrontWebAcl,
@@ -62,10 +65,19 @@ const errorPages = new ErrorPagesBucket("error-pages", {
   naming,
   documents: [403, 404].map((statusCode) => ({ statusCode, file: path.join(__dirname, "error-pages", `${statusCode}.json`) })),
 });
+// --- origin: the service's internal ALB through a VPC origin; its ingress comes from the VPC origin's group ---
+const vpcOrigin = new ApiVpcOrigin("api-origin", {
+  name: naming.name("api-origin"),
+  loadBalancerArn: service.require("originAlbArn"),
+  protocol: service.require("originProtocol"),
+  port: service.require("originPort"),
+  vpcId: service.require("originVpcId"),
+  albSecurityGroupId: service.require("originSecurityGroupId"),
+});
 const distribution = new ApiDistribution("api", {
   naming,
   comment: `mlapi API (${cfg.environmentSuffix})`,
-  apiOrigin: { domainName: service.require("originDomainName"), protocol: service.require("originProtocol"), readTimeoutSeconds: cfg.originReadTimeoutSeconds },
+  apiOrigin: { domainName: service.require("originDomainName"), vpcOriginId: vpcOrigin.vpcOriginId, readTimeoutSeconds: cfg.originReadTimeoutSeconds },
   errorPages: {
     bucketName: errorPages.bucketName,
     bucketArn: errorPages.bucketArn,

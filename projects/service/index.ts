@@ -1,6 +1,6 @@
-// Service layer (mlapi-service): the API on ECS Fargate (70 % Spot) behind an internet-facing ALB
-// that admits only CloudFront, with a REGIONAL WAF ACL, request-count auto scaling, an ECR
-// repository, encrypted log groups and least-privilege task roles. Reads the network layer
+// Service layer (mlapi-service): the API on ECS Fargate (70 % Spot) behind an internal ALB that
+// only the edge's CloudFront VPC origin reaches, with a REGIONAL WAF ACL, request-count auto scaling,
+// an ECR repository, encrypted log groups and least-privilege task roles. Reads the network layer
 // (subnets, alb/app security groups, appPort) and the data layer (table, RDS endpoint and
 // master secret, app secrets, data key, alarm topic); the edge layer reads its outputs. Alarms on
 // the ALB, ECS and WAF notify the data layer's topic; three of them roll back a bad deployment.
@@ -53,7 +53,7 @@ const image =
     cpuArchitecture: cfg.cpuArchitecture,
   }).imageRef;
 
-// --- load balancer: CloudFront → ALB (prefix-list ingress) → tasks ---
+// --- load balancer: CloudFront VPC origin (edge) → internal ALB → tasks; the edge adds the ALB's ingress ---
 const tls = cfg.originTls;
 const originDomainName = tls.kind === "none" ? undefined : `origin.${tls.domainName}`;
 const certificateArn =
@@ -65,7 +65,7 @@ const alb = new ApiLoadBalancer("api-lb", {
   // Autonamed: "api-tg-<suffix>-<7 random>" fits the 32-character limit with a 16-character suffix.
   targetGroupAutoname: naming.autoname("api-tg", "targetGroup"),
   vpcId: network.require("vpcId"),
-  publicSubnetIds: network.require("publicSubnetIds"),
+  privateSubnetIds: network.require("privateSubnetIds"),
   securityGroupId: network.require("albSecurityGroupId"),
   targetPort: appPort,
   accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
@@ -73,7 +73,7 @@ const alb = new ApiLoadBalancer("api-lb", {
   originRecord: originDomainName !== undefined && originZoneId !== undefined ? { zoneId: originZoneId, name: originDomainName } : undefined,
   dependsOn: [accessLogs.policy],
 });
-const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl"), loadBalancerArn: alb.loadBalancer.arn, rateLimit: cfg.wafRateLimit, logGroupArn: wafLogs.arn });
+const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl"), loadBalancerArn: alb.loadBalancer.arn, logGroupArn: wafLogs.arn });
 
 // --- compute: cluster, roles, task definition and service, auto scaling ---
 const strategy = capacityProviderStrategy(cfg.spotWeight, cfg.onDemandWeight, cfg.onDemandBase);
@@ -153,6 +153,11 @@ const outputs: LayerOutputs<ServiceOutputs> = {
   targetGroupArnSuffix: alb.targetGroup.arnSuffix,
   originProtocol: alb.protocol,
   originDomainName: originDomainName ?? alb.loadBalancer.dnsName,
+  // What the edge needs for its VPC origin and the ALB's one ingress rule.
+  originAlbArn: alb.loadBalancer.arn,
+  originPort: alb.listenerPort,
+  originVpcId: network.require("vpcId"),
+  originSecurityGroupId: network.require("albSecurityGroupId"),
   ecsClusterName: cluster.name,
   ecsServiceName: api.serviceName,
   ecrRepositoryUrl: repository.repositoryUrl,

@@ -46,6 +46,7 @@ const resource = (r: Partial<PlannedResource> & Pick<PlannedResource, "type" | "
   protect: false,
   retainOnDelete: false,
   ignoreChanges: [],
+  replaceOnChanges: [],
   ...r,
 });
 

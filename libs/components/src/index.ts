@@ -2,6 +2,7 @@
 export * from "./logging";
 export * from "./network";
 export * from "./data";
+export * from "./waf";
 export * from "./service";
 export * from "./edge";
 export * from "./monitoring";

@@ -31,10 +31,16 @@ import { doc, messages, res, TAGS } from "./fixture";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234";
 
 describe("the rule set", () => {
-  it("has unique names, a description each, and exactly four advisory rules", () => {
+  it("has unique names, a description each, and exactly five advisory rules", () => {
     expect(new Set(RULES.map((r) => r.name)).size).toBe(RULES.length);
     expect(RULES.every((r) => r.description.length > 20)).toBe(true);
-    expect(RULES.filter((r) => r.enforcementLevel === "advisory").map((r) => r.name)).toEqual(["alb-access-logs", "cloudfront-logging", "waf-on-entry-points", "ecs-container-insights"]);
+    expect(RULES.filter((r) => r.enforcementLevel === "advisory").map((r) => r.name)).toEqual([
+      "alb-access-logs",
+      "cloudfront-logging",
+      "waf-on-entry-points",
+      "ecs-container-insights",
+      "waf-body-rules-upload-exception",
+    ]);
   });
 });
 

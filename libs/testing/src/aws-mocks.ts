@@ -156,6 +156,10 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     const id = `E${mockHex(c.seed, 13).toUpperCase()}`;
     return { id, state: { arn: `arn:aws:cloudfront::${c.account}:distribution/${id}`, domainName: `d${mockHex(c.seed, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };
   },
+  "aws:cloudfront/vpcOrigin:VpcOrigin": (_a, c) => {
+    const id = `vo_${mockHex(c.seed, 22)}`;
+    return { id, state: { arn: `arn:aws:cloudfront::${c.account}:vpcorigin/${id}`, etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}` } };
+  },
   "aws:cloudfront/originAccessControl:OriginAccessControl": (_a, c) => ({ id: `E${mockHex(c.seed, 13).toUpperCase()}`, state: {} }),
   "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (_a, c) => ({ id: mockUuid(c.seed), state: { etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}` } }),
   "aws:route53/record:Record": (a) => {
@@ -255,6 +259,11 @@ const CALLS: Record<string, CallHandler> = {
   "aws:index/getRegion:getRegion": (_i, region) => ({ name: region, region, id: region, description: region }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
   "aws:ec2/getManagedPrefixList:getManagedPrefixList": (i) => ({ id: MANAGED_IDS.cloudFrontOriginFacingPrefixList, name: i.name, maxEntries: 55 }),
+  // CloudFront's VPC-origin security group (one per VPC, created with the VPC's first VPC origin).
+  "aws:ec2/getSecurityGroup:getSecurityGroup": (i, region, account) => {
+    const id = `sg-${mockHex(`${String(i.vpcId)}/${String(i.name)}`, 17)}`;
+    return { id, name: i.name, vpcId: i.vpcId, arn: `arn:aws:ec2:${region}:${account}:security-group/${id}` };
+  },
   "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({ id: MANAGED_IDS.cachePolicies[String(i.name)] ?? mockUuid(String(i.name)), name: i.name }),
   "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({ id: MANAGED_IDS.originRequestPolicies[String(i.name)] ?? mockUuid(String(i.name)), name: i.name }),
   "aws:secretsmanager/getSecret:getSecret": (i, region, account) => ({

@@ -23,6 +23,8 @@ export interface PlannedResource {
   retainOnDelete: boolean;
   /** Properties the engine leaves alone on update (`ignoreChanges`), e.g. a desiredCount auto scaling owns. */
   ignoreChanges: string[];
+  /** Properties whose change replaces the resource (`replaceOnChanges`). */
+  replaceOnChanges: string[];
 }
 
 export interface RenderOptions {
@@ -83,7 +85,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, options.organization ?? "organization");
   pulumi.runtime.setAllConfig(toStringConfig(options.config ?? {}));
 
-  const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[] }>();
+  const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; replaceOnChanges: string[] }>();
   // Pulumi reports an error inside an apply (a missing upstream output) only as unhandled rejections,
   // and what waits on the failed value then waits forever: the first one ends the render. They are
   // emitted on the host process, which under jest is not the test's `process`; the render marks them
@@ -124,6 +126,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
           protect: args.opts.protect === true,
           retainOnDelete: (args.opts as pulumi.CustomResourceOptions).retainOnDelete === true,
           ignoreChanges: args.opts.ignoreChanges ?? [],
+          replaceOnChanges: args.opts.replaceOnChanges ?? [],
         });
         return undefined;
       });
@@ -182,6 +185,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
       protect: opts?.protect ?? false,
       retainOnDelete: opts?.retainOnDelete ?? false,
       ignoreChanges: opts?.ignoreChanges ?? [],
+      replaceOnChanges: opts?.replaceOnChanges ?? [],
     };
   });
   return { resources, outputs, secretOutputNames };

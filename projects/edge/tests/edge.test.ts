@@ -1,13 +1,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
+import { imageUploadException } from "@mlapi/components";
 import { MANAGED_IDS, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const STACK = "dev";
 // The stack runs in eu-west-1 so that "in us-east-1" can only come from the explicit provider.
 const REGION = "eu-west-1";
-const ALB_DNS = "mlapi-alb-dev-1234567890.eu-west-1.elb.amazonaws.com";
+const ALB_DNS = "internal-mlapi-alb-dev-1234567890.eu-west-1.elb.amazonaws.com";
+const ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mlapi-alb-dev/0123456789abcdef";
 
 const serviceOutputs = (originProtocol: "http" | "https") => ({
   albDnsName: ALB_DNS,
@@ -16,6 +18,10 @@ const serviceOutputs = (originProtocol: "http" | "https") => ({
   targetGroupArnSuffix: "targetgroup/mlapi-tg-dev/0123456789abcdef",
   originProtocol,
   originDomainName: originProtocol === "https" ? "origin.api.example.com" : ALB_DNS,
+  originAlbArn: ALB_ARN,
+  originPort: originProtocol === "https" ? 443 : 80,
+  originVpcId: "vpc-0abc",
+  originSecurityGroupId: "sg-alb",
   ecsClusterName: "mlapi-dev",
   ecsServiceName: "mlapi-api-dev",
   ecrRepositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlapi-api-dev",
@@ -81,22 +87,33 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     expect(r.outputs.cloudFrontDomainName).toBe(distributionOf(r).state.domainName);
   });
 
-  it("talks plain HTTP to the ALB when the service says http, with timeouts set", () => {
-    const alb = dist(r).origins.find((o) => o.originId === "alb");
-    expect(alb).toEqual({
+  it("reaches the internal ALB only through a VPC origin, HTTP inside the VPC when the service says http, timeouts set (R11)", () => {
+    const origin = one(r, "aws:cloudfront/vpcOrigin:VpcOrigin");
+    expect(dist(r).origins.find((o) => o.originId === "alb")).toEqual({
       originId: "alb",
       domainName: ALB_DNS,
-      customOriginConfig: {
-        httpPort: 80,
-        httpsPort: 443,
-        originProtocolPolicy: "http-only",
-        originSslProtocols: ["TLSv1.2"],
-        originReadTimeout: 30,
-        originKeepaliveTimeout: 5,
-      },
+      vpcOriginConfig: { vpcOriginId: origin.id, originReadTimeout: 30, originKeepaliveTimeout: 5 },
       connectionAttempts: 3,
       connectionTimeout: 10,
     });
+    expect(origin.inputs.vpcOriginEndpointConfig).toMatchObject({ arn: ALB_ARN, httpPort: 80, originProtocolPolicy: "http-only" });
+    expect(onUsEast1(r, origin)).toBe(false);
+  });
+
+  it("gives the ALB's security group its one ingress: from CloudFront's VPC-origin group on port 80, nothing else", () => {
+    const rules = ofType(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(rules.map((x) => x.inputs)).toEqual([
+      {
+        securityGroupId: "sg-alb",
+        referencedSecurityGroupId: expect.stringMatching(/^sg-[0-9a-f]{17}$/),
+        ipProtocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        description: "CloudFront VPC origin, HTTP 80",
+        tags: expect.any(Object),
+      },
+    ]);
+    expect(JSON.stringify(r.resources.map((x) => x.inputs))).not.toMatch(/prefixListId|"0\.0\.0\.0\/0"/);
   });
 
   it("is enabled, HTTP/2 and HTTP/3, IPv6, PriceClass_100 by default (R16)", () => {
@@ -234,7 +251,8 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
       expect(r.outputs.cloudFrontWebAclArn).toBe(acl().state.arn);
     });
 
-    it("runs IP reputation, the common rule set (large bodies only counted) and a per-IP rate limit, metrics on", () => {
+    it("runs IP reputation, the common rule set (body rules sparing image uploads) and a per-IP rate limit, metrics on", () => {
+      const uploads = imageUploadException({ aclName: "mlapi-edge-dev", markerPriority: 1, reblockPriority: 3 });
       expect(acl().inputs.rules).toEqual([
         {
           name: "aws-ip-reputation",
@@ -243,22 +261,24 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
           statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesAmazonIpReputationList" } },
           visibilityConfig: visibility("mlapi-edge-dev-aws-ip-reputation"),
         },
+        uploads.marker,
         {
           name: "aws-common-rule-set",
-          priority: 1,
+          priority: 2,
           overrideAction: { none: {} },
           statement: {
             managedRuleGroupStatement: {
               vendorName: "AWS",
               name: "AWSManagedRulesCommonRuleSet",
-              ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+              ruleActionOverrides: ["SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY"].map((name) => ({ name, actionToUse: { count: {} } })),
             },
           },
           visibilityConfig: visibility("mlapi-edge-dev-aws-common-rule-set"),
         },
+        ...uploads.reblocks,
         {
           name: "per-ip-rate-limit",
-          priority: 2,
+          priority: 6,
           action: { block: {} },
           statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000, evaluationWindowSec: 300 } },
           visibilityConfig: visibility("mlapi-edge-dev-per-ip-rate-limit"),
@@ -384,10 +404,16 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
     });
   });
 
-  it("connects to the ALB over HTTPS only when the service says https", () => {
+  it("connects to the ALB over HTTPS only, TLS 1.2, as origin.<domain>, when the service says https", () => {
     const alb = dist(r).origins.find((o) => o.originId === "alb");
     expect(alb?.domainName).toBe("origin.api.example.com");
-    expect(alb?.customOriginConfig).toMatchObject({ originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] });
+    expect(one(r, "aws:cloudfront/vpcOrigin:VpcOrigin").inputs.vpcOriginEndpointConfig).toMatchObject({
+      arn: ALB_ARN,
+      httpsPort: 443,
+      originProtocolPolicy: "https-only",
+      originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
+    });
+    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs).toMatchObject({ securityGroupId: "sg-alb", fromPort: 443, toPort: 443 });
   });
 
   it("points A and AAAA alias records for the domain at the distribution", () => {

@@ -37,8 +37,6 @@ export interface ServiceConfig {
   onDemandBase: number;
   /** ALB requests per target per minute auto scaling aims for. Default 1000. */
   requestsPerTarget: number;
-  /** WAF block threshold: requests per client address (X-Forwarded-For) per 5 minutes. Default 2000. */
-  wafRateLimit: number;
   /** Seconds the ALB health check is ignored after a task starts. Default 60. */
   healthCheckGracePeriodSeconds: number;
   /** Certificate for the ALB, from certificateArn / domainName / hostedZoneId. Default none (HTTP only). */
@@ -104,11 +102,16 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
     onDemandWeight: count("onDemandWeight", 3, 1000),
     onDemandBase: count("onDemandBase", 0, 100000),
     requestsPerTarget: reader.number("requestsPerTarget", { default: 1000, min: 1, max: 1000000, step: 1 }),
-    wafRateLimit: reader.number("wafRateLimit", { default: 2000, min: 100, max: 2000000000, step: 1 }),
     healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", { default: 60, min: 0, max: 3600, step: 1 }),
     originTls: originTls(reader),
     alarms: readServiceAlarmConfig(reader),
   };
+
+  // --- retired keys: a stack file that still sets one is told where the setting went ---
+  const wafRateLimit = reader.optionalString("wafRateLimit");
+  if (wafRateLimit !== undefined) {
+    reader.fail("wafRateLimit", wafRateLimit, "was removed: the ALB sees only CloudFront and the client writes X-Forwarded-For, so per-client limits are the edge's (set mlapi-edge:rateLimit); delete this key");
+  }
 
   // --- cross-field rules ---
   const size = fargateSizeProblem(config.cpu, config.memory);

@@ -190,12 +190,12 @@ describe("service layer with the default config (no certificate)", () => {
   });
 
   describe("load balancer (R11)", () => {
-    it("is internet-facing in the public subnets behind the alb security group, dropping invalid headers", () => {
+    it("is internal, in the private subnets, behind the alb security group, dropping invalid headers", () => {
       expect(one(r, T.alb).inputs).toMatchObject({
         name: "mlapi-alb-dev",
         loadBalancerType: "application",
-        internal: false,
-        subnets: ["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"],
+        internal: true,
+        subnets: ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"],
         securityGroups: ["sg-alb"],
         dropInvalidHeaderFields: true,
         enableDeletionProtection: false,
@@ -208,17 +208,9 @@ describe("service layer with the default config (no certificate)", () => {
       expect(one(r, T.alb).dependsOn).toContain(ref(one(r, "aws:s3/bucketPolicy:BucketPolicy")));
     });
 
-    it("admits only CloudFront's origin-facing prefix list, on the listener port only", () => {
-      const ingress = ofType(r, T.ingress);
-      expect(ingress).toHaveLength(1);
-      expect(ingress[0].inputs).toMatchObject({
-        securityGroupId: "sg-alb",
-        prefixListId: MANAGED_IDS.cloudFrontOriginFacingPrefixList,
-        ipProtocol: "tcp",
-        fromPort: 80,
-        toPort: 80,
-      });
-      expect(ingress[0].inputs.cidrIpv4).toBeUndefined();
+    it("opens nothing itself and hands the edge what its VPC origin and the ALB's one ingress rule need", () => {
+      expect(ofType(r, T.ingress)).toEqual([]);
+      expect(r.outputs).toMatchObject({ originAlbArn: one(r, T.alb).id, originPort: 80, originVpcId: "vpc-0abc", originSecurityGroupId: "sg-alb" });
     });
 
     it("health-checks targets with GET /health every 30 s and explicit thresholds", () => {
@@ -320,26 +312,17 @@ describe("service layer with the default config (no certificate)", () => {
     type Rule = { name: string; priority: number; statement: Record<string, Record<string, unknown>>; visibilityConfig: Record<string, unknown> };
     const rules = () => acl().inputs.rules as Rule[];
 
-    it("is a REGIONAL ACL with the AWS common and known-bad-inputs rule groups and a rate rule", () => {
+    it("is a REGIONAL ACL with the AWS common and known-bad-inputs rule groups, body rules sparing image uploads, no rate rule", () => {
       expect(acl().inputs).toMatchObject({ name: "mlapi-alb-dev", scope: "REGIONAL", defaultAction: { allow: {} } });
-      expect(rules().map((rule) => rule.name)).toEqual(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "rate-limit-forwarded-ip"]);
-      expect(rules().slice(0, 2).map((rule) => rule.statement.managedRuleGroupStatement)).toEqual([
-        { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] },
-        { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" },
+      expect(rules().map((rule) => rule.name)).toEqual([
+        "label-image-uploads",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "SizeRestrictions_BODY-except-image-uploads",
+        "CrossSiteScripting_BODY-except-image-uploads",
+        "GenericLFI_BODY-except-image-uploads",
       ]);
-    });
-
-    it("only counts (never blocks) request bodies over 8 KB, since clients upload images", () => {
-      const common = rules()[0].statement.managedRuleGroupStatement as { ruleActionOverrides: unknown[] };
-      expect(common.ruleActionOverrides).toEqual([{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]);
-    });
-
-    it("rate-limits on the client address CloudFront forwards in X-Forwarded-For, at 2000 per 5 minutes", () => {
-      expect(rules()[2].statement.rateBasedStatement).toEqual({
-        limit: 2000,
-        aggregateKeyType: "FORWARDED_IP",
-        forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" },
-      });
+      expect(rules().filter((rule) => "rateBasedStatement" in rule.statement)).toEqual([]);
     });
 
     it("records metrics and sampled requests for the ACL and every rule", () => {
@@ -576,18 +559,14 @@ describe("service layer with a domain and hosted zone (certificate created)", ()
     expect(one(r, "aws:acm/certificateValidation:CertificateValidation").inputs.certificateArn).toBe(cert.id);
   });
 
-  it("serves HTTPS on 443 with a TLS 1.3/1.2 policy and the validated certificate, and redirects HTTP 80 to it", () => {
-    const https = one(r, T.listener, "api-lb-https");
+  it("serves HTTPS on 443 only, with a TLS 1.3/1.2 policy and the validated certificate", () => {
+    const https = one(r, T.listener);
+    expect(https.name).toBe("api-lb-https");
     expect(https.inputs).toMatchObject({
       port: 443,
       protocol: "HTTPS",
       sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
       certificateArn: one(r, "aws:acm/certificateValidation:CertificateValidation").state.certificateArn,
-    });
-    expect(one(r, T.listener, "api-lb-http-redirect").inputs).toMatchObject({
-      port: 80,
-      protocol: "HTTP",
-      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
     });
   });
 
@@ -596,8 +575,9 @@ describe("service layer with a domain and hosted zone (certificate created)", ()
     expect(ofType(r, T.rule).map((rule) => rule.inputs.listenerArn)).toEqual([https.id, https.id, https.id]);
   });
 
-  it("admits CloudFront on 443 only", () => {
-    expect(ofType(r, T.ingress).map((i) => [i.inputs.fromPort, i.inputs.toPort])).toEqual([[443, 443]]);
+  it("tells the edge to open and use 443, and opens nothing itself", () => {
+    expect(ofType(r, T.ingress)).toEqual([]);
+    expect(r.outputs.originPort).toBe(443);
   });
 
   it("points origin.<domain> at the ALB and tells the edge to use HTTPS to it", () => {
@@ -633,7 +613,7 @@ describe("service layer with other settings", () => {
     expect(one(r, T.service).inputs.capacityProviderStrategies).toEqual([{ capacityProvider: "FARGATE", weight: 1, base: 1 }]);
   });
 
-  it("runs ARM64 tasks of 1 vCPU / 2 GB, scales 3 to 6 on 500 requests and rate-limits at 500", async () => {
+  it("runs ARM64 tasks of 1 vCPU / 2 GB and scales 3 to 6 on 500 requests", async () => {
     const r = await render({
       "mlapi-service:cpuArchitecture": "ARM64",
       "mlapi-service:cpu": 1024,
@@ -642,14 +622,11 @@ describe("service layer with other settings", () => {
       "mlapi-service:minCapacity": 3,
       "mlapi-service:maxCapacity": 6,
       "mlapi-service:requestsPerTarget": 500,
-      "mlapi-service:wafRateLimit": 500,
     });
     expect(one(r, T.taskDef).inputs).toMatchObject({ cpu: "1024", memory: "2048", runtimePlatform: { cpuArchitecture: "ARM64" } });
     expect(one(r, T.service).inputs.desiredCount).toBe(3);
     expect(one(r, T.scalingTarget).inputs).toMatchObject({ minCapacity: 3, maxCapacity: 6 });
     expect((one(r, T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).targetValue).toBe(500);
-    const rules = one(r, "aws:wafv2/webAcl:WebAcl").inputs.rules as Array<{ statement: { rateBasedStatement?: { limit: number } } }>;
-    expect(rules[2].statement.rateBasedStatement?.limit).toBe(500);
   });
 
   it("keeps ALB and target group names within AWS's 32 characters with the longest legal suffix", async () => {
@@ -719,6 +696,11 @@ describe("service layer rejects bad config before declaring anything", () => {
     ],
     ["domainName without hostedZoneId", { "mlapi-service:domainName": "api.example.com" }, "mlapi-service:domainName = \"api.example.com\": needs hostedZoneId"],
     ["an unknown architecture", { "mlapi-service:cpuArchitecture": "arm" }, 'mlapi-service:cpuArchitecture = "arm": must be one of X86_64, ARM64'],
+    [
+      "the retired ALB rate limit",
+      { "mlapi-service:wafRateLimit": 500 },
+      'mlapi-service:wafRateLimit = "500": was removed: the ALB sees only CloudFront and the client writes X-Forwarded-For, so per-client limits are the edge\'s (set mlapi-edge:rateLimit); delete this key',
+    ],
   ])("%s", async (_label, config, message) => {
     await expect(render(config)).rejects.toThrow(message);
   });

@@ -52,7 +52,7 @@ describeDeployed("the API through CloudFront", () => {
   });
 
   it("does not let clients reach the ALB around CloudFront", async () => {
-    // The ALB security group admits only CloudFront's origin-facing prefix list: a direct connection times out.
+    // The ALB is internal: its name resolves to private addresses, unreachable from outside the VPC.
     await expect(get(`http://${out().albDnsName}/health`, 5_000)).rejects.toThrow();
   });
 });

@@ -6,7 +6,7 @@ import { ApiDistribution } from "./api-distribution";
 const base = (): ApiDistributionArgs => ({
   naming: new Naming("dev"),
   comment: "test",
-  apiOrigin: { domainName: "origin.example.com", protocol: "https" },
+  apiOrigin: { domainName: "origin.example.com", vpcOriginId: "vo_1" },
   errorPages: {
     bucketName: "errors-bucket",
     bucketArn: "arn:aws:s3:::errors-bucket",
@@ -41,17 +41,23 @@ describe("ApiDistribution", () => {
     expect(JSON.parse(String(one(r, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)).Statement[0].Resource).toBe("arn:aws:s3:::errors-bucket/oops/*");
   });
 
-  it("takes the origin timeouts and HSTS max-age", async () => {
-    const r = await render({ apiOrigin: { domainName: "o.example.com", protocol: "http", readTimeoutSeconds: 60, keepaliveTimeoutSeconds: 30 }, hstsMaxAgeSeconds: 31536000 });
-    const origins = one(r, "aws:cloudfront/distribution:Distribution").inputs.origins as Array<{ customOriginConfig?: Record<string, unknown> }>;
-    expect(origins[0].customOriginConfig).toMatchObject({ originProtocolPolicy: "http-only", originReadTimeout: 60, originKeepaliveTimeout: 30 });
+  it("reaches the API through the VPC origin only, with the origin timeouts given, and takes the HSTS max-age", async () => {
+    const r = await render({ apiOrigin: { domainName: "o.example.com", vpcOriginId: "vo_2", readTimeoutSeconds: 60, keepaliveTimeoutSeconds: 30 }, hstsMaxAgeSeconds: 31536000 });
+    const origins = one(r, "aws:cloudfront/distribution:Distribution").inputs.origins as Array<Record<string, unknown>>;
+    expect(origins[0]).toEqual({
+      originId: "alb",
+      domainName: "o.example.com",
+      vpcOriginConfig: { vpcOriginId: "vo_2", originReadTimeout: 60, originKeepaliveTimeout: 30 },
+      connectionAttempts: 3,
+      connectionTimeout: 10,
+    });
     const headers = one(r, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs.securityHeadersConfig as Record<string, Record<string, unknown>>;
     expect(headers.strictTransportSecurity.accessControlMaxAgeSec).toBe(31536000);
   });
 
   it.each<[string, Partial<ApiDistributionArgs>, string]>([
-    ["a read timeout over 180 s", { apiOrigin: { domainName: "o", protocol: "https", readTimeoutSeconds: 181 } }, "ApiDistribution api: apiOrigin.readTimeoutSeconds must be a whole number from 1 to 180, got 181"],
-    ["a keepalive of 0", { apiOrigin: { domainName: "o", protocol: "https", keepaliveTimeoutSeconds: 0 } }, "ApiDistribution api: apiOrigin.keepaliveTimeoutSeconds must be a whole number from 1 to 60, got 0"],
+    ["a read timeout over 180 s", { apiOrigin: { domainName: "o", vpcOriginId: "vo_1", readTimeoutSeconds: 181 } }, "ApiDistribution api: apiOrigin.readTimeoutSeconds must be a whole number from 1 to 180, got 181"],
+    ["a keepalive of 0", { apiOrigin: { domainName: "o", vpcOriginId: "vo_1", keepaliveTimeoutSeconds: 0 } }, "ApiDistribution api: apiOrigin.keepaliveTimeoutSeconds must be a whole number from 1 to 60, got 0"],
     ["a negative error TTL", { errorCachingMinTtlSeconds: -1 }, "ApiDistribution api: errorCachingMinTtlSeconds must be a whole number from 0 to 31536000, got -1"],
   ])("refuses %s", async (_case, args, message) => {
     await expect(render(args)).rejects.toThrow(message);

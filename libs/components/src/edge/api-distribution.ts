@@ -26,12 +26,15 @@ export interface ApiDistributionArgs {
   naming: Naming;
   /** What the distribution serves, for the console. */
   comment: string;
-  /** The API origin (the service layer's ALB). */
+  /** The API origin: the service layer's internal ALB, through a CloudFront VPC origin (see ApiVpcOrigin). */
   apiOrigin: {
-    /** Host name CloudFront connects to (service output `originDomainName`). */
+    /**
+     * Host name CloudFront sends to the ALB (service output `originDomainName`): with HTTPS the name
+     * its certificate covers; the connection itself goes through the VPC origin, not DNS.
+     */
     domainName: pulumi.Input<string>;
-    /** `https` when the ALB has a certificate for that name, else `http` (service output `originProtocol`). */
-    protocol: pulumi.Input<"https" | "http">;
+    /** Id of the VPC origin (ApiVpcOrigin.vpcOriginId); the protocol and port are set on it. */
+    vpcOriginId: pulumi.Input<string>;
     /**
      * Seconds CloudFront waits for the first byte of a response; 1-60 without a quota increase.
      * @default 30
@@ -93,8 +96,8 @@ const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 
 /**
  * The CloudFront distribution in front of the API (SPEC R16): viewers on HTTPS only (HTTP
- * redirected), TLS 1.2+, HTTP/2 and HTTP/3, IPv6. API traffic goes uncached to the ALB with every
- * viewer header, cookie and query string except Host; 403 and 404 answers are replaced by the
+ * redirected), TLS 1.2+, HTTP/2 and HTTP/3, IPv6. API traffic goes uncached through a VPC origin to
+ * the internal ALB (SPEC R11) with every viewer header, cookie and query string except Host; 403 and 404 answers are replaced by the
  * JSON documents of the private error-pages bucket, read through origin access control. Security
  * headers on every response. The bucket policy lets exactly this distribution read the bucket.
  */
@@ -159,14 +162,7 @@ export class ApiDistribution extends pulumi.ComponentResource {
           {
             originId: ORIGIN_IDS.alb,
             domainName: args.apiOrigin.domainName,
-            customOriginConfig: {
-              httpPort: 80,
-              httpsPort: 443,
-              originProtocolPolicy: pulumi.output(args.apiOrigin.protocol).apply((p) => (p === "https" ? "https-only" : "http-only")),
-              originSslProtocols: ["TLSv1.2"],
-              originReadTimeout: readTimeout,
-              originKeepaliveTimeout: keepaliveTimeout,
-            },
+            vpcOriginConfig: { vpcOriginId: args.apiOrigin.vpcOriginId, originReadTimeout: readTimeout, originKeepaliveTimeout: keepaliveTimeout },
             connectionAttempts: 3,
             connectionTimeout: 10,
           },

@@ -1,4 +1,5 @@
 import { one, renderProgram } from "@mlapi/testing";
+import { bodyRuleOverrides, imageUploadException } from "../waf";
 import type { CloudFrontWebAclArgs } from "./cloudfront-web-acl";
 import { CloudFrontWebAcl } from "./cloudfront-web-acl";
 
@@ -14,7 +15,7 @@ const render = (args: Partial<CloudFrontWebAclArgs> = {}) =>
     },
   });
 
-type Rule = { name: string; statement: Record<string, Record<string, unknown>> };
+type Rule = { name: string; priority: number; statement: Record<string, Record<string, unknown>> };
 const rules = async (args: Partial<CloudFrontWebAclArgs>) => one(await render(args), "aws:wafv2/webAcl:WebAcl").inputs.rules as Rule[];
 
 describe("CloudFrontWebAcl", () => {
@@ -28,9 +29,21 @@ describe("CloudFrontWebAcl", () => {
     expect(one(r, "aws:wafv2/webAcl:WebAcl").inputs.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "mlapi-edge-dev" });
   });
 
-  it("blocks on every common rule when no rule is set to count", async () => {
-    const common = (await rules({ countOnlyCommonRules: [] })).find((r) => r.name === "aws-common-rule-set");
-    expect(common?.statement.managedRuleGroupStatement).toEqual({ vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" });
+  it("puts the image-upload exception around the common rule set and the per-IP limit last", async () => {
+    const all = await rules({});
+    const uploads = imageUploadException({ aclName: "mlapi-edge-dev", markerPriority: 1, reblockPriority: 3 });
+    expect(all.map((r) => [r.name, r.priority])).toEqual([
+      ["aws-ip-reputation", 0],
+      ["label-image-uploads", 1],
+      ["aws-common-rule-set", 2],
+      ["SizeRestrictions_BODY-except-image-uploads", 3],
+      ["CrossSiteScripting_BODY-except-image-uploads", 4],
+      ["GenericLFI_BODY-except-image-uploads", 5],
+      ["per-ip-rate-limit", 6],
+    ]);
+    expect(all[1]).toEqual(uploads.marker);
+    expect(all.slice(3, 6)).toEqual(uploads.reblocks);
+    expect(all[2].statement.managedRuleGroupStatement).toEqual({ vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: bodyRuleOverrides() });
   });
 
   it("takes the rate limit and its window", async () => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
+import { bodyRuleOverrides, COMMON_RULE_SET, imageUploadException } from "../waf";
 
 /** AWS WAF requires the names of log groups it writes to to start with this. */
 export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
@@ -22,15 +23,9 @@ export interface CloudFrontWebAclArgs {
    * @default 300
    */
   rateLimitWindowSeconds?: 60 | 120 | 300 | 600;
-  /**
-   * Rules of AWSManagedRulesCommonRuleSet that only count instead of blocking.
-   * SizeRestrictions_BODY blocks bodies over 8 KB, which every image sent for classification is.
-   * @default ["SizeRestrictions_BODY"]
-   */
-  countOnlyCommonRules?: string[];
 }
 
-const DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const, countOnlyCommonRules: ["SizeRestrictions_BODY"] };
+const DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const };
 
 /** The rule names, in priority order, so tests and dashboards need no loose strings. */
 export const EDGE_WAF_RULES = {
@@ -41,7 +36,8 @@ export const EDGE_WAF_RULES = {
 
 /**
  * A CLOUDFRONT-scope WAFv2 web ACL (SPEC R16): Amazon's IP-reputation list, the common rule set
- * and a rate limit per client IP — at the edge the source address is the real client, unlike
+ * (its body rules sparing image uploads to the classify paths, see `imageUploadException`) and a
+ * rate limit per client IP — at the edge the source address is the real client, unlike
  * on the ALB behind CloudFront. Metrics and sampled requests on; logs to an encrypted 30-day
  * `aws-waf-logs-…` group with the Authorization header redacted. Attach it through the
  * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1: use the us-east-1 provider.
@@ -59,9 +55,8 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
       throw new Error(`CloudFrontWebAcl ${name}: WAF only logs to groups named ${WAF_LOG_GROUP_PREFIX}…, got "${args.logGroupName}"`);
     }
     const rateLimit = args.rateLimit ?? DEFAULTS.rateLimit;
-    const countOnly = args.countOnlyCommonRules ?? DEFAULTS.countOnlyCommonRules;
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
-    const managedGroup = (priority: number, ruleName: string, groupName: string, countRules: string[] = []) => ({
+    const managedGroup = (priority: number, ruleName: string, groupName: string) => ({
       name: ruleName,
       priority,
       overrideAction: { none: {} },
@@ -69,11 +64,14 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
         managedRuleGroupStatement: {
           vendorName: "AWS",
           name: groupName,
-          ruleActionOverrides: countRules.length ? countRules.map((r) => ({ name: r, actionToUse: { count: {} } })) : undefined,
+          ruleActionOverrides: groupName === COMMON_RULE_SET ? bodyRuleOverrides() : undefined,
         },
       },
       visibilityConfig: visibility(`${args.name}-${ruleName}`),
     });
+    // Priorities: 0 IP reputation, 1 labels image uploads, 2 the common rule set, 3-5 block again what
+    // its body rules counted, 6 the per-IP rate limit.
+    const uploads = imageUploadException({ aclName: args.name, markerPriority: 1, reblockPriority: 3 });
 
     this.webAcl = new aws.wafv2.WebAcl(
       `${name}-web-acl`,
@@ -84,10 +82,12 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
         defaultAction: { allow: {} },
         rules: [
           managedGroup(0, EDGE_WAF_RULES.ipReputation, "AWSManagedRulesAmazonIpReputationList"),
-          managedGroup(1, EDGE_WAF_RULES.commonRuleSet, "AWSManagedRulesCommonRuleSet", countOnly),
+          uploads.marker,
+          managedGroup(2, EDGE_WAF_RULES.commonRuleSet, COMMON_RULE_SET),
+          ...uploads.reblocks,
           {
             name: EDGE_WAF_RULES.rateLimit,
-            priority: 2,
+            priority: 3 + uploads.reblocks.length,
             action: { block: {} },
             statement: {
               rateBasedStatement: {

@@ -5,3 +5,4 @@ export * from "./cloudfront-web-acl";
 export * from "./cloudfront-access-logs";
 export * from "./api-distribution";
 export * from "./dns-alias-records";
+export * from "./api-vpc-origin";

@@ -14,8 +14,9 @@ export interface SecurityGroupsArgs {
 
 /**
  * The three security groups and only the rules between them: alb → app on the container port,
- * app → db on 5432, app → HTTPS for AWS APIs through NAT. The ALB's public ingress is added by the
- * service layer (from CloudFront's prefix list, on its one listener port), so none is here.
+ * app → db on 5432, app → HTTPS for AWS APIs through NAT. The ALB has no ingress here: its one rule
+ * is added by the edge layer, from the security group CloudFront creates with the edge's VPC origin
+ * (which exists only once that VPC origin does), on the service's listener port.
  */
 export class SecurityGroups extends pulumi.ComponentResource {
   readonly alb: aws.ec2.SecurityGroup;

@@ -1,4 +1,4 @@
-import { ofType, renderProgram } from "@mlapi/testing";
+import { ofType, one, renderProgram } from "@mlapi/testing";
 import type { ApiLoadBalancerArgs } from "./load-balancer";
 import { ApiLoadBalancer, ruleRole } from "./load-balancer";
 
@@ -18,7 +18,7 @@ describe("ApiLoadBalancer", () => {
     loadBalancerName: "mlapi-alb-dev",
     targetGroupAutoname: "api-tg-dev",
     vpcId: "vpc-1",
-    publicSubnetIds: ["subnet-a", "subnet-b"],
+    privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"],
     securityGroupId: "sg-alb",
     targetPort: 8080,
     accessLogs: { bucket: "logs", prefix: "alb" },
@@ -33,6 +33,41 @@ describe("ApiLoadBalancer", () => {
         return {};
       },
     });
+
+  it("is internal, in the private subnets only, behind the given security group", async () => {
+    const r = await render({});
+    expect(one(r, "aws:lb/loadBalancer:LoadBalancer").inputs).toMatchObject({ internal: true, subnets: ["subnet-priv-a", "subnet-priv-b"], securityGroups: ["sg-alb"] });
+  });
+
+  it("opens no port itself: no ingress rule, no prefix list lookup (the edge adds the one rule)", async () => {
+    const r = await render({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/x" });
+    const ingress = r.resources.filter((x) => /securityGroup(Ingress)?Rule|SecurityGroup:/i.test(x.type));
+    expect(ingress).toEqual([]);
+    expect(JSON.stringify(r.resources.map((x) => x.inputs))).not.toMatch(/prefixListId|0\.0\.0\.0\/0/);
+  });
+
+  describe.each<[string, Partial<ApiLoadBalancerArgs>, number, string]>([
+    ["without a certificate", {}, 80, "HTTP"],
+    ["with a certificate", { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/x" }, 443, "HTTPS"],
+  ])("%s", (_case, overrides, port, protocol) => {
+    it(`has exactly one listener, ${protocol} ${port}, whose only forwarding is the API's three path rules`, async () => {
+      const r = await render(overrides);
+      const listener = one(r, "aws:lb/listener:Listener");
+      const tg = one(r, "aws:lb/targetGroup:TargetGroup");
+      expect(listener.inputs).toMatchObject({ port, protocol });
+      expect((listener.inputs.defaultActions as Array<{ type: string }>).map((a) => a.type)).toEqual(["fixed-response"]);
+      expect(
+        ofType(r, "aws:lb/listenerRule:ListenerRule").map((rule) => ({ listener: rule.inputs.listenerArn, priority: rule.inputs.priority, conditions: rule.inputs.conditions, actions: rule.inputs.actions })),
+      ).toEqual(
+        ["/api/v1/*", "/api/v2/*", "/health"].map((path, i) => ({
+          listener: listener.id,
+          priority: (i + 1) * 10,
+          conditions: [{ pathPattern: { values: [path] } }],
+          actions: [{ type: "forward", targetGroupArn: tg.id }],
+        })),
+      );
+    });
+  });
 
   it("routes each configured path with its own rule, in order", async () => {
     const r = await render({ forwardPaths: ["/api/v3/*", "/metrics"] });

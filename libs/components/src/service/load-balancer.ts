@@ -1,9 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 
-/** CloudFront's origin-facing managed prefix list: the only source the ALB admits (SPEC R11). */
-export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
-
 /** TLS 1.3 with TLS 1.2 fallback, the policy AWS recommends for new HTTPS listeners. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -34,20 +31,26 @@ export interface ApiLoadBalancerArgs {
   /** Logical name Pulumi autonames the target group from (≤ 24 characters, see Naming.autoname). */
   targetGroupAutoname: string;
   vpcId: pulumi.Input<string>;
-  publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** The network layer's alb security group; this component adds only its CloudFront ingress rule. */
+  /** The private subnets the internal ALB's nodes go in (one per AZ). */
+  privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The network layer's alb security group. This component adds no ingress to it: the edge adds the
+   * one rule, from the security group CloudFront creates for its VPC origins (see ApiVpcOrigin).
+   */
   securityGroupId: pulumi.Input<string>;
   /** Port the tasks listen on (the network's appPort). */
   targetPort: pulumi.Input<number>;
   /** Bucket and prefix for access logs (see AccessLogsBucket). */
   accessLogs: { bucket: pulumi.Input<string>; prefix: string };
   /**
-   * Issued certificate for HTTPS; without one the ALB listens on HTTP 80 only (CloudFront → ALB over HTTP).
+   * Issued certificate for HTTPS 443; without one the ALB listens on HTTP 80 only (CloudFront's VPC
+   * origin → ALB over HTTP, inside the VPC).
    * @default undefined
    */
   certificateArn?: pulumi.Input<string>;
   /**
-   * Route 53 alias `name` → this ALB in `zoneId` (the `origin.<domain>` CloudFront connects to).
+   * Route 53 alias `name` → this ALB in `zoneId`: `origin.<domain>`, the name CloudFront sends as SNI
+   * and verifies the certificate against. It resolves to the ALB's private addresses.
    * @default undefined
    */
   originRecord?: { zoneId: pulumi.Input<string>; name: pulumi.Input<string> };
@@ -65,14 +68,15 @@ export interface ApiLoadBalancerArgs {
 }
 
 /**
- * The internet-facing ALB in front of the API: CloudFront-only ingress on the one listener port,
- * HTTPS with an HTTP→HTTPS redirect when a certificate is given (else HTTP only), path rules that
- * forward the API's paths to an ip target group, and a JSON 404 for everything else (SPEC R11).
+ * The internal ALB in front of the API (SPEC R11), in the private subnets with no public address:
+ * only CloudFront's VPC origin (edge layer) reaches it. One listener, HTTPS 443 when a certificate
+ * is given, else HTTP 80; path rules forward the API's paths to an ip target group, and everything
+ * else gets a JSON 404. No second (redirect) listener: nothing but the VPC origin could reach it.
  */
 export class ApiLoadBalancer extends pulumi.ComponentResource {
   readonly loadBalancer: aws.lb.LoadBalancer;
   readonly targetGroup: aws.lb.TargetGroup;
-  /** The listener that forwards (HTTPS 443 with a certificate, else HTTP 80). */
+  /** The one listener (HTTPS 443 with a certificate, else HTTP 80). */
   readonly listener: aws.lb.Listener;
   /** The forwarding rules; a service registering with the target group must depend on them. */
   readonly rules: aws.lb.ListenerRule[];
@@ -89,29 +93,16 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     this.protocol = args.certificateArn !== undefined ? "https" : "http";
     this.listenerPort = this.protocol === "https" ? 443 : 80;
 
-    // --- ingress: CloudFront's origin-facing addresses only, on the forwarding listener's port ---
-    // The prefix list holds ~55 entries, each counting against the group's 60-rule quota: one rule only.
-    const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-from-cloudfront`,
-      {
-        securityGroupId: args.securityGroupId,
-        prefixListId: cloudFront.id,
-        ipProtocol: "tcp",
-        fromPort: this.listenerPort,
-        toPort: this.listenerPort,
-        description: `CloudFront origin-facing, ${this.protocol.toUpperCase()} ${this.listenerPort}`,
-      },
-      { parent: this },
-    );
 
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-alb`,
       {
         name: args.loadBalancerName,
         loadBalancerType: "application",
-        internal: false,
-        subnets: args.publicSubnetIds,
+        // Internal: private addresses only, so no route from the internet exists (CloudFront's VPC
+        // origin reaches it from inside the VPC). Changing this replaces the load balancer.
+        internal: true,
+        subnets: args.privateSubnetIds,
         securityGroups: [args.securityGroupId],
         dropInvalidHeaderFields: true,
         enableDeletionProtection: false,
@@ -155,16 +146,6 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
         { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions: [notFound] },
         { parent: this },
       );
-      new aws.lb.Listener(
-        `${name}-http-redirect`,
-        {
-          loadBalancerArn: this.loadBalancer.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-        },
-        { parent: this },
-      );
     } else {
       this.listener = new aws.lb.Listener(
         `${name}-http`,
@@ -202,6 +183,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({
+      arn: this.loadBalancer.arn,
       dnsName: this.loadBalancer.dnsName,
       zoneId: this.loadBalancer.zoneId,
       arnSuffix: this.loadBalancer.arnSuffix,

@@ -6,10 +6,18 @@ export interface ServiceOutputs {
   albZoneId: string;
   albArnSuffix: string;
   targetGroupArnSuffix: string;
-  /** `https` when the ALB has a certificate, else `http`; CloudFront's origin protocol follows it. */
+  /** `https` when the ALB has a certificate, else `http`; the edge's VPC origin protocol follows it. */
   originProtocol: "https" | "http";
-  /** Host name CloudFront uses for the origin: `origin.<domain>` with a certificate, else the ALB's DNS name. */
+  /** Host name CloudFront sends to the origin: `origin.<domain>` with a certificate, else the ALB's DNS name. */
   originDomainName: string;
+  /** ARN of the internal ALB the edge's CloudFront VPC origin points at. */
+  originAlbArn: string;
+  /** The ALB's one listener port (443 with a certificate, else 80): the VPC origin's port and its ingress rule's. */
+  originPort: number;
+  /** The ALB's VPC (re-exported from network), where CloudFront creates its VPC-origin security group. */
+  originVpcId: string;
+  /** The ALB's security group (re-exported from network); the edge adds its one ingress rule. */
+  originSecurityGroupId: string;
   ecsClusterName: string;
   ecsServiceName: string;
   ecrRepositoryUrl: string;
@@ -40,6 +48,10 @@ export const SERVICE: LayerContract<ServiceOutputs> = {
     "targetGroupArnSuffix",
     "originProtocol",
     "originDomainName",
+    "originAlbArn",
+    "originPort",
+    "originVpcId",
+    "originSecurityGroupId",
     "ecsClusterName",
     "ecsServiceName",
     "ecrRepositoryUrl",

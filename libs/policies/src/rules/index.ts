@@ -3,12 +3,13 @@ import { configRoleManagedPolicy, noGuardDuty } from "./account";
 import { albAccessLogs, cloudfrontLogging, containerInsights, wafOnEntryPoints } from "./advisory";
 import { destroyable } from "./destroyability";
 import { customerKeyEncryption, kmsKeyRotation, s3BucketEncryption } from "./encryption";
-import { ecsNoPublicIp, rdsNotPublic, s3PublicAccessBlock, securityGroupNoOpenIngress } from "./exposure";
+import { albOriginExposure, ecsNoPublicIp, rdsNotPublic, s3PublicAccessBlock, securityGroupNoOpenIngress } from "./exposure";
 import { iamLeastPrivilege, iamNoFullAccess, iamSingleServiceTrust } from "./iam";
 import { logGroupRetentionAndKey } from "./logs";
 import { namingSuffix } from "./naming";
 import { requiredTags } from "./tags";
 import { albHttpRedirect, albTlsPolicy, cloudfrontTls, rdsForceSsl } from "./tls";
+import { wafBodyRulesUploadException, wafRateLimitKey } from "./waf";
 
 /** Every rule of the platform, in the order the report lists them. Written once, run by both the pack and the plan. */
 export const RULES: readonly Rule[] = [
@@ -22,6 +23,8 @@ export const RULES: readonly Rule[] = [
   s3PublicAccessBlock,
   ecsNoPublicIp,
   securityGroupNoOpenIngress,
+  albOriginExposure,
+  wafRateLimitKey,
   iamLeastPrivilege,
   iamSingleServiceTrust,
   iamNoFullAccess,
@@ -36,6 +39,7 @@ export const RULES: readonly Rule[] = [
   cloudfrontLogging,
   wafOnEntryPoints,
   containerInsights,
+  wafBodyRulesUploadException,
 ];
 
 export * from "./account";
@@ -48,3 +52,4 @@ export * from "./logs";
 export * from "./naming";
 export * from "./tags";
 export * from "./tls";
+export * from "./waf";

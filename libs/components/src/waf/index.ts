@@ -1,0 +1,2 @@
+// WAF building blocks shared by the service's REGIONAL and the edge's CLOUDFRONT web ACLs.
+export * from "./image-upload-exception";
