@@ -14,7 +14,7 @@ import { readCapacity } from "../src/cost/capacity";
 import { toMarkdown, toTable } from "../src/cost/format";
 import { parseCostArgs, runCost } from "../src/cost/main";
 import { loadPrices } from "../src/cost/prices";
-import type { CostLine, CostReport, LoadProfile } from "../src/cost/rules";
+import type { CostLine, CostReport } from "../src/cost/rules";
 import { costReport, DEFAULT_PROFILE } from "../src/cost/rules";
 
 jest.setTimeout(120_000);
@@ -38,7 +38,7 @@ async function renderLayer(layer: LayerName, upstream: PlanDocument[], overrides
   return toPlanDocument(layer, project, STACK, result);
 }
 
-let base: PlanDocument[] = [];
+const base: PlanDocument[] = [];
 beforeAll(async () => {
   for (const layer of DEPLOY_ORDER) base.push(await renderLayer(layer, base));
 });
@@ -259,4 +259,3 @@ describe("bad input", () => {
   });
 });
 
-export type { LoadProfile };

@@ -27,7 +27,8 @@ function sections(report: CostReport): { title: string; rows: Row[]; subtotal: s
   const out: { title: string; rows: Row[]; subtotal: string }[] = [];
   for (const t of report.totals.layers) {
     for (const kind of ["fixed", "usage"] as const) {
-      const lines = report.lines.filter((l) => l.layer === t.layer && l.kind === kind);
+      // Largest first; not priced last.
+      const lines = report.lines.filter((l) => l.layer === t.layer && l.kind === kind).sort((a, b) => (b.monthly ?? -1) - (a.monthly ?? -1));
       if (lines.length === 0) continue;
       out.push({ title: `${t.layer} - ${kind === "fixed" ? "fixed monthly" : "usage at the load profile"}`, rows: lines.map(toRow), subtotal: usd(t[kind]) });
     }

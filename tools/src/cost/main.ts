@@ -115,11 +115,14 @@ export function parseCostArgs(argv: string[]): CostArgs | Usage {
 
 const planFile = (dir: string, layer: LayerName): string => path.join(dir, `${layer}.json`);
 
+/** A path as a user types it: relative inside the workspace, absolute outside. */
+const shown = (file: string): string => (path.relative(WORKSPACE_ROOT, file).startsWith("..") ? file : path.relative(WORKSPACE_ROOT, file));
+
 /** Renders the plan when a file the report needs is missing (unless --no-render), with a progress line. */
 function ensurePlans(args: CostArgs, log: (line: string) => void): void {
   const missing = args.layers.filter((l) => !fs.existsSync(planFile(args.planDir, l)));
   if (missing.length === 0) return;
-  const names = missing.map((l) => path.relative(WORKSPACE_ROOT, planFile(args.planDir, l))).join(", ");
+  const names = missing.map((l) => shown(planFile(args.planDir, l))).join(", ");
   if (!args.render) throw new Error(`No plan ${names}: render it first (npm run plan, or nx run <layer>:plan).`);
   log(`rendering the plan of stack ${args.stack} (${names} missing) ...`);
   const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(WORKSPACE_ROOT, "tools", "src", "plan.ts"), "--all", "--stack", args.stack, "--out", args.planDir], {
@@ -127,7 +130,7 @@ function ensurePlans(args: CostArgs, log: (line: string) => void): void {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`rendering the plan failed:\n${r.stderr || r.stdout}`);
-  log(`plan rendered -> ${path.relative(process.cwd(), args.planDir)}`);
+  log(`plan rendered -> ${shown(args.planDir)}`);
 }
 
 /** Every plan file present (the usage rules read the whole stack), the requested ones required. */
@@ -138,7 +141,7 @@ function readPlans(args: CostArgs): PlanDocument[] {
     if (!fs.existsSync(file)) continue;
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
     if (doc.stack !== args.stack) {
-      throw new Error(`${path.relative(WORKSPACE_ROOT, file)} is a plan of stack "${doc.stack}", not "${args.stack}": render it with npm run plan -- --stack ${args.stack}.`);
+      throw new Error(`${shown(file)} is a plan of stack "${doc.stack}", not "${args.stack}": render it with npm run plan -- --stack ${args.stack}.`);
     }
     docs.push(doc);
   }
@@ -187,7 +190,7 @@ export function main(argv = process.argv.slice(2)): number {
     fs.mkdirSync(path.dirname(args.jsonFile), { recursive: true });
     fs.writeFileSync(args.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
     console.log(args.markdown ? toMarkdown(report) : toTable(report));
-    if (!args.markdown) console.log(`-> ${path.relative(process.cwd(), args.jsonFile)}`);
+    if (!args.markdown) console.log(`-> ${shown(args.jsonFile)}`);
     return 0;
   } catch (err) {
     console.error(`cost failed: ${(err as Error).message}`);
