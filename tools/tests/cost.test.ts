@@ -157,6 +157,7 @@ describe("load profile", () => {
     // Aurora: 83.3 inserts/s / 200 per ACU above the 0.5 minimum
     expect(line(r, "db-cluster", "writer ACU above", "usage").monthly).toBeCloseTo((rps / 200) * 730 * 0.12, 4); // $36.50
     expect(line(r, "db-cluster", "storage added", "usage").monthly).toBeCloseTo(((requests * 400) / gib) * 0.1, 4); // $8.16
+    expect(line(r, "db-cluster", "I/O of the inserts", "usage").monthly).toBeCloseTo(219 * 0.2, 6); // $43.80
     // logs: the API's 400 B per request, ingested and kept 30 days; the same bytes cross the NAT
     expect(line(r, "api-logs-log-group", "api log ingestion", "usage").monthly).toBeCloseTo(((requests * 400) / gib) * 0.5, 4); // $40.79
     expect(line(r, "network-nat-1", "data processed", "usage").monthly).toBeCloseTo(((requests * 400) / gib) * 0.045, 4); // $3.67

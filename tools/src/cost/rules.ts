@@ -61,6 +61,8 @@ export interface LoadProfile {
   auroraInsertsPerAcuSecond: number;
   /** Bytes a prediction row and its two indexes take in Aurora. Default 400. */
   predictionRowBytes: number;
+  /** Billed Aurora Standard I/Os per INSERT. Default 1. */
+  auroraIosPerInsert: number;
 }
 
 export const DEFAULT_PROFILE: Omit<LoadProfile, "rpm" | "imageKb"> = {
@@ -72,6 +74,7 @@ export const DEFAULT_PROFILE: Omit<LoadProfile, "rpm" | "imageKb"> = {
   logBytesPerRequest: { api: 400, waf: 1500, cloudfront: 600, flow: 150 },
   auroraInsertsPerAcuSecond: 200,
   predictionRowBytes: 400,
+  auroraIosPerInsert: 1,
 };
 
 /** The API's readiness probe reads the sessions table every 15 s per task (apps/ml-api/src/main.ts: startPolling(15_000)). */
@@ -378,9 +381,12 @@ function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilder, pric
         b.add(layer, step, "fixed", `web ACL (${String(i.scope)})`, "wafWebAclMonth", 1);
         b.add(layer, step, "fixed", "rules and managed rule groups", "wafRuleMonth", webAclRules(i));
         break;
-      case "aws:ecr/repository:Repository":
-        b.add(layer, step, "fixed", "image storage (image size not in the plan)", "ecrStorageGbMonth", 0);
+      case "aws:ecr/repository:Repository": {
+        // Priced per GB, but the plan does not carry the image size: a line, not a guess.
+        const p = b.price("ecrStorageGbMonth");
+        b.push(layer, step, "fixed", "image storage (image size not in the plan)", p.unit, 0, null, `$${String(p.usd)} per ${p.unit}; the plan does not know the image size`);
         break;
+      }
       case "aws:secretsmanager/secret:Secret":
         b.add(layer, step, "fixed", "secret", "secretsManagerSecretMonth", 1);
         break;
@@ -550,7 +556,7 @@ function usageLines(docs: PlanDocument[], b: LineBuilder, prices: PriceBook, pro
     b.add(doc.layer, step, "usage", "writer ACU above the minimum", "auroraAcuHour", (Math.min(neededAcu, maxAcu) - minAcu) * hours);
     const gb = (requests * profile.predictionRowBytes) / GIB;
     b.add(doc.layer, step, "usage", "storage added by a month of predictions", "auroraStorageGbMonth", gb);
-    b.add(doc.layer, step, "usage", "I/O of the inserts", "auroraIoPerMillion", requests / 1e6);
+    b.add(doc.layer, step, "usage", `I/O of the inserts (${profile.auroraIosPerInsert} per INSERT)`, "auroraIoPerMillion", (requests * profile.auroraIosPerInsert) / 1e6);
   }
 
   // --- logs: ingestion and 30-day storage per log group; the API's logs leave through the NAT ---
@@ -584,7 +590,7 @@ function assumptionsOf(prices: PriceBook, profile?: LoadProfile): string[] {
       `Load steady all month: ${profile.rpm} classify requests/min, ${profile.imageKb} KiB images, ${profile.responseKb} KiB responses, ${profile.v2Share * 100} % on v2`,
       `A task serves its vCPU x the measured per-core peak (apps/ml-api/benchmarks/capacity.json, its own image size) x ${profile.targetUtilization * 100} %; ${profile.newConnectionsPerRequest} new ALB connections per request; ${profile.clients} client IPs`,
       "Usage lines price the whole load even where a limit binds (requests past a limit still reach CloudFront and the web ACLs)",
-      `Aurora: one INSERT per request, ${profile.auroraInsertsPerAcuSecond} inserts/s per ACU above the minimum, ${profile.predictionRowBytes} B per row; backups stay within the free share (the cluster's own size)`,
+      `Aurora: one INSERT per request, ${profile.auroraInsertsPerAcuSecond} inserts/s per ACU above the minimum, ${profile.predictionRowBytes} B per row, ${profile.auroraIosPerInsert} billed I/O per INSERT; backups stay within the free share (the cluster's own size)`,
       `Log bytes per request: API ${profile.logBytesPerRequest.api}, each web ACL ${profile.logBytesPerRequest.waf}, CloudFront ${profile.logBytesPerRequest.cloudfront}, VPC flow logs ${profile.logBytesPerRequest.flow}; GB means GiB`,
     );
   }
