@@ -113,7 +113,7 @@ describe("idle default stack, rule by rule", () => {
   it("lists what it cannot price as not priced, leaving it out of the total", () => {
     const notPriced = r.lines.filter((l) => l.monthly === null).map((l) => `${l.name}: ${l.item}`);
     expect(notPriced).toEqual(expect.arrayContaining(["api-cluster-cluster: Container Insights (enabled)", "api-image-repository: image storage (image size not in the plan)"]));
-    expect(toTable(r)).toContain("not priced");
+    expect(toTable(r)).toContain("service/api-cluster-cluster: Container Insights (enabled) (Not found in the stored pages");
   });
 
   it("adds up, per layer and in total, to the hand calculation of the idle stack", () => {
@@ -221,6 +221,16 @@ describe("bad input", () => {
     expect(parseCostArgs(["--rpm", "-1"])).toEqual({ exitCode: 2, message: "--rpm must be a number > 0 (requests per minute), got -1" });
     expect(parseCostArgs(["--rpm", "0"])).toMatchObject({ exitCode: 2 });
     expect(parseCostArgs(["--rpm", "5000", "--image-kb", "x"])).toEqual({ exitCode: 2, message: "--image-kb must be a number > 0 (KiB per image), got x" });
+  });
+
+  it("reads a profile file, the flags winning over it", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-test-")), "load.json");
+    fs.writeFileSync(file, JSON.stringify({ rpm: 100, imageKb: 10, v2Share: 1, logBytesPerRequest: { api: 1000 } }));
+    const args = parseCostArgs(["--profile", file, "--rpm", "200"]);
+    expect(args).toMatchObject({ profile: { rpm: 200, imageKb: 10, v2Share: 1, logBytesPerRequest: { ...DEFAULT_PROFILE.logBytesPerRequest, api: 1000 } } });
+    fs.writeFileSync(file, JSON.stringify({ rpm: 100, v2Share: 2 }));
+    expect(parseCostArgs(["--profile", file])).toEqual({ exitCode: 2, message: "v2Share must be in (0, 1], got 2" });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it("names a missing plan and the command that renders it", () => {

@@ -38,13 +38,17 @@ function sections(report: CostReport): { title: string; rows: Row[]; subtotal: s
 
 const limitLines = (report: CostReport): string[] => report.limits.map((l) => `${l.binds ? "BINDS" : "ok   "} ${l.limit}: ${l.message}`);
 
+/** Why each not-priced line is not: its price is unknown, its quantity is, or no rule knows its type. */
+const notPricedLines = (report: CostReport): string[] =>
+  report.lines.filter((l) => l.monthly === null).map((l) => `${l.layer}/${l.name}: ${l.item}${l.note ? ` (${l.note})` : ""}`);
+
 function summary(report: CostReport): string[] {
   const lines = [
     `fixed ${usd(report.totals.fixed)}/month` +
       (report.profile ? `, usage ${usd(report.totals.usage)}/month, total ${usd(report.totals.total)}/month` : "") +
       ` (stack ${report.stack}, ${report.region}, ${report.hoursPerMonth} h/month)`,
   ];
-  if (report.totals.notPriced > 0) lines.push(`${report.totals.notPriced} lines not priced (their price is not in the price file): the total leaves them out`);
+  if (report.totals.notPriced > 0) lines.push(`${report.totals.notPriced} lines not priced (listed above with the reason): the total leaves them out`);
   return lines;
 }
 
@@ -60,6 +64,7 @@ export function toTable(report: CostReport): string {
     out.push(`${s.title}: ${s.subtotal}`, fmt(head), ...s.rows.map(fmt));
   }
   if (report.limits.length > 0) out.push("limits:", ...limitLines(report).map((l) => `  ${l}`));
+  if (report.totals.notPriced > 0) out.push("not priced:", ...notPricedLines(report).map((l) => `  ${l}`));
   out.push(...summary(report));
   return out.join("\n");
 }
@@ -75,6 +80,7 @@ export function toMarkdown(report: CostReport): string {
     out.push("", "</details>");
   }
   if (report.limits.length > 0) out.push("", "**Limits**", "", ...limitLines(report).map((l) => `- ${l}`));
+  if (report.totals.notPriced > 0) out.push("", "**Not priced**", "", ...notPricedLines(report).map((l) => `- ${esc(l)}`));
   out.push("", "<details><summary>Assumptions</summary>", "", ...report.assumptions.map((a) => `- ${a}`), "", "</details>");
   return out.join("\n");
 }
