@@ -107,6 +107,7 @@ describe("idle default stack, rule by rule", () => {
     // a metric-math alarm bills each metric it reads: the throttles alarm sums 7 operations
     expect(line(r, "data-alarms-sessions-throttles", "alarm metrics").monthly).toBeCloseTo(7 * 0.1, 6);
     expect(line(r, "dashboard-dashboard", "dashboard").monthly).toBe(3);
+    expect(line(r, "api-scaling-requests", "alarm metrics of the alarms target tracking creates").monthly).toBeCloseTo(2 * 0.1, 6);
     expect(line(r, "sessions-table", "readiness probe").monthly).toBeCloseTo(PROBE_READS(2), 6); // $0.0219
   });
 
@@ -117,7 +118,8 @@ describe("idle default stack, rule by rule", () => {
   });
 
   it("adds up, per layer and in total, to the hand calculation of the idle stack", () => {
-    const alarms = { data: 4 * 0.1 + 2 * 0.7, service: 10 * 0.1, edge: 4 * 0.1 };
+    // service: 10 alarm metrics declared + the 2 alarms target tracking creates (scale out, scale in)
+    const alarms = { data: 4 * 0.1 + 2 * 0.7, service: 12 * 0.1, edge: 4 * 0.1 };
     const hand = {
       network: 730 * 0.045 + 730 * 0.005 + 1,
       data: 3 + alarms.data + 0.4 + 2 * 0.5 * 730 * 0.12 + PROBE_READS(2),

@@ -133,7 +133,7 @@ function ensurePlans(args: CostArgs, log: (line: string) => void): void {
   log(`plan rendered -> ${shown(args.planDir)}`);
 }
 
-/** Every plan file present (the usage rules read the whole stack), the requested ones required. */
+/** Every plan file of the stack present (a rule may read another layer), the requested ones required. */
 function readPlans(args: CostArgs): PlanDocument[] {
   const docs: PlanDocument[] = [];
   for (const layer of DEPLOY_ORDER) {
@@ -141,6 +141,7 @@ function readPlans(args: CostArgs): PlanDocument[] {
     if (!fs.existsSync(file)) continue;
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
     if (doc.stack !== args.stack) {
+      if (!args.layers.includes(layer)) continue; // another stack's plan of a layer nobody asked for
       throw new Error(`${shown(file)} is a plan of stack "${doc.stack}", not "${args.stack}": render it with npm run plan -- --stack ${args.stack}.`);
     }
     docs.push(doc);

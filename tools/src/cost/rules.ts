@@ -110,7 +110,6 @@ export const FREE_TYPES: Record<string, string> = {
   "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "no charge",
   "aws:ecs/taskDefinition:TaskDefinition": "priced through the service's tasks",
   "aws:appautoscaling/target:Target": "no charge",
-  "aws:appautoscaling/policy:Policy": "no charge (its alarms are created and billed by AWS outside the plan)",
   "aws:lb/listener:Listener": "no charge",
   "aws:lb/listenerRule:ListenerRule": "priced as ALB rule evaluations beyond the free 10 per request (load profile)",
   "aws:lb/targetGroup:TargetGroup": "no charge",
@@ -363,6 +362,14 @@ function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilder, pric
         else countFree(free, step, "no charge");
         break;
       }
+      case "aws:appautoscaling/policy:Policy":
+        // Target tracking runs on CloudWatch alarms Application Auto Scaling creates itself (not in the
+        // plan): one to scale out, one to scale in unless scale-in is disabled. They bill like any alarm.
+        if (i.policyType === "TargetTrackingScaling") {
+          const noScaleIn = (i.targetTrackingScalingPolicyConfiguration as Inputs | undefined)?.disableScaleIn === true;
+          b.add(layer, step, "fixed", "alarm metrics of the alarms target tracking creates", "cloudwatchAlarmMetricMonth", noScaleIn ? 1 : 2);
+        } else countFree(free, step, "no charge: step scaling runs on alarms the plan declares");
+        break;
       case "aws:ecs/service:Service":
         if (shape && shape.service === step) addTasks(b, prices, shape, "fixed", shape.minTasks, 0, hours);
         break;
