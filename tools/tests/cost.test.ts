@@ -198,6 +198,14 @@ describe("config changes move the total by exactly their price", () => {
     expect(after - before()).toBeCloseTo(0.6 * 730 * (SPOT_TASK_HOUR - TASK_HOUR), 6); // -$15.14
   });
 
+  it("a custom domain in a zone the stack does not own adds nothing: certificate and records are free", async () => {
+    const docs = await withConfig("edge", { "mlapi-edge:allowDefaultCertificate": false, "mlapi-edge:domainName": "api.example.com", "mlapi-edge:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
+    const r = report(docs);
+    expect(r.free.filter((f) => f.layer === "edge").map((f) => f.type)).toEqual(expect.arrayContaining(["aws:acm/certificate:Certificate", "aws:route53/record:Record"]));
+    expect(r.lines.filter((l) => l.item === "unknown resource type")).toEqual([]);
+    expect(exact(r)).toBeCloseTo(before(), 6);
+  });
+
   it("Aurora minCapacity 1 doubles the ACU floor of writer and reader", async () => {
     const after = exact(report(await withConfig("data", { "mlapi-data:minCapacity": "1" })));
     expect(after - before()).toBeCloseTo(2 * 0.5 * 730 * 0.12, 6); // +$87.60
