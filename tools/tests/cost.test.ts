@@ -14,8 +14,10 @@ import { readCapacity } from "../src/cost/capacity";
 import { toMarkdown, toTable } from "../src/cost/format";
 import { parseCostArgs, runCost } from "../src/cost/main";
 import { loadPrices } from "../src/cost/prices";
-import type { CostLine, CostReport } from "../src/cost/rules";
-import { costReport, DEFAULT_PROFILE } from "../src/cost/rules";
+import type { CostLine } from "../src/cost/lines";
+import { costReport } from "../src/cost/report";
+import type { CostReport } from "../src/cost/report";
+import { DEFAULT_PROFILE } from "../src/cost/usage";
 
 jest.setTimeout(120_000);
 

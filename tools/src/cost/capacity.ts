@@ -23,12 +23,17 @@ export const CAPACITY_COMMAND = "npx nx run ml-api:bench";
 /** The capacity file, checked; a missing or malformed one says which file and which command writes it. */
 export function readCapacity(file: string): Capacity {
   if (!fs.existsSync(file)) {
-    throw new Error(`A load profile needs the API's measured capacity, but ${CAPACITY_FILE} does not exist: run \`${CAPACITY_COMMAND}\` to measure it.`);
+    throw new Error(
+      `A load profile needs the API's measured capacity, but ${CAPACITY_FILE} does not exist: ` +
+        `run \`${CAPACITY_COMMAND}\` to measure it.`,
+    );
   }
   const c = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Capacity>;
   const peak = c.api?.peakRequestsPerSecond;
   if (typeof peak !== "number" || !(peak > 0) || c.coresPinned !== 1) {
-    throw new Error(`${CAPACITY_FILE} has no api.peakRequestsPerSecond > 0 for one pinned core: measure it again with \`${CAPACITY_COMMAND}\`.`);
+    throw new Error(
+      `${CAPACITY_FILE} has no api.peakRequestsPerSecond > 0 for one pinned core: measure it again with \`${CAPACITY_COMMAND}\`.`,
+    );
   }
   return c as Capacity;
 }

@@ -1,5 +1,6 @@
 /** The cost report as a terminal table and as Markdown for a pull request comment. */
-import type { CostLine, CostReport } from "./rules";
+import type { CostLine } from "./lines";
+import type { CostReport } from "./report";
 
 const usd = (n: number | null): string => (n === null ? "not priced" : `$${n.toFixed(2)}`);
 const unitPrice = (n: number | null): string => (n === null ? "-" : `$${Number(n.toPrecision(4))}`);
@@ -28,9 +29,12 @@ function sections(report: CostReport): { title: string; rows: Row[]; subtotal: s
   for (const t of report.totals.layers) {
     for (const kind of ["fixed", "usage"] as const) {
       // Largest first; not priced last.
-      const lines = report.lines.filter((l) => l.layer === t.layer && l.kind === kind).sort((a, b) => (b.monthly ?? -1) - (a.monthly ?? -1));
+      const lines = report.lines
+        .filter((l) => l.layer === t.layer && l.kind === kind)
+        .sort((a, b) => (b.monthly ?? -1) - (a.monthly ?? -1));
       if (lines.length === 0) continue;
-      out.push({ title: `${t.layer} - ${kind === "fixed" ? "fixed monthly" : "usage at the load profile"}`, rows: lines.map(toRow), subtotal: usd(t[kind]) });
+      const title = `${t.layer} - ${kind === "fixed" ? "fixed monthly" : "usage at the load profile"}`;
+      out.push({ title, rows: lines.map(toRow), subtotal: usd(t[kind]) });
     }
   }
   return out;
@@ -48,17 +52,27 @@ function summary(report: CostReport): string[] {
       (report.profile ? `, usage ${usd(report.totals.usage)}/month, total ${usd(report.totals.total)}/month` : "") +
       ` (stack ${report.stack}, ${report.region}, ${report.hoursPerMonth} h/month)`,
   ];
-  if (report.totals.notPriced > 0) lines.push(`${report.totals.notPriced} lines not priced (listed above with the reason): the total leaves them out`);
+  if (report.totals.notPriced > 0) {
+    lines.push(`${report.totals.notPriced} lines not priced (listed above with the reason): the total leaves them out`);
+  }
   return lines;
 }
 
 export function toTable(report: CostReport): string {
   const head: Row = { resource: "resource", item: "item", quantity: "quantity", unit: "unit", price: "unit price", monthly: "monthly" };
   const all = sections(report).flatMap((s) => s.rows);
-  const w = (k: keyof Row): number => Math.min(Math.max(head[k].length, ...all.map((r) => r[k].length)), k === "item" || k === "unit" ? 48 : 40);
+  const widest = (k: keyof Row): number => Math.max(head[k].length, ...all.map((r) => r[k].length));
+  const w = (k: keyof Row): number => Math.min(widest(k), k === "item" || k === "unit" ? 48 : 40);
   const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}~` : s);
   const fmt = (r: Row): string =>
-    `  ${cut(r.resource, w("resource")).padEnd(w("resource"))}  ${cut(r.item, w("item")).padEnd(w("item"))}  ${r.quantity.padStart(w("quantity"))}  ${cut(r.unit, w("unit")).padEnd(w("unit"))}  ${r.price.padStart(w("price"))}  ${r.monthly.padStart(w("monthly"))}`;
+    [
+      cut(r.resource, w("resource")).padEnd(w("resource")),
+      cut(r.item, w("item")).padEnd(w("item")),
+      r.quantity.padStart(w("quantity")),
+      cut(r.unit, w("unit")).padEnd(w("unit")),
+      r.price.padStart(w("price")),
+      r.monthly.padStart(w("monthly")),
+    ].reduce((line, cell) => `${line}  ${cell}`, "");
   const out: string[] = [];
   for (const s of sections(report)) {
     out.push(`${s.title}: ${s.subtotal}`, fmt(head), ...s.rows.map(fmt));
@@ -75,8 +89,11 @@ export function toMarkdown(report: CostReport): string {
   out.push("| layer | fixed | usage | not priced |", "|---|---:|---:|---:|");
   for (const t of report.totals.layers) out.push(`| ${t.layer} | ${usd(t.fixed)} | ${usd(t.usage)} | ${t.notPriced} |`);
   for (const s of sections(report)) {
-    out.push("", `<details><summary>${s.title}: ${s.subtotal}</summary>`, "", "| resource | item | quantity | unit | unit price | monthly |", "|---|---|---:|---|---:|---:|");
-    for (const r of s.rows) out.push(`| ${esc(r.resource)} | ${esc(r.item)} | ${r.quantity} | ${esc(r.unit)} | ${r.price} | ${r.monthly} |`);
+    out.push("", `<details><summary>${s.title}: ${s.subtotal}</summary>`, "");
+    out.push("| resource | item | quantity | unit | unit price | monthly |", "|---|---|---:|---|---:|---:|");
+    for (const r of s.rows) {
+      out.push(`| ${esc(r.resource)} | ${esc(r.item)} | ${r.quantity} | ${esc(r.unit)} | ${r.price} | ${r.monthly} |`);
+    }
     out.push("", "</details>");
   }
   if (report.limits.length > 0) out.push("", "**Limits**", "", ...limitLines(report).map((l) => `- ${l}`));

@@ -12,9 +12,12 @@ import type { PlanDocument } from "../plan";
 import { DEPLOY_ORDER, isLayer, readStackConfig, WORKSPACE_ROOT } from "../layers";
 import { CAPACITY_FILE, readCapacity } from "./capacity";
 import { toMarkdown, toTable } from "./format";
+import { round } from "./lines";
 import { loadPrices } from "./prices";
-import { costReport, DEFAULT_PROFILE } from "./rules";
-import type { CostReport, LoadProfile } from "./rules";
+import { costReport } from "./report";
+import type { CostReport } from "./report";
+import { DEFAULT_PROFILE } from "./usage";
+import type { LoadProfile } from "./usage";
 
 const USAGE = `Usage: npm run cost -- [<layer...>] [--rpm <n> --image-kb <n> | --profile <file>] [--markdown] [--stack <name>]
 
@@ -46,7 +49,9 @@ const VALUE_FLAGS = ["--rpm", "--image-kb"];
 
 function positive(flag: string, value: unknown, what: string): number | Usage {
   const n = typeof value === "number" ? value : Number(value);
-  if (value === undefined || value === "" || !Number.isFinite(n) || n <= 0) return { exitCode: 2, message: `${flag} must be a number > 0 (${what}), got ${String(value)}` };
+  if (value === undefined || value === "" || !Number.isFinite(n) || n <= 0) {
+    return { exitCode: 2, message: `${flag} must be a number > 0 (${what}), got ${String(value)}` };
+  }
   return n;
 }
 
@@ -96,7 +101,8 @@ export function parseCostArgs(argv: string[]): CostArgs | Usage {
     if (typeof rpm !== "number") return rpm;
     const imageKb = positive("--image-kb", values["image-kb"] ?? fromFile.imageKb ?? 40, "KiB per image");
     if (typeof imageKb !== "number") return imageKb;
-    profile = { ...DEFAULT_PROFILE, ...fromFile, logBytesPerRequest: { ...DEFAULT_PROFILE.logBytesPerRequest, ...fromFile.logBytesPerRequest }, rpm, imageKb };
+    const logBytesPerRequest = { ...DEFAULT_PROFILE.logBytesPerRequest, ...fromFile.logBytesPerRequest };
+    profile = { ...DEFAULT_PROFILE, ...fromFile, logBytesPerRequest, rpm, imageKb };
     for (const key of ["v2Share", "targetUtilization"] as const) {
       if (!(profile[key] > 0 && profile[key] <= 1)) return { exitCode: 2, message: `${key} must be in (0, 1], got ${profile[key]}` };
     }
@@ -125,7 +131,8 @@ function ensurePlans(args: CostArgs, log: (line: string) => void): void {
   const names = missing.map((l) => shown(planFile(args.planDir, l))).join(", ");
   if (!args.render) throw new Error(`No plan ${names}: render it first (npm run plan, or nx run <layer>:plan).`);
   log(`rendering the plan of stack ${args.stack} (${names} missing) ...`);
-  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(WORKSPACE_ROOT, "tools", "src", "plan.ts"), "--all", "--stack", args.stack, "--out", args.planDir], {
+  const planTool = path.join(WORKSPACE_ROOT, "tools", "src", "plan.ts");
+  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", planTool, "--all", "--stack", args.stack, "--out", args.planDir], {
     cwd: WORKSPACE_ROOT,
     encoding: "utf8",
   });
@@ -142,7 +149,9 @@ function readPlans(args: CostArgs): PlanDocument[] {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
     if (doc.stack !== args.stack) {
       if (!args.layers.includes(layer)) continue; // another stack's plan of a layer nobody asked for
-      throw new Error(`${shown(file)} is a plan of stack "${doc.stack}", not "${args.stack}": render it with npm run plan -- --stack ${args.stack}.`);
+      throw new Error(
+        `${shown(file)} is a plan of stack "${doc.stack}", not "${args.stack}": render it with npm run plan -- --stack ${args.stack}.`,
+      );
     }
     docs.push(doc);
   }
@@ -152,7 +161,10 @@ function readPlans(args: CostArgs): PlanDocument[] {
 /** The region every layer's stack config names (aws:region); the price file must exist for it. */
 function regionOf(args: CostArgs): string {
   const regions = new Set(args.layers.map((l) => String(readStackConfig(l, args.stack)["aws:region"] ?? "")));
-  if (regions.size !== 1 || regions.has("")) throw new Error(`The layers' stack files name regions ${[...regions].join(", ") || "(none)"}: set one aws:region in every Pulumi.${args.stack}.yaml.`);
+  if (regions.size !== 1 || regions.has("")) {
+    const named = [...regions].join(", ") || "(none)";
+    throw new Error(`The layers' stack files name regions ${named}: set one aws:region in every Pulumi.${args.stack}.yaml.`);
+  }
   return [...regions][0];
 }
 
@@ -176,7 +188,13 @@ export function runCost(args: CostArgs, log: (line: string) => void = () => unde
     lines,
     free: report.free.filter((f) => args.layers.includes(f.layer)),
     limits: report.limits.filter((l) => lines.some((line) => line.resource === l.resource)),
-    totals: { layers, fixed: Math.round(fixed * 100) / 100, usage: Math.round(usage * 100) / 100, total: Math.round((fixed + usage) * 100) / 100, notPriced: lines.filter((l) => l.monthly === null).length },
+    totals: {
+      layers,
+      fixed: round(fixed, 2),
+      usage: round(usage, 2),
+      total: round(fixed + usage, 2),
+      notPriced: lines.filter((l) => l.monthly === null).length,
+    },
   };
 }
 

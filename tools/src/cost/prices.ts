@@ -48,13 +48,15 @@ export function loadPrices(region: string, dir = PRICES_DIR): PriceBook {
   if (!fs.existsSync(file)) {
     throw new Error(
       `No prices for region ${region}: the cost model only knows ${pricedRegions(dir).join(", ")}. ` +
-        `Add tools/src/cost/prices.${region}.json (same shape as prices.us-east-1.json, every price with its source page and read date) to price it.`,
+        `Add tools/src/cost/prices.${region}.json (same shape as prices.us-east-1.json, ` +
+        "every price with its source page and read date) to price it.",
     );
   }
   const book = JSON.parse(fs.readFileSync(file, "utf8")) as PriceBook;
   for (const [key, p] of Object.entries(book.prices)) {
     if (!(p.usd === null || (typeof p.usd === "number" && p.usd >= 0)) || !p.unit || !p.source || !/^\d{4}-\d{2}-\d{2}$/.test(p.read)) {
-      throw new Error(`${path.basename(file)}: price ${key} needs usd (a number >= 0, or null with a note), unit, source and read (YYYY-MM-DD).`);
+      const rule = "usd (a number >= 0, or null with a note), unit, source and read (YYYY-MM-DD)";
+      throw new Error(`${path.basename(file)}: price ${key} needs ${rule}.`);
     }
     if (p.usd === null && !p.note) throw new Error(`${path.basename(file)}: price ${key} is null without a note saying why.`);
   }
