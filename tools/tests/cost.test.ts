@@ -36,7 +36,8 @@ async function renderLayer(layer: LayerName, upstream: PlanDocument[], overrides
     }),
   );
   const config = { ...readStackConfig(layer, STACK), ...overrides };
-  const result = await renderProgram({ project, stack: STACK, config, stackOutputs, organization: "organization", load: programLoader(path.join(layerDir(layer), "index.ts")) });
+  const load = programLoader(path.join(layerDir(layer), "index.ts"));
+  const result = await renderProgram({ project, stack: STACK, config, stackOutputs, organization: "organization", load });
   return toPlanDocument(layer, project, STACK, result);
 }
 
@@ -52,12 +53,18 @@ async function withConfig(layer: LayerName, overrides: Record<string, unknown>):
 }
 
 const report = (docs: PlanDocument[], rpm?: number): CostReport =>
-  costReport({ docs, prices }, rpm === undefined ? undefined : { profile: { ...DEFAULT_PROFILE, rpm, imageKb: 40 }, capacity, capacityFile: "tools/tests/fixtures/capacity.json" });
+  costReport(
+    { docs, prices },
+    rpm === undefined ? undefined : { profile: { ...DEFAULT_PROFILE, rpm, imageKb: 40 }, capacity, capacityFile: "tools/tests/fixtures/capacity.json" },
+  );
 
 /** The one line of `name` whose item starts with `item`. */
 function line(r: CostReport, name: string, item: string, kind: CostLine["kind"] = "fixed"): CostLine {
   const found = r.lines.filter((l) => l.name === name && l.kind === kind && l.item.startsWith(item));
-  if (found.length !== 1) throw new Error(`${found.length} ${kind} lines of ${name} start with "${item}": ${r.lines.filter((l) => l.name === name).map((l) => l.item).join(" | ")}`);
+  if (found.length !== 1) {
+    const items = r.lines.filter((l) => l.name === name).map((l) => l.item);
+    throw new Error(`${found.length} ${kind} lines of ${name} start with "${item}": ${items.join(" | ")}`);
+  }
   return found[0];
 }
 
@@ -68,7 +75,8 @@ const exact = (r: CostReport): number => r.lines.reduce((n, l) => n + (l.monthly
 const HOURS = 730;
 const TASK_HOUR = 1 * 0.04048 + 2 * 0.004445; // 1 vCPU, 2 GB on demand: $0.04937
 const SPOT_TASK_HOUR = TASK_HOUR * 0.3; // 70 % off
-const PROBE_READS = (tasks: number): number => ((tasks * HOURS * 3600) / 15) * 0.5 / 1e6 * 0.125; // eventually consistent GetItem every 15 s
+// eventually consistent GetItem (0.5 RRU) every 15 s per task, at $0.125 per million RRU
+const PROBE_READS = (tasks: number): number => (((tasks * HOURS * 3600) / 15) * 0.5 * 0.125) / 1e6;
 
 describe("idle default stack, rule by rule", () => {
   let r: CostReport;
@@ -115,7 +123,9 @@ describe("idle default stack, rule by rule", () => {
 
   it("lists what it cannot price as not priced, leaving it out of the total", () => {
     const notPriced = r.lines.filter((l) => l.monthly === null).map((l) => `${l.name}: ${l.item}`);
-    expect(notPriced).toEqual(expect.arrayContaining(["api-cluster-cluster: Container Insights (enabled)", "api-image-repository: image storage (image size not in the plan)"]));
+    expect(notPriced).toEqual(
+      expect.arrayContaining(["api-cluster-cluster: Container Insights (enabled)", "api-image-repository: image storage (image size not in the plan)"]),
+    );
     expect(toTable(r)).toContain("service/api-cluster-cluster: Container Insights (enabled) (Not found in the stored pages");
   });
 
@@ -201,9 +211,14 @@ describe("config changes move the total by exactly their price", () => {
   });
 
   it("a custom domain in a zone the stack does not own adds nothing: certificate and records are free", async () => {
-    const docs = await withConfig("edge", { "mlapi-edge:allowDefaultCertificate": false, "mlapi-edge:domainName": "api.example.com", "mlapi-edge:hostedZoneId": "Z0123456789ABCDEFGHIJ" });
+    const docs = await withConfig("edge", {
+      "mlapi-edge:allowDefaultCertificate": false,
+      "mlapi-edge:domainName": "api.example.com",
+      "mlapi-edge:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    });
     const r = report(docs);
-    expect(r.free.filter((f) => f.layer === "edge").map((f) => f.type)).toEqual(expect.arrayContaining(["aws:acm/certificate:Certificate", "aws:route53/record:Record"]));
+    const free = r.free.filter((f) => f.layer === "edge").map((f) => f.type);
+    expect(free).toEqual(expect.arrayContaining(["aws:acm/certificate:Certificate", "aws:route53/record:Record"]));
     expect(r.lines.filter((l) => l.item === "unknown resource type")).toEqual([]);
     expect(exact(r)).toBeCloseTo(before(), 6);
   });
@@ -232,14 +247,18 @@ describe("bad input", () => {
   it("refuses a non-positive request rate", () => {
     expect(parseCostArgs(["--rpm", "-1"])).toEqual({ exitCode: 2, message: "--rpm must be a number > 0 (requests per minute), got -1" });
     expect(parseCostArgs(["--rpm", "0"])).toMatchObject({ exitCode: 2 });
-    expect(parseCostArgs(["--rpm", "5000", "--image-kb", "x"])).toEqual({ exitCode: 2, message: "--image-kb must be a number > 0 (KiB per image), got x" });
+    expect(parseCostArgs(["--rpm", "5000", "--image-kb", "x"])).toEqual({
+      exitCode: 2,
+      message: "--image-kb must be a number > 0 (KiB per image), got x",
+    });
   });
 
   it("reads a profile file, the flags winning over it", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cost-test-")), "load.json");
     fs.writeFileSync(file, JSON.stringify({ rpm: 100, imageKb: 10, v2Share: 1, logBytesPerRequest: { api: 1000 } }));
     const args = parseCostArgs(["--profile", file, "--rpm", "200"]);
-    expect(args).toMatchObject({ profile: { rpm: 200, imageKb: 10, v2Share: 1, logBytesPerRequest: { ...DEFAULT_PROFILE.logBytesPerRequest, api: 1000 } } });
+    const logBytesPerRequest = { ...DEFAULT_PROFILE.logBytesPerRequest, api: 1000 };
+    expect(args).toMatchObject({ profile: { rpm: 200, imageKb: 10, v2Share: 1, logBytesPerRequest } });
     fs.writeFileSync(file, JSON.stringify({ rpm: 100, v2Share: 2 }));
     expect(parseCostArgs(["--profile", file])).toEqual({ exitCode: 2, message: "v2Share must be in (0, 1], got 2" });
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
@@ -258,9 +277,12 @@ describe("bad input", () => {
 
   it("lists an unknown resource type as not priced, never dropping it", () => {
     const doc = structuredClone(base[0]);
-    doc.steps.push({ ...doc.steps[doc.steps.length - 1], name: "mystery", urn: "urn:pulumi:example::mlapi-network::aws:foo/bar:Baz::mystery", newState: { ...doc.steps[doc.steps.length - 1].newState, type: "aws:foo/bar:Baz", custom: true } });
+    const last = doc.steps[doc.steps.length - 1];
+    const urn = "urn:pulumi:example::mlapi-network::aws:foo/bar:Baz::mystery";
+    doc.steps.push({ ...last, name: "mystery", urn, newState: { ...last.newState, type: "aws:foo/bar:Baz", custom: true } });
     const r = costReport({ docs: [doc], prices });
-    expect(line(r, "mystery", "unknown resource type")).toMatchObject({ monthly: null, note: "no pricing rule for aws:foo/bar:Baz: not priced" });
+    const unknown = line(r, "mystery", "unknown resource type");
+    expect(unknown).toMatchObject({ monthly: null, note: "no pricing rule for aws:foo/bar:Baz: not priced" });
     expect(toTable(r)).toMatch(/mystery +unknown resource type .* not priced/);
   });
 
@@ -270,7 +292,8 @@ describe("bad input", () => {
 
   it("names the capacity file and the benchmark that writes it when it is missing", () => {
     expect(() => readCapacity(path.join(os.tmpdir(), "no-capacity.json"))).toThrow(
-      "A load profile needs the API's measured capacity, but apps/ml-api/benchmarks/capacity.json does not exist: run `npx nx run ml-api:bench` to measure it.",
+      "A load profile needs the API's measured capacity, but apps/ml-api/benchmarks/capacity.json does not exist: " +
+        "run `npx nx run ml-api:bench` to measure it.",
     );
   });
 
