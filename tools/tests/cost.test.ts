@@ -68,6 +68,9 @@ function line(r: CostReport, name: string, item: string, kind: CostLine["kind"] 
   return found[0];
 }
 
+/** A web ACL's rules: an array in the render, a JSON string once the provider serialises them. */
+const aclRules = (v: unknown): unknown[] => (typeof v === "string" ? (JSON.parse(v) as unknown[]) : ((v as unknown[] | undefined) ?? []));
+
 /** Sum of every priced line, unrounded: what a config change must move by exactly its own price. */
 const exact = (r: CostReport): number => r.lines.reduce((n, l) => n + (l.monthly ?? 0), 0);
 
@@ -111,8 +114,12 @@ describe("idle default stack, rule by rule", () => {
 
   it("prices web ACLs with their rules, KMS keys, alarm metrics, the dashboard and the DynamoDB probe reads", () => {
     expect(line(r, "api-waf-acl", "web ACL").monthly).toBe(5);
-    expect(line(r, "api-waf-acl", "rules").monthly).toBe(3);
-    expect(line(r, "edge-waf-web-acl", "rules").monthly).toBe(3);
+    const ruleCount = (layer: LayerName): number => {
+      const acl = base.find((d) => d.layer === layer)?.steps.find((s) => s.newState.type === "aws:wafv2/webAcl:WebAcl");
+      return aclRules(acl?.newState.inputs.rules).length;
+    };
+    expect(line(r, "api-waf-acl", "rules").monthly).toBe(ruleCount("service") * 1);
+    expect(line(r, "edge-waf-web-acl", "rules").monthly).toBe(ruleCount("edge") * 1);
     expect(r.lines.filter((l) => l.item === "customer managed key").map((l) => l.monthly)).toEqual(Array(7).fill(1));
     // a metric-math alarm bills each metric it reads: the throttles alarm sums 7 operations
     expect(line(r, "data-alarms-sessions-throttles", "alarm metrics").monthly).toBeCloseTo(7 * 0.1, 6);
@@ -130,17 +137,25 @@ describe("idle default stack, rule by rule", () => {
   });
 
   it("adds up, per layer and in total, to the hand calculation of the idle stack", () => {
-    // service: 10 alarm metrics declared + the 2 alarms target tracking creates (scale out, scale in)
-    const alarms = { data: 4 * 0.1 + 2 * 0.7, service: 12 * 0.1, edge: 4 * 0.1 };
+    // Counts the plan decides (keys, alarm metrics, web ACL rules), each at its hand-written price.
+    const steps = (layer: LayerName, type: string) => (base.find((d) => d.layer === layer)?.steps ?? []).filter((s) => s.newState.type === type);
+    const keys = (layer: LayerName): number => steps(layer, "aws:kms/key:Key").length * 1;
+    const alarms = (layer: LayerName): number =>
+      steps(layer, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        .map((s) => (s.newState.inputs.metricQueries as { metric?: unknown }[] | undefined)?.filter((q) => q.metric).length ?? 1)
+        .reduce((n, m) => n + m * 0.1, 0);
+    const rules = (layer: LayerName): number =>
+      steps(layer, "aws:wafv2/webAcl:WebAcl").reduce((n, s) => n + 5 + aclRules(s.newState.inputs.rules).length * 1, 0);
+    const internalAlb = steps("service", "aws:lb/loadBalancer:LoadBalancer")[0]?.newState.inputs.internal === true;
     const hand = {
-      network: 730 * 0.045 + 730 * 0.005 + 1,
-      data: 3 + alarms.data + 0.4 + 2 * 0.5 * 730 * 0.12 + PROBE_READS(2),
-      service: 8 + 2 + alarms.service + 730 * 0.0225 + 3 * 730 * 0.005 + 1.4 * 730 * SPOT_TASK_HOUR + 0.6 * 730 * TASK_HOUR,
-      edge: 8 + 1 + alarms.edge + 3,
+      network: 730 * 0.045 + 730 * 0.005 + keys("network"),
+      data: keys("data") + alarms("data") + 0.4 + 2 * 0.5 * 730 * 0.12 + PROBE_READS(2),
+      service:
+        rules("service") + keys("service") + alarms("service") + 2 * 0.1 + // + the 2 alarms target tracking creates
+        730 * 0.0225 + (internalAlb ? 0 : 3 * 730 * 0.005) + // an internal ALB (CloudFront VPC origin) holds no public address
+        1.4 * 730 * SPOT_TASK_HOUR + 0.6 * 730 * TASK_HOUR,
+      edge: rules("edge") + keys("edge") + alarms("edge") + 3,
     };
-    // (an internal ALB behind a CloudFront VPC origin drops the 3 public addresses)
-    const alb = base.find((d) => d.layer === "service")?.steps.find((s) => s.newState.type === "aws:lb/loadBalancer:LoadBalancer");
-    if (alb?.newState.inputs.internal === true) hand.service -= 3 * 730 * 0.005;
     for (const t of r.totals.layers) expect(t.fixed).toBeCloseTo(hand[t.layer], 2);
     expect(r.totals.fixed).toBeCloseTo(hand.network + hand.data + hand.service + hand.edge, 2);
   });
