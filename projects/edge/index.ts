@@ -24,6 +24,7 @@ import {
   CLOUDFRONT_REGION,
   LogsKey,
   OriginCertificate,
+  VENDED_LOGS_PREFIX,
   WAF_LOG_GROUP_PREFIX,
 } from "@mlapi/components";
 import { loadConfig } from "./src/config";
@@ -38,7 +39,7 @@ const hostedZoneId = cert.kind === "default" ? undefined : cert.hostedZoneId;
 // CloudFront keeps its certificates, CLOUDFRONT-scope web ACLs and log delivery in us-east-1,
 // whatever the stack's region: everything of those goes through this provider (see its comment).
 const usEast1 = { providers: [cloudFrontRegionProvider("cloudfront-region")] };
-const accessLogGroupName = naming.logGroupName("cloudfront-access");
+const accessLogGroupName = `${VENDED_LOGS_PREFIX}${naming.logGroupName("cloudfront-access").slice(1)}`;
 const wafLogGroupName = `${WAF_LOG_GROUP_PREFIX}${naming.name("edge-waf", "logGroup")}`;
 const logsKey = new LogsKey(
   "edge-logs",

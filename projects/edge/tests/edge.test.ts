@@ -284,13 +284,13 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     const source = one(r, "aws:cloudwatch/logDeliverySource:LogDeliverySource");
     const destination = one(r, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination");
     const delivery = one(r, "aws:cloudwatch/logDelivery:LogDelivery");
-    expect(group.inputs).toMatchObject({ name: "/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn });
-    expect(group.state.arn).toBe("arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/cloudfront-access-dev");
+    expect(group.inputs).toMatchObject({ name: "/aws/vendedlogs/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn });
+    expect(group.state.arn).toBe("arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/mlapi/cloudfront-access-dev");
     expect(source.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", logType: "ACCESS_LOGS", resourceArn: distributionOf(r).state.arn });
     expect(destination.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", outputFormat: "json", deliveryDestinationConfiguration: { destinationResourceArn: group.state.arn } });
     expect(delivery.inputs).toMatchObject({ deliverySourceName: source.state.name, deliveryDestinationArn: destination.state.arn });
     for (const res of [group, source, destination, delivery]) expect(onUsEast1(r, res)).toBe(true);
-    expect(r.outputs.cloudFrontLogGroupName).toBe("/mlapi/cloudfront-access-dev");
+    expect(r.outputs.cloudFrontLogGroupName).toBe("/aws/vendedlogs/mlapi/cloudfront-access-dev");
   });
 
   it("lets CloudWatch Logs in us-east-1 use the logs key for exactly the two edge log groups", () => {
@@ -302,7 +302,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     expect(logs?.Condition).toEqual({
       ArnLike: {
         "kms:EncryptionContext:aws:logs:arn": [
-          "arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/cloudfront-access-dev",
+          "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/mlapi/cloudfront-access-dev",
           "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-mlapi-edge-waf-dev",
         ],
       },

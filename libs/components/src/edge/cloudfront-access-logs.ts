@@ -2,12 +2,21 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 
+/**
+ * Prefix of every log group a vended-logs delivery writes to. CloudWatch Logs then admits the
+ * delivery service through one account-wide resource policy entry for the whole prefix; a group
+ * outside it gets a policy entry of its own, and the account's resource policies (5,120 characters
+ * each) run out after a few stacks, failing the next stack's delivery.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html
+ */
+export const VENDED_LOGS_PREFIX = "/aws/vendedlogs/";
+
 export interface CloudFrontAccessLogsArgs {
   /** ARN of the distribution whose access logs are delivered. */
   distributionArn: pulumi.Input<string>;
   /** Name of the delivery source and destination (1-60 letters, digits, `-`, `_`). */
   deliveryName: string;
-  /** Log group the logs land in; must be one the key admits. */
+  /** Log group the logs land in, named `/aws/vendedlogs/…`; must be one the key admits. */
   logGroupName: string;
   /** Key for the log group (see LogsKey; a us-east-1 key, like the group). */
   kmsKeyArn: pulumi.Input<string>;
@@ -34,6 +43,9 @@ export class CloudFrontAccessLogs extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudFrontAccessLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:edge:CloudFrontAccessLogs", name, {}, opts);
+    if (!args.logGroupName.startsWith(VENDED_LOGS_PREFIX)) {
+      throw new Error(`CloudFrontAccessLogs ${name}: the log group must be named ${VENDED_LOGS_PREFIX}… (one shared resource policy entry), got "${args.logGroupName}"`);
+    }
     this.logGroup = new EncryptedLogGroup(`${name}`, { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn }, { parent: this });
     this.source = new aws.cloudwatch.LogDeliverySource(
       `${name}-source`,
