@@ -7,6 +7,7 @@ import { ecsNoPublicIp, rdsNotPublic, s3PublicAccessBlock, securityGroupNoOpenIn
 import { iamLeastPrivilege, iamNoFullAccess, iamSingleServiceTrust } from "./iam";
 import { logGroupRetentionAndKey } from "./logs";
 import { namingSuffix } from "./naming";
+import { containerInsightsLogGroup, ecsServiceSteadyState, vendedLogsPrefix } from "./operations";
 import { requiredTags } from "./tags";
 import { albHttpRedirect, albTlsPolicy, cloudfrontTls, rdsForceSsl } from "./tls";
 
@@ -30,6 +31,9 @@ export const RULES: readonly Rule[] = [
   cloudfrontTls,
   rdsForceSsl,
   destroyable,
+  ecsServiceSteadyState,
+  containerInsightsLogGroup,
+  vendedLogsPrefix,
   noGuardDuty,
   configRoleManagedPolicy,
   albAccessLogs,
@@ -46,5 +50,6 @@ export * from "./exposure";
 export * from "./iam";
 export * from "./logs";
 export * from "./naming";
+export * from "./operations";
 export * from "./tags";
 export * from "./tls";
