@@ -5,7 +5,7 @@ import { MANAGED_IDS, ofType, one, policyDocument, programLoader, ref, renderPro
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const STACK = "dev";
-// The stack runs in eu-west-1 so that "in us-east-1" can only come from the explicit provider.
+// The stack runs in eu-west-1 so that "in us-east-1" can only come from the per-resource region.
 const REGION = "eu-west-1";
 const ALB_DNS = "mlapi-alb-dev-1234567890.eu-west-1.elb.amazonaws.com";
 
@@ -53,9 +53,8 @@ type Dist = {
 };
 const dist = (r: RenderResult) => distributionOf(r).inputs as unknown as Dist;
 
-/** The explicit us-east-1 provider, and whether a resource is managed through it. */
-const usEast1Provider = (r: RenderResult) => one(r, "pulumi:providers:aws", "cloudfront-region");
-const onUsEast1 = (r: RenderResult, res: PlannedResource) => res.provider?.endsWith(`::${usEast1Provider(r).id}`) === true;
+/** Whether a resource is in us-east-1 through pulumi-aws 7's per-resource region (on the stack's own provider). */
+const onUsEast1 = (_r: RenderResult, res: PlannedResource) => res.inputs.region === "us-east-1" && (!res.provider || res.provider.includes("::pulumi:providers:aws::default"));
 
 describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   let r: RenderResult;
@@ -63,8 +62,11 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     r = await render(DEFAULT_CERT, "http");
   });
 
-  it("declares the us-east-1 provider as the one place a region is named", () => {
-    expect(usEast1Provider(r).inputs.region).toBe("us-east-1");
+  it("declares no second AWS provider: every resource is created by the stack's own, with all its aws: config", () => {
+    expect(ofType(r, "pulumi:providers:aws").filter((p) => !p.name.startsWith("default"))).toEqual([]);
+    for (const res of r.resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+      expect(`${res.type} ${res.provider ?? "default"}`).not.toMatch(/::pulumi:providers:aws::(?!default)/);
+    }
   });
 
   it("serves on CloudFront's default certificate without aliases, certificate or DNS records (R17 opt-in)", () => {
@@ -226,7 +228,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     const acl = () => one(r, "aws:wafv2/webAcl:WebAcl");
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
-    it("is CLOUDFRONT-scoped, in us-east-1 through the explicit provider, and attached to the distribution", () => {
+    it("is CLOUDFRONT-scoped, in us-east-1 through its region input, and attached to the distribution", () => {
       expect(acl().inputs).toMatchObject({ name: "mlapi-edge-dev", scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: visibility("mlapi-edge-dev") });
       expect(onUsEast1(r, acl())).toBe(true);
       expect(acl().state.arn).toMatch(/^arn:aws:wafv2:us-east-1:123456789012:global\/webacl\/mlapi-edge-dev\//);
@@ -269,12 +271,13 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     it("logs to an encrypted 30-day aws-waf-logs- group in us-east-1, Authorization redacted", () => {
       const group = one(r, "aws:cloudwatch/logGroup:LogGroup", "edge-waf-logs-log-group");
       const key = one(r, "aws:kms/key:Key", "edge-logs-key");
-      expect(group.inputs).toEqual({ name: "aws-waf-logs-mlapi-edge-waf-dev", retentionInDays: 30, kmsKeyId: key.state.arn, tags: expect.any(Object) });
+      expect(group.inputs).toEqual({ name: "aws-waf-logs-mlapi-edge-waf-dev", retentionInDays: 30, kmsKeyId: key.state.arn, region: "us-east-1", tags: expect.any(Object) });
       expect(onUsEast1(r, group)).toBe(true);
       expect(one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs).toEqual({
         resourceArn: acl().state.arn,
         logDestinationConfigs: [group.state.arn],
         redactedFields: [{ singleHeader: { name: "authorization" } }],
+        region: "us-east-1",
       });
     });
   });
@@ -356,7 +359,7 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
     r = await render(CREATE_CERT, "https");
   });
 
-  it("requests the certificate in us-east-1 through the explicit provider, DNS-validated in the zone (R17)", () => {
+  it("requests the certificate in us-east-1 through its region input, DNS-validated in the zone (R17)", () => {
     const cert = one(r, "aws:acm/certificate:Certificate");
     expect(cert.inputs).toMatchObject({ domainName: "api.example.com", validationMethod: "DNS" });
     expect(onUsEast1(r, cert)).toBe(true);
@@ -371,7 +374,7 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
       ttl: 60,
     });
     const validation = one(r, "aws:acm/certificateValidation:CertificateValidation");
-    expect(validation.inputs).toEqual({ certificateArn: cert.state.arn, validationRecordFqdns: [record.state.fqdn] });
+    expect(validation.inputs).toEqual({ certificateArn: cert.state.arn, validationRecordFqdns: [record.state.fqdn], region: "us-east-1" });
     expect(onUsEast1(r, validation)).toBe(true);
   });
 
