@@ -21,6 +21,13 @@ describe("the Node.js LTS line (R24)", () => {
     expect(pkg.engines.node).toMatch(new RegExp(`^>=${NODE_LTS_MAJOR}\\.\\d+ <${NODE_LTS_MAJOR + 1}$`));
   });
 
+  it("is the line every workspace types against", () => {
+    for (const file of ["apps/ml-api/package.json"]) {
+      const pkg = JSON.parse(read(file)) as { devDependencies?: Record<string, string> };
+      expect(major(pkg.devDependencies?.["@types/node"] ?? `${NODE_LTS_MAJOR}`)).toBe(NODE_LTS_MAJOR);
+    }
+  });
+
   it("is the base image of the API's container", () => {
     expect(read("apps/ml-api/Dockerfile")).toMatch(
       new RegExp(`^ARG NODE_IMAGE=node:${NODE_LTS_MAJOR}-bookworm-slim$`, "m"),
