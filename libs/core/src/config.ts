@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { UpstreamLocation } from "./contracts/upstream";
 
-/** SPEC §3: 1–16 characters, lowercase letters, digits and inner hyphens. */
-export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+import { ENVIRONMENT_SUFFIX_PATTERN } from "./layers";
+
+export { ENVIRONMENT_SUFFIX_PATTERN };
 
 /** Thrown once per program with every configuration problem found, before any resource exists. */
 export class ConfigError extends Error {
