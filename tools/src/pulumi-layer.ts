@@ -60,8 +60,9 @@ destroy refuses while a layer that reads this one (its dependents) still has res
   --force    destroy this layer anyway (dependents are left pointing at deleted resources)
 
 Any other flag is Pulumi's and is passed on unchanged: --target <urn>, --refresh, --diff, --expect-no-changes,
---parallel <n>, --policy-pack <dir> (in addition to the platform's)... Through nx put them after \`--\`
-(nx reads --target itself): nx run service:deploy --stack dev -- --target <urn> --target-dependents`;
+--parallel <n>, --policy-pack <dir> (in addition to the platform's)... Through nx, --refresh, --diff and
+--expect-no-changes can follow --stack; nx reads --target and --parallel itself, so put the whole command line
+after \`--\` and write --parallel as -p: nx run service:deploy -- --stack dev --target <urn> -p 4`;
 
 /** Exit codes: 2 = usage, 3 = refused because dependents still have resources, 4 = a precondition failed. */
 export const EXIT_USAGE = 2;
@@ -165,13 +166,21 @@ export function refusalMessage(layer: LayerName, stack: string, live: { layer: L
 /**
  * The environment Pulumi runs with: ENVIRONMENT_SUFFIX set to the suffix pinned in the stack's config
  * (so the policy pack, which cannot read the config, checks names against it), or the problem when the
- * variable in the caller's shell says otherwise.
+ * variable in the caller's shell says otherwise or a setting of the layer is `secure:`.
  */
 export function suffixEnv(layer: LayerName, stack: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | string {
   const file = findStackFile(layer, stack);
   const pinned = file ? pinnedSuffix(layer, file.config) : undefined;
   const ambient = env["ENVIRONMENT_SUFFIX"];
-  const key = `${pulumiProjectName(layer)}:environmentSuffix`;
+  const project = pulumiProjectName(layer);
+  const key = `${project}:environmentSuffix`;
+  // The same rule as the config reader's for the offline plan (libs/core/src/config.ts).
+  const secure = Object.entries(file?.config ?? {}).filter(([k, v]) => k.startsWith(`${project}:`) && typeof v === "object" && v !== null && "secure" in v);
+  if (secure.length > 0) {
+    return secure
+      .map(([k]) => `${k} is a secret (secure: in ${file?.file}), but no setting of this layer is: set it in plain text (pulumi config set ${k.slice(project.length + 1)} <value> --stack ${stack}). Secrets the API needs stay in Secrets Manager; list their names in mlapi-data:appSecretNames.`)
+      .join("\n");
+  }
   if (pinned !== undefined && ambient !== undefined && ambient !== pinned) {
     return (
       `ENVIRONMENT_SUFFIX is "${ambient}", but stack ${stack} of ${layer} is pinned to "${pinned}" (${key} in ${file?.file}). ` +

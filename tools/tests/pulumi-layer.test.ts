@@ -1,9 +1,11 @@
 // Deploy and teardown orchestration against the fake `pulumi` on PATH, through nx as users run it and
 // through the tool itself (in this process; one case as a process): asserts the exact pulumi calls,
 // their order, arguments and working folder.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { dependentsOf, DESTROY_ORDER } from "../src/layers";
 import { EXIT_PRECONDITION, EXIT_REFUSED, EXIT_USAGE, main, parseCommandLine } from "../src/pulumi-layer";
-import { allDeployed, contractOutputs, FakePulumi } from "./fake-pulumi";
+import { allDeployed, contractOutputs, FakePulumi, ROOT } from "./fake-pulumi";
 
 const PACK = "--policy-pack ../../libs/policies/pack";
 const up = (layer: string, stack = "dev", extra = "") => `${layer}: up --yes ${PACK} --stack ${stack}${extra}`;
@@ -116,6 +118,25 @@ describe("pulumi-layer.ts", () => {
       expect((await run(["deploy", "network", "--stack", "example"])).status).toBe(0);
       expect(fake.calls()).toEqual([up("network", "example")]);
     });
+  });
+
+  it("refuses a secure: value for a setting of the layer, which no setting is", async () => {
+    const stack = `secure-${process.pid}`;
+    const file = path.join(ROOT, "projects", "network", `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, "config:\n  mlapi-network:appPort:\n    secure: v1:abc\n");
+    try {
+      fake = new FakePulumi();
+      const r = await run(["deploy", "network", "--stack", stack]);
+      expect(r.status).toBe(EXIT_PRECONDITION);
+      expect(r.stderr.trim()).toBe(
+        `mlapi-network:appPort is a secret (secure: in projects/network/Pulumi.${stack}.yaml), but no setting of this layer is: ` +
+          `set it in plain text (pulumi config set appPort <value> --stack ${stack}). Secrets the API needs stay in Secrets Manager; ` +
+          "list their names in mlapi-data:appSecretNames.",
+      );
+      expect(fake.calls()).toEqual([]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   describe("stack-init", () => {
@@ -305,11 +326,12 @@ describe("through nx", () => {
     expect(waves(fake.calls(), [0, 2])).toEqual([output("data"), output("network"), up("service", "dev", " --refresh --diff")]);
   });
 
-  it("nx run takes every flag after --, including those nx reads itself (--target, --parallel)", () => {
+  // nx reads --target itself, and nx:run-commands has a boolean option `parallel`: Pulumi's -p says it.
+  it("nx run takes every flag after --, --target included", () => {
     fake = new FakePulumi(allDeployed("dev", 5, ["network"]));
-    const r = nx(["run", "network:deploy", "--", "--stack", "dev", "--target", "urn:x", "--parallel", "4", "--policy-pack", "../../extra"]);
+    const r = nx(["run", "network:deploy", "--", "--stack", "dev", "--target", "urn:x", "-p", "4", "--policy-pack", "../../extra"]);
     expect(r.status).toBe(0);
-    expect(fake.calls()).toEqual([up("network", "dev", " --target urn:x --parallel 4 --policy-pack ../../extra")]);
+    expect(fake.calls()).toEqual([up("network", "dev", " --target urn:x -p 4 --policy-pack ../../extra")]);
   });
 
   // The layers nx affected selects (issue 24's project graph decides which); the tasks are these.
