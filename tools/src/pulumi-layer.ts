@@ -97,16 +97,16 @@ export function runPulumi(layer: LayerName, args: readonly string[], capture = f
 function runPulumiPrefixed(layer: LayerName, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", args, { cwd: layerDir(layer), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
-    const relay = (out: NodeJS.WriteStream) => {
+    const relay = (print: (line: string) => void) => {
       let pending = "";
       return (chunk: Buffer) => {
         const lines = (pending + chunk.toString("utf8")).split("\n");
         pending = lines.pop() ?? "";
-        for (const line of lines) out.write(`[${layer}] ${line}\n`);
+        for (const line of lines) print(`[${layer}] ${line}`);
       };
     };
-    child.stdout.on("data", relay(process.stdout));
-    child.stderr.on("data", relay(process.stderr));
+    child.stdout.on("data", relay(console.log));
+    child.stderr.on("data", relay(console.error));
     child.on("error", (err) => reject(installHint(err.message)));
     child.on("close", (code) => resolve(code ?? 1));
   });
