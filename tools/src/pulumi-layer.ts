@@ -250,7 +250,7 @@ export function stackInit(layer: LayerName, stack: string, suffix: string | unde
     console.error(`${existing.file} exists: stack ${stack} of ${layer} was created already (suffix ${pinned ? `"${pinned}"` : "not pinned"}). Edit its settings with pulumi config set.`);
     return EXIT_PRECONDITION;
   }
-  const init = [...COMMANDS["stack-init"], "--stack", stack, ...extra];
+  const init = [...COMMANDS["stack-init"], stack, ...extra];
   console.log(`${layer}: pulumi ${init.join(" ")}`);
   const created = runPulumi(layer, init).status;
   if (created !== 0) return created;
