@@ -1,11 +1,11 @@
 import { Naming } from "./naming";
-import type { LayerName } from "./layers";
+import type { PlatformProject } from "./layers";
 import type { StandardTags } from "./tags";
 import { registerStandardTags, standardTags } from "./tags";
 
 /** What every component of a layer needs to name and tag what it declares. */
 export interface LayerContext {
-  layer: LayerName;
+  layer: PlatformProject;
   /** The environment suffix every physical name ends with (SPEC R18). */
   suffix: string;
   naming: Naming;
@@ -16,7 +16,7 @@ export interface LayerContext {
  * Starts a layer: registers the standard tags for every resource declared after it and returns
  * the naming helper. Call it once, right after the layer's config has loaded and validated.
  */
-export function startLayer(layer: LayerName, environmentSuffix: string): LayerContext {
+export function startLayer(layer: PlatformProject, environmentSuffix: string): LayerContext {
   const tags = standardTags(layer, environmentSuffix);
   registerStandardTags(tags);
   return { layer, suffix: environmentSuffix, naming: new Naming(environmentSuffix), tags };
