@@ -5,3 +5,4 @@ export * from "./data";
 export * from "./service";
 export * from "./edge";
 export * from "./monitoring";
+export * from "./bootstrap";
