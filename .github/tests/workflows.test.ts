@@ -70,7 +70,7 @@ describe("destroy (manual)", () => {
 describe("pull request", () => {
   it("checks what the change affects, plans offline, posts the plan diff and previews with the read-only role", () => {
     expect(runs(job("pull-request.yml", "checks"))).toContain("npx nx affected -t test lint typecheck");
-    expect(runs(job("pull-request.yml", "plan"))).toContain('npm run plan -- --diff "$BASE_REF" --markdown dist/plan-diff.md');
+    expect(runs(job("pull-request.yml", "plan"))).toContain('npm run plan -- --diff "$BASE_REF"');
     expect(runs(job("pull-request.yml", "preview"))).toContain("npx nx affected -t preview");
     const credentials = job("pull-request.yml", "preview").steps?.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     expect((credentials as { with?: Record<string, string> }).with?.["role-to-assume"]).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN }}");

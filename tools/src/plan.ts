@@ -13,6 +13,7 @@ import { enforcePolicies } from "@mlapi/policies";
 import type { Violation } from "@mlapi/policies";
 import { isSecretEnvelope, programLoader, renderProgram } from "@mlapi/testing";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
+import { printPlanDiff } from "./plan-at-ref";
 import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, R20_OUTPUTS, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
 import type { LayerName } from "@mlapi/core";
 
@@ -23,6 +24,7 @@ Renders layers' Pulumi programs offline with Pulumi's mock runtime and writes <o
   --all           all four layers in deploy order, each one's outputs feeding the next
   --stack <name>  stack whose projects/<layer>/Pulumi.<name>.yaml config is used (default: example)
   --out <dir>     where plan files are read and written (default: dist/plan)
+  --diff <ref>    then plan git <ref> too and print what changes per layer (Markdown: <out>/plan-diff.md)
 A layer's upstream layers must be planned first, in the same run or before (nx run <layer>:plan does that).`;
 
 const ORGANIZATION = "organization";
@@ -200,6 +202,8 @@ export interface PlanArgs {
   layers: LayerName[];
   stack: string;
   outDir: string;
+  /** Git ref to diff the plan against (plan-at-ref.ts). */
+  diff?: string;
 }
 
 /** The command line, or the usage problem (exit 0 for --help, 2 otherwise). */
@@ -212,6 +216,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
       stack: { type: "string", default: "example" },
       out: { type: "string", default: path.join(WORKSPACE_ROOT, "dist", "plan") },
       help: { type: "boolean", short: "h" },
+      diff: { type: "string" },
     },
   });
   if (values.help) return { exitCode: 0, message: USAGE };
@@ -219,7 +224,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
   if (unknown.length > 0) return { exitCode: 2, message: `Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n\n${USAGE}` };
   if (values.all && positionals.length > 0) return { exitCode: 2, message: `Pass --all or layer names, not both.\n\n${USAGE}` };
   if (!values.all && positionals.length === 0) return { exitCode: 2, message: `Name the layers to plan, or --all.\n\n${USAGE}` };
-  return { layers: DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l)), stack: values.stack, outDir: path.resolve(values.out) };
+  return { layers: DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l)), stack: values.stack, outDir: path.resolve(values.out), diff: values.diff };
 }
 
 /** Plans the layers the command line names; returns the exit code. A failure is reported once, naming its layer. */
@@ -257,7 +262,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
   console.log(docs.length === 1 ? summarize(docs[0]) : summarizeAll(docs));
   console.log(`plan of stack ${stack} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return 0;
+  return args.diff === undefined ? 0 : printPlanDiff(args.diff, layers, stack, outDir);
 }
 
 /** The layer being rendered, named in errors. */
