@@ -38,8 +38,13 @@ const db = new AuroraServerlessCluster("db", {
   backupRetentionDays: cfg.backupRetentionDays,
   preferredBackupWindow: cfg.preferredBackupWindow,
   preferredMaintenanceWindow: cfg.preferredMaintenanceWindow,
+  protection: cfg.profile === "production",
 });
-const sessions = new SessionsTable("sessions", { name: naming.name("sessions", "dynamoTable"), kmsKeyArn: dataKey.keyArn });
+const sessions = new SessionsTable("sessions", {
+  name: naming.name("sessions", "dynamoTable"),
+  kmsKeyArn: dataKey.keyArn,
+  deletionProtection: cfg.profile === "production",
+});
 
 // --- monitoring: the region's alarm topic (first layer with alarms, so service and edge can read it) ---
 const alarmTopic = new AlarmTopic("alarms", { naming, subscriptions: cfg.alarmEmails });
