@@ -245,8 +245,13 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
       "kms:ScheduleKeyDeletion",
       "kms:CancelKeyDeletion",
       "kms:UntagResource",
+      // What RDS, DynamoDB, ECR and Secrets Manager check of the caller when a resource names the key.
       "kms:CreateGrant",
+      "kms:RetireGrant",
       "kms:DescribeKey",
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
       "kms:CreateAlias",
       "kms:UpdateAlias",
       "kms:DeleteAlias",
