@@ -53,7 +53,12 @@ export function readPlans(dir: string, layers: readonly string[] = LAYERS): Map<
 
 /** The offline plans of every layer at `ref`, for `stack`; the worktree is removed afterwards. */
 export function plansAtRef(ref: string, stack: string, log: (line: string) => void = console.error): Map<string, DiffablePlan> {
-  const commit = git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  let commit: string;
+  try {
+    commit = git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  } catch {
+    throw new Error(`"${ref}" is not a commit git knows here (a shallow clone needs fetch-depth: 0, or git fetch of the base).`);
+  }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-plan-base-"));
   const tree = path.join(scratch, "tree");
   const out = path.join(scratch, "plan");

@@ -4,7 +4,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { linkNodeModules, outputReaders } from "../src/plan-at-ref";
+import { spawnSync } from "node:child_process";
+import { linkNodeModules, outputReaders, plansAtRef } from "../src/plan-at-ref";
 import type { DiffablePlan } from "../src/plan-diff";
 import { changedPaths, diffPlans, docPage, isEmpty, renderMarkdown, renderText, REPLACEMENT_PROPERTIES } from "../src/plan-diff";
 
@@ -169,5 +170,22 @@ describe("plan --diff helpers", () => {
     expect(fs.readlinkSync(path.join(dir, "to", "yaml"))).toBe(path.join(from, "yaml"));
     expect(fs.readlinkSync(path.join(dir, "to", "@mlapi", "core"))).toBe("../../libs/core");
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe("plansAtRef (a real git worktree)", () => {
+  const worktrees = () => spawnSync("git", ["worktree", "list"], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes("mlapi-plan-base-"));
+
+  it("renders every layer of a commit offline and removes its worktree", () => {
+    const logged: string[] = [];
+    const plans = plansAtRef("HEAD", "example", (line) => logged.push(line));
+    expect([...plans.keys()]).toEqual(["network", "data", "service", "edge"]);
+    expect(plans.get("data")?.outputs.sessionsTableName).toBe("mlapi-sessions-example");
+    expect(logged).toContainEqual(expect.stringMatching(/^plan diff: rendering HEAD \([0-9a-f]{12}\) in a temporary worktree$/));
+    expect(worktrees()).toEqual([]);
+  }, 120000);
+
+  it("names a ref git does not know", () => {
+    expect(() => plansAtRef("no-such-ref-here", "example")).toThrow('"no-such-ref-here" is not a commit git knows here (a shallow clone needs fetch-depth: 0, or git fetch of the base).');
   });
 });
