@@ -38,13 +38,8 @@ const db = new AuroraServerlessCluster("db", {
   backupRetentionDays: cfg.backupRetentionDays,
   preferredBackupWindow: cfg.preferredBackupWindow,
   preferredMaintenanceWindow: cfg.preferredMaintenanceWindow,
-  protection: cfg.profile === "production",
 });
-const sessions = new SessionsTable("sessions", {
-  name: naming.name("sessions", "dynamoTable"),
-  kmsKeyArn: dataKey.keyArn,
-  deletionProtection: cfg.profile === "production",
-});
+const sessions = new SessionsTable("sessions", { name: naming.name("sessions", "dynamoTable"), kmsKeyArn: dataKey.keyArn });
 
 // --- monitoring: the region's alarm topic (first layer with alarms, so service and edge can read it) ---
 const alarmTopic = new AlarmTopic("alarms", { naming, subscriptions: cfg.alarmEmails });

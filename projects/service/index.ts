@@ -72,7 +72,6 @@ const alb = new ApiLoadBalancer("api-lb", {
   certificateArn,
   originRecord: originDomainName !== undefined && originZoneId !== undefined ? { zoneId: originZoneId, name: originDomainName } : undefined,
   dependsOn: [accessLogs.policy],
-  deletionProtection: cfg.profile === "production",
 });
 const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl"), loadBalancerArn: alb.loadBalancer.arn, rateLimit: cfg.wafRateLimit, logGroupArn: wafLogs.arn });
 

@@ -12,7 +12,6 @@ import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import type { LayerName } from "@mlapi/core/layers";
 import { dependentsOf, isLayer, layerDir, pulumiProjectName } from "./layers";
-import { productionRefusal } from "./profile";
 
 const COMMANDS = {
   preview: ["preview", "--diff"],
@@ -30,8 +29,7 @@ Through nx: nx run <layer>:<command> --stack <name>, or nx run-many -t <command>
 
 destroy refuses while a layer that reads this one (its dependents) still has resources in the stack:
   --cascade  destroy those dependents first (edge -> service -> data), then this layer
-  --force    destroy this layer anyway (dependents are left pointing at deleted resources)
-  --allow-production  destroy a stack whose config says profile: production (refused otherwise)`;
+  --force    destroy this layer anyway (dependents are left pointing at deleted resources)`;
 
 /** Exit codes: 2 = usage, 3 = refused because dependents still have resources. */
 export const EXIT_USAGE = 2;
@@ -98,12 +96,7 @@ function runCommand(command: Command, layer: LayerName, stack: string): number {
 }
 
 /** destroy with the dependents guard; returns the exit code. */
-export function destroy(layer: LayerName, stack: string, mode: { cascade: boolean; force: boolean; allowProduction?: boolean }): number {
-  const production = mode.allowProduction ? undefined : productionRefusal([layer, ...(mode.cascade ? dependentsOf(layer) : [])], stack);
-  if (production !== undefined) {
-    console.error(production);
-    return EXIT_REFUSED;
-  }
+export function destroy(layer: LayerName, stack: string, mode: { cascade: boolean; force: boolean }): number {
   if (mode.force) {
     console.warn(`${layer}: --force: destroying without checking ${dependentsOf(layer).join(", ") || "dependents (there are none)"}.`);
     return runCommand("destroy", layer, stack);
@@ -134,7 +127,6 @@ export function main(argv = process.argv.slice(2)): number {
       stack: { type: "string" },
       cascade: { type: "boolean", default: false },
       force: { type: "boolean", default: false },
-      "allow-production": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -170,7 +162,7 @@ export function main(argv = process.argv.slice(2)): number {
       console.error(`destroy needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for destroy).\n\n${USAGE}`);
       return EXIT_USAGE;
     }
-    return destroy(layer, values.stack, { cascade: values.cascade, force: values.force, allowProduction: values["allow-production"] });
+    return destroy(layer, values.stack, { cascade: values.cascade, force: values.force });
   }
   const stack = values.stack ?? process.env.MLAPI_STACK;
   if (!stack) {

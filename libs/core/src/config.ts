@@ -4,16 +4,6 @@ import type { UpstreamLocation } from "./contracts/upstream";
 /** SPEC §3: 1–16 characters, lowercase letters, digits and inner hyphens. */
 export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 
-/**
- * What a stack is for (one switch per stack, key `profile`). `throwaway` (the default) keeps SPEC R19:
- * everything destroys cleanly. `production` turns on deletion protection (ALB, Aurora, DynamoDB), a
- * final Aurora snapshot on destroy, one NAT gateway per zone and at least one Aurora reader; the
- * policy pack accepts those protections for this profile only, and destroy refuses it without
- * `--allow-production` (docs/operations.md#production-profile).
- */
-export const PROFILES = ["throwaway", "production"] as const;
-export type Profile = (typeof PROFILES)[number];
-
 /** Thrown once per program with every configuration problem found, before any resource exists. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -95,11 +85,6 @@ export class ConfigReader {
       `must match ${ENVIRONMENT_SUFFIX_PATTERN.source}: 1-16 lowercase letters, digits or hyphens, not starting or ending with a hyphen${origin}`,
     );
     return value;
-  }
-
-  /** The stack's profile (`profile`), default `throwaway`. */
-  profile(): Profile {
-    return this.oneOf("profile", PROFILES, "throwaway");
   }
 
   /**

@@ -15,8 +15,7 @@ export const projectOfUrn = (urn: string) => urn.split("::")[1] ?? "";
  * same value. Deliberately not the Environment tag: the tag is one of the things being checked.
  */
 export function crossGuardContext(urn: string, env: NodeJS.ProcessEnv = process.env): PolicyContext {
-  // The profile, like the suffix, cannot come from config here: the deploy of a production stack exports MLAPI_PROFILE.
-  return { environmentSuffix: env["ENVIRONMENT_SUFFIX"] ?? stackOfUrn(urn), project: projectOfUrn(urn), profile: env["MLAPI_PROFILE"] };
+  return { environmentSuffix: env["ENVIRONMENT_SUFFIX"] ?? stackOfUrn(urn), project: projectOfUrn(urn) };
 }
 
 function fromStackResource(r: SdkResource): PolicyResource {

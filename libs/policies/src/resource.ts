@@ -30,8 +30,6 @@ export interface PolicyContext {
   environmentSuffix: string;
   /** The Pulumi project (`mlapi-network`, `mlapi-bootstrap`), for the rules that differ by project. */
   project?: string;
-  /** The stack's profile (`<project>:profile`): `production` may protect what `throwaway` (the default) must not. */
-  profile?: string;
 }
 
 /** The account bootstrap's Pulumi project: its state bucket and keys are meant to outlive every layer. */

@@ -43,7 +43,6 @@ describe("the CrossGuard adaptation", () => {
     ]);
     expect(stackOfUrn(urn("aws:x", "y", "pr-12"))).toBe("pr-12");
     expect(crossGuardContext(urn("aws:x", "y", "pr-12"), {})).toEqual({ environmentSuffix: "pr-12", project: "mlapi-data" });
-    expect(crossGuardContext(urn("aws:x", "y", "prod"), { MLAPI_PROFILE: "production" }).profile).toBe("production");
   });
 
   it("treats a name still unknown at preview as a reference, not a violation", async () => {

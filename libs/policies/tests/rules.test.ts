@@ -404,32 +404,6 @@ describe("destroyable", () => {
     expect(messages(destroyable, res(type, props))).toEqual([message]);
   });
 
-  describe("the production profile", () => {
-    const production = { ...ctx, profile: "production" };
-    it.each([
-      ["aws:rds/cluster:Cluster", { deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "mlapi-db-prod-final" }],
-      ["aws:dynamodb/table:Table", { deletionProtectionEnabled: true }],
-      ["aws:lb/loadBalancer:LoadBalancer", { enableDeletionProtection: true }],
-    ])("accepts deletion protection and a named final snapshot on %s", (type, props) => {
-      expect(evaluate([res(type, props)], production, [destroyable])).toEqual([]);
-    });
-
-    it("still refuses protect/retainOnDelete and a dropped final snapshot without a name", () => {
-      const cluster = res("aws:rds/cluster:Cluster", { skipFinalSnapshot: false }, { protect: true });
-      expect(evaluate([cluster], production, [destroyable]).map((v) => v.message)).toEqual([
-        "the protect option is set; destroy would refuse to delete it.",
-        "skipFinalSnapshot must be true: a final snapshot needs a unique name and blocks destroy.",
-      ]);
-    });
-
-    it("is the only profile that may: throwaway and an unknown profile refuse the same protections", () => {
-      const table = res("aws:dynamodb/table:Table", { deletionProtectionEnabled: true });
-      for (const profile of ["throwaway", "prod", undefined]) {
-        expect(evaluate([table], { ...ctx, profile }, [destroyable]).map((v) => v.message)).toEqual(["deletionProtectionEnabled must be false."]);
-      }
-    });
-  });
-
   it("exempts the account bootstrap, whose state bucket and keys are protected on purpose", () => {
     const bucket = res("aws:s3/bucket:Bucket", { forceDestroy: false }, { protect: true });
     expect(evaluate([bucket], { ...ctx, project: "mlapi-bootstrap" }, [destroyable])).toEqual([]);

@@ -39,25 +39,3 @@ export function secretInput(value: unknown): unknown {
   if (!isSecretEnvelope(value)) throw new Error(`expected a secret input, got ${JSON.stringify(value)}`);
   return value.value;
 }
-
-/**
- * A render in the shape the policy evaluator of @mlapi/policies reads (its `PlanLike`): one step per
- * resource, URNs as the engine would write them (without parent types, which no rule reads).
- */
-export function asPlan(result: RenderResult, project: string, stack: string) {
-  return {
-    project,
-    stack,
-    steps: result.resources.map((r) => ({
-      newState: {
-        type: r.type,
-        urn: `urn:pulumi:${stack}::${project}::${r.type}::${r.name}`,
-        id: r.id,
-        protect: r.protect,
-        retainOnDelete: r.retainOnDelete,
-        inputs: r.inputs,
-        outputs: r.state,
-      },
-    })),
-  };
-}

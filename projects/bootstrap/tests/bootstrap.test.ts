@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import type { PlanLike } from "@mlapi/policies";
 import { evaluate, resourcesFromPlan } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
-import { asPlan, customResources, MOCK_ACCOUNT_ID, one, ofType, policyDocument, programLoader, renderProgram } from "@mlapi/testing";
+import { customResources, MOCK_ACCOUNT_ID, one, ofType, policyDocument, programLoader, renderProgram } from "@mlapi/testing";
 
 const EXAMPLE = (parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.example.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
@@ -77,7 +78,21 @@ describe("bootstrap with the example config", () => {
   });
 
   it("passes every mandatory rule of the policy pack (destroyable is exempt for this project only)", () => {
-    const plan = asPlan(r, "mlapi-bootstrap", "shared");
+    const plan: PlanLike = {
+      project: "mlapi-bootstrap",
+      stack: "shared",
+      steps: r.resources.map((res) => ({
+        newState: {
+          type: res.type,
+          urn: `urn:pulumi:shared::mlapi-bootstrap::${res.type}::${res.name}`,
+          id: res.id,
+          protect: res.protect,
+          retainOnDelete: res.retainOnDelete,
+          inputs: res.inputs,
+          outputs: res.state,
+        },
+      })),
+    };
     const violations = evaluate(resourcesFromPlan(plan), { environmentSuffix: "shared", project: plan.project });
     expect(violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
     // The same plan under a layer's project: the protected bucket and keys are what destroyable refuses.

@@ -11,15 +11,13 @@ import {
   readAlarmSubscriptions,
   readDataAlarmConfig,
 } from "@mlapi/components";
-import type { Profile, UpstreamLocation } from "@mlapi/core";
+import type { UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
 /** The data layer's settings, validated as a whole before any resource is declared. */
 export interface DataConfig {
   /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
-  /** throwaway (default) or production: deletion protection, a final snapshot, at least one reader. */
-  profile: Profile;
   /** Aurora PostgreSQL major, 16 or 17; RDS picks and upgrades the minor. Default 16. */
   engineMajorVersion: AuroraPostgresMajor;
   /** Serverless v2 minimum ACUs, 0.5–256 in 0.5 steps; billed around the clock per instance. Default 0.5. */
@@ -50,7 +48,6 @@ export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocati
   const acu = { min: ACU.min, max: ACU.max, step: ACU.step };
   const config: DataConfig = {
     environmentSuffix: reader.environmentSuffix(),
-    profile: reader.profile(),
     engineMajorVersion: reader.oneOf("engineMajorVersion", AURORA_POSTGRES_MAJORS, AURORA_DEFAULTS.engineMajorVersion),
     minCapacity: reader.number("minCapacity", { default: AURORA_DEFAULTS.minCapacity, ...acu }),
     maxCapacity: reader.number("maxCapacity", { default: AURORA_DEFAULTS.maxCapacity, ...acu }),
@@ -68,7 +65,6 @@ export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocati
     },
   };
   // Cross-field and AWS-format rules; per-key ranges were checked by the readers above.
-  reader.check(!(config.profile === "production" && config.readerCount < 1), "readerCount", config.readerCount, "must be at least 1 with profile production (a failover target)");
   reader.check(config.maxCapacity >= ACU.minOfMax, "maxCapacity", config.maxCapacity, `must be at least ${ACU.minOfMax} ACU (the AWS minimum for the maximum)`);
   reader.check(config.minCapacity <= config.maxCapacity, "minCapacity", config.minCapacity, `must be <= maxCapacity (${config.maxCapacity})`);
   const windowChecks: Array<[keyof DataConfig & string, string | undefined]> = [

@@ -1,5 +1,5 @@
 import { ConfigReader } from "@mlapi/core";
-import type { Profile, UpstreamLocation } from "@mlapi/core";
+import type { UpstreamLocation } from "@mlapi/core";
 import type { ServiceAlarmThresholds } from "@mlapi/components";
 import { fargateSizeProblem, readServiceAlarmConfig } from "@mlapi/components";
 
@@ -13,8 +13,6 @@ export type OriginTls =
 export interface ServiceConfig {
   /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
-  /** throwaway (default) or production: production turns on the ALB's deletion protection. */
-  profile: Profile;
   /** Where the network and data stacks are. Default: this organization and stack name. */
   upstream: UpstreamLocation;
   /** A prebuilt API image (tag or digest required). Default: apps/ml-api built and pushed to the layer's repository at deploy. */
@@ -94,7 +92,6 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
   const count = (key: string, def: number, max: number) => reader.number(key, { default: def, min: 0, max, step: 1 });
   const config: ServiceConfig = {
     environmentSuffix: reader.environmentSuffix(),
-    profile: reader.profile(),
     upstream: reader.upstreamLocation(),
     image: prebuiltImage(reader),
     cpu: reader.number("cpu", { default: 1024, min: 256, max: 16384, step: 1 }),

@@ -73,15 +73,9 @@ export interface AuroraServerlessClusterArgs {
   preferredMaintenanceWindow?: string;
   /** Days of Performance Insights history (7 is free; else a multiple of 31, or 731). @default 7 */
   performanceInsightsRetentionDays?: number;
-  /**
-   * The production profile: deletion protection on, and a final snapshot `<clusterIdentifier>-final`
-   * when the cluster is deleted. Off, a stack destroys cleanly leaving nothing behind (R19).
-   * @default false
-   */
-  protection?: boolean;
 }
 
-function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "naming" | "subnetIds" | "securityGroupIds" | "availabilityZones" | "kmsKeyArn" | "logsKmsKeyArn" | "protection">>): void {
+function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "naming" | "subnetIds" | "securityGroupIds" | "availabilityZones" | "kmsKeyArn" | "logsKmsKeyArn">>): void {
   const problems: string[] = [];
   if (!(AURORA_POSTGRES_MAJORS as readonly number[]).includes(a.engineMajorVersion)) {
     problems.push(`engineMajorVersion ${a.engineMajorVersion} must be one of ${AURORA_POSTGRES_MAJORS.join(", ")}`);
@@ -207,10 +201,9 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
         preferredMaintenanceWindow: a.preferredMaintenanceWindow,
         copyTagsToSnapshot: true,
         enabledCloudwatchLogsExports: ["postgresql"],
-        // SPEC R19: a stack destroys cleanly, leaving no snapshot behind; the production profile keeps one.
-        deletionProtection: args.protection === true,
-        skipFinalSnapshot: args.protection !== true,
-        finalSnapshotIdentifier: args.protection === true ? `${this.clusterIdentifier}-final` : undefined,
+        // SPEC R19: a stack destroys cleanly, leaving no snapshot behind.
+        deletionProtection: false,
+        skipFinalSnapshot: true,
         // Changes take effect on `pulumi up`, not in the next maintenance window, so a second deploy shows no pending diff.
         applyImmediately: true,
       },

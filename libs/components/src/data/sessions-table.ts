@@ -16,8 +16,6 @@ export interface SessionsTableArgs {
   partitionKey?: string;
   /** Number attribute (epoch seconds) after which DynamoDB deletes the item. @default "expiresAt" */
   ttlAttribute?: string;
-  /** Deletion protection: the production profile only (a throwaway stack must destroy cleanly, R19). @default false */
-  deletionProtection?: boolean;
 }
 
 /**
@@ -46,7 +44,7 @@ export class SessionsTable extends pulumi.ComponentResource {
         ttl: { attributeName: ttlAttribute, enabled: true },
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
-        deletionProtectionEnabled: args.deletionProtection ?? false,
+        deletionProtectionEnabled: false,
       },
       { parent: this },
     );

@@ -62,11 +62,6 @@ export interface ApiLoadBalancerArgs {
   deregistrationDelaySeconds?: number;
   /** Resources the ALB must wait for, e.g. the access-log bucket policy ELB tests on creation. */
   dependsOn?: pulumi.Resource[];
-  /**
-   * Deletion protection: the production profile only (a throwaway stack must destroy cleanly, R19).
-   * @default false
-   */
-  deletionProtection?: boolean;
 }
 
 /**
@@ -119,7 +114,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
         subnets: args.publicSubnetIds,
         securityGroups: [args.securityGroupId],
         dropInvalidHeaderFields: true,
-        enableDeletionProtection: args.deletionProtection ?? false,
+        enableDeletionProtection: false,
         accessLogs: { enabled: true, bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix },
       },
       { parent: this, dependsOn: args.dependsOn },

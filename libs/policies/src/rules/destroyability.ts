@@ -16,7 +16,7 @@ const PROTECTION_INPUTS = ["deletionProtection", "deletionProtectionEnabled", "e
 export const destroyable: ResourceRule = {
   kind: "resource",
   name: "destroyable",
-  description: "Every layer destroys cleanly (SPEC R19): no protect/retainOnDelete, no deletion protection, skipFinalSnapshot, force-destroyable buckets and repositories, KMS deletion window ≤ 30 days. The production profile may turn on deletion protection and keep a named final snapshot. The account bootstrap (mlapi-bootstrap) is exempt: its state bucket and keys are protected on purpose.",
+  description: "Every layer destroys cleanly (SPEC R19): no protect/retainOnDelete, no deletion protection, skipFinalSnapshot, force-destroyable buckets and repositories, KMS deletion window ≤ 30 days. The account bootstrap (mlapi-bootstrap) is exempt: its state bucket and keys are protected on purpose.",
   enforcementLevel: "mandatory",
   validate(r, ctx) {
     // The bootstrap holds every stack's state and the key to its secrets: losing it to a destroy
@@ -26,13 +26,8 @@ export const destroyable: ResourceRule = {
     if (r.protect) problems.push("the protect option is set; destroy would refuse to delete it.");
     if (r.retainOnDelete === true) problems.push("the retainOnDelete option is set; destroy would orphan it in the account.");
     if (!r.type.startsWith("aws:")) return problems;
-    // The production profile may turn deletion protection on and keep a final snapshot; nothing else may.
-    const production = ctx.profile === "production";
-    if (!production) for (const key of PROTECTION_INPUTS) if (r.props[key] === true) problems.push(`${key} must be false.`);
-    for (const [key, why] of MUST_BE_TRUE[r.type] ?? []) {
-      const keptSnapshot = production && key === "skipFinalSnapshot" && typeof r.props["finalSnapshotIdentifier"] === "string";
-      if (r.props[key] !== true && !keptSnapshot) problems.push(`${key} must be true: ${why}.`);
-    }
+    for (const key of PROTECTION_INPUTS) if (r.props[key] === true) problems.push(`${key} must be false.`);
+    for (const [key, why] of MUST_BE_TRUE[r.type] ?? []) if (r.props[key] !== true) problems.push(`${key} must be true: ${why}.`);
     const window = r.props["deletionWindowInDays"];
     if (r.type === "aws:kms/key:Key" && typeof window === "number" && window > 30) problems.push(`deletionWindowInDays is ${window}; at most 30.`);
     return problems;
