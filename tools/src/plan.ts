@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { enforcePolicies } from "@mlapi/policies";
 import type { Violation } from "@mlapi/policies";
 import { programLoader, renderProgram } from "@mlapi/testing";
+import { printPlanDiff } from "./plan-at-ref";
 import type { LayerName } from "@mlapi/core";
 import type { PlanDocument } from "./plan-document";
 import { awsSteps, planFile, readPlan, toPlanDocument, writePlan } from "./plan-document";
@@ -28,7 +29,8 @@ Renders layers' Pulumi programs offline with Pulumi's mock runtime and writes <o
                   --all says the same). A named layer's upstream layers are planned first when <out> has no
                   plan of theirs for the stack.
   --stack <name>  stack whose projects/<layer>/Pulumi.<name>.yaml config is used (default: example)
-  --out <dir>     where plan files are read and written (default: dist/plan)`;
+  --out <dir>     where plan files are read and written (default: dist/plan)
+  --diff <ref>    then plan git <ref> too and print what changes per layer (Markdown: <out>/plan-diff.md)`;
 
 const ORGANIZATION = "organization";
 
@@ -108,6 +110,8 @@ export interface PlanArgs {
   layers: LayerName[];
   stack: string;
   outDir: string;
+  /** Git ref to diff the plan against (plan-at-ref.ts). */
+  diff?: string;
 }
 
 /** The command line, or the usage problem (exit 0 for --help, 2 otherwise). */
@@ -120,6 +124,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
       stack: { type: "string", default: "example" },
       out: { type: "string", default: path.join(WORKSPACE_ROOT, "dist", "plan") },
       help: { type: "boolean", short: "h" },
+      diff: { type: "string" },
     },
   });
   if (values.help) return { exitCode: 0, message: USAGE };
@@ -138,7 +143,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
     }
   };
   named.forEach(addMissingUpstream);
-  return { layers: DEPLOY_ORDER.filter((l) => named.includes(l) || missing.has(l)), stack: values.stack, outDir };
+  return { layers: DEPLOY_ORDER.filter((l) => named.includes(l) || missing.has(l)), stack: values.stack, outDir, diff: values.diff };
 }
 
 /** Plans the layers the command line names; returns the exit code. A failure is reported once, naming its layer. */
@@ -176,7 +181,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
   console.log(docs.length === 1 ? summarize(docs[0]) : summarizeAll(docs));
   console.log(`plan of stack ${stack} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return 0;
+  return args.diff === undefined ? 0 : printPlanDiff(args.diff, layers, stack, outDir);
 }
 
 /** The layer being rendered, named in errors. */

@@ -6,3 +6,4 @@ export * from "./waf";
 export * from "./service";
 export * from "./edge";
 export * from "./monitoring";
+export * from "./bootstrap";

@@ -1,12 +1,12 @@
 import { Naming } from "./naming";
-import type { LayerName } from "./layers";
+import type { PlatformProject } from "./layers";
 import type { StandardTags } from "./tags";
 import { registerStandardTags, standardTags } from "./tags";
 import { assertSupportedRuntime } from "./runtime";
 
 /** What every component of a layer needs to name and tag what it declares. */
 export interface LayerContext {
-  layer: LayerName;
+  layer: PlatformProject;
   /** The environment suffix every physical name ends with (SPEC R18). */
   suffix: string;
   naming: Naming;
@@ -18,7 +18,7 @@ export interface LayerContext {
  * the naming helper. Call it once, right after the layer's config has loaded and validated. Refuses a
  * Node.js line past its end of life before anything is declared.
  */
-export function startLayer(layer: LayerName, environmentSuffix: string): LayerContext {
+export function startLayer(layer: PlatformProject, environmentSuffix: string): LayerContext {
   assertSupportedRuntime();
   const tags = standardTags(layer, environmentSuffix);
   registerStandardTags(tags);

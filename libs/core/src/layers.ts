@@ -11,6 +11,15 @@ export type LayerName = (typeof LAYERS)[number];
  */
 export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 
+/**
+ * The account bootstrap (projects/bootstrap): state bucket, secrets key and CI roles, deployed once
+ * per account by an administrator. A Pulumi project of the platform, but not a layer: it is in no
+ * deploy order, reads no stack and is read by none.
+ */
+export const BOOTSTRAP = "bootstrap";
+/** What the Layer tag of a platform resource names: one of the four layers, or the bootstrap. */
+export type PlatformProject = LayerName | typeof BOOTSTRAP;
+
 export { NETWORK } from "./contracts/network";
 export { DATA } from "./contracts/data";
 export { SERVICE } from "./contracts/service";

@@ -1,17 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LayerName } from "./layers";
+import type { PlatformProject } from "./layers";
 import { APP } from "./naming";
 
 /** The four tags SPEC R18 requires on every taggable resource. */
 export interface StandardTags {
   Project: string;
   Environment: string;
-  Layer: LayerName;
+  Layer: PlatformProject;
   ManagedBy: string;
   [key: string]: string;
 }
 
-export function standardTags(layer: LayerName, environmentSuffix: string): StandardTags {
+export function standardTags(layer: PlatformProject, environmentSuffix: string): StandardTags {
   return { Project: APP, Environment: environmentSuffix, Layer: layer, ManagedBy: "pulumi" };
 }
 

@@ -5,6 +5,9 @@ import { read } from "./resource";
 /** `urn:pulumi:<stack>::<project>::<type>::<name>` → stack. */
 export const stackOfUrn = (urn: string) => urn.split("::")[0]?.split(":")[2] ?? "";
 
+/** `urn:pulumi:<stack>::<project>::<type>::<name>` → project. */
+export const projectOfUrn = (urn: string) => urn.split("::")[1] ?? "";
+
 /**
  * The environment suffix under CrossGuard. The pack cannot read the stack's config, so it resolves
  * the suffix as the programs do minus that first step: env ENVIRONMENT_SUFFIX, else the stack name.
@@ -12,7 +15,7 @@ export const stackOfUrn = (urn: string) => urn.split("::")[0]?.split(":")[2] ?? 
  * same value. Deliberately not the Environment tag: the tag is one of the things being checked.
  */
 export function crossGuardContext(urn: string, env: NodeJS.ProcessEnv = process.env): PolicyContext {
-  return { environmentSuffix: env["ENVIRONMENT_SUFFIX"] ?? stackOfUrn(urn) };
+  return { environmentSuffix: env["ENVIRONMENT_SUFFIX"] ?? stackOfUrn(urn), project: projectOfUrn(urn) };
 }
 
 function fromStackResource(r: SdkResource): PolicyResource {

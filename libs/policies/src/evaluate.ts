@@ -86,7 +86,7 @@ export class PolicyViolationError extends Error {
  * violation. Advisory violations print and pass.
  */
 export function enforcePolicies(plan: PlanLike, config: Record<string, unknown>, log: (line: string) => void = console.log): Violation[] {
-  const ctx = { environmentSuffix: environmentSuffixOf(plan.project, plan.stack, config) };
+  const ctx = { environmentSuffix: environmentSuffixOf(plan.project, plan.stack, config), project: plan.project };
   const violations = evaluate(resourcesFromPlan(plan), ctx);
   const report = formatReport(violations);
   if (violations.some((v) => v.enforcementLevel === "mandatory")) throw new PolicyViolationError(violations, report);

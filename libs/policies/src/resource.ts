@@ -28,7 +28,12 @@ export interface PolicyResource {
 export interface PolicyContext {
   /** The stack's environment suffix (SPEC §3); every physical name carries it. */
   environmentSuffix: string;
+  /** The Pulumi project (`mlapi-network`, `mlapi-bootstrap`), for the rules that differ by project. */
+  project?: string;
 }
+
+/** The account bootstrap's Pulumi project: its state bucket and keys are meant to outlive every layer. */
+export const BOOTSTRAP_PROJECT = "mlapi-bootstrap";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 

@@ -35,14 +35,14 @@ describe("the CrossGuard adaptation", () => {
     expect(await runResource("destroyable", resourceArgs("aws:sns/topic:Topic", "t", {}, true))).toEqual(["the protect option is set; destroy would refuse to delete it."]);
   });
 
-  it("takes the suffix from ENVIRONMENT_SUFFIX, else from the stack in the URN", async () => {
+  it("takes the suffix from ENVIRONMENT_SUFFIX, else from the stack in the URN, and the project from the URN", async () => {
     const args = resourceArgs("aws:dynamodb/table:Table", "sessions", { name: "mlapi-sessions-dev" });
     expect(await runResource("naming-suffix", args)).toEqual([]);
     expect(await runResource("naming-suffix", args, { ENVIRONMENT_SUFFIX: "qa" })).toEqual([
       'name "mlapi-sessions-dev" does not contain the environment suffix "qa"; name it with Naming.name()/logGroupName() from @mlapi/core.',
     ]);
     expect(stackOfUrn(urn("aws:x", "y", "pr-12"))).toBe("pr-12");
-    expect(crossGuardContext(urn("aws:x", "y", "pr-12"), {})).toEqual({ environmentSuffix: "pr-12" });
+    expect(crossGuardContext(urn("aws:x", "y", "pr-12"), {})).toEqual({ environmentSuffix: "pr-12", project: "mlapi-data" });
   });
 
   it("treats a name still unknown at preview as a reference, not a violation", async () => {

@@ -9,6 +9,7 @@ import {
   containerInsights,
   customerKeyEncryption,
   destroyable,
+  evaluate,
   ecsNoPublicIp,
   iamLeastPrivilege,
   iamNoFullAccess,
@@ -26,7 +27,7 @@ import {
   securityGroupNoOpenIngress,
   wafOnEntryPoints,
 } from "../src";
-import { doc, messages, res, TAGS } from "./fixture";
+import { ctx, doc, messages, res, TAGS } from "./fixture";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234";
 
@@ -253,6 +254,16 @@ describe("iam-least-privilege", () => {
     expect(messages(iamLeastPrivilege, role)).toEqual([expect.stringContaining('statement 1 grants ecr:BatchGetImage on "*"')]);
   });
 
+  it("accepts * under a Project tag condition (the bootstrap's deploy role), not under another condition", () => {
+    const onTagged = (condition: Record<string, unknown>) =>
+      rolePolicy({ Sid: "Ec2", Effect: "Allow", Action: ["ec2:DeleteVpc"], Resource: "*", Condition: condition });
+    expect(messages(iamLeastPrivilege, onTagged({ StringEquals: { "aws:ResourceTag/Project": "mlapi" } }))).toEqual([]);
+    expect(messages(iamLeastPrivilege, onTagged({ StringEquals: { "aws:RequestTag/Project": "mlapi" } }))).toEqual([]);
+    expect(messages(iamLeastPrivilege, onTagged({ StringLike: { "aws:ResourceTag/Project": "*" } }))).toEqual([
+      expect.stringContaining('statement Ec2 grants ec2:DeleteVpc on "*"'),
+    ]);
+  });
+
   it("rejects NotAction with Allow and * in a bucket policy", () => {
     expect(messages(iamLeastPrivilege, rolePolicy({ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }))).toEqual(["statement 1 uses NotAction with Allow, which grants everything else."]);
     expect(messages(iamLeastPrivilege, res("aws:s3/bucketPolicy:BucketPolicy", { policy: doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "arn:aws:s3:::b/*" }) }))).toEqual([
@@ -273,7 +284,40 @@ describe("iam-trust-one-service", () => {
     ["an account", { AWS: "arn:aws:iam::123456789012:root" }, "AWS:arn:aws:iam::123456789012:root"],
     ["anyone", "*", "*"],
   ])("rejects %s", (_what, principal, shown) => {
-    expect(messages(iamSingleServiceTrust, role({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }))).toEqual([`trust policy admits ${shown}; it must admit exactly one Service principal.`]);
+    expect(messages(iamSingleServiceTrust, role({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }))).toEqual([
+      `trust policy admits ${shown}; it must admit exactly one Service principal or one OIDC provider pinned by aud and sub.`,
+    ]);
+  });
+
+  describe("a CI role trusted through GitHub's OIDC provider", () => {
+    const HOST = "token.actions.githubusercontent.com";
+    const github = (equals: Record<string, unknown>) =>
+      role({
+        Effect: "Allow",
+        Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${HOST}` },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: equals },
+      });
+
+    it("accepts the provider when aud and exact sub claims are required", () => {
+      const trust = github({ [`${HOST}:aud`]: "sts.amazonaws.com", [`${HOST}:sub`]: ["repo:acme/mlapi:pull_request"] });
+      expect(messages(iamSingleServiceTrust, trust)).toEqual([]);
+    });
+
+    it("rejects a trust without the aud claim", () => {
+      expect(messages(iamSingleServiceTrust, github({ [`${HOST}:sub`]: "repo:acme/mlapi:pull_request" }))).toEqual([
+        `the ${HOST} trust does not require the aud claim (StringEquals ${HOST}:aud).`,
+      ]);
+    });
+
+    it.each([
+      ["no sub claim", {}],
+      ["a wildcard sub claim", { [`${HOST}:sub`]: "repo:acme/*" }],
+    ])("rejects %s", (_what, sub) => {
+      expect(messages(iamSingleServiceTrust, github({ [`${HOST}:aud`]: "sts.amazonaws.com", ...sub }))).toEqual([
+        `the ${HOST} trust does not pin the sub claim to named subjects (StringEquals ${HOST}:sub, no wildcards).`,
+      ]);
+    });
   });
 });
 
@@ -364,6 +408,12 @@ describe("destroyable", () => {
     ["aws:kms/key:Key", { deletionWindowInDays: 31 }, "deletionWindowInDays is 31; at most 30."],
   ])("rejects %s %j", (type, props, message) => {
     expect(messages(destroyable, res(type, props))).toEqual([message]);
+  });
+
+  it("exempts the account bootstrap, whose state bucket and keys are protected on purpose", () => {
+    const bucket = res("aws:s3/bucket:Bucket", { forceDestroy: false }, { protect: true });
+    expect(evaluate([bucket], { ...ctx, project: "mlapi-bootstrap" }, [destroyable])).toEqual([]);
+    expect(evaluate([bucket], { ...ctx, project: "mlapi-data" }, [destroyable])).toHaveLength(2);
   });
 
   it("rejects the protect and retainOnDelete options", () => {

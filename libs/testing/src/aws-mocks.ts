@@ -75,6 +75,10 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     const name = physicalName(a);
     return { id: name, state: { name, arn: `arn:aws:iam::${c.account}:role/${name}`, uniqueId: `AROA${mockHex(c.seed, 17).toUpperCase()}` } };
   },
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (a, c) => {
+    const providerArn = `arn:aws:iam::${c.account}:oidc-provider/${String(a.inputs.url).replace(/^https:\/\//, "")}`;
+    return { id: providerArn, state: { arn: providerArn } };
+  },
   "aws:iam/policy:Policy": (a, c) => {
     const name = physicalName(a);
     const policyArn = `arn:aws:iam::${c.account}:policy/${name}`;

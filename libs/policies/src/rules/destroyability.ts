@@ -1,4 +1,5 @@
 import type { ResourceRule } from "../resource";
+import { BOOTSTRAP_PROJECT } from "../resource";
 
 /** Per type, the input that must be true for `pulumi destroy` to succeed without a manual step. */
 const MUST_BE_TRUE: Record<string, [string, string][]> = {
@@ -15,9 +16,12 @@ const PROTECTION_INPUTS = ["deletionProtection", "deletionProtectionEnabled", "e
 export const destroyable: ResourceRule = {
   kind: "resource",
   name: "destroyable",
-  description: "Every layer destroys cleanly (SPEC R19): no protect/retainOnDelete, no deletion protection, skipFinalSnapshot, force-destroyable buckets and repositories, KMS deletion window ≤ 30 days.",
+  description: "Every layer destroys cleanly (SPEC R19): no protect/retainOnDelete, no deletion protection, skipFinalSnapshot, force-destroyable buckets and repositories, KMS deletion window ≤ 30 days. The account bootstrap (mlapi-bootstrap) is exempt: its state bucket and keys are protected on purpose.",
   enforcementLevel: "mandatory",
-  validate(r) {
+  validate(r, ctx) {
+    // The bootstrap holds every stack's state and the key to its secrets: losing it to a destroy
+    // would orphan all four layers of every environment (projects/bootstrap/README.md).
+    if (ctx.project === BOOTSTRAP_PROJECT) return [];
     const problems: string[] = [];
     if (r.protect) problems.push("the protect option is set; destroy would refuse to delete it.");
     if (r.retainOnDelete === true) problems.push("the retainOnDelete option is set; destroy would orphan it in the account.");

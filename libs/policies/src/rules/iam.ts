@@ -18,7 +18,24 @@ export const UNSCOPABLE_ACTIONS: Record<string, string> = {
   "ssmmessages:CreateDataChannel": "no resource types",
   "ssmmessages:OpenControlChannel": "no resource types",
   "ssmmessages:OpenDataChannel": "no resource types",
+  // The bootstrap's deploy role (projects/bootstrap): WAF logging registers a log delivery and a logs
+  // resource policy, and ECS deregisters task definitions; none of these has a resource type.
+  "logs:CreateLogDelivery": "no resource types",
+  "logs:DeleteLogDelivery": "no resource types",
+  "logs:PutResourcePolicy": "no resource types",
+  "ecs:DeregisterTaskDefinition": "no resource types",
 };
+
+/**
+ * Tag conditions that scope a `*` resource (attribute-based access): the statement then applies only
+ * to resources tagged, or being created with the tag, Project=<the platform> (R18 tags every resource).
+ */
+const SCOPING_TAG_KEYS = ["aws:ResourceTag/Project", "aws:RequestTag/Project"];
+
+function scopedByTag(s: Json): boolean {
+  const equals = isObject(s["Condition"]) ? s["Condition"]["StringEquals"] : undefined;
+  return isObject(equals) && SCOPING_TAG_KEYS.some((k) => typeof equals[k] === "string" && equals[k] !== "" && equals[k] !== "*");
+}
 
 /** Identity-based policies: where Action and Resource are both ours to scope. */
 function identityPolicies(r: PolicyResource): unknown[] {
@@ -70,7 +87,7 @@ function identityProblems(doc: Json | undefined): string[] {
     if (wild.length > 0) problems.push(`${label(s, i)} allows ${wild.map((a) => `"${a}"`).join(", ")}; list the actions it needs.`);
     if (s["NotAction"] !== undefined) problems.push(`${label(s, i)} uses NotAction with Allow, which grants everything else.`);
     if (s["NotResource"] !== undefined) problems.push(`${label(s, i)} uses NotResource with Allow, which grants everything else.`);
-    if (strings(s["Resource"]).includes("*")) {
+    if (strings(s["Resource"]).includes("*") && !scopedByTag(s)) {
       const scopable = actions.filter((a) => !(a in UNSCOPABLE_ACTIONS));
       if (scopable.length > 0) problems.push(`${label(s, i)} grants ${scopable.join(", ")} on "*"; scope it to ARNs (only ${Object.keys(UNSCOPABLE_ACTIONS).length} unscopable actions may use "*").`);
     }
@@ -85,7 +102,7 @@ function resourcePolicyProblems(doc: Json | undefined): string[] {
 export const iamLeastPrivilege: ResourceRule = {
   kind: "resource",
   name: "iam-least-privilege",
-  description: `No IAM statement allows "*" or "<service>:*", NotAction or NotResource; no "*" resource except for the ${Object.keys(UNSCOPABLE_ACTIONS).length} actions AWS cannot scope (SPEC R15). KMS key policies are exempt by design.`,
+  description: `No IAM statement allows "*" or "<service>:*", NotAction or NotResource; no "*" resource except for the ${Object.keys(UNSCOPABLE_ACTIONS).length} actions AWS cannot scope or under a Project tag condition (SPEC R15). KMS key policies are exempt by design.`,
   enforcementLevel: "mandatory",
   validate(r) {
     return [...identityPolicies(r).flatMap((p) => identityProblems(policyDocument(p))), ...resourcePolicies(r).flatMap((p) => resourcePolicyProblems(policyDocument(p)))];
@@ -102,18 +119,45 @@ export function trustedPrincipals(doc: Json | undefined): string[] {
   });
 }
 
+const OIDC_PROVIDER = /^Federated:arn:aws[\w-]*:iam::\d{12}:oidc-provider\/(.+)$/;
+
+/**
+ * Why an OIDC-federated trust is not pinned, or undefined when every statement admitting the provider
+ * requires the `aud` claim and an exact, wildcard-free `sub` claim (e.g. `repo:acme/mlapi:pull_request`).
+ */
+function oidcTrustProblem(doc: Json, host: string): string | undefined {
+  for (const s of allows(doc)) {
+    const equals = isObject(s["Condition"]) ? s["Condition"]["StringEquals"] : undefined;
+    const aud = isObject(equals) ? strings(equals[`${host}:aud`]) : [];
+    const sub = isObject(equals) ? strings(equals[`${host}:sub`]) : [];
+    if (aud.length === 0) return `the ${host} trust does not require the aud claim (StringEquals ${host}:aud).`;
+    if (sub.length === 0 || sub.some((v) => /[*?]/.test(v))) {
+      return `the ${host} trust does not pin the sub claim to named subjects (StringEquals ${host}:sub, no wildcards).`;
+    }
+  }
+  return undefined;
+}
+
 export const iamSingleServiceTrust: ResourceRule = {
   kind: "resource",
   name: "iam-trust-one-service",
-  description: "Every role's trust policy admits exactly one AWS service principal (SPEC R15): no account, user, federated or wildcard principal can assume it.",
+  description:
+    "Every role's trust policy admits exactly one principal (SPEC R15): an AWS service, or (CI roles) one OIDC provider whose aud and exact sub claims are required; no account, user or wildcard principal can assume it.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== "aws:iam/role:Role") return [];
     const doc = policyDocument(r.props["assumeRolePolicy"]);
     if (!doc) return ["assumeRolePolicy is missing or not a JSON policy document."];
     const principals = [...new Set(trustedPrincipals(doc))];
+    const oidcHost = principals.length === 1 ? OIDC_PROVIDER.exec(principals[0])?.[1] : undefined;
+    if (oidcHost !== undefined) {
+      const problem = oidcTrustProblem(doc, oidcHost);
+      return problem === undefined ? [] : [problem];
+    }
     if (principals.length === 1 && principals[0].startsWith("Service:")) return [];
-    return [`trust policy admits ${principals.length === 0 ? "no principal" : principals.join(", ")}; it must admit exactly one Service principal.`];
+    return [
+      `trust policy admits ${principals.length === 0 ? "no principal" : principals.join(", ")}; it must admit exactly one Service principal or one OIDC provider pinned by aud and sub.`,
+    ];
   },
 };
 

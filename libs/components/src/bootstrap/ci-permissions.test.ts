@@ -1,0 +1,120 @@
+import { evaluate, iamLeastPrivilege } from "@mlapi/policies";
+import type { CiPermissionsContext } from "./ci-permissions";
+import { DEPLOY_SERVICES, deployStatePolicy, deployWritePolicy, previewPolicy } from "./ci-permissions";
+import type { PolicyDocument } from "./github-actions-role";
+
+const STATE = "arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared";
+const STATE_KEY = "arn:aws:kms:us-east-1:123456789012:key/state";
+const SECRETS_KEY = "arn:aws:kms:us-east-1:123456789012:key/secrets";
+const CI_ROLES = ["arn:aws:iam::123456789012:role/mlapi-github-preview-shared", "arn:aws:iam::123456789012:role/mlapi-github-deploy-shared"];
+const ctx: CiPermissionsContext = {
+  partition: "aws",
+  accountId: "123456789012",
+  region: "us-east-1",
+  app: "mlapi",
+  stateBucketArn: STATE,
+  stateKeyArn: STATE_KEY,
+  secretsKeyArn: SECRETS_KEY,
+  ciRoleArns: CI_ROLES,
+  hostedZoneIds: [],
+};
+
+type Statement = Record<string, unknown>;
+const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : [v as string]);
+const bySid = (doc: PolicyDocument, sid: string) => doc.Statement.find((s) => s.Sid === sid) as Statement;
+const allows = (doc: PolicyDocument) => doc.Statement.filter((s) => s.Effect === "Allow");
+/** The platform's own least-privilege rule (libs/policies), run on the document as on a RolePolicy. */
+const leastPrivilegeFindings = (doc: PolicyDocument) =>
+  evaluate(
+    [{ type: "aws:iam/rolePolicy:RolePolicy", urn: "urn", name: "p", props: { policy: JSON.stringify(doc) }, protect: false, handles: [] }],
+    { environmentSuffix: "shared" },
+    [iamLeastPrivilege],
+  ).map((v) => v.message);
+
+describe("previewPolicy (pull-request previews, drift detection)", () => {
+  const doc = previewPolicy(ctx);
+
+  it("reads the state and writes only the lock files a preview takes", () => {
+    expect(bySid(doc, "StateRead")).toMatchObject({ Action: ["s3:GetObject"], Resource: `${STATE}/*` });
+    expect(bySid(doc, "StateLocks")).toMatchObject({ Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${STATE}/.pulumi/locks/*` });
+    expect(bySid(doc, "StateWrite")).toBeUndefined();
+  });
+
+  it("decrypts the stacks' secrets but cannot encrypt new ones", () => {
+    expect(bySid(doc, "SecretsProvider")).toMatchObject({ Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: SECRETS_KEY });
+  });
+
+  it("denies the data reads ReadOnlyAccess would allow: items, secret values, objects outside the platform", () => {
+    expect(list(bySid(doc, "DenyDataReads").Action)).toEqual(
+      expect.arrayContaining(["dynamodb:GetItem", "dynamodb:Scan", "secretsmanager:GetSecretValue"]),
+    );
+    expect(bySid(doc, "DenyObjectReadsOutsideThePlatform")).toMatchObject({
+      Effect: "Deny",
+      NotResource: [`${STATE}/*`, "arn:aws:s3:::mlapi-*/*"],
+    });
+  });
+
+  it("passes the platform's least-privilege rule", () => {
+    expect(leastPrivilegeFindings(doc)).toEqual([]);
+  });
+});
+
+describe("deploy role policies", () => {
+  const write = deployWritePolicy(ctx);
+  const state = deployStatePolicy(ctx);
+
+  it("writes the state and encrypts new secrets", () => {
+    expect(bySid(state, "StateWrite")).toMatchObject({ Resource: `${STATE}/*` });
+    expect(list(bySid(state, "SecretsProvider").Action)).toContain("kms:Encrypt");
+  });
+
+  it("changes only the services the four layers manage (Route 53 only with a hosted zone)", () => {
+    const services = (doc: PolicyDocument) => [...new Set(allows(doc).flatMap((s) => list(s.Action).map((a) => a.split(":")[0])))].sort();
+    expect(services(write)).toEqual(DEPLOY_SERVICES.filter((s) => s !== "route53"));
+    expect(services(deployWritePolicy({ ...ctx, hostedZoneIds: ["Z0123456789ABC"] }))).toEqual([...DEPLOY_SERVICES]);
+  });
+
+  it("names every resource it may change mlapi-*, or scopes * by the Project tag, or names an id-only type of this account", () => {
+    for (const s of allows(write)) {
+      for (const resource of list(s.Resource)) {
+        const scoped =
+          resource.includes("mlapi-") ||
+          (resource === "*" && JSON.stringify(s.Condition ?? {}).includes('/Project":"mlapi"')) ||
+          /^arn:aws:(cloudfront|acm|application-autoscaling|logs|wafv2|iam|secretsmanager|route53)/.test(resource) ||
+          (resource === "*" && ["WafLogDelivery", "EcrLogin", "EcsDeregisterTaskDefinitions"].includes(String(s.Sid)));
+        expect([s.Sid, resource, scoped]).toEqual([s.Sid, resource, true]);
+      }
+    }
+  });
+
+  it("passes the platform's least-privilege rule (no service:* action; * only under a tag condition or for unscopable actions)", () => {
+    expect(leastPrivilegeFindings(write)).toEqual([]);
+    expect(leastPrivilegeFindings(state)).toEqual([]);
+  });
+
+  it("passes roles only to the services that use them", () => {
+    expect(bySid(write, "IamPassRolesToTheirService")).toMatchObject({
+      Resource: ["arn:aws:iam::123456789012:role/mlapi-*"],
+      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
+    });
+  });
+
+  it("can never change the CI roles, the state bucket's settings or history, or the bootstrap keys", () => {
+    expect(bySid(state, "DenyChangingTheCiRoles")).toEqual({ Sid: "DenyChangingTheCiRoles", Effect: "Deny", Action: "iam:*", Resource: CI_ROLES });
+    expect(bySid(state, "DenyChangingTheStateBucket")).toMatchObject({ Effect: "Deny", Resource: [STATE, `${STATE}/*`] });
+    expect(list(bySid(state, "DenyChangingTheStateBucket").Action)).toEqual(
+      expect.arrayContaining(["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:DeleteObjectVersion"]),
+    );
+    expect(bySid(state, "DenyChangingTheBootstrapKeys")).toMatchObject({ Effect: "Deny", Resource: [STATE_KEY, SECRETS_KEY] });
+    expect(list(bySid(state, "DenyChangingTheBootstrapKeys").Action)).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]));
+  });
+
+  it("writes DNS records only in the configured hosted zones, and nowhere without one", () => {
+    expect(bySid(write, "DnsRecordsInTheConfiguredZones")).toBeUndefined();
+    const withZone = deployWritePolicy({ ...ctx, hostedZoneIds: ["Z0123456789ABC"] });
+    expect(bySid(withZone, "DnsRecordsInTheConfiguredZones")).toMatchObject({
+      Action: ["route53:ChangeResourceRecordSets"],
+      Resource: ["arn:aws:route53:::hostedzone/Z0123456789ABC"],
+    });
+  });
+});

@@ -1,0 +1,40 @@
+// Account bootstrap (mlapi-bootstrap): what the four layers' deploy flow assumes exists, created once
+// per AWS account by an administrator: the Pulumi state bucket (with its own KMS key), the KMS key
+// behind the layers' shared `awskms://` secrets provider, GitHub's OIDC provider and the two roles CI
+// assumes (read-only for previews and drift detection, deploy for the GitHub environments). Not a
+// layer: it reads no stack and no layer reads it; `nx run-many -t deploy` never runs it (it has no
+// deploy target; an administrator runs `nx run bootstrap:admin-up`). See README.md.
+import { BOOTSTRAP, startLayer } from "@mlapi/core";
+import { CiRoles, GitHubOidcProvider, SecretsProviderKey, StateBucket } from "@mlapi/components";
+import { loadConfig } from "./src/config";
+
+const cfg = loadConfig();
+const { naming } = startLayer(BOOTSTRAP, cfg.environmentSuffix);
+
+const state = new StateBucket("state", { naming, noncurrentVersionExpirationDays: cfg.stateNoncurrentVersionDays });
+const secrets = new SecretsProviderKey("secrets", { aliasName: `alias/${naming.name("secrets")}` });
+const github = new GitHubOidcProvider("github", { existingProviderArn: cfg.githubOidcProviderArn });
+const ci = new CiRoles("ci", {
+  naming,
+  providerArn: github.providerArn,
+  repository: cfg.githubRepository,
+  previewSubjects: ["pull_request", `ref:refs/heads/${cfg.defaultBranch}`],
+  deploySubjects: cfg.deployEnvironments.map((e) => `environment:${e}`),
+  stateBucketArn: state.bucketArn,
+  stateKeyArn: state.keyArn,
+  secretsKeyArn: secrets.keyArn,
+  hostedZoneIds: cfg.hostedZoneIds,
+});
+
+export const stateBucketName = state.bucketName;
+/** `pulumi login <this>` before any layer command. */
+export const stateBackendUrl = state.backendUrl;
+export const stateKeyArn = state.keyArn;
+/** `--secrets-provider <this>` for every layer stack. */
+export const secretsProvider = secrets.secretsProvider;
+export const secretsKeyArn = secrets.keyArn;
+export const githubOidcProviderArn = github.providerArn;
+/** GitHub repository variable AWS_PREVIEW_ROLE_ARN. */
+export const previewRoleArn = ci.previewRoleArn;
+/** GitHub repository variable AWS_DEPLOY_ROLE_ARN. */
+export const deployRoleArn = ci.deployRoleArn;
