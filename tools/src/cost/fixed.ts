@@ -1,5 +1,5 @@
 /** The fixed monthly cost: one rule per resource type, resource by resource, at idle. */
-import type { PlanDocument, PlanStep } from "../plan";
+import type { PlanDocument, PlanStep } from "../plan-document";
 import type { Inputs, LineBuilder } from "./lines";
 import { addTasks, awsResources, inputs, num, serviceShape, str } from "./lines";
 import type { PriceBook } from "./prices";

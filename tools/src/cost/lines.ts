@@ -3,7 +3,7 @@
  * the price book, and the service's shape (task size, capacity range, Spot split) both parts read.
  */
 import type { LayerName } from "@mlapi/core";
-import type { PlanDocument, PlanStep } from "../plan";
+import type { PlanDocument, PlanStep } from "../plan-document";
 import type { Price, PriceBook } from "./prices";
 
 export type CostKind = "fixed" | "usage";

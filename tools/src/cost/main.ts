@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { LayerName } from "@mlapi/core";
-import type { PlanDocument } from "../plan";
+import type { PlanDocument } from "../plan-document";
 import { DEPLOY_ORDER, isLayer, readStackConfig, WORKSPACE_ROOT } from "../layers";
 import { CAPACITY_FILE, readCapacity } from "./capacity";
 import { toMarkdown, toTable } from "./format";

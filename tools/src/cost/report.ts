@@ -4,7 +4,7 @@
  * a line whose price is unknown keeps `monthly: null` and is reported as not priced, never as $0.
  */
 import type { LayerName } from "@mlapi/core";
-import type { PlanDocument } from "../plan";
+import type { PlanDocument } from "../plan-document";
 import type { Capacity } from "./capacity";
 import { fixedLines } from "./fixed";
 import type { CostLine } from "./lines";

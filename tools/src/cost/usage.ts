@@ -2,7 +2,7 @@
  * The usage a load profile adds on top of the idle floor, and the limits that bind before the cost
  * does: tasks from the API's measured capacity, LCUs, requests, writes, ACUs, log bytes.
  */
-import type { PlanDocument, PlanStep } from "../plan";
+import type { PlanDocument, PlanStep } from "../plan-document";
 import type { Capacity } from "./capacity";
 import type { Inputs, LineBuilder } from "./lines";
 import { addTasks, awsResources, inputs, num, round, serviceShape, str } from "./lines";
