@@ -33,3 +33,52 @@ export async function pngClaiming(width: number, height: number): Promise<Buffer
   out.writeUInt32BE(crc32(out.subarray(12, 29)), 29);
   return out;
 }
+
+/**
+ * A photograph-like RGB image: smooth lighting gradients, a few soft-edged blobs of skin-ish and
+ * saturated colours, and mild sensor noise (so JPEG sizes resemble a real photo's, unlike `pattern`).
+ */
+export function photoPixels(seed: number, width: number, height: number): Buffer {
+  const px = Buffer.alloc(width * height * 3);
+  let s = (seed * 2654435761) >>> 0;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) / 16777216;
+  const blobs = Array.from({ length: 5 }, () => ({
+    x: rnd() * width,
+    y: rnd() * height,
+    r: (0.1 + rnd() * 0.3) * Math.min(width, height),
+    c: [80 + rnd() * 175, 40 + rnd() * 160, 30 + rnd() * 150],
+  }));
+  const sky = [rnd() * 255, rnd() * 255, rnd() * 255];
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const t = y / height;
+      const c = [sky[0] * (1 - t) + 60 * t, sky[1] * (1 - t) + 90 * t, sky[2] * (1 - t) + 50 * t];
+      for (const b of blobs) {
+        const d = Math.hypot(x - b.x, y - b.y) / b.r;
+        const a = d < 1 ? 1 - d * d * d : 0;
+        for (let k = 0; k < 3; k++) c[k] = c[k] * (1 - a) + b.c[k] * a;
+      }
+      const n = (rnd() - 0.5) * 18;
+      for (let k = 0; k < 3; k++) px[i + k] = Math.max(0, Math.min(255, Math.round(c[k] + n)));
+    }
+  return px;
+}
+
+export const photoLike = (seed: number, width = 640, height = 480, quality = 85) =>
+  sharp(photoPixels(seed, width, height), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+
+/** A photo-like JPEG whose size is as close to `bytes` as JPEG quality 10..98 gets it. */
+export async function photoJpegOfSize(bytes: number, seed = 7, width = 640, height = 480): Promise<Buffer> {
+  const raw = sharp(photoPixels(seed, width, height), { raw: { width, height, channels: 3 } });
+  let [lo, hi] = [10, 98];
+  let best = await raw.clone().jpeg({ quality: lo }).toBuffer();
+  while (lo <= hi) {
+    const q = (lo + hi) >> 1;
+    const out = await raw.clone().jpeg({ quality: q }).toBuffer();
+    if (Math.abs(out.length - bytes) < Math.abs(best.length - bytes)) best = out;
+    if (out.length < bytes) lo = q + 1;
+    else hi = q - 1;
+  }
+  return best;
+}
