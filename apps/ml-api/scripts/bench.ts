@@ -19,7 +19,7 @@
 // the service and the raw model to CPU 0 with taskset when the machine has more than one CPU),
 // BENCH_CAPACITY_OUT, BENCH_OUT (file paths).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
@@ -55,6 +55,8 @@ interface Capacity {
 
 interface Phase {
   requests: number;
+  /** CPU time of the service process (all threads) per answered request, ms. */
+  cpuMsPerRequest: number;
   errors: number;
   seconds: number;
   perSecond: number;
@@ -68,11 +70,11 @@ const r1 = (n: number) => Math.round(n * 10) / 10;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rawModel(pin: string | undefined): number {
+function rawModel(pin: string | undefined): { inferencesPerSecond: number; cpuMsPerInference: number } {
   const args = [process.execPath, "--import", "tsx", join(__dirname, "raw-model.ts"), builtModelManifest(), String(RAW_SECONDS)];
   const [cmd, ...rest] = pin ? ["taskset", "-c", pin, ...args] : args;
   const out = execFileSync(cmd, rest, { encoding: "utf8", cwd: join(APP, "..", ".."), stdio: ["ignore", "pipe", "inherit"] });
-  return (JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { inferencesPerSecond: number }).inferencesPerSecond;
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { inferencesPerSecond: number; cpuMsPerInference: number };
 }
 
 /** One POST; resolves with the client-side latency and the server's stage timings, or undefined on error. */
@@ -87,7 +89,18 @@ async function classify(url: string, image: Buffer): Promise<{ ms: number; stage
   }
 }
 
-function summarise(samples: Array<{ ms: number; stages: Record<string, number> }>, errors: number, seconds: number): Phase {
+/** utime + stime of a Linux process (all its threads), ms. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+function summarise(samples: Array<{ ms: number; stages: Record<string, number> }>, errors: number, seconds: number, cpu: number): Phase {
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
   const stagesMsP50: Record<string, number> = {};
   for (const key of Object.keys(samples[0]?.stages ?? {})) {
@@ -95,6 +108,7 @@ function summarise(samples: Array<{ ms: number; stages: Record<string, number> }
   }
   return {
     requests: samples.length,
+    cpuMsPerRequest: r1(cpu / samples.length),
     errors,
     seconds: r1(seconds),
     perSecond: r1(samples.length / seconds),
@@ -104,7 +118,7 @@ function summarise(samples: Array<{ ms: number; stages: Record<string, number> }
 }
 
 /** Closed loop: CLIENTS clients, each sending its next request when the previous answer arrives. */
-async function peak(url: string, image: Buffer): Promise<Phase> {
+async function peak(url: string, image: Buffer, pid: number | undefined): Promise<Phase> {
   const samples: Array<{ ms: number; stages: Record<string, number> }> = [];
   let errors = 0;
   let measuring = false;
@@ -121,21 +135,24 @@ async function peak(url: string, image: Buffer): Promise<Phase> {
   await sleep(WARMUP * 1000);
   measuring = true;
   const t0 = performance.now();
+  const cpu0 = cpuMs(pid);
   await sleep(PEAK_SECONDS * 1000);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuMs(pid) - cpu0;
   stop = true;
   await Promise.all(running);
-  return summarise(samples, errors, seconds);
+  return summarise(samples, errors, seconds, cpu);
 }
 
 /** Open loop: one request every 60000/RATE_PER_MIN ms whatever the answers do. */
-async function atRate(url: string, image: Buffer): Promise<Phase> {
+async function atRate(url: string, image: Buffer, pid: number | undefined): Promise<Phase> {
   const samples: Array<{ ms: number; stages: Record<string, number> }> = [];
   let errors = 0;
   const interval = 60_000 / RATE_PER_MIN;
   const count = Math.round((RATE_SECONDS * 1000) / interval);
   const t0 = performance.now();
+  const cpu0 = cpuMs(pid);
   const pending: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
     const due = t0 + i * interval;
@@ -144,7 +161,7 @@ async function atRate(url: string, image: Buffer): Promise<Phase> {
     pending.push(classify(url, image).then((r) => void (r ? samples.push(r) : errors++)));
   }
   await Promise.all(pending);
-  return summarise(samples, errors, (performance.now() - t0) / 1000);
+  return summarise(samples, errors, (performance.now() - t0) / 1000, cpuMs(pid) - cpu0);
 }
 
 async function main(): Promise<void> {
@@ -160,8 +177,8 @@ async function main(): Promise<void> {
     const srv = await startServer(pg, ddb, { WORKER_THREADS: "1", LOG_LEVEL: "warn", MAX_QUEUE: "1000" }, pin);
     try {
       await srv.waitForHealthy(120_000);
-      peakPhase = await peak(srv.url, image);
-      ratePhase = await atRate(srv.url, image);
+      peakPhase = await peak(srv.url, image, srv.child.pid);
+      ratePhase = await atRate(srv.url, image, srv.child.pid);
     } finally {
       await srv.stop();
     }
@@ -170,7 +187,8 @@ async function main(): Promise<void> {
     pg.stop();
   }
   const rawAfter = rawModel(pin);
-  const raw = r1((rawBefore + rawAfter) / 2);
+  const raw = r1((rawBefore.inferencesPerSecond + rawAfter.inferencesPerSecond) / 2);
+  const rawCpuMs = (rawBefore.cpuMsPerInference + rawAfter.cpuMsPerInference) / 2;
 
   const capacity: Capacity = {
     measuredAt: new Date().toISOString(),
@@ -185,7 +203,9 @@ async function main(): Promise<void> {
   };
   mkdirSync(dirname(CAPACITY_OUT), { recursive: true });
   writeFileSync(CAPACITY_OUT, JSON.stringify(capacity, null, 2) + "\n");
-  const detail = { capacity, pinnedTo: pin ?? "all", loadAvg1m: r1(loadavg()[0]), clients: CLIENTS, rawModel: { before: rawBefore, after: rawAfter }, peak: peakPhase, at1000Rpm: ratePhase };
+  // CPU-time view, robust to other processes on the pinned core: what the ratio would be on an idle one
+  const cpuRatio = r3(rawCpuMs / peakPhase.cpuMsPerRequest);
+  const detail = { capacity, pinnedTo: pin ?? "all", loadAvg1m: r1(loadavg()[0]), clients: CLIENTS, rawModel: { before: rawBefore, after: rawAfter }, peak: peakPhase, at1000Rpm: ratePhase, cpuRatio };
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify(detail, null, 2) + "\n");
 
@@ -193,8 +213,12 @@ async function main(): Promise<void> {
   console.log(`machine: ${availableParallelism()} CPUs (${capacity.cpuModel}), load average ${detail.loadAvg1m}, node ${capacity.node}\n`);
   console.log("| raw model inf/s (before, after) | API peak req/s | ratio | p50 ms @1000/min | p95 ms @1000/min | errors |");
   console.log("|---|---|---|---|---|---|");
-  console.log(`| ${raw} (${rawBefore}, ${rawAfter}) | ${peakPhase.perSecond} | ${capacity.ratio} | ${ratePhase.latencyMs.p50} | ${ratePhase.latencyMs.p95} | ${peakPhase.errors + ratePhase.errors} |`);
+  console.log(`| ${raw} (${rawBefore.inferencesPerSecond}, ${rawAfter.inferencesPerSecond}) | ${peakPhase.perSecond} | ${capacity.ratio} | ${ratePhase.latencyMs.p50} | ${ratePhase.latencyMs.p95} | ${peakPhase.errors + ratePhase.errors} |`);
   console.log(`\nserver stage medians at peak (ms): ${JSON.stringify(peakPhase.stagesMsP50)}`);
+  console.log(
+    `CPU per inference (raw) ${r1(rawCpuMs)} ms, per request (API, all threads) ${peakPhase.cpuMsPerRequest} ms: ` +
+      `CPU ratio ${cpuRatio} (the throughput ratio on a core nothing else uses)`,
+  );
   console.log(`one worker/vCPU carries ~${Math.round(peakPhase.perSecond * 60)} req/min at peak`);
   console.log(`\ncapacity written to ${CAPACITY_OUT}\ndetail written to ${OUT}`);
 }
