@@ -83,9 +83,9 @@ export async function decodeImage(body: Uint8Array, maxPixels: number): Promise<
     const img = sharp(body, { limitInputPixels: maxPixels, failOn: "warning", autoOrient: true });
     const { data, info: out } = await img.removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
     if (out.channels !== 3 || data.length !== out.width * out.height * 3) throw new Error(`unexpected decode ${out.width}x${out.height}x${out.channels}`);
-    // sharp's Buffer may share a pooled ArrayBuffer: copy into one of its own so that it can be
-    // transferred (not copied) to a worker.
-    const own = data.byteOffset === 0 && data.buffer.byteLength === data.length ? new Uint8Array(data.buffer) : new Uint8Array(data);
+    // Copied into an ArrayBuffer of V8's own: sharp's Buffer is external memory, which postMessage
+    // moves to a worker at many times the cost of this copy (scripts/bench.ts shows it in CPU/request).
+    const own = new Uint8Array(data);
     return { data: own, width: out.width, height: out.height };
   } catch (err) {
     if (err instanceof HttpError) throw err;
@@ -119,9 +119,10 @@ export function toTensor(px: Pixels, input: ModelManifest["input"], out?: Float3
     right[x] = Math.min(iw - 1, Math.ceil(src)) * 3;
     fx[x] = src - x0;
   }
-  const a = [scale / std[0], scale / std[1], scale / std[2]];
-  const b = [mean[0] / std[0], mean[1] / std[1], mean[2] / std[2]];
-  const nhwc = layout === "NHWC";
+  const [a0, a1, a2] = [scale / std[0], scale / std[1], scale / std[2]];
+  const [b0, b1, b2] = [mean[0] / std[0], mean[1] / std[1], mean[2] / std[2]];
+  // NHWC: a pixel's channels are adjacent; NCHW: one plane apart
+  const [pixelStep, channelStep] = layout === "NHWC" ? [3, 1] : [1, plane];
   const yr = ratio(ih, h);
   for (let y = 0; y < h; y++) {
     const src = y * yr;
@@ -129,18 +130,20 @@ export function toTensor(px: Pixels, input: ModelManifest["input"], out?: Float3
     const fy = src - y0;
     const top = y0 * iw * 3;
     const bottom = Math.min(ih - 1, Math.ceil(src)) * iw * 3;
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
+    let o = offset + y * w * pixelStep;
+    for (let x = 0; x < w; x++, o += pixelStep) {
       const f = fx[x];
-      for (let c = 0; c < 3; c++) {
-        const tl = data[top + left[x] + c];
-        const tr = data[top + right[x] + c];
-        const bl = data[bottom + left[x] + c];
-        const br = data[bottom + right[x] + c];
-        const t = tl + (tr - tl) * f;
-        const v = t + (bl + (br - bl) * f - t) * fy;
-        dst[offset + (nhwc ? p * 3 + c : c * plane + p)] = v * a[c] - b[c];
-      }
+      const tl = top + left[x];
+      const tr = top + right[x];
+      const bl = bottom + left[x];
+      const br = bottom + right[x];
+      // the three channels unrolled: top row, bottom row, then between them
+      let t = data[tl] + (data[tr] - data[tl]) * f;
+      dst[o] = (t + (data[bl] + (data[br] - data[bl]) * f - t) * fy) * a0 - b0;
+      t = data[tl + 1] + (data[tr + 1] - data[tl + 1]) * f;
+      dst[o + channelStep] = (t + (data[bl + 1] + (data[br + 1] - data[bl + 1]) * f - t) * fy) * a1 - b1;
+      t = data[tl + 2] + (data[tr + 2] - data[tl + 2]) * f;
+      dst[o + 2 * channelStep] = (t + (data[bl + 2] + (data[br + 2] - data[bl + 2]) * f - t) * fy) * a2 - b2;
     }
   }
   return dst;
