@@ -1,166 +1,226 @@
-// Load benchmark (not a test): starts PostgreSQL + dynalite + the service locally, drives
-// POST /api/v2/classify with closed-loop clients for a fixed time at each worker-thread count,
-// and reports throughput, p50/p95/p99 latency and the requests per minute one task carries.
+// Load benchmark (not a test): the model's own limit and the API's, side by side, on one core.
 //
-//   npx nx run ml-api:bench                       # 1 and 2 worker threads, 30 s each
-//   BENCH_SECONDS=60 BENCH_THREADS=1,2,4 npx nx run ml-api:bench
+// 1. raw model: onnxruntime-node alone (scripts/raw-model.ts), batch 1, pinned to the same CPU
+//    the service gets, before and after the API runs (the machine is shared: the mean of the two
+//    is the limit the API is compared with);
+// 2. the service (PostgreSQL + dynalite + src/main.ts, one worker thread, pinned to one CPU):
+//    peak: closed-loop clients as fast as answers come back;
+//    1000 req/min: an open-loop request every 60 ms (the service layer's scaling target), p50/p95.
+// Every request is the same photo-like 640x480 JPEG of ~40 kB to POST /api/v2/classify.
+// The figures go to apps/ml-api/benchmarks/capacity.json (read by the service layer's sizing and the
+// cost model; its fields are a contract) and the run's detail to dist/bench/results.json.
 //
-// Env: BENCH_SECONDS (measured seconds per run, default 30), BENCH_WARMUP_SECONDS (default 5),
-// BENCH_THREADS (comma list, default "1,2"), BENCH_CONCURRENCY (clients per worker, default 2),
-// BENCH_PATH (default /api/v2/classify), BENCH_OUT (JSON results, default dist/bench/results.json),
-// BENCH_PIN (default 1): with fewer workers than CPUs, pin the service to that many CPUs
-// (taskset) so that "1 worker" measures a 1-vCPU task, not one that borrows the other core
-// for decoding and I/O. The load generator, PostgreSQL and dynalite share the same machine.
-import { spawnSync } from "node:child_process";
+//   npx nx run ml-api:bench
+//   BENCH_SECONDS=60 npx nx run ml-api:bench
+//
+// Env: BENCH_SECONDS (peak phase, default 20), BENCH_RATE_SECONDS (1000 req/min phase, default 20),
+// BENCH_RAW_SECONDS (each raw-model phase, default 8), BENCH_WARMUP_SECONDS (default 5),
+// BENCH_CONCURRENCY (closed-loop clients in the peak phase, default 4), BENCH_PIN (default 1: pin
+// the service and the raw model to CPU 0 with taskset when the machine has more than one CPU),
+// BENCH_CAPACITY_OUT, BENCH_OUT (file paths).
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
-import { pattern } from "../tests/support/images";
+import sharp from "sharp";
+import { photoJpegOfSize } from "../tests/support/images";
 import { startServer } from "../tests/support/server-process";
-import { startStores } from "../tests/support/services";
+import { builtModelManifest, startStores } from "../tests/support/services";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
-const THREADS = (process.env.BENCH_THREADS ?? "1,2").split(",").map(Number);
-const PER_WORKER = Number(process.env.BENCH_CONCURRENCY ?? 2);
-const PATH = process.env.BENCH_PATH ?? "/api/v2/classify";
-const OUT = process.env.BENCH_OUT ?? join(__dirname, "..", "dist", "bench", "results.json");
-const SCALING_TARGET_PER_MIN = 1000; // service layer: ALBRequestCountPerTarget target (requests per target per minute)
+const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const PEAK_SECONDS = num("BENCH_SECONDS", 20);
+const RATE_SECONDS = num("BENCH_RATE_SECONDS", 20);
+const RAW_SECONDS = num("BENCH_RAW_SECONDS", 8);
+const WARMUP = num("BENCH_WARMUP_SECONDS", 5);
+const CLIENTS = num("BENCH_CONCURRENCY", 4);
+const ROUTE = "/api/v2/classify";
+const RATE_PER_MIN = 1000; // the service layer's ALBRequestCountPerTarget target
+const IMAGE_BYTES = 40_000;
+const APP = join(__dirname, "..");
+const CAPACITY_OUT = process.env.BENCH_CAPACITY_OUT ?? join(APP, "benchmarks", "capacity.json");
+const OUT = process.env.BENCH_OUT ?? join(APP, "dist", "bench", "results.json");
 
-interface RunResult {
-  workerThreads: number;
-  /** CPUs the service was pinned to, or "all". */
-  cpus: string;
-  clients: number;
-  seconds: number;
-  requests: number;
-  errors: number;
-  throughputPerSec: number;
-  requestsPerMinute: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-  serverInferenceMsP50: number;
-  healthMsMax: number;
-  /** Peak resident memory of the service process (main thread + workers), MiB. */
-  peakRssMiB: number;
+/** What apps/ml-api/benchmarks/capacity.json holds. Figures are per worker thread on one CPU. */
+interface Capacity {
+  measuredAt: string;
+  node: string;
+  cpuModel: string;
+  workers: number;
+  coresPinned: number;
+  image: { format: "jpeg"; bytes: number; width: number; height: number };
+  rawModel: { inferencesPerSecond: number };
+  api: { route: string; peakRequestsPerSecond: number; p95MsAt1000Rpm: number; p50MsAt1000Rpm: number };
+  ratio: number;
 }
 
-/** VmHWM (peak RSS) of a Linux process, MiB. */
-function peakRss(pid: number | undefined): number {
-  try {
-    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
-    return Math.round(kb / 1024);
-  } catch {
-    return NaN;
-  }
+interface Phase {
+  requests: number;
+  /** CPU time of the service process (all threads) per answered request, ms. */
+  cpuMsPerRequest: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Server-side stage medians (latencyMs in the v2 answers). */
+  stagesMsP50: Record<string, number>;
 }
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
 const r1 = (n: number) => Math.round(n * 10) / 10;
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rawModel(pin: string | undefined): { inferencesPerSecond: number; cpuMsPerInference: number } {
+  const args = [process.execPath, "--import", "tsx", join(__dirname, "raw-model.ts"), builtModelManifest(), String(RAW_SECONDS)];
+  const [cmd, ...rest] = pin ? ["taskset", "-c", pin, ...args] : args;
+  const out = execFileSync(cmd, rest, { encoding: "utf8", cwd: join(APP, "..", ".."), stdio: ["ignore", "pipe", "inherit"] });
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { inferencesPerSecond: number; cpuMsPerInference: number };
+}
+
+/** One POST; resolves with the client-side latency and the server's stage timings, or undefined on error. */
+async function classify(url: string, image: Buffer): Promise<{ ms: number; stages: Record<string, number> } | undefined> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url + ROUTE, { method: "POST", body: image, headers: { "content-type": "image/jpeg" } });
+    const body = (await res.json()) as { latencyMs?: Record<string, number> };
+    return res.status === 200 ? { ms: performance.now() - started, stages: body.latencyMs ?? {} } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a Linux process (all its threads), ms. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+function summarise(samples: Array<{ ms: number; stages: Record<string, number> }>, errors: number, seconds: number, cpu: number): Phase {
+  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const stagesMsP50: Record<string, number> = {};
+  for (const key of Object.keys(samples[0]?.stages ?? {})) {
+    stagesMsP50[key] = r1(pct(samples.map((s) => s.stages[key]).sort((a, b) => a - b), 50));
+  }
+  return {
+    requests: samples.length,
+    cpuMsPerRequest: r1(cpu / samples.length),
+    errors,
+    seconds: r1(seconds),
+    perSecond: r1(samples.length / seconds),
+    latencyMs: { p50: r1(pct(ms, 50)), p95: r1(pct(ms, 95)), p99: r1(pct(ms, 99)), max: r1(ms.at(-1) ?? NaN) },
+    stagesMsP50,
+  };
+}
+
+/** Closed loop: CLIENTS clients, each sending its next request when the previous answer arrives. */
+async function peak(url: string, image: Buffer, pid: number | undefined): Promise<Phase> {
+  const samples: Array<{ ms: number; stages: Record<string, number> }> = [];
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const client = async () => {
+    while (!stop) {
+      const r = await classify(url, image);
+      if (!measuring) continue;
+      if (r) samples.push(r);
+      else errors++;
+    }
+  };
+  const running = Array.from({ length: CLIENTS }, client);
+  await sleep(WARMUP * 1000);
+  measuring = true;
+  const t0 = performance.now();
+  const cpu0 = cpuMs(pid);
+  await sleep(PEAK_SECONDS * 1000);
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuMs(pid) - cpu0;
+  stop = true;
+  await Promise.all(running);
+  return summarise(samples, errors, seconds, cpu);
+}
+
+/** Open loop: one request every 60000/RATE_PER_MIN ms whatever the answers do. */
+async function atRate(url: string, image: Buffer, pid: number | undefined): Promise<Phase> {
+  const samples: Array<{ ms: number; stages: Record<string, number> }> = [];
+  let errors = 0;
+  const interval = 60_000 / RATE_PER_MIN;
+  const count = Math.round((RATE_SECONDS * 1000) / interval);
+  const t0 = performance.now();
+  const cpu0 = cpuMs(pid);
+  const pending: Array<Promise<void>> = [];
+  for (let i = 0; i < count; i++) {
+    const due = t0 + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(classify(url, image).then((r) => void (r ? samples.push(r) : errors++)));
+  }
+  await Promise.all(pending);
+  return summarise(samples, errors, (performance.now() - t0) / 1000, cpuMs(pid) - cpu0);
+}
 
 async function main(): Promise<void> {
-  const images = await Promise.all([pattern(1, 640, 480), pattern(2, 1024, 768), pattern(3, 800, 600), pattern(4, 480, 640)]);
+  const image = await photoJpegOfSize(IMAGE_BYTES);
+  const meta = await sharp(image).metadata();
+  const pin = process.env.BENCH_PIN !== "0" && availableParallelism() > 1 && spawnSync("taskset", ["-V"]).status === 0 ? "0" : undefined;
+
+  const rawBefore = rawModel(pin);
   const { pg, ddb } = await startStores();
-  const results: RunResult[] = [];
+  let peakPhase: Phase;
+  let ratePhase: Phase;
   try {
-    for (const threads of THREADS) {
-      const pin = process.env.BENCH_PIN !== "0" && threads < availableParallelism() && spawnSync("taskset", ["-V"]).status === 0;
-      const cpuList = pin ? `0-${threads - 1}` : undefined;
-      const srv = await startServer(pg, ddb, { WORKER_THREADS: String(threads), LOG_LEVEL: "warn", MAX_QUEUE: "1000" }, cpuList);
-      try {
-        await srv.waitForHealthy(120_000);
-        results.push({ ...(await drive(srv.url, threads, images)), cpus: cpuList ?? "all", peakRssMiB: peakRss(srv.child.pid) });
-      } finally {
-        await srv.stop();
-      }
+    const srv = await startServer(pg, ddb, { WORKER_THREADS: "1", LOG_LEVEL: "warn", MAX_QUEUE: "1000" }, pin);
+    try {
+      await srv.waitForHealthy(120_000);
+      peakPhase = await peak(srv.url, image, srv.child.pid);
+      ratePhase = await atRate(srv.url, image, srv.child.pid);
+    } finally {
+      await srv.stop();
     }
   } finally {
     await ddb.stop();
     pg.stop();
   }
+  const rawAfter = rawModel(pin);
+  const raw = r1((rawBefore.inferencesPerSecond + rawAfter.inferencesPerSecond) / 2);
+  const rawCpuMs = (rawBefore.cpuMsPerInference + rawAfter.cpuMsPerInference) / 2;
 
-  const machine = { cpus: availableParallelism(), model: cpus()[0]?.model, loadAvg1m: r1(loadavg()[0]), node: process.version };
+  const capacity: Capacity = {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    workers: 1,
+    coresPinned: 1,
+    image: { format: "jpeg", bytes: image.length, width: meta.width ?? 0, height: meta.height ?? 0 },
+    rawModel: { inferencesPerSecond: raw },
+    api: { route: ROUTE, peakRequestsPerSecond: peakPhase.perSecond, p95MsAt1000Rpm: ratePhase.latencyMs.p95, p50MsAt1000Rpm: ratePhase.latencyMs.p50 },
+    ratio: r3(peakPhase.perSecond / raw),
+  };
+  mkdirSync(dirname(CAPACITY_OUT), { recursive: true });
+  writeFileSync(CAPACITY_OUT, JSON.stringify(capacity, null, 2) + "\n");
+  // CPU-time view, robust to other processes on the pinned core: what the ratio would be on an idle one
+  const cpuRatio = r3(rawCpuMs / peakPhase.cpuMsPerRequest);
+  const detail = { capacity, pinnedTo: pin ?? "all", loadAvg1m: r1(loadavg()[0]), clients: CLIENTS, rawModel: { before: rawBefore, after: rawAfter }, peak: peakPhase, at1000Rpm: ratePhase, cpuRatio };
   mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, JSON.stringify({ date: new Date().toISOString(), path: PATH, machine, results }, null, 2) + "\n");
+  writeFileSync(OUT, JSON.stringify(detail, null, 2) + "\n");
 
-  console.log(`\nML API benchmark: ${PATH}, ${SECONDS} s per run after ${WARMUP} s warm-up, ${PER_WORKER} clients per worker`);
-  console.log(`machine: ${machine.cpus} CPUs (${machine.model}), load average ${machine.loadAvg1m}, node ${machine.node}\n`);
-  console.log("| worker threads | service CPUs | clients | requests | errors | req/s | req/min | p50 ms | p95 ms | p99 ms | inference p50 ms | /health max ms | peak RSS MiB |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const r of results) {
-    console.log(`| ${r.workerThreads} | ${r.cpus} | ${r.clients} | ${r.requests} | ${r.errors} | ${r.throughputPerSec} | ${r.requestsPerMinute} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.serverInferenceMsP50} | ${r.healthMsMax} | ${r.peakRssMiB} |`);
-  }
-  console.log("");
-  for (const r of results) {
-    const headroom = r.requestsPerMinute / SCALING_TARGET_PER_MIN;
-    console.log(
-      `one task with ${r.workerThreads} vCPU (WORKER_THREADS=${r.workerThreads}) carries ~${r.requestsPerMinute} req/min: ` +
-        `${r1(headroom)}x the ${SCALING_TARGET_PER_MIN} req/min/target scaling target (${headroom >= 1.5 ? "headroom" : headroom >= 1 ? "little headroom" : "NO headroom: lower the target or add CPU"})`,
-    );
-  }
-  console.log(`\nresults written to ${OUT}`);
-}
-
-async function drive(url: string, threads: number, images: Buffer[]): Promise<Omit<RunResult, "peakRssMiB" | "cpus">> {
-  const clients = threads * PER_WORKER;
-  const latencies: number[] = [];
-  const inference: number[] = [];
-  let errors = 0;
-  let measuring = false;
-  let stop = false;
-  let healthMax = 0;
-
-  const client = async (c: number) => {
-    for (let i = c; !stop; i += clients) {
-      const started = performance.now();
-      try {
-        const res = await fetch(url + PATH, { method: "POST", body: images[i % images.length], headers: { "content-type": "image/jpeg" } });
-        const body = (await res.json()) as { latencyMs?: { inference: number } };
-        if (!measuring) continue;
-        if (res.status !== 200) errors++;
-        else {
-          latencies.push(performance.now() - started);
-          if (body.latencyMs) inference.push(body.latencyMs.inference);
-        }
-      } catch {
-        if (measuring) errors++;
-      }
-    }
-  };
-  // the ALB's view while loaded: /health latency sampled every second
-  const healthProbe = async () => {
-    while (!stop) {
-      const t = performance.now();
-      await fetch(url + "/health").catch(() => undefined);
-      if (measuring) healthMax = Math.max(healthMax, performance.now() - t);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  };
-
-  const running = [...Array.from({ length: clients }, (_, c) => client(c)), healthProbe()];
-  await new Promise((r) => setTimeout(r, WARMUP * 1000));
-  measuring = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - t0) / 1000;
-  stop = true;
-  await Promise.all(running);
-
-  latencies.sort((a, b) => a - b);
-  inference.sort((a, b) => a - b);
-  const throughput = latencies.length / elapsed;
-  return {
-    workerThreads: threads,
-    clients,
-    seconds: r1(elapsed),
-    requests: latencies.length,
-    errors,
-    throughputPerSec: r1(throughput),
-    requestsPerMinute: Math.round(throughput * 60),
-    latencyMs: { p50: r1(pct(latencies, 50)), p95: r1(pct(latencies, 95)), p99: r1(pct(latencies, 99)), max: r1(latencies.at(-1) ?? NaN) },
-    serverInferenceMsP50: r1(pct(inference, 50)),
-    healthMsMax: r1(healthMax),
-  };
+  console.log(`\nML API benchmark: ${ROUTE}, one worker thread, CPU ${pin ?? "unpinned"}, ${image.length}-byte ${meta.width}x${meta.height} JPEG`);
+  console.log(`machine: ${availableParallelism()} CPUs (${capacity.cpuModel}), load average ${detail.loadAvg1m}, node ${capacity.node}\n`);
+  console.log("| raw model inf/s (before, after) | API peak req/s | ratio | p50 ms @1000/min | p95 ms @1000/min | errors |");
+  console.log("|---|---|---|---|---|---|");
+  console.log(`| ${raw} (${rawBefore.inferencesPerSecond}, ${rawAfter.inferencesPerSecond}) | ${peakPhase.perSecond} | ${capacity.ratio} | ${ratePhase.latencyMs.p50} | ${ratePhase.latencyMs.p95} | ${peakPhase.errors + ratePhase.errors} |`);
+  console.log(`\nserver stage medians at peak (ms): ${JSON.stringify(peakPhase.stagesMsP50)}`);
+  console.log(
+    `CPU per inference (raw) ${r1(rawCpuMs)} ms, per request (API, all threads) ${peakPhase.cpuMsPerRequest} ms: ` +
+      `CPU ratio ${cpuRatio} (the throughput ratio on a core nothing else uses)`,
+  );
+  console.log(`one worker/vCPU carries ~${Math.round(peakPhase.perSecond * 60)} req/min at peak`);
+  console.log(`\ncapacity written to ${CAPACITY_OUT}\ndetail written to ${OUT}`);
 }
 
 main().catch((err: Error) => {

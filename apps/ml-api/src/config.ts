@@ -6,6 +6,8 @@ import { join } from "node:path";
 export interface AppConfig {
   /** HTTP port. env PORT, default 8080. */
   port: number;
+  /** Prometheus /metrics port, not routed by the ALB; 0 turns it off. env METRICS_PORT, default 9464. */
+  metricsPort: number;
   /** AWS region for DynamoDB (and Secrets Manager). env AWS_REGION (set by ECS), required. */
   region: string;
   /** DynamoDB sessions table. env SESSIONS_TABLE_NAME, required. */
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const cfg: AppConfig = {
     port: int("PORT", 8080, 1, 65535),
+    metricsPort: int("METRICS_PORT", 9464, 0, 65535),
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || required("AWS_REGION"),
     sessionsTable: required("SESSIONS_TABLE_NAME"),
     sessionsKey: env.SESSIONS_TABLE_KEY?.trim() || "sessionId",

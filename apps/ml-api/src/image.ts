@@ -32,6 +32,14 @@ const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(.
 
 export interface ImageInfo {
   format: Format;
+  /** As displayed: after the EXIF orientation (a portrait phone photo stored landscape reports portrait). */
+  width: number;
+  height: number;
+}
+
+/** 8-bit RGB pixels, row-major HWC: what `decodeImage` hands to an inference worker. */
+export interface Pixels {
+  data: Uint8Array;
   width: number;
   height: number;
 }
@@ -58,41 +66,85 @@ export async function inspectImage(body: Uint8Array, declared: Format, maxPixels
   if (width * height > maxPixels) {
     throw new HttpError(413, "image_too_large", `image is ${width}x${height} = ${width * height} pixels; the limit is ${maxPixels}`);
   }
-  return { format: sniffed, width, height };
+  return { format: sniffed, width: meta.autoOrient?.width ?? width, height: meta.autoOrient?.height ?? height };
 }
 
 /**
- * Decodes, orients (EXIF), resizes (stretching, as nsfwjs does) and returns 8-bit RGB pixels,
- * row-major HWC. sharp runs on libuv's thread pool, so this does not block the event loop.
+ * Decodes (EXIF orientation applied, alpha dropped, greyscale expanded) to 8-bit RGB at full
+ * resolution. The resize to the model's input is done by `toTensor` in the worker, as nsfwjs does
+ * it: bilinear with aligned corners samples single pixels of the full image, so any shrinking
+ * first (JPEG shrink-on-load, area filters) averages away detail nsfwjs sees and moves scores by
+ * up to 0.46 on noisy large photos (tests/fidelity.test.ts). Corrupt data (libjpeg/libpng warnings
+ * included: scrambled entropy-coded data only warns) is refused, not classified. sharp runs on
+ * libuv's thread pool, so this does not block the event loop.
  */
-export async function decodeToRgb(body: Uint8Array, width: number, height: number, maxPixels: number): Promise<Uint8Array> {
+export async function decodeImage(body: Uint8Array, maxPixels: number): Promise<Pixels> {
   try {
-    const { data, info } = await sharp(body, { limitInputPixels: maxPixels, failOn: "error" })
-      .rotate()
-      .resize(width, height, { fit: "fill", kernel: "linear" })
-      .removeAlpha()
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || info.width !== width || info.height !== height) throw new Error(`unexpected decode ${info.width}x${info.height}x${info.channels}`);
-    return new Uint8Array(data); // a copy in a fresh ArrayBuffer that can be transferred to a worker
+    const img = sharp(body, { limitInputPixels: maxPixels, failOn: "warning", autoOrient: true });
+    const { data, info: out } = await img.removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    if (out.channels !== 3 || data.length !== out.width * out.height * 3) throw new Error(`unexpected decode ${out.width}x${out.height}x${out.channels}`);
+    // Copied into an ArrayBuffer of V8's own: sharp's Buffer is external memory, which postMessage
+    // moves to a worker at many times the cost of this copy (scripts/bench.ts shows it in CPU/request).
+    const own = new Uint8Array(data);
+    return { data: own, width: out.width, height: out.height };
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, "invalid_image", "image data is corrupt or truncated");
   }
 }
 
-/** RGB HWC bytes -> float tensor in the model's layout: (p * scale - mean[c]) / std[c]. */
-export function toTensor(rgb: Uint8Array, input: ModelManifest["input"]): Float32Array {
+/**
+ * RGB pixels -> float tensor of the model's size and layout, in one pass: a bilinear resize with
+ * aligned corners, exactly as nsfwjs's `tf.image.resizeBilinear(image / 255, [h, w], true)`
+ * (stretched, not cropped; source position = output index x (in - 1) / (out - 1)), then
+ * (p * scale - mean[c]) / std[c]. Resizing before normalising equals nsfwjs's order: both are linear.
+ * Writes into `out` at `offset` (a batch tensor), or a new array.
+ */
+export function toTensor(px: Pixels, input: ModelManifest["input"], out?: Float32Array, offset = 0): Float32Array {
   const { width: w, height: h, scale, mean, std, layout } = input;
+  const { data, width: iw, height: ih } = px;
+  if (data.length !== iw * ih * 3) throw new Error(`expected ${iw * ih * 3} bytes of RGB, got ${data.length}`);
   const plane = w * h;
-  if (rgb.length !== plane * 3) throw new Error(`expected ${plane * 3} bytes of RGB, got ${rgb.length}`);
-  const out = new Float32Array(plane * 3);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      const v = (rgb[p * 3 + c] * scale - mean[c]) / std[c];
-      out[layout === "NHWC" ? p * 3 + c : c * plane + p] = v;
+  const dst = out ?? new Float32Array(plane * 3);
+  const ratio = (inSize: number, outSize: number) => (outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize);
+  // Per output column: left/right source offsets and weight (the same for every row).
+  const xr = ratio(iw, w);
+  const left = new Int32Array(w);
+  const right = new Int32Array(w);
+  const fx = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    const src = x * xr;
+    const x0 = Math.floor(src);
+    left[x] = x0 * 3;
+    right[x] = Math.min(iw - 1, Math.ceil(src)) * 3;
+    fx[x] = src - x0;
+  }
+  const [a0, a1, a2] = [scale / std[0], scale / std[1], scale / std[2]];
+  const [b0, b1, b2] = [mean[0] / std[0], mean[1] / std[1], mean[2] / std[2]];
+  // NHWC: a pixel's channels are adjacent; NCHW: one plane apart
+  const [pixelStep, channelStep] = layout === "NHWC" ? [3, 1] : [1, plane];
+  const yr = ratio(ih, h);
+  for (let y = 0; y < h; y++) {
+    const src = y * yr;
+    const y0 = Math.floor(src);
+    const fy = src - y0;
+    const top = y0 * iw * 3;
+    const bottom = Math.min(ih - 1, Math.ceil(src)) * iw * 3;
+    let o = offset + y * w * pixelStep;
+    for (let x = 0; x < w; x++, o += pixelStep) {
+      const f = fx[x];
+      const tl = top + left[x];
+      const tr = top + right[x];
+      const bl = bottom + left[x];
+      const br = bottom + right[x];
+      // the three channels unrolled: top row, bottom row, then between them
+      let t = data[tl] + (data[tr] - data[tl]) * f;
+      dst[o] = (t + (data[bl] + (data[br] - data[bl]) * f - t) * fy) * a0 - b0;
+      t = data[tl + 1] + (data[tr + 1] - data[tl + 1]) * f;
+      dst[o + channelStep] = (t + (data[bl + 1] + (data[br + 1] - data[bl + 1]) * f - t) * fy) * a1 - b1;
+      t = data[tl + 2] + (data[tr + 2] - data[tl + 2]) * f;
+      dst[o + 2 * channelStep] = (t + (data[bl + 2] + (data[br + 2] - data[bl + 2]) * f - t) * fy) * a2 - b2;
     }
   }
-  return out;
+  return dst;
 }

@@ -8,8 +8,9 @@ import { FatalProbeError, Health } from "./health";
 import { HttpError } from "./http/errors";
 import { InferencePool } from "./inference/pool";
 import { createLogger, type Logger } from "./log";
+import { Metrics, startEmfGauges, startMetricsServer } from "./metrics";
 import { loadManifest } from "./model/manifest";
-import { createApp } from "./server";
+import { createApp, ROUTES } from "./server";
 import { Db } from "./stores/db";
 import { insertPrediction, migrate } from "./stores/predictions";
 import { getSecretString } from "./stores/secrets-manager";
@@ -66,19 +67,27 @@ async function main(): Promise<void> {
     log,
   );
   let pool: InferencePool | undefined;
+  const metrics = new Metrics(Object.keys(ROUTES));
+  metrics.gauge("mlapi_inference_queue_depth", "Images waiting for a free inference worker.", () => pool?.queued ?? 0);
+  metrics.gauge("mlapi_workers_busy", "Inference workers running a batch now.", () => pool?.busy ?? 0);
+  metrics.gauge("mlapi_workers", "Inference workers.", () => pool?.size ?? 0);
+  metrics.gauge("mlapi_worker_busy_seconds", "Worker-seconds spent on inference since start (utilisation = rate / mlapi_workers).", () => (pool?.busyMs ?? 0) / 1000);
+  const metricsServer = cfg.metricsPort ? startMetricsServer(metrics, cfg.metricsPort, log) : undefined;
+  startEmfGauges(metrics, log);
 
   const app = createApp({
     manifest,
     limits: { maxImageBytes: cfg.maxImageBytes, maxImagePixels: cfg.maxImagePixels, maxTopK: cfg.maxTopK },
-    infer: (rgb) => (pool ? pool.run(rgb) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading"))),
+    infer: (pixels) => (pool ? pool.run(pixels) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading"))),
     sessions: { touchOrCreate: (id) => unavailableOnError("sessions", sessions.touchOrCreate(id), log) },
     recordPrediction: (p) => unavailableOnError("predictions", db ? insertPrediction(db, p) : Promise.reject(new Error("database not connected yet")), log),
     health,
     workers: () => ({ size: pool?.size ?? 0, busy: pool?.busy ?? 0, queued: pool?.queued ?? 0 }),
     log,
+    metrics,
   });
   await new Promise<void>((resolve) => app.server.listen(cfg.port, resolve));
-  log.info("listening", { port: cfg.port, model: manifest.name, modelVersion: manifest.version, workerThreads: cfg.workerThreads });
+  log.info("listening", { port: cfg.port, metricsPort: cfg.metricsPort || undefined, model: manifest.name, modelVersion: manifest.version, workerThreads: cfg.workerThreads });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -90,6 +99,7 @@ async function main(): Promise<void> {
     await sleep(cfg.drainDelayMs);
     app.server.close();
     app.server.closeIdleConnections();
+    metricsServer?.close();
     const deadline = Date.now() + cfg.shutdownTimeoutMs;
     while (app.inFlight() > 0 && Date.now() < deadline) await sleep(50);
     if (app.inFlight() > 0) log.warn("shutdown timeout: abandoning in-flight requests", { inFlight: app.inFlight() });

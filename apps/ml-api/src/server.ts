@@ -1,11 +1,15 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { BATCH_PATH, classifyBatch } from "./batch";
 import type { Health } from "./health";
 import { HttpError } from "./http/errors";
-import { checkContentType, decodeToRgb, inspectImage } from "./image";
+import { checkContentType, decodeImage, inspectImage, type Pixels } from "./image";
 import type { InferenceResult } from "./inference/pool";
 import type { Logger } from "./log";
+import type { Metrics } from "./metrics";
 import { topK, type ModelManifest } from "./model/manifest";
+import { OPENAPI_PATH, openApiDocument } from "./openapi";
+import { modelsBody } from "./routes/models";
 import type { PredictionRecord } from "./stores/predictions";
 import type { Session } from "./stores/sessions";
 
@@ -13,16 +17,25 @@ import type { Session } from "./stores/sessions";
 export interface AppDeps {
   manifest: ModelManifest;
   limits: { maxImageBytes: number; maxImagePixels: number; maxTopK: number };
-  infer: (rgb: Uint8Array) => Promise<InferenceResult>;
+  infer: (pixels: Pixels) => Promise<InferenceResult>;
   sessions: { touchOrCreate(requested: string | undefined): Promise<Session> };
   recordPrediction: (p: PredictionRecord) => Promise<void>;
   health: Health;
   workers: () => { size: number; busy: number; queued: number };
   log: Logger;
+  /** Request counts and stage latencies (Prometheus + EMF); absent in tests that do not look. */
+  metrics?: Metrics;
 }
 
 export const DEFAULT_TOP_K = 3;
-const ROUTES: Record<string, string[]> = { "/health": ["GET", "HEAD"], "/api/v1/classify": ["POST"], "/api/v2/classify": ["POST"] };
+export const ROUTES: Record<string, string[]> = {
+  "/health": ["GET", "HEAD"],
+  "/api/v1/classify": ["POST"],
+  "/api/v2/classify": ["POST"],
+  [BATCH_PATH]: ["POST"],
+  "/api/v2/models": ["GET"],
+  [OPENAPI_PATH]: ["GET"],
+};
 
 export interface App {
   server: Server;
@@ -46,7 +59,10 @@ export function createApp(deps: AppDeps): App {
         const path = (req.url ?? "").split("?")[0];
         // One line per request; health checks only at debug level so the ALB's polling does not drown the log.
         const log = path === "/health" && res.statusCode < 500 ? deps.log.debug : deps.log.info;
-        log("request", { requestId, method: req.method, path, status: res.statusCode, latencyMs: round(performance.now() - started), ...fields });
+        const latencyMs = round(performance.now() - started);
+        const { stagesMs, ...rest } = fields as { stagesMs?: Record<string, number> };
+        const emf = deps.metrics?.observe({ route: deps.metrics.route(path), method: req.method ?? "", status: res.statusCode, totalMs: latencyMs, stagesMs });
+        log("request", { requestId, method: req.method, path, status: res.statusCode, latencyMs, ...rest, ...emf });
       });
   });
   // ALB keeps idle connections for 60 s: the server must keep them longer, or a request can race a
@@ -69,12 +85,17 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
     return sendJson(res, deps.health.ready ? 200 : 503, body, req.method === "HEAD");
   }
 
-  const v2 = url.pathname === "/api/v2/classify";
+  if (url.pathname === "/api/v2/models") return sendJson(res, 200, modelsBody(deps.manifest));
+  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, openApiDocument());
+
+  const v2 = url.pathname !== "/api/v1/classify";
   if (!deps.health.modelReady) throw new HttpError(503, "not_ready", "the model is still loading", { "Retry-After": "5" });
   // Cheap checks first, before a byte of the body is read.
-  const format = checkContentType(req.headers["content-type"]);
+  const batch = url.pathname === BATCH_PATH;
+  const format = batch ? undefined : checkContentType(req.headers["content-type"]);
   const k = v2 ? parseTopK(url.searchParams.get("top_k"), Math.min(deps.limits.maxTopK, deps.manifest.labels.length)) : 1;
   const requestedSession = v2 ? headerValue(req, "x-session-id") : undefined;
+  if (!format) return sendJson(res, 200, await classifyBatch(deps, req, k, requestedSession, (max) => readBody(req, res, max), fields));
 
   const t0 = performance.now();
   const body = await readBody(req, res, deps.limits.maxImageBytes);
@@ -85,9 +106,9 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   // (after the header checks, so that rejected uploads create no sessions).
   const sessionP = v2 ? timed(deps.sessions.touchOrCreate(requestedSession)) : undefined;
   sessionP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if decoding fails first
-  const rgb = await decodeToRgb(body, deps.manifest.input.width, deps.manifest.input.height, deps.limits.maxImagePixels);
+  const pixels = await decodeImage(body, deps.limits.maxImagePixels);
   const tPre = performance.now();
-  const result = await deps.infer(rgb);
+  const result = await deps.infer(pixels);
   const tInfer = performance.now();
   const predictions = topK(result.scores, deps.manifest.labels, k);
   const session = sessionP ? await sessionP : undefined;
@@ -113,6 +134,17 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   });
   const tStore = performance.now();
   Object.assign(fields, { label: top.label, score: top.score, imageBytes: body.length, sessionId: session?.value.sessionId });
+  const stagesMs = {
+    read: round(tRead - t0),
+    decode: round(tDecode - tRead),
+    preprocess: round(tPre - tDecode),
+    queue: round(result.queueMs),
+    inference: round(result.inferenceMs),
+    ...(session ? { session: round(session.ms) } : {}),
+    store: round(tStore - tSession),
+    total: round(tStore - t0),
+  };
+  fields.stagesMs = stagesMs; // for the metrics (server's request hook), not logged as such
 
   if (!session) return sendJson(res, 200, { label: top.label, score: top.score }); // v1
   const s = session.value;
@@ -123,18 +155,8 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
     model: { name: deps.manifest.name, version: deps.manifest.version },
     session: { id: s.sessionId, created: s.created, expiresAt: s.expiresAt, requestCount: s.requestCount },
     image: { format: info.format, width: info.width, height: info.height, bytes: body.length, sha256 },
-    latencyMs: {
-      read: round(tRead - t0),
-      decode: round(tDecode - tRead),
-      preprocess: round(tPre - tDecode),
-      queue: round(result.queueMs),
-      inference: round(result.inferenceMs),
-      session: round(session.ms),
-      // waiting for the session beyond the image work (normally 0: it ran in parallel)
-      sessionWait: round(tSession - tInfer),
-      store: round(tStore - tSession),
-      total: round(tStore - t0),
-    },
+    // sessionWait: waiting for the session beyond the image work (normally 0: it ran in parallel)
+    latencyMs: { ...stagesMs, sessionWait: round(tSession - tInfer) },
   });
 }
 

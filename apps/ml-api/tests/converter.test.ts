@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { decodeToRgb, toTensor } from "../src/image";
+import { decodeImage, toTensor } from "../src/image";
 import { NSFWJS_LABELS, readNsfwjsModel } from "../src/model/nsfwjs-source";
 import { decodeModel, encodeModel } from "../src/model/onnx-proto";
 import { convertLayersModel, decodeWeights, type TfjsLayersModel } from "../src/model/tfjs-to-onnx";
@@ -37,7 +37,7 @@ describe("nsfwjs MobileNetV2 converted to ONNX", () => {
 
   it("produces the same class probabilities as TensorFlow.js on generated images (|diff| < 1e-4)", async () => {
     const images = [await pattern(1), await pattern(2, 500, 300), await solid(64, 64, [240, 200, 180], "jpeg")];
-    const tensors = await Promise.all(images.map(async (img) => toTensor(await decodeToRgb(img, 224, 224, 1e7), INPUT)));
+    const tensors = await Promise.all(images.map(async (img) => toTensor(await decodeImage(img, 1e7), INPUT)));
     const batch = new Float32Array(tensors.length * 224 * 224 * 3);
     tensors.forEach((t, i) => batch.set(t, i * t.length));
 

@@ -30,7 +30,7 @@ describe("HTTP API input validation", () => {
   const deps: AppDeps = {
     manifest,
     limits: LIMITS,
-    infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3 }),
+    infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3, batchSize: 1 }),
     sessions: { touchOrCreate: async (id) => (sessionCalls++, { sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
     recordPrediction: async (p) => void records.push(p),
     health,

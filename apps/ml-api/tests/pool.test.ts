@@ -6,7 +6,7 @@ import { builtModelManifest } from "./support/services";
 
 describe("InferencePool", () => {
   const manifest = loadManifest(builtModelManifest());
-  const image = () => new Uint8Array(224 * 224 * 3).fill(128);
+  const image = () => ({ data: new Uint8Array(224 * 224 * 3).fill(128), width: 224, height: 224 });
   let pool: InferencePool;
 
   beforeAll(async () => {

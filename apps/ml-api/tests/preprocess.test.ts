@@ -1,6 +1,6 @@
 // Pre-processing against known pixels: decode + resize (sharp) and the tensor layout/normalisation.
 import sharp from "sharp";
-import { checkContentType, decodeToRgb, sniffFormat, toTensor } from "../src/image";
+import { checkContentType, decodeImage, inspectImage, sniffFormat, toTensor, type Pixels } from "../src/image";
 import type { ModelManifest } from "../src/model/manifest";
 import { solid } from "./support/images";
 
@@ -15,9 +15,15 @@ const input = (over: Partial<ModelManifest["input"]> = {}): ModelManifest["input
   ...over,
 });
 
+/** decode + resize to width x height through the service's own path; returns the 0..255 values, HWC. */
+async function decodeAt(img: Buffer, width: number, height: number): Promise<number[]> {
+  const px = await decodeImage(img, 1e7);
+  return Array.from(toTensor(px, input({ width, height, scale: 1 }))).map((v) => Math.round(v * 1000) / 1000);
+}
+
 describe("toTensor", () => {
   // 2 x 2 RGB image, row-major: red, green / blue, white
-  const rgb = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]);
+  const rgb: Pixels = { data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), width: 2, height: 2 };
 
   it("keeps NHWC order and scales by 1/255 (the nsfwjs normalisation)", () => {
     expect(Array.from(toTensor(rgb, input()))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
@@ -28,25 +34,39 @@ describe("toTensor", () => {
   });
 
   it("applies per-channel mean and std (ImageNet style)", () => {
-    const t = toTensor(Uint8Array.from([255, 0, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0]), input({ mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] }));
+    const t = toTensor({ data: Uint8Array.from([255, 0, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0]), width: 2, height: 2 }, input({ mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] }));
     expect(t[0]).toBeCloseTo(1, 6); // (1 - 0.5) / 0.5
     expect(t[1]).toBeCloseTo(-1, 6); // (0 - 0.25) / 0.25
     expect(t[2]).toBeCloseTo(0.1, 6); // (0.2 - 0) / 2
   });
 
   it("refuses a buffer of the wrong size", () => {
-    expect(() => toTensor(new Uint8Array(5), input())).toThrow("expected 12 bytes of RGB, got 5");
+    expect(() => toTensor({ data: new Uint8Array(5), width: 2, height: 2 }, input())).toThrow("expected 12 bytes of RGB, got 5");
+  });
+
+  it("resizes bilinearly with aligned corners, as tf.image.resizeBilinear(x, size, true) in nsfwjs", () => {
+    // one channel shown (R): 3 x 1 [0, 90, 180] -> 5 x 1 samples x = 0, 0.5, 1, 1.5, 2 (corners map to corners)
+    const row: Pixels = { data: Uint8Array.from([0, 0, 0, 90, 0, 0, 180, 0, 0]), width: 3, height: 1 };
+    const out = toTensor(row, input({ width: 5, height: 1, scale: 1 }));
+    expect(Array.from(out.filter((_, i) => i % 3 === 0))).toEqual([0, 45, 90, 135, 180]);
+    // 2 x 2 -> 3 x 3: the centre is the mean of the four corners, the edges their pairwise means
+    const sq: Pixels = { data: Uint8Array.from([0, 0, 0, 100, 0, 0, 200, 0, 0, 40, 0, 0]), width: 2, height: 2 };
+    const r = Array.from(toTensor(sq, input({ width: 3, height: 3, scale: 1 })).filter((_, i) => i % 3 === 0));
+    expect(r).toEqual([0, 50, 100, 100, 85, 70, 200, 120, 40]);
+    // downscaling samples points (no area averaging): 5 x 1 -> 3 x 1 takes x = 0, 2, 4
+    const five: Pixels = { data: Uint8Array.from([10, 0, 0, 200, 0, 0, 20, 0, 0, 200, 0, 0, 30, 0, 0]), width: 5, height: 1 };
+    expect(Array.from(toTensor(five, input({ width: 3, height: 1, scale: 1 })).filter((_, i) => i % 3 === 0))).toEqual([10, 20, 30]);
   });
 });
 
-describe("decodeToRgb", () => {
+describe("decodeImage + toTensor", () => {
   it.each([
     ["png", [12, 200, 99]],
     ["webp", [250, 128, 3]],
   ] as const)("decodes a solid %s to exactly its pixels at the model size", async (format, colour) => {
-    const rgb = await decodeToRgb(await solid(50, 30, [...colour], format), 4, 4, 1e6);
+    const rgb = await decodeAt(await solid(50, 30, [...colour], format), 4, 4);
     expect(rgb.length).toBe(4 * 4 * 3);
-    for (let p = 0; p < 16; p++) expect(Array.from(rgb.subarray(p * 3, p * 3 + 3))).toEqual([...colour]);
+    for (let p = 0; p < 16; p++) expect(rgb.slice(p * 3, p * 3 + 3)).toEqual([...colour]);
   });
 
   it("stretches to fill (no crop, no letterbox) and keeps R,G,B channel order", async () => {
@@ -57,8 +77,8 @@ describe("decodeToRgb", () => {
     const raw = Buffer.alloc(w * h * 3);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < 10 ? [0, 255, 0] : x < 30 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
     const png = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
-    const rgb = await decodeToRgb(png, 4, 4, 1e6);
-    const px = (x: number, y: number) => Array.from(rgb.subarray((y * 4 + x) * 3, (y * 4 + x) * 3 + 3));
+    const rgb = await decodeAt(png, 4, 4);
+    const px = (x: number, y: number) => rgb.slice((y * 4 + x) * 3, (y * 4 + x) * 3 + 3);
     for (let y = 0; y < 4; y++) {
       const [, g0] = px(0, y);
       const [r1] = px(1, y);
@@ -71,23 +91,24 @@ describe("decodeToRgb", () => {
 
   it("drops the alpha channel and expands greyscale to three channels", async () => {
     const rgba = await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
-    const [r, g, b] = await decodeToRgb(rgba, 1, 1, 1e6);
+    const [r, g, b] = await decodeAt(rgba, 1, 1);
     expect([r, g, b].map((v, i) => Math.abs(v - [10, 20, 30][i]) <= 1)).toEqual([true, true, true]); // premultiplication rounds by 1
     const grey = await sharp(Buffer.alloc(9, 77), { raw: { width: 3, height: 3, channels: 1 } }).png().toBuffer();
-    expect(Array.from(await decodeToRgb(grey, 1, 1, 1e6))).toEqual([77, 77, 77]);
+    expect(await decodeAt(grey, 1, 1)).toEqual([77, 77, 77]);
   });
 
-  it("applies EXIF orientation before resizing", async () => {
+  it("applies EXIF orientation before resizing and reports the displayed size", async () => {
     // 2 x 1 stored as [red, blue] with orientation 6 (rotate 90° clockwise) displays as 1 x 2: red on top
     const raw = Buffer.from([255, 0, 0, 0, 0, 255]);
     const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } }).resize(20, 10, { kernel: "nearest" }).withMetadata({ orientation: 6 }).jpeg({ quality: 100 }).toBuffer();
-    const rgb = await decodeToRgb(jpeg, 1, 2, 1e6);
+    expect(await inspectImage(jpeg, "jpeg", 1e6)).toEqual({ format: "jpeg", width: 10, height: 20 });
+    const rgb = await decodeAt(jpeg, 1, 2);
     expect([rgb[0] > 150, rgb[2] < 100]).toEqual([true, true]); // top: red
     expect([rgb[3] < 100, rgb[5] > 150]).toEqual([true, true]); // bottom: blue
   });
 
   it("enforces the pixel limit while decoding as well (defence in depth)", async () => {
-    await expect(decodeToRgb(await solid(100, 100, [1, 2, 3]), 2, 2, 5000)).rejects.toMatchObject({ status: 400, code: "invalid_image" });
+    await expect(decodeImage(await solid(100, 100, [1, 2, 3]), 5000)).rejects.toMatchObject({ status: 400, code: "invalid_image" });
   });
 });
 

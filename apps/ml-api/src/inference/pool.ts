@@ -1,6 +1,7 @@
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { HttpError } from "../http/errors";
+import type { Pixels } from "../image";
 import type { Logger } from "../log";
 import type { ModelManifest } from "../model/manifest";
 import type { InferRequest, WorkerInit, WorkerMessage } from "./protocol";
@@ -9,22 +10,29 @@ export interface InferenceResult {
   scores: Float32Array;
   /** Time spent waiting for a free worker. */
   queueMs: number;
-  /** Time the worker spent (tensor conversion + onnxruntime). */
+  /** Time the worker spent on the batch this image was part of (resize + tensor + onnxruntime). */
   inferenceMs: number;
+  /** Images in that batch. */
+  batchSize: number;
 }
 
 interface Job {
   id: number;
-  rgb: Uint8Array;
+  pixels: Pixels;
   enqueued: number;
   resolve: (r: InferenceResult) => void;
   reject: (e: Error) => void;
 }
 interface Slot {
   worker: Worker;
-  job?: Job;
-  started?: number;
+  /** What the worker's model accepts in one call. */
+  maxBatch: number;
+  jobs: Job[];
+  started: number;
 }
+
+/** Default most images per model call (WorkerInit.maxBatch). */
+export const DEFAULT_MAX_BATCH = 8;
 
 // Compiled: worker.js beside this file. Under tsx (dev, tests) it is worker.ts, and Node 20
 // does not carry tsx's --import hooks into workers, so the worker registers tsx's CJS hook first.
@@ -35,25 +43,29 @@ const newWorker = (workerData: WorkerInit): Worker =>
     : new Worker(WORKER_FILE, { workerData });
 
 /**
- * A fixed set of inference workers fed from one FIFO queue. The queue is bounded: past
- * `maxQueue` waiting jobs, `run` fails fast with 503 so latency stays bounded and the
- * autoscaler, not an ever-growing queue, absorbs the load. A worker that dies is replaced.
+ * A fixed set of inference workers fed from one FIFO queue. A worker that becomes free takes
+ * every waiting image up to its batch size (micro-batching that never waits for a batch to fill:
+ * under light load a batch is one image). The queue is bounded: past `maxQueue` waiting jobs,
+ * `run` fails fast with 503 so latency stays bounded and the autoscaler, not an ever-growing
+ * queue, absorbs the load. A worker that dies is replaced.
  */
 export class InferencePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closing = false;
+  private busyMsDone = 0;
 
   private constructor(
     private readonly manifest: ModelManifest,
     private readonly maxQueue: number,
     private readonly log: Logger,
+    private readonly maxBatch: number,
   ) {}
 
   /** Starts `size` workers and resolves once every one has loaded and warmed up the model. */
-  static async start(manifest: ModelManifest, size: number, maxQueue: number, log: Logger): Promise<InferencePool> {
-    const pool = new InferencePool(manifest, maxQueue, log);
+  static async start(manifest: ModelManifest, size: number, maxQueue: number, log: Logger, maxBatch = DEFAULT_MAX_BATCH): Promise<InferencePool> {
+    const pool = new InferencePool(manifest, maxQueue, log, maxBatch);
     try {
       await Promise.all(Array.from({ length: size }, () => pool.spawn()));
     } catch (err) {
@@ -69,17 +81,23 @@ export class InferencePool {
   get queued(): number {
     return this.queue.length;
   }
+  /** Worker-milliseconds spent on batches so far (in-progress ones included): utilisation = its rate / size. */
+  get busyMs(): number {
+    const now = performance.now();
+    return this.busyMsDone + this.slots.reduce((sum, s) => sum + (s.jobs.length ? now - s.started : 0), 0);
+  }
   get busy(): number {
-    return this.slots.filter((s) => s.job).length;
+    return this.slots.filter((s) => s.jobs.length).length;
   }
 
-  run(rgb: Uint8Array): Promise<InferenceResult> {
+  /** Classifies decoded pixels; the pixel buffer is transferred to the worker (unusable afterwards). */
+  run(pixels: Pixels): Promise<InferenceResult> {
     if (this.closing) return Promise.reject(new HttpError(503, "shutting_down", "the service is shutting down"));
-    if (this.queue.length >= this.maxQueue && !this.slots.some((s) => !s.job)) {
+    if (this.queue.length >= this.maxQueue && !this.slots.some((s) => !s.jobs.length)) {
       return Promise.reject(new HttpError(503, "overloaded", "too many images waiting for inference; retry shortly", { "Retry-After": "1" }));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, rgb, enqueued: performance.now(), resolve, reject });
+      this.queue.push({ id: this.nextId++, pixels, enqueued: performance.now(), resolve, reject });
       this.dispatch();
     });
   }
@@ -92,14 +110,15 @@ export class InferencePool {
   }
 
   private spawn(): Promise<void> {
-    const init: WorkerInit = { manifest: this.manifest, intraOpThreads: 1 };
+    const init: WorkerInit = { manifest: this.manifest, intraOpThreads: 1, maxBatch: this.maxBatch };
     const worker = newWorker(init);
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, maxBatch: 1, jobs: [], started: 0 };
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on("message", (m: WorkerMessage) => {
         if (m.type === "ready") {
           ready = true;
+          slot.maxBatch = m.maxBatch;
           this.slots.push(slot);
           resolve();
           this.dispatch();
@@ -115,8 +134,7 @@ export class InferencePool {
       worker.on("exit", (code) => {
         const i = this.slots.indexOf(slot);
         if (i >= 0) this.slots.splice(i, 1);
-        slot.job?.reject(new Error(`inference worker exited (code ${code})`));
-        slot.job = undefined;
+        for (const job of slot.jobs.splice(0)) job.reject(new Error(`inference worker exited (code ${code})`));
         if (ready && !this.closing) {
           this.log.warn("replacing inference worker", { code });
           this.spawn().catch((err: Error) => this.log.error("could not replace inference worker", { err }));
@@ -126,24 +144,28 @@ export class InferencePool {
   }
 
   private finish(slot: Slot, m: Extract<WorkerMessage, { type: "result" | "error" }>): void {
-    const job = slot.job;
-    slot.job = undefined;
-    if (job && job.id === m.id) {
-      if (m.type === "result") job.resolve({ scores: m.scores, queueMs: (slot.started ?? job.enqueued) - job.enqueued, inferenceMs: m.inferenceMs });
-      else job.reject(new Error(`inference failed: ${m.message}`));
-    }
+    const jobs = slot.jobs.splice(0);
+    this.busyMsDone += performance.now() - slot.started;
+    const labels = this.manifest.labels.length;
+    jobs.forEach((job, i) => {
+      if (job.id !== m.ids[i]) job.reject(new Error("inference worker answered out of order"));
+      else if (m.type === "error") job.reject(new Error(`inference failed: ${m.message}`));
+      else {
+        const scores = m.scores.slice(i * labels, (i + 1) * labels);
+        job.resolve({ scores, queueMs: slot.started - job.enqueued, inferenceMs: m.inferenceMs, batchSize: jobs.length });
+      }
+    });
     this.dispatch();
   }
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.job) continue;
-      const job = this.queue.shift();
-      if (!job) return;
-      slot.job = job;
+      if (slot.jobs.length) continue;
+      if (!this.queue.length) return;
+      slot.jobs = this.queue.splice(0, slot.maxBatch);
       slot.started = performance.now();
-      const req: InferRequest = { id: job.id, rgb: job.rgb };
-      slot.worker.postMessage(req, [job.rgb.buffer as ArrayBuffer]);
+      const req: InferRequest = { jobs: slot.jobs.map((j) => ({ id: j.id, pixels: j.pixels })) };
+      slot.worker.postMessage(req, slot.jobs.map((j) => j.pixels.data.buffer as ArrayBuffer));
     }
   }
 }

@@ -1,12 +1,14 @@
-// Inference worker: owns one onnxruntime session and runs one image at a time, so the main
-// thread's event loop (health checks, request parsing) never waits on a matrix multiply.
+// Inference worker: owns one onnxruntime session, so the main thread's event loop (health checks,
+// request parsing) never waits on a matrix multiply. It resizes and normalises the images it is
+// sent (toTensor) and runs them through the model together: one call for every image that was
+// waiting when the worker became free (dynamic micro-batching, no added wait).
 import * as ort from "onnxruntime-node";
 import { parentPort, workerData } from "node:worker_threads";
-import { toTensor } from "../image";
+import { toTensor, type Pixels } from "../image";
 import { softmax } from "../model/manifest";
 import type { InferRequest, WorkerInit, WorkerMessage } from "./protocol";
 
-const { manifest, intraOpThreads } = workerData as WorkerInit;
+const { manifest, intraOpThreads, maxBatch } = workerData as WorkerInit;
 if (!parentPort) throw new Error("worker.ts runs as a worker thread (see pool.ts)");
 const port = parentPort;
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -19,23 +21,40 @@ async function main(): Promise<void> {
     graphOptimizationLevel: "all",
   });
   const { height: h, width: w, layout } = manifest.input;
-  const dims = layout === "NHWC" ? [1, h, w, 3] : [1, 3, h, w];
-  const run = async (rgb: Uint8Array): Promise<Float32Array> => {
-    const out = await session.run({ [manifest.input.name]: new ort.Tensor("float32", toTensor(rgb, manifest.input), dims) });
+  const size = h * w * 3;
+  const labels = manifest.labels.length;
+  // One input buffer for the worker's life: a batch is written into a view of it (no 600 kB
+  // allocation per image; the pool sends the next batch only after this one's answer).
+  const input = new Float32Array(Math.max(2, maxBatch) * size);
+  const run = async (images: Pixels[]): Promise<Float32Array> => {
+    const n = images.length;
+    const batch = input.subarray(0, n * size);
+    images.forEach((px, i) => toTensor(px, manifest.input, batch, i * size));
+    const dims = layout === "NHWC" ? [n, h, w, 3] : [n, 3, h, w];
+    const out = await session.run({ [manifest.input.name]: new ort.Tensor("float32", batch, dims) });
     const data = out[manifest.output.name]?.data as Float32Array | undefined;
     if (!data) throw new Error(`model has no output ${manifest.output.name}`);
-    if (data.length !== manifest.labels.length) throw new Error(`model returned ${data.length} scores for ${manifest.labels.length} labels`);
-    return manifest.output.kind === "logits" ? softmax(data) : Float32Array.from(data);
+    if (data.length !== n * labels) throw new Error(`model returned ${data.length} scores for ${n} x ${labels} labels`);
+    if (manifest.output.kind === "probabilities") return Float32Array.from(data);
+    const scores = new Float32Array(n * labels);
+    for (let i = 0; i < n; i++) scores.set(softmax(data.subarray(i * labels, (i + 1) * labels)), i * labels);
+    return scores;
   };
-  await run(new Uint8Array(h * w * 3)); // warm-up: the first run allocates and is several times slower
+  const blank: Pixels = { data: new Uint8Array(size), width: w, height: h };
+  // warm-up: the first run allocates and is several times slower; a model whose batch dimension
+  // is fixed at 1 refuses two images, and then gets one at a time
+  let accepted = 1;
+  if (maxBatch > 1) accepted = await run([blank, blank]).then(() => maxBatch, () => 1);
+  await run([blank]);
   port.on("message", (req: InferRequest) => {
     const started = performance.now();
-    run(req.rgb).then(
-      (scores) => send({ type: "result", id: req.id, scores, inferenceMs: performance.now() - started }, [scores.buffer as ArrayBuffer]),
-      (err: Error) => send({ type: "error", id: req.id, message: err.message }),
+    const ids = req.jobs.map((j) => j.id);
+    run(req.jobs.map((j) => j.pixels)).then(
+      (scores) => send({ type: "result", ids, scores, inferenceMs: performance.now() - started }, [scores.buffer as ArrayBuffer]),
+      (err: Error) => send({ type: "error", ids, message: err.message }),
     );
   });
-  send({ type: "ready" });
+  send({ type: "ready", maxBatch: accepted });
 }
 
 main().catch((err: Error) => send({ type: "fatal", message: err.message }));

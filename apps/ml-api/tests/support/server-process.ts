@@ -10,6 +10,8 @@ const MAIN = join(__dirname, "..", "..", "src", "main.ts");
 
 export interface ServerProcess {
   url: string;
+  /** The Prometheus endpoint (METRICS_PORT). */
+  metricsUrl: string;
   child: ChildProcess;
   /** Every log line the process wrote, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -41,6 +43,7 @@ export function storeEnv(pg: PgCluster, ddb: Dynamo): Record<string, string> {
 /** `cpus`: pin the server to these CPUs with taskset (e.g. "0"), to measure what one vCPU carries. */
 export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string, string> = {}, cpus?: string): Promise<ServerProcess> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const [cmd, ...args] = [...(cpus ? ["taskset", "-c", cpus] : []), process.execPath, "--import", "tsx", MAIN];
   const child = spawn(cmd, args, {
     cwd: REPO_ROOT,
@@ -48,6 +51,7 @@ export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       ...storeEnv(pg, ddb),
       MODEL_MANIFEST: builtModelManifest(),
       LOG_LEVEL: "debug",
@@ -76,6 +80,7 @@ export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     child,
     logs,
     stderr,

@@ -1,0 +1,147 @@
+// POST /api/v2/classify/batch: several images in one multipart/form-data request. Each part is
+// classified on its own (one bad image does not fail the others) and the images go through the
+// workers together, so they share model calls (micro-batching). The parser is ~50 lines over a
+// fully read, bounded body: no streaming parser dependency.
+import { createHash, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { HttpError } from "./http/errors";
+import { checkContentType, decodeImage, inspectImage } from "./image";
+import { topK } from "./model/manifest";
+import type { AppDeps } from "./server";
+import type { PredictionRecord } from "./stores/predictions";
+
+export const BATCH_PATH = "/api/v2/classify/batch";
+/** Most images in one batch request. */
+export const MAX_BATCH_IMAGES = 16;
+/** Most bytes in one batch request body (each image is also held to MAX_IMAGE_BYTES). */
+export const MAX_BATCH_BYTES = 20 * 1024 * 1024;
+
+export interface Part {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer;
+}
+
+/** The boundary of a `multipart/form-data` Content-Type, or a 415. */
+export function multipartBoundary(header: string | undefined): string {
+  const [type, ...params] = (header ?? "").split(";").map((s) => s.trim());
+  const boundary = params.map((p) => /^boundary="?([^";]{1,70})"?$/i.exec(p)?.[1]).find(Boolean);
+  if (type.toLowerCase() !== "multipart/form-data" || !boundary) {
+    throw new HttpError(415, "unsupported_media_type", `${BATCH_PATH} takes multipart/form-data with a boundary (got ${type ? `"${type.slice(0, 60)}"` : "none"})`);
+  }
+  return boundary;
+}
+
+/** Splits a multipart/form-data body (RFC 7578) into its parts; 400 when it is malformed. */
+export function parseMultipart(body: Buffer, boundary: string, maxParts: number): Part[] {
+  const bad = (why: string) => new HttpError(400, "invalid_multipart", `multipart body is malformed: ${why}`);
+  const delimiter = Buffer.from(`--${boundary}`);
+  let pos = body.indexOf(delimiter);
+  if (pos < 0) throw bad("no boundary delimiter");
+  const parts: Part[] = [];
+  for (;;) {
+    pos += delimiter.length;
+    if (body.subarray(pos, pos + 2).toString() === "--") break; // close delimiter
+    if (body.subarray(pos, pos + 2).toString() !== "\r\n") throw bad("delimiter not followed by CRLF");
+    const headerEnd = body.indexOf("\r\n\r\n", pos + 2);
+    if (headerEnd < 0) throw bad("part headers not terminated");
+    const next = body.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]), headerEnd + 4);
+    if (next < 0) throw bad("no closing delimiter");
+    if (parts.length === maxParts) throw new HttpError(413, "too_many_images", `a batch takes at most ${maxParts} images`);
+    const headers = new Map<string, string>();
+    for (const line of body.subarray(pos + 2, headerEnd).toString("latin1").split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    const disposition = headers.get("content-disposition") ?? "";
+    const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    if (!/^form-data/i.test(disposition) || name === undefined) throw bad("a part lacks Content-Disposition: form-data; name=…");
+    const filename = /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
+    parts.push({ name, filename, contentType: headers.get("content-type"), data: body.subarray(headerEnd + 4, next) });
+    pos = next + 2;
+  }
+  return parts;
+}
+
+type ItemResult =
+  | { index: number; name: string; filename?: string; predictionId: string; predictions: Array<{ label: string; score: number }>; image: Record<string, unknown> }
+  | { index: number; name: string; filename?: string; error: { status: number; code: string; message: string } };
+
+/**
+ * Handles a batch request once routing, readiness and `top_k` are checked. `readBody` is the
+ * server's bounded body reader. Answers 200 with one result or error per part, in order.
+ */
+export async function classifyBatch(
+  deps: AppDeps,
+  req: IncomingMessage,
+  k: number,
+  sessionId: string | undefined,
+  readBody: (max: number) => Promise<Buffer>,
+  fields: Record<string, unknown>,
+): Promise<unknown> {
+  const boundary = multipartBoundary(req.headers["content-type"]);
+  const t0 = performance.now();
+  const body = await readBody(MAX_BATCH_BYTES);
+  const parts = parseMultipart(body, boundary, MAX_BATCH_IMAGES);
+  if (!parts.length) throw new HttpError(400, "empty_body", "the batch holds no images");
+  const tRead = performance.now();
+  const sessionP = deps.sessions.touchOrCreate(sessionId);
+  sessionP.catch(() => undefined); // awaited below
+  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, k)));
+  const session = await sessionP;
+  // the metadata rows, once the session id is known (a new session's too)
+  const results = await Promise.all(
+    items.map(async ({ result, record }) => {
+      if (!record) return result;
+      try {
+        await deps.recordPrediction({ ...record, sessionId: session.sessionId });
+        return result;
+      } catch (err) {
+        const e = err instanceof HttpError ? err : new HttpError(500, "internal", "internal error storing this prediction");
+        return { index: result.index, name: result.name, error: { status: e.status, code: e.code, message: e.message } };
+      }
+    }),
+  );
+  Object.assign(fields, { batchImages: parts.length, batchFailed: results.filter((r) => "error" in r).length, sessionId: session.sessionId });
+  return {
+    model: { name: deps.manifest.name, version: deps.manifest.version },
+    session: { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount },
+    results,
+    latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },
+  };
+}
+
+async function classifyPart(deps: AppDeps, part: Part, index: number, k: number): Promise<{ result: ItemResult; record?: PredictionRecord }> {
+  const named = { index, name: part.name, ...(part.filename !== undefined ? { filename: part.filename } : {}) };
+  try {
+    if (part.data.length > deps.limits.maxImageBytes) throw new HttpError(413, "payload_too_large", `image exceeds the ${deps.limits.maxImageBytes}-byte limit`);
+    const format = checkContentType(part.contentType);
+    const info = await inspectImage(part.data, format, deps.limits.maxImagePixels);
+    const result = await deps.infer(await decodeImage(part.data, deps.limits.maxImagePixels));
+    const predictions = topK(result.scores, deps.manifest.labels, k);
+    const id = randomUUID();
+    const sha256 = createHash("sha256").update(part.data).digest("hex");
+    const record: PredictionRecord = {
+      id,
+      apiVersion: 2,
+      modelName: deps.manifest.name,
+      modelVersion: deps.manifest.version,
+      label: predictions[0].label,
+      score: predictions[0].score,
+      latencyMs: round(result.queueMs + result.inferenceMs),
+      imageSha256: sha256,
+      imageBytes: part.data.length,
+      imageWidth: info.width,
+      imageHeight: info.height,
+      imageFormat: info.format,
+    };
+    return { result: { ...named, predictionId: id, predictions, image: { format: info.format, width: info.width, height: info.height, bytes: part.data.length, sha256 } }, record };
+  } catch (err) {
+    if (!(err instanceof HttpError)) deps.log.error("batch item failed", { index, err });
+    const e = err instanceof HttpError ? err : new HttpError(500, "internal", "internal error classifying this image");
+    return { result: { ...named, error: { status: e.status, code: e.code, message: e.message } } };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,0 +1,98 @@
+// Metrics: Prometheus text on its own port, EMF in the request log line.
+import type { AddressInfo } from "node:net";
+import { Health } from "../src/health";
+import { createLogger } from "../src/log";
+import { EMF_NAMESPACE, Metrics, startMetricsServer } from "../src/metrics";
+import type { ModelManifest } from "../src/model/manifest";
+import { createApp, ROUTES, type App } from "../src/server";
+import { solid } from "./support/images";
+
+describe("Metrics", () => {
+  it("counts requests by route/method/status and keeps cumulative histograms per route and stage", () => {
+    const m = new Metrics(["/api/v2/classify"]);
+    m.observe({ route: m.route("/api/v2/classify"), method: "POST", status: 200, totalMs: 40, stagesMs: { inference: 8, total: 40 } });
+    m.observe({ route: m.route("/api/v2/classify"), method: "POST", status: 200, totalMs: 120 });
+    m.observe({ route: m.route("/wp-admin.php"), method: "GET", status: 404, totalMs: 1 });
+    m.gauge("mlapi_inference_queue_depth", "Images waiting.", () => 3);
+    const text = m.prometheus();
+    expect(text).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 2');
+    expect(text).toContain('mlapi_requests_total{route="other",method="GET",status="404"} 1'); // never the raw path
+    expect(text).toContain('mlapi_request_duration_seconds_bucket{route="/api/v2/classify",le="0.05"} 1');
+    expect(text).toContain('mlapi_request_duration_seconds_bucket{route="/api/v2/classify",le="0.15"} 2');
+    expect(text).toContain('mlapi_request_duration_seconds_bucket{route="/api/v2/classify",le="+Inf"} 2');
+    expect(text).toContain('mlapi_request_duration_seconds_count{route="/api/v2/classify"} 2');
+    expect(text).toContain('mlapi_stage_duration_seconds_bucket{stage="inference",le="0.01"} 1');
+    expect(text).toContain("# TYPE mlapi_inference_queue_depth gauge\nmlapi_inference_queue_depth 3");
+  });
+
+  it("returns EMF fields naming the latency fields as CloudWatch metrics with the route dimension", () => {
+    const m = new Metrics(["/api/v2/classify"]);
+    const emf = m.observe({ route: "/api/v2/classify", method: "POST", status: 503, totalMs: 12, stagesMs: { queue: 2, inference: 9 } }) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+    const [directive] = emf._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe(EMF_NAMESPACE);
+    expect(directive.Dimensions).toEqual([["route"]]);
+    expect(directive.Metrics.map((x) => x.Name)).toEqual(["requestMs", "fault", "queueMs", "inferenceMs"]);
+    // every metric named is a top-level number in the same object (the EMF rule); the dimension a string
+    for (const { Name } of directive.Metrics) expect(typeof emf[Name]).toBe("number");
+    expect(emf).toMatchObject({ route: "/api/v2/classify", fault: 1, inferenceMs: 9 });
+  });
+
+  it("serves GET /metrics on its own port and nothing else", async () => {
+    const m = new Metrics([]);
+    const server = startMetricsServer(m, 0, createLogger("error"));
+    await new Promise((r) => server.once("listening", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(`${url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+      expect(await res.text()).toContain("# TYPE mlapi_requests_total counter");
+      expect((await fetch(`${url}/health`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("the HTTP layer records every request and writes its EMF block into the request log line", async () => {
+    const manifest: ModelManifest = {
+      name: "fake",
+      version: "1",
+      file: "/x.onnx",
+      labels: ["a", "b"],
+      input: { name: "input", layout: "NHWC", height: 4, width: 4, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
+      output: { name: "p", kind: "probabilities" },
+    };
+    const lines: string[] = [];
+    const health = new Health({ fake: async () => undefined }, createLogger("error"));
+    health.modelReady = true;
+    await health.check();
+    const metrics = new Metrics(Object.keys(ROUTES));
+    const app: App = createApp({
+      manifest,
+      limits: { maxImageBytes: 65536, maxImagePixels: 1e6, maxTopK: 2 },
+      infer: async () => ({ scores: Float32Array.from([0.3, 0.7]), queueMs: 1, inferenceMs: 5, batchSize: 1 }),
+      sessions: { touchOrCreate: async () => ({ sessionId: "s-0000001", created: true, createdAt: "", expiresAt: 1, requestCount: 1 }) },
+      recordPrediction: async () => undefined,
+      health,
+      workers: () => ({ size: 1, busy: 0, queued: 0 }),
+      log: createLogger("info", (l) => lines.push(l)),
+      metrics,
+    });
+    await new Promise<void>((r) => app.server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    try {
+      await fetch(`${base}/api/v2/classify`, { method: "POST", body: await solid(8, 8, [1, 2, 3]), headers: { "content-type": "image/png" } });
+      await fetch(`${base}/nope`);
+      const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      expect(request.map((l) => [l.route, l.status, typeof l._aws])).toEqual([
+        ["/api/v2/classify", 200, "object"],
+        ["other", 404, "object"],
+      ]);
+      expect(request[0]).toMatchObject({ inferenceMs: 5, queueMs: 1 });
+      expect(request[0]).not.toHaveProperty("stagesMs");
+      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 1');
+    } finally {
+      await new Promise((r) => app.server.close(r));
+    }
+  });
+});

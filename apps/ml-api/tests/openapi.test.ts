@@ -1,0 +1,149 @@
+// The OpenAPI document (src/openapi.json) against the server: every documented response of every
+// operation is produced by a scenario, its status is the documented one and its body validates
+// against the documented schema; no scenario answers a status the document does not list.
+import type { AddressInfo } from "node:net";
+import { Health } from "../src/health";
+import { HttpError } from "../src/http/errors";
+import { createLogger } from "../src/log";
+import type { ModelManifest } from "../src/model/manifest";
+import document from "../src/openapi.json";
+import { createApp, ROUTES, type App, type AppDeps } from "../src/server";
+import { solid } from "./support/images";
+import { validate } from "./support/schema";
+
+const manifest: ModelManifest = {
+  name: "fake",
+  version: "1.0.0",
+  file: "/nonexistent.onnx",
+  labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
+  input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
+  output: { name: "probabilities", kind: "probabilities" },
+};
+const good = { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3, batchSize: 1 };
+
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>> };
+const doc = document as unknown as Doc;
+
+describe("OpenAPI document vs the server", () => {
+  let app: App;
+  let base: string;
+  const health = new Health({ fake: async () => undefined }, createLogger("error"));
+  const deps: AppDeps = {
+    manifest,
+    limits: { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 },
+    infer: async () => good,
+    sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
+    recordPrediction: async () => undefined,
+    health,
+    workers: () => ({ size: 1, busy: 0, queued: 0 }),
+    log: createLogger("error", () => undefined),
+  };
+  beforeAll(async () => {
+    app = createApp(deps);
+    await new Promise<void>((r) => app.server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => app.server.close(r)));
+
+  const multipart = (parts: Array<{ name: string; type: string; data: Buffer }>, boundary = "b0undary") => ({
+    body: Buffer.concat([
+      ...parts.flatMap((p) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.name}.img"\r\nContent-Type: ${p.type}\r\n\r\n`), p.data, Buffer.from("\r\n")]),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]),
+    type: `multipart/form-data; boundary=${boundary}`,
+  });
+
+  /** [path, method, expected status, request] in order: the first ones run before the model is "loaded". */
+  type Scenario = [string, string, number, () => Promise<Response>, (() => () => void)?];
+  const post = (path: string, body?: Buffer, type?: string) => () => fetch(base + path, { method: "POST", body, headers: type ? { "content-type": type } : {} });
+  const get = (path: string, method = "GET") => () => fetch(base + path, { method });
+  const failing = (key: "infer" | "sessions", err: Error) => () => {
+    const saved = { infer: deps.infer, sessions: deps.sessions };
+    if (key === "infer") deps.infer = () => Promise.reject(err);
+    else deps.sessions = { touchOrCreate: () => Promise.reject(err) };
+    return () => Object.assign(deps, saved);
+  };
+
+  it("every documented response is what the server answers, and nothing undocumented", async () => {
+    const png = await solid(20, 10, [200, 100, 50]);
+    const big = Buffer.alloc(70 * 1024, 1);
+    const scenarios: Scenario[] = [
+      ["/health", "get", 503, get("/health")],
+      ["/health", "head", 503, get("/health", "HEAD")],
+      ["/api/v1/classify", "post", 503, post("/api/v1/classify", png, "image/png")],
+      ["/api/v2/classify", "post", 503, post("/api/v2/classify", png, "image/png")],
+      ["/api/v2/classify/batch", "post", 503, post("/api/v2/classify/batch", multipart([{ name: "a", type: "image/png", data: png }]).body, multipart([]).type)],
+      ["/health", "get", 200, get("/health")],
+      ["/health", "head", 200, get("/health", "HEAD")],
+      ["/api/v1/classify", "post", 200, post("/api/v1/classify", png, "image/png")],
+      ["/api/v1/classify", "post", 400, post("/api/v1/classify", Buffer.alloc(0), "image/png")],
+      ["/api/v1/classify", "post", 405, get("/api/v1/classify")],
+      ["/api/v1/classify", "post", 413, post("/api/v1/classify", big, "image/png")],
+      ["/api/v1/classify", "post", 415, post("/api/v1/classify", png, "text/plain")],
+      ["/api/v1/classify", "post", 500, post("/api/v1/classify", png, "image/png"), failing("infer", new Error("boom"))],
+      ["/api/v2/classify", "post", 200, post("/api/v2/classify", png, "image/png")],
+      ["/api/v2/classify", "post", 400, post("/api/v2/classify?top_k=0", png, "image/png")],
+      ["/api/v2/classify", "post", 405, get("/api/v2/classify")],
+      ["/api/v2/classify", "post", 413, post("/api/v2/classify", big, "image/png")],
+      ["/api/v2/classify", "post", 415, post("/api/v2/classify", png)],
+      ["/api/v2/classify", "post", 500, post("/api/v2/classify", png, "image/png"), failing("infer", new Error("boom"))],
+      ["/api/v2/classify", "post", 503, post("/api/v2/classify", png, "image/png"), failing("infer", new HttpError(503, "overloaded", "busy", { "Retry-After": "1" }))],
+      ["/api/v1/classify", "post", 503, post("/api/v1/classify", png, "image/png"), failing("infer", new HttpError(503, "overloaded", "busy", { "Retry-After": "1" }))],
+      ...(() => {
+        const mixed = multipart([
+          { name: "ok", type: "image/png", data: png },
+          { name: "junk", type: "image/jpeg", data: Buffer.from("not an image") },
+        ]);
+        const many = multipart(Array.from({ length: 17 }, (_, i) => ({ name: `i${i}`, type: "image/png", data: png })));
+        const none = multipart([]);
+        return [
+          ["/api/v2/classify/batch", "post", 200, post("/api/v2/classify/batch", mixed.body, mixed.type)],
+          ["/api/v2/classify/batch", "post", 400, post("/api/v2/classify/batch", none.body, none.type)],
+          ["/api/v2/classify/batch", "post", 405, get("/api/v2/classify/batch")],
+          ["/api/v2/classify/batch", "post", 413, post("/api/v2/classify/batch", many.body, many.type)],
+          ["/api/v2/classify/batch", "post", 415, post("/api/v2/classify/batch", png, "image/png")],
+          ["/api/v2/classify/batch", "post", 500, post("/api/v2/classify/batch", mixed.body, mixed.type), failing("sessions", new Error("boom"))],
+        ] as Scenario[];
+      })(),
+      ["/api/v2/models", "get", 200, get("/api/v2/models")],
+      ["/api/v2/models", "get", 405, post("/api/v2/models")],
+      ["/api/v2/openapi.json", "get", 200, get("/api/v2/openapi.json")],
+      ["/api/v2/openapi.json", "get", 405, post("/api/v2/openapi.json")],
+    ];
+
+    const problems: string[] = [];
+    const covered = new Set<string>();
+    for (const [path, method, status, send, setup] of scenarios) {
+      if (status === 200 && path === "/health" && method === "get") {
+        health.modelReady = true;
+        await health.check();
+      }
+      const restore = setup?.();
+      const res = await send();
+      restore?.();
+      const text = await res.text();
+      const where = `${method.toUpperCase()} ${path} -> ${res.status}`;
+      if (res.status !== status) problems.push(`${where}: expected ${status}`);
+      const documented = doc.paths[path]?.[method]?.responses[String(res.status)];
+      if (!documented) {
+        problems.push(`${where}: status not documented`);
+        continue;
+      }
+      covered.add(`${method} ${path} ${res.status}`);
+      const schema = documented.content?.["application/json"]?.schema;
+      if (schema) {
+        if (res.headers.get("content-type") !== "application/json; charset=utf-8") problems.push(`${where}: content-type ${res.headers.get("content-type")}`);
+        problems.push(...validate(document as unknown as Record<string, unknown>, schema, JSON.parse(text)).map((e) => `${where}: ${e}`));
+      } else if (text !== "") problems.push(`${where}: documented without a body but has one`);
+    }
+    expect(problems).toEqual([]);
+    const documentedResponses = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).flatMap(([method, op]) => Object.keys(op.responses).map((s) => `${method} ${path} ${s}`)));
+    expect(documentedResponses.filter((r) => !covered.has(r))).toEqual([]);
+  });
+
+  it("documents every route the server has, with the methods it accepts", () => {
+    const served = Object.entries(ROUTES).map(([path, methods]) => [path, methods.map((m) => m.toLowerCase()).sort()]);
+    const documentedOps = Object.entries(doc.paths).map(([path, ops]) => [path, Object.keys(ops).sort()]);
+    expect(Object.fromEntries(documentedOps)).toEqual(Object.fromEntries(served));
+  });
+});
