@@ -86,6 +86,9 @@ export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
   "aws:cloudfront/distribution:Distribution": [],
   "aws:cloudfront/originAccessControl:OriginAccessControl": [],
   "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": [],
+  // The provider updates it in place, but AWS refuses to update a VPC origin a distribution uses, so
+  // ApiVpcOrigin replaces it (replaceOnChanges, new one first) whenever its endpoint changes.
+  "aws:cloudfront/vpcOrigin:VpcOrigin": ["vpcOriginEndpointConfig"],
   "aws:cloudwatch/dashboard:Dashboard": ["dashboardName"],
   "aws:cloudwatch/logDelivery:LogDelivery": ["deliverySourceName", "deliveryDestinationArn"],
   "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": ["name", "deliveryDestinationType"],
