@@ -6,7 +6,7 @@
 // alarms of its stores.
 import type { DataOutputs, LayerOutputs } from "@mlapi/core";
 import { NETWORK, startLayer, Upstream } from "@mlapi/core";
-import { AlarmTopic, auroraClusterIdentifier, AuroraServerlessCluster, auroraLogGroupName, DataAlarms, DataKey, existingSecretArns, LogsKey, SessionsTable } from "@mlapi/components";
+import { AlarmTopic, auroraClusterIdentifier, AuroraServerlessCluster, auroraLogGroupName, DataAlarms, DataKey, existingSecretArns, existingSecretKmsKeyArns, LogsKey, SessionsTable } from "@mlapi/components";
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
@@ -58,6 +58,7 @@ const outputs: LayerOutputs<DataOutputs> = {
   sessionsTableArn: sessions.tableArn,
   dataKmsKeyArn: dataKey.keyArn,
   appSecretArns: existingSecretArns(cfg.appSecretNames),
+  appSecretKmsKeyArns: existingSecretKmsKeyArns(cfg.appSecretNames),
   alarmTopicArn: alarmTopic.topicArn,
 };
 export = outputs;

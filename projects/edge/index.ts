@@ -18,7 +18,6 @@ import {
   ApiDistribution,
   ApiVpcOrigin,
   CloudFrontAccessLogs,
-  cloudFrontRegionProvider,
   CloudFrontWebAcl,
   DnsAliasRecords,
   EdgeAlarms,
@@ -27,6 +26,7 @@ import {
   CLOUDFRONT_REGION,
   LogsKey,
   OriginCertificate,
+  VENDED_LOGS_PREFIX,
   WAF_LOG_GROUP_PREFIX,
 } from "@mlapi/components";
 import { loadConfig } from "./src/config";
@@ -38,25 +38,29 @@ const cert = cfg.certificate;
 const domainName = cert.kind === "default" ? undefined : cert.domainName;
 const hostedZoneId = cert.kind === "default" ? undefined : cert.hostedZoneId;
 
-// CloudFront keeps its certificates, CLOUDFRONT-scope web ACLs and log delivery in us-east-1,
-// whatever the stack's region: everything of those goes through this provider (see its comment).
-const usEast1 = { providers: [cloudFrontRegionProvider("cloudfront-region")] };
-const accessLogGroupName = naming.logGroupName("cloudfront-access");
+// CloudFront keeps its certificates, CLOUDFRONT-scope web ACLs, metrics and log delivery in
+// us-east-1, whatever the stack's region: those components put their resources there with the
+// per-resource `region` input, so the stack's one provider (all its `aws:` config) creates them.
+const accessLogGroupName = `${VENDED_LOGS_PREFIX}${naming.logGroupName("cloudfront-access").slice(1)}`;
 const wafLogGroupName = `${WAF_LOG_GROUP_PREFIX}${naming.name("edge-waf", "logGroup")}`;
-const logsKey = new LogsKey(
-  "edge-logs",
-  { aliasName: `alias/${naming.name("edge-logs")}`, description: `CloudFront access and WAF logs of mlapi ${cfg.environmentSuffix}`, logGroupNames: [accessLogGroupName, wafLogGroupName] },
-  usEast1,
-);
-const webAcl = new CloudFrontWebAcl(
-  "edge-waf",
-  { name: naming.name("edge", "wafWebAcl"), logGroupName: wafLogGroupName, kmsKeyArn: logsKey.keyArn, rateLimit: cfg.rateLimit, rateLimitWindowSeconds: cfg.rateLimitWindowSeconds },
-  usEast1,
-);
-// The service layer's DNS-validated certificate component; on the us-east-1 provider it is CloudFront's.
+const logsKey = new LogsKey("edge-logs", {
+  aliasName: `alias/${naming.name("edge-logs")}`,
+  description: `CloudFront access and WAF logs of mlapi ${cfg.environmentSuffix}`,
+  logGroupNames: [accessLogGroupName, wafLogGroupName],
+  region: CLOUDFRONT_REGION,
+});
+const webAcl = new CloudFrontWebAcl("edge-waf", {
+  name: naming.name("edge", "wafWebAcl"),
+  logGroupName: wafLogGroupName,
+  kmsKeyArn: logsKey.keyArn,
+  rateLimit: cfg.rateLimit,
+  rateLimitWindowSeconds: cfg.rateLimitWindowSeconds,
+  region: CLOUDFRONT_REGION,
+});
+// The service layer's DNS-validated certificate component; in us-east-1 it is CloudFront's.
 const certificateArn =
   cert.kind === "create"
-    ? new OriginCertificate("edge-certificate", { domainName: cert.domainName, hostedZoneId: cert.hostedZoneId }, usEast1).certificateArn
+    ? new OriginCertificate("edge-certificate", { domainName: cert.domainName, hostedZoneId: cert.hostedZoneId, region: CLOUDFRONT_REGION }).certificateArn
     : cert.kind === "existing"
       ? cert.certificateArn
       : undefined;
@@ -92,24 +96,29 @@ const distribution = new ApiDistribution("api", {
   priceClass: cfg.priceClass,
   errorCachingMinTtlSeconds: cfg.errorCachingTtlSeconds,
 });
-const accessLogs = new CloudFrontAccessLogs(
-  "access-logs",
-  { distributionArn: distribution.distributionArn, deliveryName: naming.name("cloudfront-access", "logDelivery"), logGroupName: accessLogGroupName, kmsKeyArn: logsKey.keyArn },
-  usEast1,
-);
+const accessLogs = new CloudFrontAccessLogs("access-logs", {
+  distributionArn: distribution.distributionArn,
+  deliveryName: naming.name("cloudfront-access", "logDelivery"),
+  logGroupName: accessLogGroupName,
+  kmsKeyArn: logsKey.keyArn,
+  region: CLOUDFRONT_REGION,
+});
 if (domainName && hostedZoneId) {
   new DnsAliasRecords("api-dns", { hostedZoneId, domainName, targetDomainName: distribution.domainName, targetZoneId: distribution.hostedZoneId });
 }
 
 // --- monitoring: CloudFront's metrics and so its alarms are in us-east-1, and an alarm can only
 // notify a topic of its own region: outside us-east-1 the edge needs a topic of its own there ---
-const ownAlarmTopic = edgeNeedsOwnAlarmTopic(awsConfig.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"]) ? new AlarmTopic("alarms", { naming, baseName: "edge-alarms", subscriptions: cfg.alarmEmails }, usEast1) : undefined;
+const ownAlarmTopic = edgeNeedsOwnAlarmTopic(awsConfig.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"]) ? new AlarmTopic("alarms", { naming, baseName: "edge-alarms", subscriptions: cfg.alarmEmails, region: CLOUDFRONT_REGION }) : undefined;
 if (!ownAlarmTopic && cfg.alarmEmails.length > 0) pulumi.log.warn("alarmEmails is unused in us-east-1: the edge alarms notify the data layer's topic; subscribe there.");
-new EdgeAlarms(
-  "edge-alarms",
-  { naming, topicArn: ownAlarmTopic?.topicArn ?? service.require("alarmTopicArn"), distributionId: distribution.distributionId, webAclMetricName: webAcl.metricName, thresholds: cfg.alarms },
-  usEast1,
-);
+new EdgeAlarms("edge-alarms", {
+  naming,
+  topicArn: ownAlarmTopic?.topicArn ?? service.require("alarmTopicArn"),
+  distributionId: distribution.distributionId,
+  webAclMetricName: webAcl.metricName,
+  thresholds: cfg.alarms,
+  region: CLOUDFRONT_REGION,
+});
 const dashboard = new ApiDashboard("dashboard", {
   naming,
   cloudFrontRegion: CLOUDFRONT_REGION,

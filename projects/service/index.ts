@@ -16,8 +16,10 @@ import {
   ApiService,
   apiSecrets,
   capacityProviderStrategy,
+  containerInsightsLogGroupName,
   EncryptedLogGroup,
   FargateCluster,
+  ecrRepositoryArn,
   ImageRepository,
   LogsKey,
   OriginCertificate,
@@ -34,10 +36,15 @@ const network = new Upstream(NETWORK, cfg.upstream);
 const data = new Upstream(DATA, cfg.upstream);
 const appPort = network.require("appPort");
 
-// --- logs: one key for the task and WAF log groups (WAF requires the aws-waf-logs- prefix) ---
+// --- logs: one key for the task, WAF and Container Insights log groups (WAF requires the aws-waf-logs- prefix) ---
 const apiLogGroupName = naming.logGroupName("api");
 const wafLogGroupName = `aws-waf-logs-${naming.name("alb", "logGroup")}`;
-const logsKey = new LogsKey("service-logs", { aliasName: `alias/${naming.name("service-logs")}`, description: `API and WAF logs of mlapi ${suffix}`, logGroupNames: [apiLogGroupName, wafLogGroupName] });
+const clusterName = naming.name("cluster", "ecsCluster");
+const logsKey = new LogsKey("service-logs", {
+  aliasName: `alias/${naming.name("service-logs")}`,
+  description: `API, WAF and Container Insights logs of mlapi ${suffix}`,
+  logGroupNames: [apiLogGroupName, wafLogGroupName, containerInsightsLogGroupName(clusterName)],
+});
 const apiLogs = new EncryptedLogGroup("api-logs", { name: apiLogGroupName, kmsKeyArn: logsKey.keyArn });
 const wafLogs = new EncryptedLogGroup("waf-logs", { name: wafLogGroupName, kmsKeyArn: logsKey.keyArn });
 
@@ -77,16 +84,19 @@ const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl
 
 // --- compute: cluster, roles, task definition and service, auto scaling ---
 const strategy = capacityProviderStrategy(cfg.spotWeight, cfg.onDemandWeight, cfg.onDemandBase);
-const cluster = new FargateCluster("api-cluster", { clusterName: naming.name("cluster", "ecsCluster"), defaultStrategy: strategy });
+const cluster = new FargateCluster("api-cluster", { clusterName, defaultStrategy: strategy, logsKmsKeyArn: logsKey.keyArn });
 const masterSecretArn = data.require("rdsMasterSecretArn");
 const appSecretArns = data.require("appSecretArns");
 const roles = new TaskRoles("api-roles", {
   executionRoleName: naming.name("api-execution", "iamRole"),
   taskRoleName: naming.name("api-task", "iamRole"),
-  repositoryArn: repository.arn,
+  // A prebuilt image is pulled from its own repository, and only from there.
+  repositoryArn: cfg.image === undefined ? repository.arn : ecrRepositoryArn(cfg.image),
   logGroupArn: apiLogs.arn,
   secretArns: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => [master, ...apps]),
-  secretsKmsKeyArn: data.require("dataKmsKeyArn"),
+  secretsKmsKeyArns: pulumi.all([data.require("dataKmsKeyArn"), data.require("appSecretKmsKeyArns")]).apply(([dataKey, apps]) => [dataKey, ...apps]),
+  dbSecretArn: masterSecretArn,
+  dbSecretKmsKeyArn: data.require("dataKmsKeyArn"),
   tableArn: data.require("sessionsTableArn"),
   tableKmsKeyArn: data.require("dataKmsKeyArn"),
 });
@@ -120,6 +130,8 @@ const api = new ApiService("api", {
     DB_HOST: data.require("rdsClusterEndpoint"),
     DB_PORT: pulumi.interpolate`${data.require("rdsClusterPort")}`,
     DB_NAME: data.require("rdsDatabaseName"),
+    // After the weekly rotation the injected DB_SECRET is stale: the app re-reads the secret by ARN (R23).
+    DB_SECRET_ARN: masterSecretArn,
     // Inference threads = whole vCPUs of the task (at least 1), rather than what the container guesses from cgroups.
     WORKER_THREADS: String(Math.max(1, Math.floor(cfg.cpu / 1024))),
   },

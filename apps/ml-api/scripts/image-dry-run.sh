@@ -34,7 +34,8 @@ context() { # the files Dockerfile.dockerignore lets through
 echo "--- build stage"
 context "$WORK/build"
 (cd "$WORK/build" \
-  && npm ci --ignore-scripts --workspace @mlapi/ml-api --include-workspace-root >/dev/null \
+  && npm ci --ignore-scripts --workspace @mlapi/ml-api --include-workspace-root=false >/dev/null \
+  && if [ -d node_modules/@pulumi ] || [ -d node_modules/jest ] || [ -d node_modules/nx ]; then echo "the build stage installed workspace packages the API does not need" >&2; exit 1; fi \
   && npx tsx apps/ml-api/scripts/build-model.ts "$WORK/out/model" \
   && npx tsc -p apps/ml-api/tsconfig.build.json --outDir "$WORK/out/dist/src")
 
@@ -42,6 +43,7 @@ echo "--- prod-deps stage"
 mkdir -p "$WORK/deps/apps/ml-api"
 cp "$REPO"/{package.json,package-lock.json,.npmrc} "$WORK/deps/" && cp "$REPO/apps/ml-api/package.json" "$WORK/deps/apps/ml-api/"
 (cd "$WORK/deps" \
+  && node "$REPO/apps/ml-api/scripts/runtime-manifest.js" \
   && npm ci --omit=dev --ignore-scripts --workspace @mlapi/ml-api --include-workspace-root=false >/dev/null \
   && sh "$REPO/apps/ml-api/scripts/keep-onnxruntime-arch.sh" "$(node -p process.arch)" \
   && rm -rf node_modules/@mlapi)
@@ -55,7 +57,7 @@ cp -r "$WORK/out/model" "$APP/model"
 cp "$REPO/apps/ml-api/package.json" "$APP/package.json"
 chown -R root:root "$APP" && chmod -R a-w,a+rX "$APP"
 echo "runtime tree: $(du -sh "$APP" | cut -f1) (node_modules $(du -sh "$APP/node_modules" | cut -f1), model $(du -sh "$APP/model" | cut -f1)); packages: $(ls "$APP/node_modules" | wc -l)"
-if ls "$APP/node_modules" | grep -E '^(typescript|tsx|jest|nsfwjs|@tensorflow|protobufjs|@pulumi)$'; then echo "dev/infra packages leaked into the runtime stage" >&2; exit 1; fi
+if ls "$APP/node_modules" | grep -E '^(typescript|tsx|jest|nsfwjs|@tensorflow|protobufjs|@pulumi|@types)$'; then echo "dev/infra packages leaked into the runtime stage" >&2; exit 1; fi
 
 echo "--- run as uid 1000 against local services"
 cd "$REPO" && npx tsx apps/ml-api/scripts/image-smoke.ts "$APP"

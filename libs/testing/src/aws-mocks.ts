@@ -329,7 +329,9 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       id = `${args.name}-provider-id`;
       if (typeof inputs.region === "string" && inputs.region !== "") this.providerRegions.set(id, inputs.region);
     } else if (args.custom !== false) {
-      const ctx: Ctx = { region: this.regionOf(args.provider), account: MOCK_ACCOUNT_ID, seed: `${args.type}:${args.name}` };
+      // pulumi-aws 7's per-resource `region` input overrides the provider's region, as in AWS.
+      const region = typeof inputs.region === "string" && inputs.region !== "" ? inputs.region : this.regionOf(args.provider);
+      const ctx: Ctx = { region, account: MOCK_ACCOUNT_ID, seed: `${args.type}:${args.name}` };
       const known = RESOURCE_STATE[args.type];
       const made = known ? known(args, ctx) : { id: `${args.name}-${mockHex(ctx.seed, 8)}`, state: {} };
       id = made.id;

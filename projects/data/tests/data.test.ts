@@ -160,6 +160,7 @@ describe("data layer with default config", () => {
       sessionsTableArn: one(r, "aws:dynamodb/table:Table").state.arn,
       dataKmsKeyArn: dataKey(r).state.arn,
       appSecretArns: [],
+      appSecretKmsKeyArns: [],
     });
     expect(r.outputs.rdsMasterSecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:rds!cluster-/);
     expect(JSON.stringify(r.outputs)).not.toMatch(/password/i);
@@ -181,6 +182,15 @@ describe("data layer config", () => {
       expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:mlapi\/qa7\/other-[0-9a-f]{6}$/),
     ]);
     expect(ofType(r, "aws:secretsmanager/secret:Secret")).toEqual([]);
+  });
+
+  it("exports the customer keys of the named app secrets, each once, for the service's execution role", async () => {
+    const r = await render({ "mlapi-data:appSecretNames": ["mlapi/qa7/model-api-key", "mlapi/qa7/other"] });
+    expect(r.outputs.appSecretKmsKeyArns).toEqual([
+      expect.stringMatching(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/),
+      expect.stringMatching(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/),
+    ]);
+    expect(r.outputs.appSecretKmsKeyArns).not.toContain(r.outputs.dataKmsKeyArn);
   });
 
   it("reads the network from the configured organization and stack", async () => {

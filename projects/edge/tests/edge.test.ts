@@ -6,7 +6,7 @@ import { MANAGED_IDS, ofType, one, policyDocument, programLoader, ref, renderPro
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const STACK = "dev";
-// The stack runs in eu-west-1 so that "in us-east-1" can only come from the explicit provider.
+// The stack runs in eu-west-1 so that "in us-east-1" can only come from the per-resource region.
 const REGION = "eu-west-1";
 const ALB_DNS = "internal-mlapi-alb-dev-1234567890.eu-west-1.elb.amazonaws.com";
 const ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mlapi-alb-dev/0123456789abcdef";
@@ -59,9 +59,8 @@ type Dist = {
 };
 const dist = (r: RenderResult) => distributionOf(r).inputs as unknown as Dist;
 
-/** The explicit us-east-1 provider, and whether a resource is managed through it. */
-const usEast1Provider = (r: RenderResult) => one(r, "pulumi:providers:aws", "cloudfront-region");
-const onUsEast1 = (r: RenderResult, res: PlannedResource) => res.provider?.endsWith(`::${usEast1Provider(r).id}`) === true;
+/** Whether a resource is in us-east-1 through pulumi-aws 7's per-resource region (on the stack's own provider). */
+const onUsEast1 = (_r: RenderResult, res: PlannedResource) => res.inputs.region === "us-east-1" && (!res.provider || res.provider.includes("::pulumi:providers:aws::default"));
 
 describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   let r: RenderResult;
@@ -69,8 +68,11 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     r = await render(DEFAULT_CERT, "http");
   });
 
-  it("declares the us-east-1 provider as the one place a region is named", () => {
-    expect(usEast1Provider(r).inputs.region).toBe("us-east-1");
+  it("declares no second AWS provider: every resource is created by the stack's own, with all its aws: config", () => {
+    expect(ofType(r, "pulumi:providers:aws").filter((p) => !p.name.startsWith("default"))).toEqual([]);
+    for (const res of r.resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+      expect(`${res.type} ${res.provider ?? "default"}`).not.toMatch(/::pulumi:providers:aws::(?!default)/);
+    }
   });
 
   it("serves on CloudFront's default certificate without aliases, certificate or DNS records (R17 opt-in)", () => {
@@ -243,7 +245,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     const acl = () => one(r, "aws:wafv2/webAcl:WebAcl");
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
-    it("is CLOUDFRONT-scoped, in us-east-1 through the explicit provider, and attached to the distribution", () => {
+    it("is CLOUDFRONT-scoped, in us-east-1 through its region input, and attached to the distribution", () => {
       expect(acl().inputs).toMatchObject({ name: "mlapi-edge-dev", scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: visibility("mlapi-edge-dev") });
       expect(onUsEast1(r, acl())).toBe(true);
       expect(acl().state.arn).toMatch(/^arn:aws:wafv2:us-east-1:123456789012:global\/webacl\/mlapi-edge-dev\//);
@@ -289,12 +291,13 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     it("logs to an encrypted 30-day aws-waf-logs- group in us-east-1, Authorization redacted", () => {
       const group = one(r, "aws:cloudwatch/logGroup:LogGroup", "edge-waf-logs-log-group");
       const key = one(r, "aws:kms/key:Key", "edge-logs-key");
-      expect(group.inputs).toEqual({ name: "aws-waf-logs-mlapi-edge-waf-dev", retentionInDays: 30, kmsKeyId: key.state.arn, tags: expect.any(Object) });
+      expect(group.inputs).toEqual({ name: "aws-waf-logs-mlapi-edge-waf-dev", retentionInDays: 30, kmsKeyId: key.state.arn, region: "us-east-1", tags: expect.any(Object) });
       expect(onUsEast1(r, group)).toBe(true);
       expect(one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs).toEqual({
         resourceArn: acl().state.arn,
         logDestinationConfigs: [group.state.arn],
         redactedFields: [{ singleHeader: { name: "authorization" } }],
+        region: "us-east-1",
       });
     });
   });
@@ -304,13 +307,13 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     const source = one(r, "aws:cloudwatch/logDeliverySource:LogDeliverySource");
     const destination = one(r, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination");
     const delivery = one(r, "aws:cloudwatch/logDelivery:LogDelivery");
-    expect(group.inputs).toMatchObject({ name: "/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn });
-    expect(group.state.arn).toBe("arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/cloudfront-access-dev");
+    expect(group.inputs).toMatchObject({ name: "/aws/vendedlogs/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn });
+    expect(group.state.arn).toBe("arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/mlapi/cloudfront-access-dev");
     expect(source.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", logType: "ACCESS_LOGS", resourceArn: distributionOf(r).state.arn });
     expect(destination.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", outputFormat: "json", deliveryDestinationConfiguration: { destinationResourceArn: group.state.arn } });
     expect(delivery.inputs).toMatchObject({ deliverySourceName: source.state.name, deliveryDestinationArn: destination.state.arn });
     for (const res of [group, source, destination, delivery]) expect(onUsEast1(r, res)).toBe(true);
-    expect(r.outputs.cloudFrontLogGroupName).toBe("/mlapi/cloudfront-access-dev");
+    expect(r.outputs.cloudFrontLogGroupName).toBe("/aws/vendedlogs/mlapi/cloudfront-access-dev");
   });
 
   it("lets CloudWatch Logs in us-east-1 use the logs key for exactly the two edge log groups", () => {
@@ -322,7 +325,7 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     expect(logs?.Condition).toEqual({
       ArnLike: {
         "kms:EncryptionContext:aws:logs:arn": [
-          "arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/cloudfront-access-dev",
+          "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/mlapi/cloudfront-access-dev",
           "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-mlapi-edge-waf-dev",
         ],
       },
@@ -376,7 +379,7 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
     r = await render(CREATE_CERT, "https");
   });
 
-  it("requests the certificate in us-east-1 through the explicit provider, DNS-validated in the zone (R17)", () => {
+  it("requests the certificate in us-east-1 through its region input, DNS-validated in the zone (R17)", () => {
     const cert = one(r, "aws:acm/certificate:Certificate");
     expect(cert.inputs).toMatchObject({ domainName: "api.example.com", validationMethod: "DNS" });
     expect(onUsEast1(r, cert)).toBe(true);
@@ -391,7 +394,7 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
       ttl: 60,
     });
     const validation = one(r, "aws:acm/certificateValidation:CertificateValidation");
-    expect(validation.inputs).toEqual({ certificateArn: cert.state.arn, validationRecordFqdns: [record.state.fqdn] });
+    expect(validation.inputs).toEqual({ certificateArn: cert.state.arn, validationRecordFqdns: [record.state.fqdn], region: "us-east-1" });
     expect(onUsEast1(r, validation)).toBe(true);
   });
 

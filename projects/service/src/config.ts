@@ -1,7 +1,7 @@
 import { ConfigReader } from "@mlapi/core";
 import type { UpstreamLocation } from "@mlapi/core";
 import type { ServiceAlarmThresholds } from "@mlapi/components";
-import { fargateSizeProblem, readServiceAlarmConfig } from "@mlapi/components";
+import { ecrRepositoryArn, fargateSizeProblem, readServiceAlarmConfig } from "@mlapi/components";
 
 /** How the ALB gets its certificate (SPEC R11): none (HTTP only), an existing one, or one created here. */
 export type OriginTls =
@@ -15,7 +15,7 @@ export interface ServiceConfig {
   environmentSuffix: string;
   /** Where the network and data stacks are. Default: this organization and stack name. */
   upstream: UpstreamLocation;
-  /** A prebuilt API image (tag or digest required). Default: apps/ml-api built and pushed to the layer's repository at deploy. */
+  /** A prebuilt API image in private ECR (tag or digest required); the tasks may pull from its repository only. Default: apps/ml-api built and pushed to the layer's repository at deploy. */
   image?: string;
   /** Fargate CPU units of the task. Default 1024 (1 vCPU: apps/ml-api's benchmark puts 0.5 vCPU below the 1000 requests/target scaling target). */
   cpu: number;
@@ -75,13 +75,23 @@ function originTls(reader: ConfigReader): OriginTls {
   return { kind: "none" };
 }
 
-// <registry host>/<path> with an explicit tag or digest: an implicit `latest` would make redeploys unpredictable.
-const IMAGE_REFERENCE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::\w[\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
-
+// A private ECR image with an explicit tag or digest: an implicit `latest` would make redeploys
+// unpredictable, and the execution role can be granted a pull on a private ECR repository only.
 function prebuiltImage(reader: ConfigReader): string | undefined {
   const image = reader.optionalString("image");
   if (image !== undefined) {
-    reader.check(IMAGE_REFERENCE.test(image), "image", image, "must be an image reference with a tag or digest, e.g. <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>; unset it to build apps/ml-api at deploy");
+    let isEcrImage = true;
+    try {
+      ecrRepositoryArn(image);
+    } catch {
+      isEcrImage = false;
+    }
+    reader.check(
+      isEcrImage,
+      "image",
+      image,
+      "must be a private ECR image with a tag or digest, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> (or @sha256:<digest>), which the execution role is granted to pull; unset it to build apps/ml-api at deploy",
+    );
   }
   return image;
 }

@@ -8,6 +8,8 @@ export const PREBUILT_IMAGE = `${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.co
 export const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${MOCK_ACCOUNT_ID}:table/mlapi-sessions-dev`;
 export const DATA_KEY_ARN = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT_ID}:key/11111111-2222-4333-a444-555555555555`;
 export const MASTER_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:rds!cluster-abc-123456`;
+/** An app secret under a key of its own (not the data key): the execution role must decrypt it too. */
+export const APP_SECRET_KEY_ARN = `arn:aws:kms:${REGION}:${MOCK_ACCOUNT_ID}:key/99999999-8888-4777-a666-555555555555`;
 export const APP_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${MOCK_ACCOUNT_ID}:secret:mlapi/dev/model-api-key-AbC123`;
 
 /** The network's app port differs from the 8080 default, so a test proves the container follows the network. */
@@ -39,6 +41,7 @@ export const dataOutputs = (stack: string): DataOutputs => ({
   sessionsTableArn: TABLE_ARN,
   dataKmsKeyArn: DATA_KEY_ARN,
   appSecretArns: [APP_SECRET_ARN],
+  appSecretKmsKeyArns: [APP_SECRET_KEY_ARN],
   alarmTopicArn: `arn:aws:sns:${REGION}:${MOCK_ACCOUNT_ID}:mlapi-alarms-${stack}`,
 });
 

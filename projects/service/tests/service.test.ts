@@ -5,7 +5,7 @@ import { SERVICE } from "@mlapi/core";
 import { buildContextFiles } from "@mlapi/components";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram, secretInput } from "@mlapi/testing";
-import { APP_PORT, APP_SECRET_ARN, DATA_KEY_ARN, MASTER_SECRET_ARN, PREBUILT_IMAGE, REGION, TABLE_ARN, dataOutputs, upstream } from "./fixtures";
+import { APP_PORT, APP_SECRET_ARN, APP_SECRET_KEY_ARN, DATA_KEY_ARN, MASTER_SECRET_ARN, PREBUILT_IMAGE, REGION, TABLE_ARN, dataOutputs, upstream } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -154,12 +154,14 @@ describe("service layer with the default config (no certificate)", () => {
       expect(container(r).portMappings.map((p) => p.containerPort)).toEqual([APP_PORT]);
     });
 
-    it("passes region, table, database location and one inference worker per vCPU as plain environment variables", () => {
+    it("passes region, table, database location and secret ARN and one inference worker per vCPU as plain environment variables", () => {
       expect(Object.fromEntries(container(r).environment.map((e) => [e.name, e.value]))).toEqual({
         AWS_REGION: REGION,
         DB_HOST: `mlapi-db-dev.cluster-abc.${REGION}.rds.amazonaws.com`,
         DB_NAME: "mlapi",
         DB_PORT: "5432",
+        // the app re-reads the rotated secret by this ARN (R23); the task role may read exactly it
+        DB_SECRET_ARN: MASTER_SECRET_ARN,
         NODE_ENV: "production",
         PORT: String(APP_PORT),
         SESSIONS_TABLE_NAME: "mlapi-sessions-dev",
@@ -403,7 +405,8 @@ describe("service layer with the default config (no certificate)", () => {
       expect(bySid(doc, "ReadInjectedSecrets")).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: [MASTER_SECRET_ARN, APP_SECRET_ARN] });
       expect(bySid(doc, "DecryptSecretsViaSecretsManager")).toMatchObject({
         Action: "kms:Decrypt",
-        Resource: DATA_KEY_ARN,
+        // the data key (master secret) and the key the app secret is under
+        Resource: [DATA_KEY_ARN, APP_SECRET_KEY_ARN],
         Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } },
       });
     });
@@ -414,23 +417,14 @@ describe("service layer with the default config (no certificate)", () => {
       expect(asList(bySid(policyOf("api-roles-execution-policy"), "ReadInjectedSecrets").Resource).sort()).toEqual([...injected].sort());
     });
 
-    it("gives the task role item-level actions on the sessions table and its indexes, and the table key via DynamoDB only", () => {
+    it("gives the task role the three item actions the API calls, the table key via DynamoDB, and the master secret via Secrets Manager", () => {
       const doc = policyOf("api-roles-task-policy");
-      expect(statements(doc)).toHaveLength(2);
+      expect(statements(doc).map((s) => s.Sid)).toEqual(["SessionsTableItems", "TableKeyViaDynamoDb", "ReadRotatedDbSecret", "DecryptDbSecretViaSecretsManager"]);
       expect(bySid(doc, "SessionsTableItems")).toEqual({
         Sid: "SessionsTableItems",
         Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:BatchGetItem",
-          "dynamodb:Query",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:BatchWriteItem",
-          "dynamodb:ConditionCheckItem",
-        ],
-        Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`],
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        Resource: TABLE_ARN,
       });
       expect(bySid(doc, "TableKeyViaDynamoDb")).toEqual({
         Sid: "TableKeyViaDynamoDb",
@@ -438,6 +432,12 @@ describe("service layer with the default config (no certificate)", () => {
         Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"],
         Resource: DATA_KEY_ARN,
         Condition: { StringEquals: { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` } },
+      });
+      expect(bySid(doc, "ReadRotatedDbSecret")).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: MASTER_SECRET_ARN });
+      expect(bySid(doc, "DecryptDbSecretViaSecretsManager")).toMatchObject({
+        Action: "kms:Decrypt",
+        Resource: DATA_KEY_ARN,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } },
       });
     });
 
@@ -528,7 +528,11 @@ describe("service layer with the default config (no certificate)", () => {
     it("keeps every log group 30 days under the layer's logs key", () => {
       const key = one(r, "aws:kms/key:Key", "service-logs-key");
       const groups = ofType(r, T.logGroup);
-      expect(groups.map((g) => g.inputs.name).sort()).toEqual(["/mlapi/api-dev", "aws-waf-logs-mlapi-alb-dev"]);
+      expect(groups.map((g) => g.inputs.name).sort()).toEqual([
+        "/aws/ecs/containerinsights/mlapi-cluster-dev/performance",
+        "/mlapi/api-dev",
+        "aws-waf-logs-mlapi-alb-dev",
+      ]);
       for (const g of groups) expect(g.inputs).toMatchObject({ retentionInDays: 30, kmsKeyId: key.state.arn });
     });
   });
@@ -666,6 +670,13 @@ describe("service layer with a prebuilt image (config image)", () => {
     expect(container(r).image).toBe(PREBUILT_IMAGE);
     expect(r.outputs.apiImage).toBe(PREBUILT_IMAGE);
   });
+
+  it("lets the execution role pull from that image's repository, and from no other", async () => {
+    const image = `210987654321.dkr.ecr.${REGION}.amazonaws.com/mlapi-releases:1.4.2`;
+    const r = await render({ "mlapi-service:image": image });
+    const pulls = statements(one(r, T.rolePolicy, "api-roles-execution-policy").inputs.policy).filter((s) => asList(s.Action).includes("ecr:BatchGetImage"));
+    expect(pulls).toEqual([expect.objectContaining({ Resource: `arn:aws:ecr:${REGION}:210987654321:repository/mlapi-releases` })]);
+  });
 });
 
 describe("service layer rejects bad config before declaring anything", () => {
@@ -687,7 +698,12 @@ describe("service layer rejects bad config before declaring anything", () => {
     [
       "an image without a tag or digest",
       { "mlapi-service:image": "registry.example.com/mlapi/api" },
-      'mlapi-service:image = "registry.example.com/mlapi/api": must be an image reference with a tag or digest',
+      'mlapi-service:image = "registry.example.com/mlapi/api": must be a private ECR image with a tag or digest',
+    ],
+    [
+      "an image outside private ECR",
+      { "mlapi-service:image": "docker.io/acme/mlapi:1.4.2" },
+      'mlapi-service:image = "docker.io/acme/mlapi:1.4.2": must be a private ECR image with a tag or digest, <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
     ],
     [
       "certificateArn without domainName",

@@ -121,10 +121,11 @@ describe("AuroraServerlessCluster with defaults", () => {
     }
   });
 
-  it("creates the writer first, so the instance meant as the writer becomes it", () => {
+  it("creates the instances side by side, not one after another, and orders failover by promotion tier", () => {
     const [writer, reader] = instances(r);
     expect(writer.dependsOn).toEqual([]);
-    expect(reader.dependsOn).toEqual([ref(writer)]);
+    expect(reader.dependsOn).toEqual([]);
+    expect([writer.inputs.promotionTier, reader.inputs.promotionTier]).toEqual([0, 1]);
   });
 
   it("turns on Performance Insights with the customer key and the free 7 days on the cluster and every instance", () => {

@@ -107,7 +107,7 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
   readonly parameterGroup: aws.rds.ClusterParameterGroup;
   readonly logGroup: EncryptedLogGroup;
   readonly cluster: aws.rds.Cluster;
-  /** The writer first, then the readers. */
+  /** The instance meant as the writer (promotion tier 0) first, then the readers. */
   readonly instances: aws.rds.ClusterInstance[];
   readonly clusterIdentifier: string;
   readonly endpoint: pulumi.Output<string>;
@@ -210,10 +210,14 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.logGroup.logGroup] },
     );
 
-    // Numbered rather than called writer/reader: a failover swaps the roles, the names stay.
-    // Promotion tier 0 makes the first instance the preferred writer; readers wait for it so it is created first.
+    // Identifiers are numbered rather than called writer/reader: a failover swaps the roles, the names stay.
+    // All instances are created side by side (a chain would add a whole instance creation, ~8 min, to
+    // every deploy and destroy). Aurora makes whichever instance is available first the writer, so
+    // after a cold deploy the writer may be any of them, in its zone; promotion tier 0 on the first
+    // instance only orders failover: on a writer failure RDS promotes the lowest tier first.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html#Aurora.Managing.FaultTolerance
     const azs = pulumi.output(args.availabilityZones);
-    const instance = (index: number, dependsOn: pulumi.Resource[]) =>
+    const instance = (index: number) =>
       new aws.rds.ClusterInstance(
         index === 0 ? `${name}-writer` : `${name}-reader-${index}`,
         {
@@ -235,10 +239,9 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
           copyTagsToSnapshot: true,
           applyImmediately: true,
         },
-        { parent: this, dependsOn },
+        { parent: this },
       );
-    const writer = instance(0, []);
-    this.instances = [writer, ...Array.from({ length: a.readerCount }, (_, i) => instance(i + 1, [writer]))];
+    this.instances = Array.from({ length: a.readerCount + 1 }, (_, i) => instance(i));
 
     this.endpoint = this.cluster.endpoint;
     this.readerEndpoint = this.cluster.readerEndpoint;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 import { bodyRuleOverrides, COMMON_RULE_SET, imageUploadException } from "../waf";
+import { CLOUDFRONT_REGION } from "./cloudfront-region";
 
 /** AWS WAF requires the names of log groups it writes to to start with this. */
 export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
@@ -23,6 +24,11 @@ export interface CloudFrontWebAclArgs {
    * @default 300
    */
   rateLimitWindowSeconds?: 60 | 120 | 300 | 600;
+  /**
+   * Region of the ACL and its log group (per-resource `region`): CLOUDFRONT scope exists only in us-east-1.
+   * @default "us-east-1"
+   */
+  region?: string;
 }
 
 const DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const };
@@ -40,7 +46,8 @@ export const EDGE_WAF_RULES = {
  * rate limit per client IP — at the edge the source address is the real client, unlike
  * on the ALB behind CloudFront. Metrics and sampled requests on; logs to an encrypted 30-day
  * `aws-waf-logs-…` group with the Authorization header redacted. Attach it through the
- * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1: use the us-east-1 provider.
+ * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1, where the resources are
+ * placed with the per-resource `region` input (the stack's provider creates them).
  */
 export class CloudFrontWebAcl extends pulumi.ComponentResource {
   readonly webAcl: aws.wafv2.WebAcl;
@@ -79,6 +86,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
         name: args.name,
         description: "Edge protection of the ML API: IP reputation, common exploits, per-IP rate limit",
         scope: "CLOUDFRONT",
+        region: args.region ?? CLOUDFRONT_REGION,
         defaultAction: { allow: {} },
         rules: [
           managedGroup(0, EDGE_WAF_RULES.ipReputation, "AWSManagedRulesAmazonIpReputationList"),
@@ -104,13 +112,18 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.logGroup = new EncryptedLogGroup(`${name}-logs`, { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn }, { parent: this });
+    this.logGroup = new EncryptedLogGroup(
+      `${name}-logs`,
+      { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn, region: args.region ?? CLOUDFRONT_REGION },
+      { parent: this },
+    );
     new aws.wafv2.WebAclLoggingConfiguration(
       `${name}-logging`,
       {
         resourceArn: this.webAcl.arn,
         logDestinationConfigs: [this.logGroup.arn],
         redactedFields: [{ singleHeader: { name: "authorization" } }],
+        region: args.region ?? CLOUDFRONT_REGION,
       },
       { parent: this },
     );

@@ -1,17 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 
-/** Account id, region and partition of the provider a component runs under (its parent's provider). */
+/**
+ * Account id, region and partition of the provider a component runs under (its parent's provider),
+ * or of `region` when the component puts its resources there with the per-resource `region` input.
+ */
 export interface AwsAccount {
   accountId: pulumi.Output<string>;
   region: pulumi.Output<string>;
   partition: pulumi.Output<string>;
 }
 
-export function awsAccount(parent: pulumi.Resource): AwsAccount {
+export function awsAccount(parent: pulumi.Resource, region?: string): AwsAccount {
   return {
     accountId: aws.getCallerIdentityOutput({}, { parent }).accountId,
-    region: aws.getRegionOutput({}, { parent }).region,
+    region: region === undefined ? aws.getRegionOutput({}, { parent }).region : pulumi.output(region),
     partition: aws.getPartitionOutput({}, { parent }).partition,
   };
 }

@@ -9,6 +9,12 @@ export interface EncryptedLogGroupArgs {
   name: pulumi.Input<string>;
   /** Customer-managed key whose policy admits CloudWatch Logs for this group (see LogsKey). */
   kmsKeyArn: pulumi.Input<string>;
+  /**
+   * Region of the component's resources, through pulumi-aws 7's per-resource `region` input (the
+   * stack's provider, with all its `aws:` config, creates them there).
+   * @default the provider's region (the stack's)
+   */
+  region?: string;
 }
 
 /** A CloudWatch log group with the platform's fixed retention and a customer-managed key. */
@@ -21,7 +27,7 @@ export class EncryptedLogGroup extends pulumi.ComponentResource {
     super("mlapi:logging:EncryptedLogGroup", name, {}, opts);
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-log-group`,
-      { name: args.name, retentionInDays: LOG_RETENTION_DAYS, kmsKeyId: args.kmsKeyArn },
+      { name: args.name, retentionInDays: LOG_RETENTION_DAYS, kmsKeyId: args.kmsKeyArn, region: args.region },
       { parent: this },
     );
     this.name = this.logGroup.name;

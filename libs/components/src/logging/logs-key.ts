@@ -14,6 +14,12 @@ export interface LogsKeyArgs {
    * @default 7
    */
   deletionWindowInDays?: number;
+  /**
+   * Region of the component's resources, through pulumi-aws 7's per-resource `region` input (the
+   * stack's provider, with all its `aws:` config, creates them there).
+   * @default the provider's region (the stack's)
+   */
+  region?: string;
 }
 
 /**
@@ -29,7 +35,7 @@ export class LogsKey extends pulumi.ComponentResource {
 
   constructor(name: string, args: LogsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:logging:LogsKey", name, {}, opts);
-    const { accountId, region, partition } = awsAccount(this);
+    const { accountId, region, partition } = awsAccount(this, args.region);
     const logGroupArns = pulumi
       .all([partition, region, accountId, pulumi.all(args.logGroupNames)])
       .apply(([p, r, a, names]) => names.map((n) => `arn:${p}:logs:${r}:${a}:log-group:${n}`));
@@ -40,6 +46,7 @@ export class LogsKey extends pulumi.ComponentResource {
         description: args.description,
         enableKeyRotation: true,
         deletionWindowInDays: args.deletionWindowInDays ?? 7,
+        region: args.region,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
@@ -57,7 +64,7 @@ export class LogsKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+    this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId, region: args.region }, { parent: this });
     this.keyArn = this.key.arn;
     this.registerOutputs({ keyArn: this.keyArn });
   }

@@ -24,6 +24,12 @@ export interface AlarmTopicArgs {
    * @default 7
    */
   deletionWindowInDays?: number;
+  /**
+   * Region of the component's resources, through pulumi-aws 7's per-resource `region` input (the
+   * stack's provider, with all its `aws:` config, creates them there).
+   * @default the provider's region (the stack's)
+   */
+  region?: string;
 }
 
 const DEFAULTS = { baseName: "alarms", deletionWindowInDays: 7 } as const;
@@ -59,7 +65,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
     super("mlapi:monitoring:AlarmTopic", name, {}, opts);
     const baseName = args.baseName ?? DEFAULTS.baseName;
     const topicName = args.naming.name(baseName, "snsTopic");
-    const { accountId, region, partition } = awsAccount(this);
+    const { accountId, region, partition } = awsAccount(this, args.region);
     // Confused-deputy guard: CloudWatch acts for alarms of this account and region only.
     const fromThisAccountsAlarms = {
       StringEquals: { "aws:SourceAccount": accountId },
@@ -73,6 +79,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
         description: `Alarm notifications topic ${topicName}`,
         enableKeyRotation: true,
         deletionWindowInDays: args.deletionWindowInDays ?? DEFAULTS.deletionWindowInDays,
+        region: args.region,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
@@ -90,11 +97,11 @@ export class AlarmTopic extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/${topicName}`, targetKeyId: this.key.keyId }, { parent: this });
+    new aws.kms.Alias(`${name}-alias`, { name: `alias/${topicName}`, targetKeyId: this.key.keyId, region: args.region }, { parent: this });
 
     this.topic = new aws.sns.Topic(
       `${name}-topic`,
-      { name: topicName, displayName: `mlapi alarms ${args.naming.suffix}`, kmsMasterKeyId: this.key.arn },
+      { name: topicName, displayName: `mlapi alarms ${args.naming.suffix}`, kmsMasterKeyId: this.key.arn, region: args.region },
       { parent: this },
     );
 
@@ -103,6 +110,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         arn: this.topic.arn,
+        region: args.region,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
@@ -140,7 +148,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
       (endpoint) =>
         new aws.sns.TopicSubscription(
           `${name}-sub-${createHash("sha256").update(endpoint.toLowerCase()).digest("hex").slice(0, 8)}`,
-          { topic: this.topic.arn, protocol: subscriptionProtocol(endpoint), endpoint },
+          { topic: this.topic.arn, protocol: subscriptionProtocol(endpoint), endpoint, region: args.region },
           { parent: this },
         ),
     );

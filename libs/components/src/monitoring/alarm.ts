@@ -56,6 +56,8 @@ export interface AlarmContext {
   /** SNS topic notified on ALARM and on the way back to OK (same region as the alarm). */
   topicArn: pulumi.Input<string>;
   parent: pulumi.Resource;
+  /** Region of the alarm (per-resource `region`); @default the provider's (the stack's). */
+  region?: string;
 }
 
 const PERCENTILE = /^p\d{1,2}(\.\d+)?$/;
@@ -85,6 +87,7 @@ export function declareAlarm(logicalName: string, spec: AlarmSpec, ctx: AlarmCon
     actionsEnabled: true,
     alarmActions: [ctx.topicArn],
     okActions: [ctx.topicArn],
+    region: ctx.region,
   };
   let metricArgs: Partial<aws.cloudwatch.MetricAlarmArgs>;
   if (spec.metric) {

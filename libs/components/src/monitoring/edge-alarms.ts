@@ -23,6 +23,11 @@ export interface EdgeAlarmsArgs {
    * @default the defaults of EDGE_ALARM_RULES
    */
   thresholds?: Partial<EdgeAlarmThresholds>;
+  /**
+   * Region of the alarms (per-resource `region`): where CloudFront's metrics are.
+   * @default "us-east-1"
+   */
+  region?: string;
 }
 
 const BASES = {
@@ -46,8 +51,8 @@ export function edgeNeedsOwnAlarmTopic(stackRegion: string | undefined): boolean
 }
 
 /**
- * CloudFront and edge-WAF alarms. Their metrics live only in us-east-1, so construct this
- * component with the us-east-1 provider (`{ provider: usEast1 }`); every alarm inherits it.
+ * CloudFront and edge-WAF alarms. Their metrics live only in us-east-1, where every alarm is
+ * placed with the per-resource `region` input (the stack's provider creates them).
  */
 export class EdgeAlarms extends pulumi.ComponentResource {
   readonly alarms: Record<EdgeAlarmKey, aws.cloudwatch.MetricAlarm>;
@@ -56,7 +61,7 @@ export class EdgeAlarms extends pulumi.ComponentResource {
   constructor(name: string, args: EdgeAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:monitoring:EdgeAlarms", name, {}, opts);
     const t: EdgeAlarmThresholds = { ...thresholdDefaults(EDGE_ALARM_RULES), ...args.thresholds };
-    const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this };
+    const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this, region: args.region ?? CLOUDFRONT_REGION };
     // CloudFront is global: its metrics carry Region=Global, whatever region they are read in.
     const distribution = { DistributionId: args.distributionId, Region: "Global" };
     const n = t.evaluationPeriods;

@@ -18,6 +18,7 @@ export interface FlowLogsArgs {
 export class FlowLogs extends pulumi.ComponentResource {
   readonly logGroup: EncryptedLogGroup;
   readonly role: aws.iam.Role;
+  readonly rolePolicy: aws.iam.RolePolicy;
   readonly flowLog: aws.ec2.FlowLog;
 
   constructor(name: string, args: FlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,7 +49,7 @@ export class FlowLogs extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    this.rolePolicy = new aws.iam.RolePolicy(
       `${name}-write`,
       {
         role: this.role.id,
@@ -78,7 +79,8 @@ export class FlowLogs extends pulumi.ComponentResource {
         maxAggregationInterval: 60,
         tags: { Name: args.naming.name("flow-logs") },
       },
-      { parent: this },
+      // Created before the role may write, a flow log sits in "access error" and delivers nothing.
+      { parent: this, dependsOn: [this.rolePolicy] },
     );
     this.registerOutputs({ logGroupName: this.logGroup.name });
   }

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { apiSecrets, nodeHealthCheckCommand, secretEnvName } from "./api-service";
+import * as pulumi from "@pulumi/pulumi";
+import { one, renderProgram } from "@mlapi/testing";
+import { ApiService, apiSecrets, nodeHealthCheckCommand, secretEnvName, STEADY_STATE_TIMEOUT } from "./api-service";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
 
@@ -71,5 +73,52 @@ describe("nodeHealthCheckCommand", () => {
 
   it("exits 1 when nothing listens", async () => {
     expect(await run(1)).toBe(1);
+  });
+});
+
+describe("ApiService", () => {
+  const render = async () => {
+    const timeouts = new Map<string, pulumi.CustomTimeouts | undefined>();
+    const r = await renderProgram({
+      project: "mlapi-test",
+      stack: "dev",
+      config: { "aws:region": "us-east-1" },
+      load: async () => {
+        // The render records explicit options but not timeouts: read them where the engine would get them.
+        pulumi.runtime.registerStackTransformation((a) => {
+          timeouts.set(a.name, (a.opts as pulumi.CustomResourceOptions).customTimeouts);
+          return undefined;
+        });
+        new ApiService("api", {
+          family: "mlapi-api-dev",
+          serviceName: "mlapi-api-dev",
+          clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/mlapi-cluster-dev",
+          capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+          image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlapi-api-dev:amd64-0123456789abcdef0123",
+          cpu: 1024,
+          memory: 2048,
+          containerPort: 8080,
+          environment: {},
+          secrets: [],
+          logGroupName: "/mlapi/api-dev",
+          executionRoleArn: "arn:aws:iam::123456789012:role/mlapi-api-execution-dev",
+          taskRoleArn: "arn:aws:iam::123456789012:role/mlapi-api-task-dev",
+          subnetIds: ["subnet-a"],
+          securityGroupIds: ["sg-app"],
+          targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-tg/0123456789abcdef",
+          desiredCount: 2,
+          dependsOn: [],
+        });
+        return {};
+      },
+    });
+    return { r, timeouts };
+  };
+
+  it("makes `pulumi up` wait until the service is steady, long enough for a Fargate Spot start", async () => {
+    const { r, timeouts } = await render();
+    expect(one(r, "aws:ecs/service:Service").inputs.waitForSteadyState).toBe(true);
+    expect(STEADY_STATE_TIMEOUT).toBe("30m");
+    expect(timeouts.get("api-service")).toEqual({ create: "30m", update: "30m" });
   });
 });

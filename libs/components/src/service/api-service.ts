@@ -3,6 +3,15 @@ import * as aws from "../aws";
 import { awsAccount } from "../logging";
 import type { CapacityProviderWeight } from "./fargate-cluster";
 
+/**
+ * How long `pulumi up` waits for the service to reach steady state (the provider's default is 20
+ * minutes). A Fargate Spot task can wait for capacity, then pull, start, pass the 60 s grace period
+ * and two ALB health checks 30 s apart; a rolling deploy does that twice (new tasks up, old drained
+ * for the target group's deregistration delay). 30 minutes leaves room for a slow Spot start
+ * without hiding a deployment that never gets healthy: the circuit breaker ends that one sooner.
+ */
+export const STEADY_STATE_TIMEOUT = "30m";
+
 /** Where the container may write: the root filesystem is read-only. */
 export const TMP_VOLUME = { name: "tmp", containerPath: "/tmp" } as const;
 
@@ -195,9 +204,17 @@ export class ApiService extends pulumi.ComponentResource {
         deploymentMaximumPercent: 200,
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
+        // `pulumi up` succeeds only once the deployment is steady (every task running and healthy in
+        // the target group); a deployment that never gets healthy fails the update instead.
+        waitForSteadyState: true,
       },
-      // desiredCount is owned by auto scaling after creation; a deploy must not reset it.
-      { parent: this, dependsOn: args.dependsOn, ignoreChanges: ["desiredCount"] },
+      {
+        parent: this,
+        dependsOn: args.dependsOn,
+        // desiredCount is owned by auto scaling after creation; a deploy must not reset it.
+        ignoreChanges: ["desiredCount"],
+        customTimeouts: { create: STEADY_STATE_TIMEOUT, update: STEADY_STATE_TIMEOUT },
+      },
     );
     this.serviceName = this.service.name;
     this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinition.arn });

@@ -1,5 +1,7 @@
-import { one, renderProgram } from "@mlapi/testing";
+import { one, ref, renderProgram } from "@mlapi/testing";
 import { capacityProviderStrategy, FargateCluster } from "./fargate-cluster";
+
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555";
 
 describe("capacityProviderStrategy", () => {
   describe.each<[number, number, number, unknown[]]>([
@@ -22,7 +24,7 @@ describe("FargateCluster", () => {
       stack: "dev",
       config: { "aws:region": "us-east-1" },
       load: async () => {
-        const c = new FargateCluster("c", { clusterName: "mlapi-cluster-dev", defaultStrategy: strategy });
+        const c = new FargateCluster("c", { clusterName: "mlapi-cluster-dev", defaultStrategy: strategy, logsKmsKeyArn: KEY_ARN });
         return { name: c.name };
       },
     });
@@ -33,5 +35,9 @@ describe("FargateCluster", () => {
       defaultCapacityProviderStrategies: strategy,
     });
     expect(r.outputs.name).toBe("mlapi-cluster-dev");
+    // Container Insights' own log group, declared first so ECS does not create it unencrypted and never-expiring.
+    const insights = one(r, "aws:cloudwatch/logGroup:LogGroup");
+    expect(insights.inputs).toEqual({ name: "/aws/ecs/containerinsights/mlapi-cluster-dev/performance", retentionInDays: 30, kmsKeyId: KEY_ARN });
+    expect(one(r, "aws:ecs/cluster:Cluster").dependsOn).toEqual([ref(one(r, "mlapi:logging:EncryptedLogGroup"))]);
   });
 });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
+import { EncryptedLogGroup } from "../logging";
 
 /** A capacity-provider strategy entry, as ECS takes it. */
 export interface CapacityProviderWeight {
@@ -22,16 +23,30 @@ export function capacityProviderStrategy(spotWeight: number, onDemandWeight: num
   return strategy;
 }
 
+/** The log group Container Insights writes a cluster's performance events to (a name ECS fixes). */
+export function containerInsightsLogGroupName(clusterName: string): string {
+  return `/aws/ecs/containerinsights/${clusterName}/performance`;
+}
+
 export interface FargateClusterArgs {
   /** Physical cluster name. */
   clusterName: string;
   /** Default strategy for tasks started without one (the service passes its own). */
   defaultStrategy: CapacityProviderWeight[];
+  /** Key of the Container Insights log group; its policy must admit that group (see LogsKey). */
+  logsKmsKeyArn: pulumi.Input<string>;
 }
 
-/** An ECS cluster with Container Insights and the FARGATE and FARGATE_SPOT capacity providers (SPEC R9). */
+/**
+ * An ECS cluster with Container Insights and the FARGATE and FARGATE_SPOT capacity providers (SPEC R9).
+ * Container Insights writes to `/aws/ecs/containerinsights/<cluster>/performance` and creates that
+ * group itself when it is missing: unencrypted, never expiring and left behind by a destroy. The
+ * component declares it first, with the platform's retention and key (SPEC R14), and the cluster
+ * waits for it.
+ */
 export class FargateCluster extends pulumi.ComponentResource {
   readonly cluster: aws.ecs.Cluster;
+  readonly insightsLogGroup: EncryptedLogGroup;
   /** The provider association; a service with a capacity-provider strategy must depend on it. */
   readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
   readonly name: pulumi.Output<string>;
@@ -39,10 +54,15 @@ export class FargateCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: FargateClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:FargateCluster", name, {}, opts);
+    this.insightsLogGroup = new EncryptedLogGroup(
+      `${name}-insights`,
+      { name: containerInsightsLogGroupName(args.clusterName), kmsKeyArn: args.logsKmsKeyArn },
+      { parent: this },
+    );
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
       { name: args.clusterName, settings: [{ name: "containerInsights", value: "enabled" }] },
-      { parent: this },
+      { parent: this, dependsOn: [this.insightsLogGroup] },
     );
     this.capacityProviders = new aws.ecs.ClusterCapacityProviders(
       `${name}-capacity-providers`,

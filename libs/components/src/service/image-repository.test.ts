@@ -1,6 +1,6 @@
 import { ofType, one, renderProgram } from "@mlapi/testing";
 import type { ImageRepositoryArgs } from "./image-repository";
-import { ImageRepository } from "./image-repository";
+import { ecrRepositoryArn, ImageRepository } from "./image-repository";
 
 const render = (args: Partial<ImageRepositoryArgs> = {}) =>
   renderProgram({
@@ -38,4 +38,22 @@ describe("ImageRepository", () => {
     ]);
     expect(r.outputs.url).toBe("123456789012.dkr.ecr.us-east-1.amazonaws.com/mlapi-api-dev");
   });
+});
+
+describe("ecrRepositoryArn", () => {
+  describe.each<[string, string]>([
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com/mlapi-releases:1.4.2", "arn:aws:ecr:us-east-1:123456789012:repository/mlapi-releases"],
+    [`210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/mlapi@sha256:${"a".repeat(64)}`, "arn:aws:ecr:eu-west-1:210987654321:repository/team/mlapi"],
+    ["123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/api:v1", "arn:aws:ecr:us-gov-west-1:123456789012:repository/api"],
+    ["123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:v1", "arn:aws-cn:ecr:cn-north-1:123456789012:repository/api"],
+  ])("%s", (image, expected) => {
+    it(`is pulled from ${expected}`, () => expect(ecrRepositoryArn(image)).toBe(expected));
+  });
+
+  it.each(["docker.io/library/node:24", "public.ecr.aws/mlapi/api:1.0", "123456789012.dkr.ecr.us-east-1.amazonaws.com/api", "ghcr.io/acme/api:1"])(
+    "refuses %s, which the execution role cannot be granted",
+    (image) => {
+      expect(() => ecrRepositoryArn(image)).toThrow(`${image} is not a private ECR image`);
+    },
+  );
 });

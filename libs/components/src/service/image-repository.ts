@@ -2,6 +2,28 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
+// <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>)
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+
+/**
+ * The ARN of the private ECR repository an image URI points at, for a pull grant on exactly that
+ * repository. Throws for anything else (Docker Hub, ECR Public, a registry mirror): the tasks pull
+ * through the execution role, and only a private ECR repository can be granted to it. An image of
+ * another account or region is granted here too; that repository's own policy must admit this
+ * account's execution role as well (cross-account pull).
+ */
+export function ecrRepositoryArn(imageUri: string): string {
+  const m = ECR_IMAGE.exec(imageUri);
+  if (!m) {
+    throw new Error(
+      `${imageUri} is not a private ECR image (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:<digest>): ` +
+        "the execution role can be granted a pull on a private ECR repository only",
+    );
+  }
+  const [, account, region, china, repository] = m;
+  return `arn:${china ? "aws-cn" : "aws"}:ecr:${region}:${account}:repository/${repository}`;
+}
+
 export interface ImageRepositoryArgs {
   /** Physical repository name; carries the environment suffix. */
   repositoryName: string;

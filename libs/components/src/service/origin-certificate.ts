@@ -6,11 +6,16 @@ export interface OriginCertificateArgs {
   domainName: pulumi.Input<string>;
   /** Route 53 hosted zone the DNS validation record is written to. */
   hostedZoneId: pulumi.Input<string>;
+  /**
+   * Region of the certificate (per-resource `region`), e.g. us-east-1 for CloudFront.
+   * @default the provider's region (the stack's)
+   */
+  region?: string;
 }
 
 /**
- * An ACM certificate validated through a Route 53 record, in the region of the provider it is
- * given: the stack's region for the ALB (service layer), us-east-1 for CloudFront (edge layer).
+ * An ACM certificate validated through a Route 53 record (global), in the stack's region for the
+ * ALB (service layer) or in `region` us-east-1 for CloudFront (edge layer).
  * `certificateArn` resolves only once ACM has issued it, so a listener or distribution using it is
  * never created with a pending certificate.
  */
@@ -23,7 +28,7 @@ export class OriginCertificate extends pulumi.ComponentResource {
     super("mlapi:service:OriginCertificate", name, {}, opts);
     this.certificate = new aws.acm.Certificate(
       `${name}-certificate`,
-      { domainName: args.domainName, validationMethod: "DNS" },
+      { domainName: args.domainName, validationMethod: "DNS", region: args.region },
       // Pulumi's default create-before-replace matters here: a certificate a listener uses cannot be deleted first.
       { parent: this },
     );
@@ -43,7 +48,7 @@ export class OriginCertificate extends pulumi.ComponentResource {
     );
     const validation = new aws.acm.CertificateValidation(
       `${name}-validation`,
-      { certificateArn: this.certificate.arn, validationRecordFqdns: [record.fqdn] },
+      { certificateArn: this.certificate.arn, validationRecordFqdns: [record.fqdn], region: args.region },
       { parent: this },
     );
     this.certificateArn = validation.certificateArn;

@@ -2,17 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
-/** Item-level DynamoDB actions the API may use on the sessions table: no table management, no Scan. */
-export const SESSION_TABLE_ACTIONS: readonly string[] = [
-  "dynamodb:GetItem",
-  "dynamodb:BatchGetItem",
-  "dynamodb:Query",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
-];
+/**
+ * The DynamoDB actions apps/ml-api calls on the sessions table (src/stores/sessions.ts sends only
+ * GetCommand, PutCommand and UpdateCommand), and no other: no Query, no batch, no delete, no Scan.
+ */
+export const SESSION_TABLE_ACTIONS: readonly string[] = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 
 /** What DynamoDB needs of the caller's identity to use a customer-managed table key on its behalf. */
 export const TABLE_KEY_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"];
@@ -25,15 +19,25 @@ export interface TaskRolesArgs {
   executionRoleName: string;
   /** Physical name of the task role (used by the application code). */
   taskRoleName: string;
-  /** ECR repository the agent may pull from. */
+  /** ECR repository the agent may pull from: the layer's own, or a prebuilt image's (see ecrRepositoryArn). */
   repositoryArn: pulumi.Input<string>;
   /** Log group the awslogs driver writes to. */
   logGroupArn: pulumi.Input<string>;
   /** Exactly the Secrets Manager secrets the task definition injects. */
   secretArns: pulumi.Input<pulumi.Input<string>[]>;
-  /** Key the injected secrets are encrypted with; usable only through Secrets Manager. */
-  secretsKmsKeyArn: pulumi.Input<string>;
-  /** The sessions table; its indexes are `<arn>/index/*`. */
+  /**
+   * Customer-managed keys the injected secrets are encrypted with (duplicates are dropped); usable
+   * only through Secrets Manager. A secret under the AWS-managed `aws/secretsmanager` key needs none.
+   */
+  secretsKmsKeyArns: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The RDS-managed master secret, which the application itself re-reads by ARN when PostgreSQL
+   * rejects its password after a rotation (SPEC R23): the task role may read this secret only.
+   */
+  dbSecretArn: pulumi.Input<string>;
+  /** Key of that secret (the data key); usable only through Secrets Manager. */
+  dbSecretKmsKeyArn: pulumi.Input<string>;
+  /** The sessions table (it has no indexes: the API reads and writes items by key only). */
   tableArn: pulumi.Input<string>;
   /** Key the table is encrypted with; usable only through DynamoDB. */
   tableKmsKeyArn: pulumi.Input<string>;
@@ -42,8 +46,9 @@ export interface TaskRolesArgs {
 /**
  * The two roles of the API task (SPEC R15), each assumable only by ecs-tasks.amazonaws.com for
  * tasks of this account. Execution role: pull this repository, write this log group, read exactly
- * the injected secrets. Task role: item-level access to the sessions table and its indexes.
- * KMS is reachable only through the service that owns the data (kms:ViaService).
+ * the injected secrets. Task role: the item actions the API calls on the sessions table, and the
+ * database master secret it re-reads after a rotation. KMS is reachable only through the service
+ * that owns the data (kms:ViaService).
  */
 export class TaskRoles extends pulumi.ComponentResource {
   readonly executionRole: aws.iam.Role;
@@ -68,6 +73,16 @@ export class TaskRoles extends pulumi.ComponentResource {
       ],
     });
 
+    const viaSecretsManager = { StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${region}.amazonaws.com` } };
+    const decryptViaSecretsManager = (sid: string, keyArns: pulumi.Input<string> | pulumi.Input<pulumi.Input<string>[]>) => ({
+      Sid: sid,
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: keyArns,
+      Condition: viaSecretsManager,
+    });
+    const secretKeys = pulumi.output(args.secretsKmsKeyArns).apply((arns) => [...new Set(arns)]);
+
     // --- execution role: used by the ECS agent before the container starts ---
     this.executionRole = new aws.iam.Role(
       `${name}-execution`,
@@ -91,13 +106,7 @@ export class TaskRoles extends pulumi.ComponentResource {
               Resource: pulumi.interpolate`${args.logGroupArn}:log-stream:*`,
             },
             { Sid: "ReadInjectedSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns },
-            {
-              Sid: "DecryptSecretsViaSecretsManager",
-              Effect: "Allow",
-              Action: "kms:Decrypt",
-              Resource: args.secretsKmsKeyArn,
-              Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${region}.amazonaws.com` } },
-            },
+            decryptViaSecretsManager("DecryptSecretsViaSecretsManager", secretKeys),
           ],
         }),
       },
@@ -107,7 +116,7 @@ export class TaskRoles extends pulumi.ComponentResource {
     // --- task role: used by the application code ---
     this.taskRole = new aws.iam.Role(
       `${name}-task`,
-      { name: args.taskRoleName, description: "API application: the sessions table only", assumeRolePolicy },
+      { name: args.taskRoleName, description: "API application: the sessions table and the database secret", assumeRolePolicy },
       { parent: this },
     );
     const taskPolicy = new aws.iam.RolePolicy(
@@ -121,7 +130,7 @@ export class TaskRoles extends pulumi.ComponentResource {
               Sid: "SessionsTableItems",
               Effect: "Allow",
               Action: [...SESSION_TABLE_ACTIONS],
-              Resource: [args.tableArn, pulumi.interpolate`${args.tableArn}/index/*`],
+              Resource: args.tableArn,
             },
             {
               Sid: "TableKeyViaDynamoDb",
@@ -130,6 +139,9 @@ export class TaskRoles extends pulumi.ComponentResource {
               Resource: args.tableKmsKeyArn,
               Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`dynamodb.${region}.amazonaws.com` } },
             },
+            // After a rotation the injected DB_SECRET is stale; the app re-reads it by DB_SECRET_ARN.
+            { Sid: "ReadRotatedDbSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.dbSecretArn },
+            decryptViaSecretsManager("DecryptDbSecretViaSecretsManager", args.dbSecretKmsKeyArn),
           ],
         }),
       },

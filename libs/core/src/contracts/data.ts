@@ -19,6 +19,8 @@ export interface DataOutputs {
   dataKmsKeyArn: string;
   /** ARNs of the existing app secrets named in config `appSecretNames`, in that order. */
   appSecretArns: string[];
+  /** Customer-managed keys those secrets are encrypted with (each once; none for the AWS-managed key). */
+  appSecretKmsKeyArns: string[];
   /** The region's alarm topic (KMS-encrypted SNS); every alarm of the platform in this region notifies it. */
   alarmTopicArn: string;
 }
@@ -39,6 +41,7 @@ export const DATA: LayerContract<DataOutputs> = {
     "sessionsTableArn",
     "dataKmsKeyArn",
     "appSecretArns",
+    "appSecretKmsKeyArns",
     "alarmTopicArn",
   ],
   secretOutputNames: [],

@@ -7,6 +7,7 @@ import { albOriginExposure, ecsNoPublicIp, rdsNotPublic, s3PublicAccessBlock, se
 import { iamLeastPrivilege, iamNoFullAccess, iamSingleServiceTrust } from "./iam";
 import { logGroupRetentionAndKey } from "./logs";
 import { namingSuffix } from "./naming";
+import { containerInsightsLogGroup, ecsServiceSteadyState, vendedLogsPrefix } from "./operations";
 import { requiredTags } from "./tags";
 import { albHttpRedirect, albTlsPolicy, cloudfrontTls, rdsForceSsl } from "./tls";
 import { wafBodyRulesUploadException, wafRateLimitKey } from "./waf";
@@ -33,6 +34,9 @@ export const RULES: readonly Rule[] = [
   cloudfrontTls,
   rdsForceSsl,
   destroyable,
+  ecsServiceSteadyState,
+  containerInsightsLogGroup,
+  vendedLogsPrefix,
   noGuardDuty,
   configRoleManagedPolicy,
   albAccessLogs,
@@ -50,6 +54,7 @@ export * from "./exposure";
 export * from "./iam";
 export * from "./logs";
 export * from "./naming";
+export * from "./operations";
 export * from "./tags";
 export * from "./tls";
 export * from "./waf";
