@@ -14,8 +14,12 @@ export const UPSTREAM: Record<LayerName, LayerName[]> = {
   edge: ["service"],
 };
 
-/** The outputs SPEC R20 requires of each layer; the offline plan and docs list them. */
-export const R20_OUTPUTS: Record<LayerName, string[]> = {
+/**
+ * The outputs every layer must export for people and tests, not only for the next layer (requirement
+ * R20 in docs/requirements.md): endpoints, names and ids an operator or the integration tests look up.
+ * The offline plan's summary lists them and marks a missing one.
+ */
+export const REQUIRED_STACK_OUTPUTS: Record<LayerName, string[]> = {
   network: ["vpcId"],
   data: ["rdsClusterEndpoint", "rdsClusterReaderEndpoint", "sessionsTableName"],
   service: ["albDnsName", "ecsClusterName", "ecsServiceName"],
@@ -65,12 +69,40 @@ export function pulumiProjectName(layer: LayerName): string {
   return doc.name;
 }
 
-/** The `config:` map of `Pulumi.<stack>.yaml`, exactly as `pulumi up` would read it. */
-export function readStackConfig(layer: LayerName, stack: string): Record<string, unknown> {
-  const file = path.join(layerDir(layer), `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) {
-    throw new Error(`No stack file ${path.relative(WORKSPACE_ROOT, file)}: copy Pulumi.example.yaml to it, or pass --stack <name> of an existing one.`);
+/** A layer's `Pulumi.<stack>.yaml`: its `config:` map and the ESC environments it imports, if any. */
+export interface StackFile {
+  /** Path relative to the workspace root, for messages. */
+  file: string;
+  config: Record<string, unknown>;
+  /** The `environment:` block (Pulumi ESC imports), resolved by the Pulumi CLI only. */
+  environments: string[];
+}
+
+const stackFilePath = (layer: LayerName, stack: string): string => path.join(layerDir(layer), `Pulumi.${stack}.yaml`);
+
+/** The layer's stack file, or undefined when there is none. */
+export function findStackFile(layer: LayerName, stack: string): StackFile | undefined {
+  const file = stackFilePath(layer, stack);
+  if (!fs.existsSync(file)) return undefined;
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
+  const environments = Array.isArray(doc.environment) ? doc.environment.map(String) : doc.environment ? [String(doc.environment)] : [];
+  return { file: path.relative(WORKSPACE_ROOT, file), config: doc.config ?? {}, environments };
+}
+
+/** The layer's stack file; a missing one is an error that says how to create the stack. */
+export function readStackFile(layer: LayerName, stack: string): StackFile {
+  const found = findStackFile(layer, stack);
+  if (!found) {
+    throw new Error(
+      `No stack file ${path.relative(WORKSPACE_ROOT, stackFilePath(layer, stack))}: create the stack with ` +
+        `\`nx run ${layer}:stack-init --stack ${stack}\`, or pass --stack <name> of an existing one.`,
+    );
   }
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  return doc.config ?? {};
+  return found;
+}
+
+/** The environment suffix pinned in the stack's config (`<project>:environmentSuffix`), if any. */
+export function pinnedSuffix(layer: LayerName, config: Record<string, unknown>): string | undefined {
+  const value = config[`${pulumiProjectName(layer)}:environmentSuffix`];
+  return value === undefined || value === null ? undefined : String(value);
 }

@@ -1,129 +1,43 @@
 /**
- * Offline plan: runs layers' real Pulumi programs under Pulumi's mock runtime (no Pulumi CLI, no AWS
- * account), writes each layer's resources and outputs to <out>/<layer>.json in the step shape of
- * `pulumi preview --json`, and prints a summary. Upstream StackReferences are answered from the
- * upstream layers' plans, so `--all` is an end-to-end render: network's outputs feed data's, and so on.
+ * Offline plan, the command line: runs layers' real Pulumi programs under Pulumi's mock runtime (no
+ * Pulumi CLI, no AWS account), gates each on the platform policies, writes each layer's plan document
+ * (plan-document.ts) to <out>/<layer>.json and prints a summary. Upstream StackReferences are answered
+ * from the upstream layers' plans, so planning all layers is an end-to-end render: network's outputs
+ * feed data's, and so on.
  */
 // First: keeps modules out that @pulumi/pulumi would load for nothing here.
 import "./unloaded-modules";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { enforcePolicies } from "@mlapi/policies";
 import type { Violation } from "@mlapi/policies";
-import { isSecretEnvelope, programLoader, renderProgram } from "@mlapi/testing";
-import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, R20_OUTPUTS, readStackConfig, UPSTREAM, WORKSPACE_ROOT } from "./layers";
+import { programLoader, renderProgram } from "@mlapi/testing";
 import type { LayerName } from "@mlapi/core";
+import type { PlanDocument } from "./plan-document";
+import { awsSteps, planFile, readPlan, toPlanDocument, writePlan } from "./plan-document";
+import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, readStackFile, REQUIRED_STACK_OUTPUTS, UPSTREAM, WORKSPACE_ROOT } from "./layers";
 
-const USAGE = `Usage: tsx tools/src/plan.ts <layer...> | --all [--stack <name>] [--out <dir>]
+const USAGE = `Usage: npm run plan -- [<layer>...] [--stack <name>] [--out <dir>]
+   or: node --require tsx/cjs tools/src/plan.ts [<layer>...] [--stack <name>] [--out <dir>]
 
 Renders layers' Pulumi programs offline with Pulumi's mock runtime and writes <out>/<layer>.json.
-  <layer...>      one or more of network | data | service | edge (planned in deploy order)
-  --all           all four layers in deploy order, each one's outputs feeding the next
+  <layer...>      one or more of network | data | service | edge, planned in deploy order (default: all four;
+                  --all says the same). A named layer's upstream layers are planned first when <out> has no
+                  plan of theirs for the stack.
   --stack <name>  stack whose projects/<layer>/Pulumi.<name>.yaml config is used (default: example)
-  --out <dir>     where plan files are read and written (default: dist/plan)
-A layer's upstream layers must be planned first, in the same run or before (nx run <layer>:plan does that).`;
+  --out <dir>     where plan files are read and written (default: dist/plan)`;
 
 const ORGANIZATION = "organization";
-
-export interface PlanDocument {
-  layer: LayerName;
-  project: string;
-  stack: string;
-  steps: PlanStep[];
-  outputs: Record<string, unknown>;
-  secretOutputNames: string[];
-}
-
-/** One resource, in the step shape of `pulumi preview --json`, plus its logical and physical names. */
-export interface PlanStep {
-  op: "create";
-  urn: string;
-  /** Logical name (the last part of the URN). */
-  name: string;
-  /** The name the resource gets in AWS (name, bucket, identifier...), else its id. */
-  physicalName: string;
-  provider?: string;
-  newState: {
-    type: string;
-    urn: string;
-    custom: boolean;
-    id: string;
-    parent?: string;
-    provider?: string;
-    dependencies: string[];
-    protect: boolean;
-    retainOnDelete: boolean;
-    inputs: Record<string, unknown>;
-    outputs: Record<string, unknown>;
-  };
-}
-
-/** State keys that hold a resource's physical name, most specific first. */
-const PHYSICAL_NAME_KEYS = ["name", "bucket", "clusterIdentifier", "identifier", "family", "domainName"];
-
-function physicalName(r: PlannedResource): string {
-  for (const key of PHYSICAL_NAME_KEYS) {
-    const value = r.state[key] ?? r.inputs[key];
-    if (typeof value === "string" && value !== "") return value;
-  }
-  return r.id;
-}
-
-function urns(result: RenderResult, project: string, stack: string): Map<string, string> {
-  const byRef = new Map(result.resources.map((r) => [`${r.type}::${r.name}`, r]));
-  const cache = new Map<string, string>();
-  const typeChain = (r: PlannedResource): string => {
-    const parent = r.parent ? byRef.get(r.parent) : undefined;
-    return parent ? `${typeChain(parent)}$${r.type}` : r.type;
-  };
-  for (const r of result.resources) {
-    const chain = r.type === "pulumi:pulumi:Stack" ? r.type : `pulumi:pulumi:Stack$${typeChain(r)}`;
-    cache.set(`${r.type}::${r.name}`, `urn:pulumi:${stack}::${project}::${chain}::${r.name}`);
-  }
-  return cache;
-}
-
-export function toPlanDocument(layer: LayerName, project: string, stack: string, result: RenderResult): PlanDocument {
-  const urnOf = urns(result, project, stack);
-  const steps = result.resources.map((r): PlanStep => {
-    const urn = urnOf.get(`${r.type}::${r.name}`) ?? "";
-    return {
-      op: "create",
-      urn,
-      name: r.name,
-      physicalName: physicalName(r),
-      provider: r.provider || undefined,
-      newState: {
-        type: r.type,
-        urn,
-        custom: r.custom,
-        id: r.id,
-        parent: r.parent ? urnOf.get(r.parent) : undefined,
-        provider: r.provider || undefined,
-        dependencies: r.dependsOn.map((d) => urnOf.get(d) ?? d),
-        protect: r.protect,
-        retainOnDelete: r.retainOnDelete,
-        inputs: r.inputs,
-        outputs: r.state,
-      },
-    };
-  });
-  return { layer, project, stack, steps, outputs: result.outputs, secretOutputNames: result.secretOutputNames };
-}
 
 /** Outputs of the upstream layers' plans, keyed as the StackReferences name them. */
 export function upstreamOutputs(layer: LayerName, stack: string, outDir: string): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
     UPSTREAM[layer].map((upstream) => {
-      const file = path.join(outDir, `${upstream}.json`);
-      if (!fs.existsSync(file)) {
-        throw new Error(`${layer} reads the ${upstream} layer, but ${path.relative(WORKSPACE_ROOT, file)} does not exist: plan ${upstream} first (nx run ${upstream}:plan).`);
-      }
-      const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
+      const file = path.relative(WORKSPACE_ROOT, planFile(outDir, upstream));
+      const doc = readPlan(outDir, upstream);
+      if (!doc) throw new Error(`${layer} reads the ${upstream} layer, but ${file} does not exist: plan ${upstream} first (npm run plan -- ${upstream}).`);
       if (doc.stack !== stack) {
-        throw new Error(`${path.relative(WORKSPACE_ROOT, file)} is a plan of stack "${doc.stack}", not "${stack}": plan ${upstream} with --stack ${stack} first.`);
+        throw new Error(`${file} is a plan of stack "${doc.stack}", not "${stack}": plan ${upstream} with --stack ${stack} first.`);
       }
       return [`${ORGANIZATION}/${doc.project}/${stack}`, doc.outputs];
     }),
@@ -132,16 +46,17 @@ export function upstreamOutputs(layer: LayerName, stack: string, outDir: string)
 
 export async function planLayer(layer: LayerName, stack: string, outDir: string): Promise<PlanDocument> {
   const project = pulumiProjectName(layer);
-  const config = readStackConfig(layer, stack);
+  const { config, environments, file } = readStackFile(layer, stack);
+  if (environments.length > 0) {
+    console.warn(
+      `${layer}: ${file} imports the Pulumi ESC environment${environments.length > 1 ? "s" : ""} ${environments.join(", ")}; ` +
+        "the offline plan does not resolve them, so any config they provide is missing here (pulumi preview resolves them).",
+    );
+  }
   const stackOutputs = upstreamOutputs(layer, stack, outDir);
   const program = path.join(layerDir(layer), "index.ts");
   const result = await renderProgram({ project, stack, config, stackOutputs, organization: ORGANIZATION, load: programLoader(program) });
   return toPlanDocument(layer, project, stack, result);
-}
-
-/** The resources a layer really creates in AWS: custom resources that are not Pulumi's own (stack, providers, references). */
-export function awsSteps(doc: PlanDocument): PlanStep[] {
-  return doc.steps.filter((s) => s.newState.custom && !s.newState.type.startsWith("pulumi:"));
 }
 
 function countByType(doc: PlanDocument): Map<string, string[]> {
@@ -161,7 +76,7 @@ export function summarize(doc: PlanDocument): string {
   return [`${doc.layer} (${doc.project}, stack ${doc.stack}): ${awsSteps(doc).length} resources`, ...lines, "outputs:", ...outputs].join("\n");
 }
 
-/** Several layers, compactly: resources per layer and type, then the outputs SPEC R20 names. */
+/** Several layers, compactly: resources per layer and type, then every layer's required outputs (R20). */
 export function summarizeAll(docs: PlanDocument[]): string {
   const lines: string[] = [];
   const width = Math.max(...docs.flatMap((d) => [...countByType(d).keys()].map((t) => t.length)), 4);
@@ -169,25 +84,15 @@ export function summarizeAll(docs: PlanDocument[]): string {
     lines.push(`${doc.layer} (${doc.project}): ${awsSteps(doc).length} resources`);
     for (const [type, names] of countByType(doc)) lines.push(`  ${type.padEnd(width)} ${String(names.length).padStart(3)}`);
   }
-  const r20 = docs.flatMap((doc) => R20_OUTPUTS[doc.layer].map((key) => ({ doc, key })));
-  const keyWidth = Math.max(...r20.map((o) => o.key.length));
-  lines.push("outputs (SPEC R20):");
-  for (const { doc, key } of r20) {
+  const required = docs.flatMap((doc) => REQUIRED_STACK_OUTPUTS[doc.layer].map((key) => ({ doc, key })));
+  const keyWidth = Math.max(...required.map((o) => o.key.length));
+  lines.push("required outputs (R20):");
+  for (const { doc, key } of required) {
     lines.push(`  ${key.padEnd(keyWidth)} = ${key in doc.outputs ? showOutput(doc, key) : "(missing)"}`);
   }
   const total = docs.reduce((n, d) => n + awsSteps(d).length, 0);
   lines.push(`total: ${total} resources in ${docs.length} layer${docs.length === 1 ? "" : "s"} (stack ${docs[0]?.stack})`);
   return lines.join("\n");
-}
-
-export function writePlan(doc: PlanDocument, outDir: string): string {
-  fs.mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `${doc.layer}.json`);
-  // Secret inputs and resource outputs read "[secret]", as in `pulumi preview --json`. (The layer's
-  // own outputs are plain values with their names in secretOutputNames: the next layer's plan reads them.)
-  const hideSecrets = (_key: string, value: unknown): unknown => (isSecretEnvelope(value) ? "[secret]" : value);
-  fs.writeFileSync(file, `${JSON.stringify(doc, hideSecrets, 2)}\n`);
-  return file;
 }
 
 /** `policies ok`, or how many advisory findings follow the progress line. */
@@ -218,8 +123,19 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
   const unknown = positionals.filter((p) => !isLayer(p));
   if (unknown.length > 0) return { exitCode: 2, message: `Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n\n${USAGE}` };
   if (values.all && positionals.length > 0) return { exitCode: 2, message: `Pass --all or layer names, not both.\n\n${USAGE}` };
-  if (!values.all && positionals.length === 0) return { exitCode: 2, message: `Name the layers to plan, or --all.\n\n${USAGE}` };
-  return { layers: DEPLOY_ORDER.filter((l) => values.all || positionals.includes(l)), stack: values.stack, outDir: path.resolve(values.out) };
+  const outDir = path.resolve(values.out);
+  const named: readonly LayerName[] = positionals.length === 0 ? DEPLOY_ORDER : positionals.filter(isLayer);
+  // A named layer's upstream layers, when there is no plan of theirs to read.
+  const missing = new Set<LayerName>();
+  const addMissingUpstream = (layer: LayerName): void => {
+    for (const upstream of UPSTREAM[layer]) {
+      if (named.includes(upstream) || missing.has(upstream) || readPlan(outDir, upstream)?.stack === values.stack) continue;
+      missing.add(upstream);
+      addMissingUpstream(upstream);
+    }
+  };
+  named.forEach(addMissingUpstream);
+  return { layers: DEPLOY_ORDER.filter((l) => named.includes(l) || missing.has(l)), stack: values.stack, outDir };
 }
 
 /** Plans the layers the command line names; returns the exit code. A failure is reported once, naming its layer. */
@@ -240,7 +156,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       current = layer;
       const doc = await planLayer(layer, stack, outDir);
       // The platform policies (libs/policies) gate the plan: a mandatory violation stops it here.
-      const violations = enforcePolicies(doc, readStackConfig(layer, stack), () => undefined);
+      const violations = enforcePolicies(doc, readStackFile(layer, stack).config, () => undefined);
       const file = writePlan(doc, outDir);
       docs.push(doc);
       const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);

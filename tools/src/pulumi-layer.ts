@@ -1,39 +1,73 @@
 /**
  * Runs one Pulumi CLI command for one layer, in that layer's folder, for the stack given by
  * `--stack <name>` (or env MLAPI_STACK, except for destroy). Behind the nx targets preview, deploy,
- * refresh and destroy, so `nx run data:destroy --stack dev --cascade` and
- * `tsx tools/src/pulumi-layer.ts destroy data --stack dev --cascade` do exactly the same thing.
+ * refresh, destroy and stack-init, so `nx run data:deploy --stack dev` and
+ * `node --require tsx/cjs tools/src/pulumi-layer.ts deploy data --stack dev` do the same thing.
  *
- * destroy guards the layers that read this one: while a dependent stack (e.g. mlapi-service/dev for
- * data) still has resources, it refuses and says how to tear the dependents down first;
- * `--cascade` destroys those dependents first, in destroy order; `--force` skips the check.
+ * - deploy is `pulumi up --yes --policy-pack libs/policies/pack`: Pulumi prints its preview, the
+ *   policy pack checks it (a mandatory violation stops the run), then it updates. preview runs the
+ *   pack too. Flags the tool does not know are Pulumi's and go to it unchanged (`--target`, `--diff`...).
+ * - deploy and preview first check that the upstream stacks exist and export what the layer reads.
+ * - A stack's environment suffix, once pinned in its config (stack-init pins it), cannot be changed by
+ *   env ENVIRONMENT_SUFFIX: a different value is refused before Pulumi starts.
+ * - destroy guards the layers that read this one: while a dependent stack still has resources it
+ *   refuses; `--cascade` destroys those dependents first, all at once (nothing left standing reads
+ *   them), then the layer; `--force` skips the check.
+ *
+ * Under nx a layer's deploy depends on its upstream layers' deploy, and a layer's destroy on its
+ * readers' destroy, so `nx run-many` runs them in order. When nx adds such a task only to order the
+ * task that was asked for, it runs that task's command (the dependency's `"options": "forward"` in
+ * project.json): the tool sees another layer than the nx task's own and runs that layer's check
+ * instead of changing it (see `orderingStep`).
  */
-import { spawnSync } from "node:child_process";
-import { parseArgs } from "node:util";
+import { spawn, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { ENVIRONMENT_SUFFIX_PATTERN } from "@mlapi/core/layers";
 import type { LayerName } from "@mlapi/core/layers";
-import { dependentsOf, isLayer, layerDir, pulumiProjectName } from "./layers";
+import { CONTRACTS, dependentsOf, findStackFile, isLayer, layerDir, pinnedSuffix, pulumiProjectName, readStackFile, UPSTREAM } from "./layers";
+
+/** The platform's policy pack, as a path from a layer's folder (where pulumi runs). */
+export const POLICY_PACK = path.join("..", "..", "libs", "policies", "pack");
 
 const COMMANDS = {
-  preview: ["preview", "--diff"],
-  deploy: ["up", "--yes", "--skip-preview"],
+  preview: ["preview", "--diff", "--policy-pack", POLICY_PACK],
+  // Without --skip-preview, `up` shows its preview (with the policy pack's findings) before it changes anything.
+  deploy: ["up", "--yes", "--policy-pack", POLICY_PACK],
   refresh: ["refresh", "--yes"],
   destroy: ["destroy", "--yes"],
+  "stack-init": ["stack", "init"],
 } as const;
 type Command = keyof typeof COMMANDS;
 
-export const USAGE = `Usage: tsx tools/src/pulumi-layer.ts <preview|deploy|refresh|destroy> <layer> --stack <name> [--cascade | --force]
+export const USAGE = `Usage: nx run <layer>:<command> --stack <name> [options] [-- <pulumi flags>]
+   or: node --require tsx/cjs tools/src/pulumi-layer.ts <command> <layer> --stack <name> [options] [<pulumi flags>]
 
-Runs \`pulumi <command> --stack <name>\` in projects/<layer>. preview, deploy and refresh also take the
-stack from env MLAPI_STACK; destroy needs --stack on the command line.
-Through nx: nx run <layer>:<command> --stack <name>, or nx run-many -t <command> --stack <name>.
+Commands (run in projects/<layer>):
+  preview     pulumi preview --diff --policy-pack libs/policies/pack, after the upstream check
+  deploy      pulumi up --yes --policy-pack libs/policies/pack (prints the preview first), after the upstream check
+  refresh     pulumi refresh --yes
+  destroy     pulumi destroy --yes, guarded (below)
+  stack-init  pulumi stack init, then pins environmentSuffix and copies Pulumi.example.yaml's settings into the
+              stack's config with pulumi config set-all (keeps what init wrote: encryptionsalt, secretsprovider)
+
+The stack: --stack <name>; preview, deploy and refresh also read env MLAPI_STACK, destroy never does.
+Upstream check: the stacks of the layers this one reads exist and export every output of their contract.
+Environment suffix: ENVIRONMENT_SUFFIX must be unset or equal the value pinned in the stack's config.
+stack-init: --suffix <s> (default ENVIRONMENT_SUFFIX, else the stack name); other flags go to pulumi stack init.
 
 destroy refuses while a layer that reads this one (its dependents) still has resources in the stack:
-  --cascade  destroy those dependents first (edge -> service -> data), then this layer
-  --force    destroy this layer anyway (dependents are left pointing at deleted resources)`;
+  --cascade  destroy those dependents first, side by side, then this layer
+  --force    destroy this layer anyway (dependents are left pointing at deleted resources)
 
-/** Exit codes: 2 = usage, 3 = refused because dependents still have resources. */
+Any other flag is Pulumi's and is passed on unchanged: --target <urn>, --refresh, --diff, --expect-no-changes,
+--parallel <n>, --policy-pack <dir> (in addition to the platform's)... Through nx, --refresh, --diff and
+--expect-no-changes can follow --stack; nx reads --target and --parallel itself, so put the whole command line
+after \`--\` and write --parallel as -p: nx run service:deploy -- --stack dev --target <urn> -p 4`;
+
+/** Exit codes: 2 = usage, 3 = refused because dependents still have resources, 4 = a precondition failed. */
 export const EXIT_USAGE = 2;
 export const EXIT_REFUSED = 3;
+export const EXIT_PRECONDITION = 4;
 
 export interface PulumiResult {
   status: number;
@@ -41,22 +75,44 @@ export interface PulumiResult {
   stderr: string;
 }
 
+const installHint = (message: string): Error =>
+  new Error(`Could not run pulumi (${message}). Install the Pulumi CLI 3.x: https://www.pulumi.com/docs/install/`);
+
 /** Runs the `pulumi` on PATH in a layer's folder; output to the terminal unless captured. */
-export function runPulumi(layer: LayerName, args: string[], capture = false): PulumiResult {
+export function runPulumi(layer: LayerName, args: readonly string[], capture = false, env: NodeJS.ProcessEnv = process.env): PulumiResult {
   const result = spawnSync("pulumi", args, {
     cwd: layerDir(layer),
-    // The default, made explicit: the environment this module sees, which under jest is the test
-    // file's own copy, not the jest process's (the tools tests run main() against a fake pulumi).
-    env: process.env,
+    // The environment this module sees, which under jest is the test's copy (the tools tests run
+    // main() against a fake pulumi), or the one with the pinned suffix (see suffixEnv).
+    env,
     stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
   });
-  if (result.error) {
-    throw new Error(`Could not run pulumi (${result.error.message}). Install the Pulumi CLI 3.x: https://www.pulumi.com/docs/install/`);
-  }
+  if (result.error) throw installHint(result.error.message);
   return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
 }
+
+/** Like runPulumi, without waiting, each output line prefixed with the layer (several run at once). */
+function runPulumiPrefixed(layer: LayerName, args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", args, { cwd: layerDir(layer), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const relay = (out: NodeJS.WriteStream) => {
+      let pending = "";
+      return (chunk: Buffer) => {
+        const lines = (pending + chunk.toString("utf8")).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) out.write(`[${layer}] ${line}\n`);
+      };
+    };
+    child.stdout.on("data", relay(process.stdout));
+    child.stderr.on("data", relay(process.stderr));
+    child.on("error", (err) => reject(installHint(err.message)));
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+const NO_STACK = /no stack named|stack .* not found|does not exist/i;
 
 interface Deployment {
   deployment?: { resources?: { type: string }[] | null };
@@ -70,11 +126,29 @@ interface Deployment {
 export function resourceCount(layer: LayerName, stack: string): number {
   const result = runPulumi(layer, ["stack", "export", "--stack", stack], true);
   if (result.status !== 0) {
-    if (/no stack named|stack .* not found|does not exist/i.test(result.stderr)) return 0;
+    if (NO_STACK.test(result.stderr)) return 0;
     throw new Error(`Could not read stack ${stack} of ${layer} (pulumi stack export): ${result.stderr.trim() || `exit ${result.status}`}`);
   }
   const doc = JSON.parse(result.stdout) as Deployment;
   return (doc.deployment?.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
+}
+
+/**
+ * Checks that `upstream`'s stack exists and exports every output of its contract, which is what
+ * `reader` reads through StackReference. Returns the problem, or undefined when all is there.
+ */
+export function upstreamProblem(upstream: LayerName, reader: LayerName, stack: string): string | undefined {
+  const ref = `${pulumiProjectName(upstream)}/${stack}`;
+  const deployFirst = `deploy ${upstream} first: nx run ${upstream}:deploy --stack ${stack}`;
+  const result = runPulumi(upstream, ["stack", "output", "--json", "--stack", stack], true);
+  if (result.status !== 0) {
+    if (NO_STACK.test(result.stderr)) return `${reader} reads ${upstream}, but stack ${ref} does not exist: ${deployFirst}.`;
+    return `Could not read the outputs of ${ref} (pulumi stack output): ${result.stderr.trim() || `exit ${result.status}`}`;
+  }
+  const outputs = JSON.parse(result.stdout) as Record<string, unknown>;
+  const missing = CONTRACTS[upstream].outputNames.filter((name) => !(name in outputs));
+  if (missing.length > 0) return `${reader} reads ${missing.join(", ")} from ${ref}, which does not export them: ${deployFirst}.`;
+  return undefined;
 }
 
 /** The message of a refused destroy: who still depends on the layer and how to tear them down. */
@@ -89,17 +163,52 @@ export function refusalMessage(layer: LayerName, stack: string, live: { layer: L
   ].join("\n");
 }
 
-function runCommand(command: Command, layer: LayerName, stack: string): number {
-  const args = [...COMMANDS[command], "--stack", stack];
+/**
+ * The environment Pulumi runs with: ENVIRONMENT_SUFFIX set to the suffix pinned in the stack's config
+ * (so the policy pack, which cannot read the config, checks names against it), or the problem when the
+ * variable in the caller's shell says otherwise or a setting of the layer is `secure:`.
+ */
+export function suffixEnv(layer: LayerName, stack: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | string {
+  const file = findStackFile(layer, stack);
+  const pinned = file ? pinnedSuffix(layer, file.config) : undefined;
+  const ambient = env["ENVIRONMENT_SUFFIX"];
+  const project = pulumiProjectName(layer);
+  const key = `${project}:environmentSuffix`;
+  // The same rule as the config reader's for the offline plan (libs/core/src/config.ts).
+  const secure = Object.entries(file?.config ?? {}).filter(([k, v]) => k.startsWith(`${project}:`) && typeof v === "object" && v !== null && "secure" in v);
+  if (secure.length > 0) {
+    return secure
+      .map(([k]) => `${k} is a secret (secure: in ${file?.file}), but no setting of this layer is: set it in plain text (pulumi config set ${k.slice(project.length + 1)} <value> --stack ${stack}). Secrets the API needs stay in Secrets Manager; list their names in mlapi-data:appSecretNames.`)
+      .join("\n");
+  }
+  if (pinned !== undefined && ambient !== undefined && ambient !== pinned) {
+    return (
+      `ENVIRONMENT_SUFFIX is "${ambient}", but stack ${stack} of ${layer} is pinned to "${pinned}" (${key} in ${file?.file}). ` +
+      `A stack's suffix is in every resource name; changing it would replace them all. Unset ENVIRONMENT_SUFFIX, ` +
+      `or create a stack for "${ambient}": nx run ${layer}:stack-init --stack <name> --suffix ${ambient}`
+    );
+  }
+  if (pinned === undefined && ambient !== undefined) {
+    return (
+      `ENVIRONMENT_SUFFIX is "${ambient}", but stack ${stack} of ${layer} pins no suffix (${key}), so the variable would ` +
+      `name its resources on this run and not on the next. Pin the suffix the stack was created with: ` +
+      `(cd projects/${layer} && pulumi config set environmentSuffix <suffix> --stack ${stack}), then unset ENVIRONMENT_SUFFIX.`
+    );
+  }
+  return pinned === undefined ? env : { ...env, ENVIRONMENT_SUFFIX: pinned };
+}
+
+function runCommand(command: Exclude<Command, "stack-init">, layer: LayerName, stack: string, extra: readonly string[], env = process.env): number {
+  const args = [...COMMANDS[command], "--stack", stack, ...extra];
   console.log(`${layer}: pulumi ${args.join(" ")}`);
-  return runPulumi(layer, args).status;
+  return runPulumi(layer, args, false, env).status;
 }
 
 /** destroy with the dependents guard; returns the exit code. */
-export function destroy(layer: LayerName, stack: string, mode: { cascade: boolean; force: boolean }): number {
+export async function destroy(layer: LayerName, stack: string, mode: { cascade: boolean; force: boolean }, extra: readonly string[] = []): Promise<number> {
   if (mode.force) {
     console.warn(`${layer}: --force: destroying without checking ${dependentsOf(layer).join(", ") || "dependents (there are none)"}.`);
-    return runCommand("destroy", layer, stack);
+    return runCommand("destroy", layer, stack, extra);
   }
   const live = dependentsOf(layer)
     .map((d) => ({ layer: d, count: resourceCount(d, stack) }))
@@ -108,30 +217,143 @@ export function destroy(layer: LayerName, stack: string, mode: { cascade: boolea
     console.error(refusalMessage(layer, stack, live));
     return EXIT_REFUSED;
   }
-  for (const d of live) {
-    console.log(`${layer}: --cascade: destroying dependent ${d.layer} (${d.count} resources) first`);
-    const status = runCommand("destroy", d.layer, stack);
-    if (status !== 0) {
-      console.error(`${layer}: destroying dependent ${d.layer} failed (exit ${status}); ${layer} was not touched.`);
-      return status;
+  if (live.length > 0) {
+    // Everything that reads `layer` goes, and the layers left standing (its upstreams) read none of
+    // them, so none waits for another.
+    console.log(`${layer}: --cascade: destroying ${live.map((d) => `${d.layer} (${d.count} resources)`).join(", ")} side by side first`);
+    const args = [...COMMANDS.destroy, "--stack", stack, ...extra];
+    const statuses = await Promise.all(live.map((d) => runPulumiPrefixed(d.layer, args)));
+    const failed = live.filter((_, i) => statuses[i] !== 0);
+    if (failed.length > 0) {
+      console.error(`${layer}: destroying ${failed.map((d) => d.layer).join(", ")} failed; ${layer} was not touched.`);
+      return statuses.find((s) => s !== 0) ?? 1;
     }
   }
-  return runCommand("destroy", layer, stack);
+  return runCommand("destroy", layer, stack, extra);
 }
 
-export function main(argv = process.argv.slice(2)): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      stack: { type: "string" },
-      cascade: { type: "boolean", default: false },
-      force: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  const [command, layer] = positionals;
-  if (values.help) {
+/**
+ * stack-init: creates the stack, pins its environment suffix and copies the example stack file's
+ * settings into its config through Pulumi, so what `pulumi stack init` wrote (encryptionsalt,
+ * secretsprovider) stays.
+ */
+export function stackInit(layer: LayerName, stack: string, suffix: string | undefined, extra: readonly string[]): number {
+  const value = suffix ?? process.env["ENVIRONMENT_SUFFIX"] ?? stack;
+  const origin = suffix !== undefined ? "--suffix" : process.env["ENVIRONMENT_SUFFIX"] !== undefined ? "env ENVIRONMENT_SUFFIX" : "the stack name";
+  if (!ENVIRONMENT_SUFFIX_PATTERN.test(value)) {
+    console.error(`Environment suffix "${value}" (from ${origin}) must match ${ENVIRONMENT_SUFFIX_PATTERN.source}: 1-16 lowercase letters, digits or inner hyphens.`);
+    return EXIT_USAGE;
+  }
+  const existing = findStackFile(layer, stack);
+  if (existing) {
+    const pinned = pinnedSuffix(layer, existing.config);
+    console.error(`${existing.file} exists: stack ${stack} of ${layer} was created already (suffix ${pinned ? `"${pinned}"` : "not pinned"}). Edit its settings with pulumi config set.`);
+    return EXIT_PRECONDITION;
+  }
+  const init = [...COMMANDS["stack-init"], "--stack", stack, ...extra];
+  console.log(`${layer}: pulumi ${init.join(" ")}`);
+  const created = runPulumi(layer, init).status;
+  if (created !== 0) return created;
+
+  const project = pulumiProjectName(layer);
+  const suffixKey = `${project}:environmentSuffix`;
+  const example = Object.entries(readStackFile(layer, "example").config).filter(([key]) => key !== suffixKey);
+  const asText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+  const settings = [[suffixKey, value], ...example.map(([k, v]) => [k, asText(v)])].flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]);
+  const set = ["config", "set-all", "--stack", stack, ...settings];
+  console.log(`${layer}: pulumi ${set.join(" ")}`);
+  const status = runPulumi(layer, set).status;
+  if (status === 0) {
+    console.log(`${layer}: stack ${stack} created, environment suffix "${value}" (from ${origin}) pinned. Review projects/${layer}/Pulumi.${stack}.yaml, then: nx run ${layer}:deploy --stack ${stack}`);
+  }
+  return status;
+}
+
+/**
+ * The layer whose nx task this is, when nx added the task only to order another layer's task (see
+ * the header): it then runs the command of the layer that pulled it in. Undefined when the task is
+ * the one asked for, or when the tool runs outside nx.
+ */
+export function orderingStep(command: Command, layer: LayerName, env: NodeJS.ProcessEnv = process.env): LayerName | undefined {
+  const project = env["NX_TASK_TARGET_PROJECT"];
+  if (env["NX_TASK_TARGET_TARGET"] !== command || project === undefined || project === layer || !isLayer(project)) return undefined;
+  return project;
+}
+
+/** What an ordering step does: the check the asked-for task relies on, never a change. */
+function orderingCheck(command: Command, self: LayerName, requested: LayerName, stack: string, mode: { cascade: boolean; force: boolean }): number {
+  const step = `${self}: not ${command === "destroy" ? "destroyed" : "deployed"} (nx added this task to order ${requested}:${command})`;
+  if (command === "destroy") {
+    const count = resourceCount(self, stack);
+    const ref = `${pulumiProjectName(self)}/${stack}`;
+    if (count > 0 && !mode.cascade && !mode.force) {
+      console.error(
+        `Refusing to destroy ${requested} (stack ${stack}) in this run: ${ref} (${self}, ${count} resources) reads it.\n` +
+          `Tear ${self} down first (nx run ${self}:destroy --stack ${stack}), or destroy both in one go with --cascade.`,
+      );
+      return EXIT_REFUSED;
+    }
+    const next = count === 0 ? "nothing left" : mode.cascade ? "the --cascade of the destroy asked for takes them down" : "left standing (--force)";
+    console.log(`${step}: stack ${ref} has ${count} resources; ${next}.`);
+    return 0;
+  }
+  const problem = upstreamProblem(self, requested, stack);
+  if (problem) {
+    console.error(problem);
+    return EXIT_PRECONDITION;
+  }
+  console.log(`${step}: stack ${pulumiProjectName(self)}/${stack} exports the ${CONTRACTS[self].outputNames.length} outputs ${requested} reads.`);
+  return 0;
+}
+
+interface CommandLine {
+  command?: string;
+  layer?: string;
+  stack?: string;
+  suffix?: string;
+  cascade: boolean;
+  force: boolean;
+  help: boolean;
+  /** Everything else, in order: Pulumi's flags and their values. */
+  pulumi: string[];
+}
+
+/**
+ * The tool's own options out of argv; every other argument is Pulumi's and is kept in order. nx
+ * passes options as `--stack=dev` and booleans as `--cascade=true`; a `--` is dropped.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const line: CommandLine = { cascade: false, force: false, help: false, pulumi: [] };
+  const bool = (value: string | undefined): boolean => value === undefined || value === "true";
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "--") {
+      line.pulumi.push(...argv.slice(i + 1));
+      break;
+    }
+    const [flag, inline] = token.startsWith("--") && token.includes("=") ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)] : [token, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw Object.assign(new Error(`${flag} needs a value`), { code: "ERR_PARSE_ARGS_USAGE" });
+      return next;
+    };
+    if (flag === "--stack" || flag === "-s") line.stack = value();
+    else if (flag === "--suffix") line.suffix = value();
+    else if (flag === "--cascade") line.cascade = bool(inline);
+    else if (flag === "--force") line.force = bool(inline);
+    else if (flag === "--help" || flag === "-h") line.help = true;
+    else if (!token.startsWith("-") && line.command === undefined) line.command = token;
+    else if (!token.startsWith("-") && line.layer === undefined) line.layer = token;
+    else line.pulumi.push(token);
+  }
+  return line;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const line = parseCommandLine(argv);
+  const { command, layer, cascade, force } = line;
+  if (line.help) {
     console.log(USAGE);
     return 0;
   }
@@ -139,47 +361,67 @@ export function main(argv = process.argv.slice(2)): number {
     console.error(USAGE);
     return EXIT_USAGE;
   }
-  if ((values.cascade || values.force) && command !== "destroy") {
+  const cmd = command as Command;
+  if ((cascade || force) && cmd !== "destroy") {
     console.error(`--cascade and --force apply to destroy only.\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  if (values.cascade && values.force) {
+  if (cascade && force) {
     console.error(`Pass --cascade or --force, not both.\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  if (command === "destroy") {
-    if (!values.stack) {
-      // nx passes command-line arguments to the tasks it was asked for, not to the tasks it adds as
-      // dependencies. The destroy targets depend on their dependents' destroy (so run-many tears down
-      // edge -> network); when only `nx run data:destroy --stack dev` was asked for, nx still adds
-      // edge:destroy and service:destroy, argument-less: they are ordering steps and do nothing. The
-      // requested layer then refuses, or with --cascade destroys them itself.
-      if (process.env.NX_TASK_TARGET_TARGET === "destroy") {
-        const envHint = process.env.MLAPI_STACK ? ` MLAPI_STACK is not used for destroy.` : "";
-        console.log(`${layer}: destroy skipped: no --stack (an ordering step of another layer's destroy; pass --stack to destroy ${layer}).${envHint}`);
-        return 0;
-      }
-      console.error(`destroy needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for destroy).\n\n${USAGE}`);
-      return EXIT_USAGE;
-    }
-    return destroy(layer, values.stack, { cascade: values.cascade, force: values.force });
-  }
-  const stack = values.stack ?? process.env.MLAPI_STACK;
-  if (!stack) {
-    console.error(`No stack given: pass --stack <name> or set MLAPI_STACK.\n\n${USAGE}`);
+  if (line.suffix !== undefined && cmd !== "stack-init") {
+    console.error(`--suffix applies to stack-init only.\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  return runCommand(command as Command, layer, stack);
+  const stack = cmd === "destroy" || cmd === "stack-init" ? line.stack : (line.stack ?? process.env["MLAPI_STACK"]);
+  if (!stack) {
+    const where = cmd === "destroy" || cmd === "stack-init" ? `${cmd} needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for ${cmd})` : "No stack given: pass --stack <name> or set MLAPI_STACK";
+    console.error(`${where}.\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+
+  const self = orderingStep(cmd, layer);
+  if (self) return orderingCheck(cmd, self, layer, stack, { cascade, force });
+
+  switch (cmd) {
+    case "stack-init":
+      return stackInit(layer, stack, line.suffix, line.pulumi);
+    case "destroy":
+      return destroy(layer, stack, { cascade, force }, line.pulumi);
+    case "refresh":
+      return runCommand(cmd, layer, stack, line.pulumi);
+    case "preview":
+    case "deploy": {
+      const env = suffixEnv(layer, stack);
+      if (typeof env === "string") {
+        console.error(env);
+        return EXIT_PRECONDITION;
+      }
+      // Under nx a deploy's upstream checks were tasks of their own (ordering steps), or the upstream
+      // was deployed earlier in the run; otherwise (preview, or run directly) the tool checks first.
+      if (cmd === "preview" || process.env["NX_TASK_TARGET_PROJECT"] !== layer) {
+        const problems = UPSTREAM[layer].map((u) => upstreamProblem(u, layer, stack)).filter((p): p is string => p !== undefined);
+        if (problems.length > 0) {
+          console.error(problems.join("\n"));
+          return EXIT_PRECONDITION;
+        }
+      }
+      return runCommand(cmd, layer, stack, line.pulumi, env);
+    }
+  }
 }
 
-// exitCode, not exit(): node ends once pending writes are done, stdout's and tsx's cache of this
-// file's transform. exit() cut the cache write off, so every run transformed the file again (~0.2 s).
 if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (err) {
-    const usage = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ?? false;
-    console.error(`${err instanceof Error ? err.message : String(err)}${usage ? `\n\n${USAGE}` : ""}`);
-    process.exitCode = usage ? EXIT_USAGE : 1;
-  }
+  main().then(
+    (code) => {
+      // exitCode, not exit(): node ends once pending writes are done (stdout's, tsx's cache of this file).
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const usage = (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ?? false;
+      console.error(`${err instanceof Error ? err.message : String(err)}${usage ? `\n\n${USAGE}` : ""}`);
+      process.exitCode = usage ? EXIT_USAGE : 1;
+    },
+  );
 }

@@ -5,6 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { format } from "node:util";
+import type { LayerName } from "@mlapi/core/layers";
+import { LAYERS } from "@mlapi/core/layers";
+import { CONTRACTS } from "../src/layers";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -105,9 +108,11 @@ export class FakePulumi {
     }
   }
 
-  /** Runs `nx ...args` from the workspace root. */
+  /** Runs `nx ...args` from the workspace root (nx's own output flags go before a `--`). */
   nx(args: string[]): RunResult {
-    return this.spawn(path.join(BIN, "nx"), [...args, "--outputStyle=stream", "--skip-nx-cache"], ROOT);
+    const end = args.includes("--") ? args.indexOf("--") : args.length;
+    const withFlags = [...args.slice(0, end), "--outputStyle=stream", "--skip-nx-cache", ...args.slice(end)];
+    return this.spawn(path.join(BIN, "nx"), withFlags, ROOT);
   }
 
   private spawn(cmd: string, args: string[], cwd: string): RunResult {
@@ -120,7 +125,12 @@ export class FakePulumi {
   }
 }
 
-/** Every layer's stack `stack` with `resources` resources each. */
-export function allDeployed(stack: string, resources = 5): Record<string, FakeStack> {
-  return Object.fromEntries(["network", "data", "service", "edge"].map((l) => [`mlapi-${l}/${stack}`, { resources }]));
+/** Every layer's stack `stack` with `resources` resources each and every output of its contract. */
+export function allDeployed(stack: string, resources = 5, layers: readonly LayerName[] = LAYERS): Record<string, FakeStack> {
+  return Object.fromEntries(layers.map((l) => [`mlapi-${l}/${stack}`, { resources, outputs: contractOutputs(l) }]));
+}
+
+/** A value for every output of a layer's contract, as a deployed stack exports them. */
+export function contractOutputs(layer: LayerName): Record<string, string> {
+  return Object.fromEntries(CONTRACTS[layer].outputNames.map((name) => [name, `${name}-value`]));
 }

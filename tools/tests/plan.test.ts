@@ -7,8 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import type { PlanDocument } from "../src/plan";
-import { main, parsePlanArgs, summarizeAll, toPlanDocument, writePlan } from "../src/plan";
+import { main, parsePlanArgs, summarizeAll, upstreamOutputs } from "../src/plan";
+import type { PlanDocument } from "../src/plan-document";
+import { toPlanDocument, writePlan } from "../src/plan-document";
 import { UNLOADED_MODULES } from "../src/unloaded-modules";
 import type { RunResult } from "./fake-pulumi";
 import { FakePulumi } from "./fake-pulumi";
@@ -110,12 +111,12 @@ describe("plan document", () => {
     }
   });
 
-  it("summarizes resources per type and the R20 outputs, marking missing ones", () => {
+  it("summarizes resources per type and the required outputs (R20), marking missing ones", () => {
     expect(summarizeAll([doc]).split("\n")).toEqual([
       "data (mlapi-data): 2 resources",
       "  aws:dynamodb/table:Table   1",
       "  aws:kms/key:Key            1",
-      "outputs (SPEC R20):",
+      "required outputs (R20):",
       "  rdsClusterEndpoint       = (missing)",
       "  rdsClusterReaderEndpoint = (missing)",
       "  sessionsTableName        = \"mlapi-sessions-dev\"",
@@ -160,16 +161,33 @@ describe("plan CLI", () => {
 
   it("stops with the config error of a layer and writes nothing for it", async () => {
     const out = tmp();
-    const r = await planHere(["network", "--out", out], { ENVIRONMENT_SUFFIX: "Bad_One" });
+    const r = await planHere(["network", "--out", out], { ENVIRONMENT_SUFFIX: "qa" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('plan failed at network: Invalid configuration: mlapi-network:environmentSuffix = "Bad_One"');
+    expect(r.stderr).toContain('plan failed at network: Invalid configuration: mlapi-network:environmentSuffix = "example": is pinned in the stack config');
     expect(fs.existsSync(path.join(out, "network.json"))).toBe(false);
   });
 
-  it("says which upstream plan to make first when its file is missing", async () => {
-    const r = await planHere(["service", "--out", tmp()]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/plan failed at service: service reads the network layer, but .*network\.json does not exist: plan network first \(nx run network:plan\)\./);
+  it("warns that a stack file's ESC environments are not resolved offline", async () => {
+    const stack = `esc-${process.pid}`;
+    const file = path.join(__dirname, "..", "..", "projects", "network", `Pulumi.${stack}.yaml`);
+    const example = fs.readFileSync(path.join(path.dirname(file), "Pulumi.example.yaml"), "utf8");
+    fs.writeFileSync(file, `environment:\n  - platform/aws-dev\n${example.replace("environmentSuffix: example", `environmentSuffix: ${stack}`)}`);
+    try {
+      const r = await planHere(["network", "--stack", stack, "--out", tmp()]);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain(
+        `network: projects/network/Pulumi.${stack}.yaml imports the Pulumi ESC environment platform/aws-dev; the offline plan does not resolve them`,
+      );
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it("says which upstream plan to make first when its file is missing or of another stack", () => {
+    const out = tmp();
+    expect(() => upstreamOutputs("data", "example", out)).toThrow(/^data reads the network layer, but .*network\.json does not exist: plan network first \(npm run plan -- network\)\.$/);
+    writeUpstream(out, "network", {});
+    expect(() => upstreamOutputs("data", "dev", out)).toThrow(/network\.json is a plan of stack "example", not "dev": plan network with --stack dev first\.$/);
   });
 
   it("leaves unloaded the modules @pulumi/pulumi would load only to serialize functions or run its Automation API", () => {
@@ -189,26 +207,34 @@ describe("plan CLI", () => {
   it("reads the stack file the user names", async () => {
     const r = await planHere(["network", "--stack", "nosuchstack", "--out", tmp()]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("No stack file projects/network/Pulumi.nosuchstack.yaml: copy Pulumi.example.yaml to it");
+    expect(r.stderr).toContain("No stack file projects/network/Pulumi.nosuchstack.yaml: create the stack with `nx run network:stack-init --stack nosuchstack`");
   });
 });
 
 describe("plan command line", () => {
   it.each([
+    [[], ["network", "data", "service", "edge"]],
     [["--all"], ["network", "data", "service", "edge"]],
-    [["edge", "network"], ["network", "edge"]],
-  ])("%j plans %j in deploy order", (argv, layers) => {
-    expect(parsePlanArgs(argv)).toMatchObject({ layers, stack: "example" });
+    [["edge", "network"], ["network", "data", "service", "edge"]],
+    [["service"], ["network", "data", "service"]],
+  ])("%j plans %j in deploy order (upstream layers without a plan first)", (argv, layers) => {
+    expect(parsePlanArgs([...argv, "--out", tmp()])).toMatchObject({ layers, stack: "example" });
+  });
+
+  it("plans only the named layer when the upstream plans of its stack are there", () => {
+    const out = tmp();
+    writeUpstream(out, "network", {});
+    expect(parsePlanArgs(["data", "--out", out])).toMatchObject({ layers: ["data"] });
+    expect(parsePlanArgs(["data", "--out", out, "--stack", "dev"])).toMatchObject({ layers: ["network", "data"] });
   });
 
   it.each([
-    [[], "Name the layers to plan, or --all."],
     [["--all", "network"], "Pass --all or layer names, not both."],
     [["vpc", "cdn"], "Unknown layers: vpc, cdn"],
   ])("rejects %j with exit 2: %s", (argv, message) => {
     const result = parsePlanArgs(argv) as { exitCode: number; message: string };
     expect(result.exitCode).toBe(2);
     expect(result.message.split("\n")[0]).toBe(message);
-    expect(result.message).toContain("Usage: tsx tools/src/plan.ts");
+    expect(result.message).toContain("Usage: npm run plan -- [<layer>...]");
   });
 });

@@ -1,7 +1,12 @@
 import type { ConfigSource } from "./config";
 import { cidrProblem, ConfigError, ConfigReader, ENVIRONMENT_SUFFIX_PATTERN } from "./config";
 
-const source = (values: Record<string, string>): ConfigSource => ({ name: "mlapi-test", get: (k) => values[k] });
+const source = (values: Record<string, string>, secrets: string[] = []): ConfigSource => ({
+  name: "mlapi-test",
+  get: (k) => values[k],
+  keys: () => Object.keys(values),
+  isSecret: (k) => secrets.includes(k),
+});
 const reader = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}, stack = "dev") =>
   new ConfigReader(source(values), env, () => stack, () => "organization");
 
@@ -33,6 +38,21 @@ describe("environmentSuffix resolution (SPEC §3)", () => {
         expect(() => r.done()).toThrow(`mlapi-test:environmentSuffix = ${JSON.stringify(value)}: must match ${ENVIRONMENT_SUFFIX_PATTERN.source}`);
       }
     });
+  });
+
+  it("refuses an ENVIRONMENT_SUFFIX that differs from the suffix pinned in config", () => {
+    const r = reader({ environmentSuffix: "dev" }, { ENVIRONMENT_SUFFIX: "qa" });
+    expect(r.environmentSuffix()).toBe("dev");
+    expect(() => r.done()).toThrow(
+      'Invalid configuration: mlapi-test:environmentSuffix = "dev": is pinned in the stack config, but env ENVIRONMENT_SUFFIX is "qa". ' +
+        'The suffix is part of every resource name and cannot change once the stack exists: unset ENVIRONMENT_SUFFIX, or create a stack for "qa"',
+    );
+  });
+
+  it("accepts an ENVIRONMENT_SUFFIX equal to the pinned suffix", () => {
+    const r = reader({ environmentSuffix: "dev" }, { ENVIRONMENT_SUFFIX: "dev" });
+    r.environmentSuffix();
+    expect(() => r.done()).not.toThrow();
   });
 
   it("says where a bad value came from", () => {
@@ -118,6 +138,40 @@ describe("typed readers", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toHaveLength(3);
     expect((error as ConfigError).message).toMatch(/^Invalid configuration \(3 problems\):/);
+  });
+});
+
+describe("config hygiene", () => {
+  it("refuses a key of the layer's namespace that nothing reads, naming the closest setting", () => {
+    const r = reader({ memroy: "1024", cpu: "512" });
+    r.number("memory", { default: 2048 });
+    r.number("cpu", { default: 1024 });
+    expect(() => r.done()).toThrow("Invalid configuration: mlapi-test:memroy is not a setting of this layer: did you mean mlapi-test:memory?");
+  });
+
+  it("points at Pulumi.yaml when no setting is close", () => {
+    const r = reader({ colour: "blue" });
+    r.number("memory", { default: 2048 });
+    expect(() => r.done()).toThrow("mlapi-test:colour is not a setting of this layer: the layer's settings are described in its Pulumi.yaml");
+  });
+
+  it("knows a setting that was asked for but left unset", () => {
+    const r = reader({ memory: "4096" });
+    r.optionalString("image");
+    r.number("memory", { default: 2048 });
+    expect(() => r.done()).not.toThrow();
+  });
+
+  it.each([
+    ["a key the engine marks secret", { memory: "4096" }, ["memory"]],
+    ["an encrypted value from a stack file (offline)", { memory: '{"secure":"v1:abc"}' }, []],
+  ])("refuses %s: no setting is secret, and says how to set it", (_case, values, secrets) => {
+    const r = new ConfigReader(source(values, secrets), {}, () => "dev", () => "organization");
+    expect(r.number("memory", { default: 2048 })).toBe(2048);
+    expect(() => r.done()).toThrow(
+      "mlapi-test:memory is a secret (secure: in the stack file), but no setting of this layer is: set it in plain text " +
+        "(pulumi config set memory <value>). Secrets the API needs stay in Secrets Manager; list their names in mlapi-data:appSecretNames.",
+    );
   });
 });
 

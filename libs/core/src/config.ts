@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { UpstreamLocation } from "./contracts/upstream";
 
-/** SPEC §3: 1–16 characters, lowercase letters, digits and inner hyphens. */
-export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+import { ENVIRONMENT_SUFFIX_PATTERN } from "./layers";
+
+export { ENVIRONMENT_SUFFIX_PATTERN };
 
 /** Thrown once per program with every configuration problem found, before any resource exists. */
 export class ConfigError extends Error {
@@ -16,11 +17,37 @@ export class ConfigError extends Error {
   }
 }
 
-/** Where raw values come from; `pulumi.Config` satisfies it, tests may pass a plain object. */
+/** Where raw values come from: the stack's config (`StackConfig`), or a plain object in tests. */
 export interface ConfigSource {
   /** The namespace, i.e. the Pulumi project name (`mlapi-network`). */
   readonly name: string;
   get(key: string): string | undefined;
+  /** Every key set in the namespace, without the prefix; the reader refuses those it never reads. */
+  keys?(): string[];
+  /** Whether the key's value is a secret (`secure:` in the stack file), where the source can tell. */
+  isSecret?(key: string): boolean;
+}
+
+/** The stack's configuration in the layer's namespace, as the Pulumi engine hands it to the program. */
+export class StackConfig implements ConfigSource {
+  private readonly config: pulumi.Config;
+  readonly name: string;
+
+  constructor(name?: string) {
+    this.config = new pulumi.Config(name);
+    this.name = this.config.name;
+  }
+
+  get(key: string): string | undefined {
+    return this.config.get(key);
+  }
+
+  keys(): string[] {
+    const prefix = `${this.name}:`;
+    return Object.keys(pulumi.runtime.allConfig())
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length));
+  }
 }
 
 export interface NumberRule {
@@ -42,19 +69,61 @@ export interface CidrRule {
 const fmt = (value: unknown): string => JSON.stringify(value);
 
 /**
+ * A value still encrypted: how the offline plan, which cannot decrypt, hands over a `secure:` entry of a
+ * stack file. The engine hands over the plain text instead (and tells the program which keys are secret
+ * only through an SDK-internal call), so the deploy tool checks the stack file for `secure:` before
+ * `pulumi up` (tools/src/pulumi-layer.ts).
+ */
+const ENCRYPTED = /^\s*\{\s*"secure"\s*:/;
+
+/** The edit distance between two keys, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
  * Reads a layer's configuration and collects every problem instead of stopping at the first,
- * so one run tells the user everything to fix. Call `done()` once, before declaring resources.
- * Readers return the default when a key is invalid so that validation can continue.
+ * so one run tells the user everything to fix. Call `done()` once, before declaring resources:
+ * it also refuses keys of the layer's namespace that nothing read (a typo would otherwise be
+ * dropped without a word). Readers return the default when a key is invalid so that validation
+ * can continue.
  */
 export class ConfigReader {
   private readonly problems: string[] = [];
+  /** Every key asked for, set or not: the layer's settings. */
+  private readonly known = new Set<string>();
 
   constructor(
-    private readonly source: ConfigSource = new pulumi.Config(),
+    private readonly source: ConfigSource = new StackConfig(),
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly stackName: () => string = pulumi.getStack,
     private readonly organization: () => string = pulumi.getOrganization,
   ) {}
+
+  /**
+   * The raw value of a setting. No setting of a layer is a secret (secrets stay in Secrets Manager and
+   * are named in config), so a `secure:` value is a problem that says how to set it instead.
+   */
+  private raw(key: string): string | undefined {
+    this.known.add(key);
+    const value = this.source.get(key);
+    if (value !== undefined && (this.source.isSecret?.(key) === true || ENCRYPTED.test(value))) {
+      this.problems.push(
+        `${this.key(key)} is a secret (secure: in the stack file), but no setting of this layer is: set it in plain text ` +
+          `(pulumi config set ${key} <value>). Secrets the API needs stay in Secrets Manager; list their names in mlapi-data:appSecretNames.`,
+      );
+      return undefined;
+    }
+    return value;
+  }
 
   /** The fully qualified key (`mlapi-network:natGateways`), as users write it in stack files. */
   key(key: string): string {
@@ -71,9 +140,13 @@ export class ConfigReader {
     if (!condition) this.fail(key, value, rule);
   }
 
-  /** SPEC §3: config `environmentSuffix`, else env ENVIRONMENT_SUFFIX, else the stack name. */
+  /**
+   * Config `environmentSuffix`, else env ENVIRONMENT_SUFFIX, else the stack name (config contract,
+   * docs/requirements.md). Once pinned in the stack's config (stack-init does), the variable may only
+   * repeat it: a different value would rename every resource of an existing stack.
+   */
   environmentSuffix(): string {
-    const fromConfig = this.source.get("environmentSuffix");
+    const fromConfig = this.raw("environmentSuffix");
     const fromEnv = this.env["ENVIRONMENT_SUFFIX"];
     const value = fromConfig ?? fromEnv ?? this.stackName();
     const origin =
@@ -84,6 +157,14 @@ export class ConfigReader {
       value,
       `must match ${ENVIRONMENT_SUFFIX_PATTERN.source}: 1-16 lowercase letters, digits or hyphens, not starting or ending with a hyphen${origin}`,
     );
+    if (fromConfig !== undefined && fromEnv !== undefined && fromEnv !== fromConfig) {
+      this.fail(
+        "environmentSuffix",
+        fromConfig,
+        `is pinned in the stack config, but env ENVIRONMENT_SUFFIX is ${fmt(fromEnv)}. The suffix is part of every resource ` +
+          `name and cannot change once the stack exists: unset ENVIRONMENT_SUFFIX, or create a stack for ${fmt(fromEnv)}`,
+      );
+    }
     return value;
   }
 
@@ -99,12 +180,12 @@ export class ConfigReader {
   }
 
   string(key: string, defaultValue: string): string {
-    return this.source.get(key) ?? defaultValue;
+    return this.raw(key) ?? defaultValue;
   }
 
   /** A required string: absent or empty is a problem described by `howToSet`. */
   requiredString(key: string, howToSet: string): string {
-    const value = this.source.get(key);
+    const value = this.raw(key);
     if (value === undefined || value.trim() === "") {
       this.problems.push(`${this.key(key)} is not set: ${howToSet}`);
       return "";
@@ -113,12 +194,12 @@ export class ConfigReader {
   }
 
   optionalString(key: string): string | undefined {
-    const value = this.source.get(key);
+    const value = this.raw(key);
     return value === undefined || value === "" ? undefined : value;
   }
 
   number(key: string, rule: NumberRule): number {
-    const raw = this.source.get(key);
+    const raw = this.raw(key);
     if (raw === undefined) return rule.default;
     const value = Number(raw);
     const bounds = [
@@ -142,7 +223,7 @@ export class ConfigReader {
 
   /** One of a fixed list; numbers are matched by value (`natGateways: 3`). */
   oneOf<T extends string | number>(key: string, allowed: readonly T[], defaultValue: T): T {
-    const raw = this.source.get(key);
+    const raw = this.raw(key);
     if (raw === undefined) return defaultValue;
     const match = allowed.find((a) => String(a) === raw.trim());
     if (match === undefined) {
@@ -153,7 +234,7 @@ export class ConfigReader {
   }
 
   boolean(key: string, defaultValue: boolean): boolean {
-    const raw = this.source.get(key);
+    const raw = this.raw(key);
     if (raw === undefined) return defaultValue;
     if (raw === "true" || raw === "false") return raw === "true";
     this.fail(key, raw, "must be true or false");
@@ -162,7 +243,7 @@ export class ConfigReader {
 
   /** An IPv4 network in CIDR notation whose prefix length is within the rule's range. */
   cidr(key: string, rule: CidrRule): string {
-    const raw = this.source.get(key);
+    const raw = this.raw(key);
     if (raw === undefined) return rule.default;
     const problem = cidrProblem(raw, rule.minPrefix, rule.maxPrefix);
     if (problem) {
@@ -174,7 +255,7 @@ export class ConfigReader {
 
   /** A list given as a YAML/JSON array of non-empty strings. */
   stringList(key: string, defaultValue: readonly string[]): string[] {
-    const raw = this.source.get(key);
+    const raw = this.raw(key);
     if (raw === undefined) return [...defaultValue];
     let parsed: unknown;
     try {
@@ -191,8 +272,17 @@ export class ConfigReader {
     return list;
   }
 
-  /** Throws one ConfigError naming every problem found so far. */
+  /** Throws one ConfigError naming every problem found so far, unknown keys included. */
   done(): void {
+    for (const key of this.source.keys?.() ?? []) {
+      if (this.known.has(key)) continue;
+      const [closest] = [...this.known].map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d);
+      const hint =
+        closest && closest.d <= Math.max(2, Math.floor(key.length / 3))
+          ? `did you mean ${this.key(closest.k)}?`
+          : "the layer's settings are described in its Pulumi.yaml";
+      this.problems.push(`${this.key(key)} is not a setting of this layer: ${hint}`);
+    }
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
 }
