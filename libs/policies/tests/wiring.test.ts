@@ -1,5 +1,5 @@
 // Proves the offline plan really enforces the pack: a program is rendered and turned into a plan
-// document by the plan's own code (tools/src/plan.ts), then gated by enforcePolicies, the call the plan
+// document by the plan's own code (tools/src/plan-document.ts), then gated by enforcePolicies, the call the plan
 // makes. That the plan CLI gates every real layer is tools' test of the CLI (tools/tests/plan.test.ts).
 import * as path from "node:path";
 import type { RenderResult } from "@mlapi/testing";
@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 interface PlanModule {
   toPlanDocument(layer: string, project: string, stack: string, result: RenderResult): PlanLike;
 }
-const loadPlanModule = (): PlanModule => require(path.join(ROOT, "tools", "src", "plan.ts")) as PlanModule;
+const loadPlanModule = (): PlanModule => require(path.join(ROOT, "tools", "src", "plan-document.ts")) as PlanModule;
 
 async function planOf(retentionInDays: number): Promise<PlanLike> {
   const result = await renderProgram({
