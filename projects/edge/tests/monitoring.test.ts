@@ -53,6 +53,11 @@ describe("edge layer monitoring in a stack outside us-east-1", () => {
     const topic = one(r, "aws:sns/topic:Topic");
     expect(topic.inputs.name).toBe("mlapi-edge-alarms-dev");
     expect(onUsEast1(topic)).toBe(true);
+    // Its key admits CloudWatch alarms of us-east-1, where the alarms are, not of the stack's region.
+    const key = one(r, "aws:kms/key:Key", "alarms-key");
+    expect(onUsEast1(key)).toBe(true);
+    expect(String(key.inputs.policy)).toContain(`arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:*`);
+    expect(String(key.inputs.policy)).not.toContain("eu-west-1");
     expect(one(r, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({ protocol: "email", endpoint: "oncall@example.com" });
   });
 

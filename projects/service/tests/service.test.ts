@@ -493,6 +493,13 @@ describe("service layer with the default config (no certificate)", () => {
       expect(container(r).image).toBe(ref);
       expect(r.outputs.apiImage).toBe(ref);
     });
+
+    it("waits for nothing but its repository, so it builds while the ALB, roles and log groups are created (issue 27)", () => {
+      expect(image().dependsOn).toEqual([]);
+      expect(image().parent).toBe("mlapi:service:ApiImage::api-build");
+      const repositoryUrl = String(one(r, "aws:ecr/repository:Repository").state.repositoryUrl);
+      expect(String((image().inputs.tags as string[])[0]).startsWith(`${repositoryUrl}:`)).toBe(true);
+    });
   });
 
   describe("image repository", () => {
