@@ -101,6 +101,11 @@ export function readStackFile(layer: LayerName, stack: string): StackFile {
   return found;
 }
 
+/** The `config:` map of `Pulumi.<stack>.yaml`, as `pulumi up` would read it (ESC imports aside). */
+export function readStackConfig(layer: LayerName, stack: string): Record<string, unknown> {
+  return readStackFile(layer, stack).config;
+}
+
 /** The environment suffix pinned in the stack's config (`<project>:environmentSuffix`), if any. */
 export function pinnedSuffix(layer: LayerName, config: Record<string, unknown>): string | undefined {
   const value = config[`${pulumiProjectName(layer)}:environmentSuffix`];

@@ -17,6 +17,9 @@ import type { PlanDocument } from "./plan-document";
 import { awsSteps, planFile, readPlan, toPlanDocument, writePlan } from "./plan-document";
 import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, readStackFile, REQUIRED_STACK_OUTPUTS, UPSTREAM, WORKSPACE_ROOT } from "./layers";
 
+// The document's types, for the readers of plans that import them from the plan (the cost report).
+export type { PlanDocument, PlanStep } from "./plan-document";
+
 const USAGE = `Usage: npm run plan -- [<layer>...] [--stack <name>] [--out <dir>]
    or: node --require tsx/cjs tools/src/plan.ts [<layer>...] [--stack <name>] [--out <dir>]
 

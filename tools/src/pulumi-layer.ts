@@ -102,16 +102,16 @@ export function runPulumi(layer: LayerName, args: readonly string[], capture = f
 function runPulumiPrefixed(layer: LayerName, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", args, { cwd: layerDir(layer), env: process.env, stdio: ["ignore", "pipe", "pipe"] });
-    const relay = (out: NodeJS.WriteStream) => {
+    const relay = (print: (line: string) => void) => {
       let pending = "";
       return (chunk: Buffer) => {
         const lines = (pending + chunk.toString("utf8")).split("\n");
         pending = lines.pop() ?? "";
-        for (const line of lines) out.write(`[${layer}] ${line}\n`);
+        for (const line of lines) print(`[${layer}] ${line}`);
       };
     };
-    child.stdout.on("data", relay(process.stdout));
-    child.stderr.on("data", relay(process.stderr));
+    child.stdout.on("data", relay(console.log));
+    child.stderr.on("data", relay(console.error));
     child.on("error", (err) => reject(installHint(err.message)));
     child.on("close", (code) => resolve(code ?? 1));
   });
@@ -290,7 +290,7 @@ export function stackInit(layer: LayerName, stack: string, suffix: string | unde
     console.error(`${existing.file} exists: stack ${stack} of ${layer} was created already (suffix ${pinned ? `"${pinned}"` : "not pinned"}). Edit its settings with pulumi config set.`);
     return EXIT_PRECONDITION;
   }
-  const init = [...COMMANDS["stack-init"], "--stack", stack, ...extra];
+  const init = [...COMMANDS["stack-init"], stack, ...extra];
   console.log(`${layer}: pulumi ${init.join(" ")}`);
   const created = runPulumi(layer, init).status;
   if (created !== 0) return created;

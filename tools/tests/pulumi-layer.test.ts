@@ -145,7 +145,7 @@ describe("pulumi-layer.ts", () => {
       const r = await run(["stack-init", "network", "--stack", "dev", "--secrets-provider", "passphrase"]);
       expect(r.status).toBe(0);
       expect(fake.calls()).toEqual([
-        "network: stack init --stack dev --secrets-provider passphrase",
+        "network: stack init dev --secrets-provider passphrase",
         "network: config set-all --stack dev --plaintext mlapi-network:environmentSuffix=dev --plaintext aws:region=us-east-1 " +
           "--plaintext mlapi-network:natGateways=1 --plaintext mlapi-network:vpcCidr=10.0.0.0/16 --plaintext mlapi-network:appPort=8080",
       ]);

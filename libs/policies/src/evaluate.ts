@@ -1,7 +1,7 @@
 import type { EnforcementLevel, PolicyContext, PolicyResource, Rule } from "./resource";
 import { RULES } from "./rules";
 
-/** The part of an offline plan document (tools/src/plan.ts) the evaluator reads. */
+/** The part of an offline plan document (tools/src/plan-document.ts) the evaluator reads. */
 export interface PlanLike {
   project: string;
   stack: string;
