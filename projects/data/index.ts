@@ -10,7 +10,7 @@ import { AlarmTopic, auroraClusterIdentifier, AuroraServerlessCluster, auroraLog
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
-const { naming } = startLayer("data", cfg.environmentSuffix);
+const { naming } = startLayer("data", cfg.environmentSuffix, cfg);
 const network = new Upstream(NETWORK, cfg.network);
 
 const dataKey = new DataKey("data", {
@@ -38,8 +38,15 @@ const db = new AuroraServerlessCluster("db", {
   backupRetentionDays: cfg.backupRetentionDays,
   preferredBackupWindow: cfg.preferredBackupWindow,
   preferredMaintenanceWindow: cfg.preferredMaintenanceWindow,
+  // The production profile: RDS refuses to delete it, and a destroy (once protection is lifted) keeps a final snapshot.
+  deletionProtection: cfg.profile === "production",
+  finalSnapshot: cfg.profile === "production",
 });
-const sessions = new SessionsTable("sessions", { name: naming.name("sessions", "dynamoTable"), kmsKeyArn: dataKey.keyArn });
+const sessions = new SessionsTable("sessions", {
+  name: naming.name("sessions", "dynamoTable"),
+  kmsKeyArn: dataKey.keyArn,
+  deletionProtection: cfg.profile === "production",
+});
 
 // --- monitoring: the region's alarm topic (first layer with alarms, so service and edge can read it) ---
 const alarmTopic = new AlarmTopic("alarms", { naming, subscriptions: cfg.alarmEmails });

@@ -32,7 +32,7 @@ import {
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
-const { naming } = startLayer("edge", cfg.environmentSuffix);
+const { naming } = startLayer("edge", cfg.environmentSuffix, cfg);
 const service = new Upstream(SERVICE, cfg.service);
 const cert = cfg.certificate;
 const domainName = cert.kind === "default" ? undefined : cert.domainName;

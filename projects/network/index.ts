@@ -7,7 +7,7 @@ import { FlowLogs, GatewayEndpoints, LogsKey, SecurityGroups, Vpc } from "@mlapi
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
-const { naming } = startLayer("network", cfg.environmentSuffix);
+const { naming } = startLayer("network", cfg.environmentSuffix, cfg);
 const flowLogGroupName = naming.logGroupName("vpc-flow-logs");
 
 const vpc = new Vpc("network", { naming, cidrBlock: cfg.vpcCidr, natGateways: cfg.natGateways });

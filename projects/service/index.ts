@@ -31,7 +31,7 @@ import {
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
-const { naming, suffix } = startLayer("service", cfg.environmentSuffix);
+const { naming, suffix } = startLayer("service", cfg.environmentSuffix, cfg);
 const network = new Upstream(NETWORK, cfg.upstream);
 const data = new Upstream(DATA, cfg.upstream);
 const appPort = network.require("appPort");
@@ -78,6 +78,8 @@ const alb = new ApiLoadBalancer("api-lb", {
   accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
   certificateArn,
   originRecord: originDomainName !== undefined && originZoneId !== undefined ? { zoneId: originZoneId, name: originDomainName } : undefined,
+  // The production profile: ELB refuses to delete it until the protection is lifted (docs/operations.md).
+  deletionProtection: cfg.profile === "production",
   dependsOn: [accessLogs.policy],
 });
 const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl"), loadBalancerArn: alb.loadBalancer.arn, logGroupArn: wafLogs.arn });

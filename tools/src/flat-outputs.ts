@@ -1,8 +1,11 @@
 /**
  * Writes cfn-outputs/flat-outputs.json (SPEC R21): every layer's stack outputs for one stack, read
  * with `pulumi stack output --json` in each layer's folder, merged into one flat object with the keys
- * unchanged. Two layers exporting the same key is an error (the file could not say whose it is).
- * Secret outputs are left out unless --show-secrets. The integration tests read this file.
+ * unchanged. Layers re-export some upstream outputs (service: the data layer's alarm topic, cluster and
+ * table; edge: an alarm topic): a key exported with one value appears once; with different values the
+ * plain key keeps the first exporter's in deploy order (the owner) and every exporter's value is also
+ * written as `<layer>.<key>` (cfn-outputs/README.md). Secret outputs are left out unless --show-secrets.
+ * The integration tests read this file.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -42,29 +45,34 @@ export function layerOutputs(layer: LayerName, stack: string, showSecrets: boole
   return JSON.parse(result.stdout || "{}") as Record<string, unknown>;
 }
 
-/** Merges the layers' outputs; a key exported by two layers is an error naming both. */
+/** The key a layer's value of a re-exported output is also written under when the layers disagree. */
+export const layerKey = (layer: LayerName, key: string): string => `${layer}.${key}`;
+
+/** Whether two output values are the same JSON (lists and objects compared by content). */
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Merges the layers' outputs, given in deploy order. A key exported by several layers with one value
+ * appears once. With different values, the plain key keeps the value of the first layer that exports
+ * it (the owner; later layers re-export it) and each exporter's value is also under `<layer>.<key>`.
+ */
 export function flatten(byLayer: [LayerName, Record<string, unknown>][], showSecrets: boolean): FlatOutputs {
-  const outputs: Record<string, unknown> = {};
-  const owner = new Map<string, LayerName>();
+  const exporters = new Map<string, [LayerName, unknown][]>();
   const omittedSecrets: string[] = [];
-  const clashes: string[] = [];
   for (const [layer, values] of byLayer) {
     for (const [key, value] of Object.entries(values)) {
       if (!showSecrets && value === SECRET_PLACEHOLDER) {
-        omittedSecrets.push(`${layer}.${key}`);
+        omittedSecrets.push(layerKey(layer, key));
         continue;
       }
-      const first = owner.get(key);
-      if (first) {
-        clashes.push(`"${key}" is exported by both ${first} and ${layer}`);
-        continue;
-      }
-      owner.set(key, layer);
-      outputs[key] = value;
+      exporters.set(key, [...(exporters.get(key) ?? []), [layer, value]]);
     }
   }
-  if (clashes.length > 0) {
-    throw new Error(`Output names clash between layers, so one flat object cannot hold them: ${clashes.join("; ")}. Rename one of each pair in its layer.`);
+  const outputs: Record<string, unknown> = {};
+  for (const [key, [[, first], ...others]] of exporters) {
+    outputs[key] = first;
+    if (others.every(([, value]) => sameValue(value, first))) continue;
+    for (const [layer, value] of exporters.get(key) ?? []) outputs[layerKey(layer, key)] = value;
   }
   return { outputs, omittedSecrets };
 }

@@ -13,6 +13,8 @@
  * - destroy guards the layers that read this one: while a dependent stack still has resources it
  *   refuses; `--cascade` destroys those dependents first, all at once (nothing left standing reads
  *   them), then the layer; `--force` skips the check.
+ * - destroy refuses a production stack (`<project>:profile: production` in its stack file, the layer's
+ *   or any dependent's a --cascade would take down) unless `--allow-production` is given (docs/operations.md).
  *
  * Under nx a layer's deploy depends on its upstream layers' deploy, and a layer's destroy on its
  * readers' destroy, so `nx run-many` runs them in order. When nx adds such a task only to order the
@@ -58,6 +60,9 @@ stack-init: --suffix <s> (default ENVIRONMENT_SUFFIX, else the stack name); othe
 destroy refuses while a layer that reads this one (its dependents) still has resources in the stack:
   --cascade  destroy those dependents first, side by side, then this layer
   --force    destroy this layer anyway (dependents are left pointing at deleted resources)
+destroy refuses a production stack (<project>:profile: production in its stack file), this layer's or a dependent's
+that --cascade would destroy:
+  --allow-production  destroy it anyway; its protected resources must be unprotected first (docs/operations.md)
 
 Any other flag is Pulumi's and is passed on unchanged: --target <urn>, --refresh, --diff, --expect-no-changes,
 --parallel <n>, --policy-pack <dir> (in addition to the platform's)... Through nx, --refresh, --diff and
@@ -204,8 +209,41 @@ function runCommand(command: Exclude<Command, "stack-init">, layer: LayerName, s
   return runPulumi(layer, args, false, env).status;
 }
 
-/** destroy with the dependents guard; returns the exit code. */
-export async function destroy(layer: LayerName, stack: string, mode: { cascade: boolean; force: boolean }, extra: readonly string[] = []): Promise<number> {
+/** Whether the layer's stack file says `<project>:profile: production` (Pulumi.yaml's default is throwaway). */
+export function isProductionStack(layer: LayerName, stack: string): boolean {
+  return findStackFile(layer, stack)?.config[`${pulumiProjectName(layer)}:profile`] === "production";
+}
+
+/** The message of a destroy refused because production stacks are among those it would destroy. */
+export function productionRefusal(layer: LayerName, stack: string, production: LayerName[]): string {
+  return [
+    `Refusing to destroy ${layer} (stack ${stack}): ${production.map((l) => `${pulumiProjectName(l)}/${stack}`).join(", ")} ` +
+      `${production.length === 1 ? "is a production stack" : "are production stacks"} (<project>:profile: production in the stack file).`,
+    "In production the ALB (service), the Aurora cluster and the sessions table (data) are deletion-protected and Aurora",
+    "takes a final snapshot. To tear it down, lift the protection first (docs/operations.md, \"Destroying a production",
+    "stack\"), then run the same command with --allow-production.",
+  ].join("\n");
+}
+
+/** destroy with the dependents guard and the production guard; returns the exit code. */
+export async function destroy(
+  layer: LayerName,
+  stack: string,
+  mode: { cascade: boolean; force: boolean; allowProduction?: boolean },
+  extra: readonly string[] = [],
+): Promise<number> {
+  const guard = (layers: LayerName[]): number | undefined => {
+    const production = layers.filter((l) => isProductionStack(l, stack));
+    if (production.length === 0) return undefined;
+    if (mode.allowProduction !== true) {
+      console.error(productionRefusal(layer, stack, production));
+      return EXIT_REFUSED;
+    }
+    console.warn(`${layer}: --allow-production: destroying production stack${production.length === 1 ? "" : "s"} ${production.join(", ")}.`);
+    return undefined;
+  };
+  const refusedHere = guard([layer]);
+  if (refusedHere !== undefined) return refusedHere;
   if (mode.force) {
     console.warn(`${layer}: --force: destroying without checking ${dependentsOf(layer).join(", ") || "dependents (there are none)"}.`);
     return runCommand("destroy", layer, stack, extra);
@@ -218,6 +256,8 @@ export async function destroy(layer: LayerName, stack: string, mode: { cascade: 
     return EXIT_REFUSED;
   }
   if (live.length > 0) {
+    const refused = guard(live.map((d) => d.layer));
+    if (refused !== undefined) return refused;
     // Everything that reads `layer` goes, and the layers left standing (its upstreams) read none of
     // them, so none waits for another.
     console.log(`${layer}: --cascade: destroying ${live.map((d) => `${d.layer} (${d.count} resources)`).join(", ")} side by side first`);
@@ -313,6 +353,7 @@ interface CommandLine {
   suffix?: string;
   cascade: boolean;
   force: boolean;
+  allowProduction: boolean;
   help: boolean;
   /** Everything else, in order: Pulumi's flags and their values. */
   pulumi: string[];
@@ -323,7 +364,7 @@ interface CommandLine {
  * passes options as `--stack=dev` and booleans as `--cascade=true`; a `--` is dropped.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const line: CommandLine = { cascade: false, force: false, help: false, pulumi: [] };
+  const line: CommandLine = { cascade: false, force: false, allowProduction: false, help: false, pulumi: [] };
   const bool = (value: string | undefined): boolean => value === undefined || value === "true";
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
@@ -342,6 +383,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     else if (flag === "--suffix") line.suffix = value();
     else if (flag === "--cascade") line.cascade = bool(inline);
     else if (flag === "--force") line.force = bool(inline);
+    else if (flag === "--allow-production") line.allowProduction = bool(inline);
     else if (flag === "--help" || flag === "-h") line.help = true;
     else if (!token.startsWith("-") && line.command === undefined) line.command = token;
     else if (!token.startsWith("-") && line.layer === undefined) line.layer = token;
@@ -366,6 +408,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error(`--cascade and --force apply to destroy only.\n\n${USAGE}`);
     return EXIT_USAGE;
   }
+  if (line.allowProduction && cmd !== "destroy") {
+    console.error(`--allow-production applies to destroy only.\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
   if (cascade && force) {
     console.error(`Pass --cascade or --force, not both.\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -388,7 +434,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     case "stack-init":
       return stackInit(layer, stack, line.suffix, line.pulumi);
     case "destroy":
-      return destroy(layer, stack, { cascade, force }, line.pulumi);
+      return destroy(layer, stack, { cascade, force, allowProduction: line.allowProduction }, line.pulumi);
     case "refresh":
       return runCommand(cmd, layer, stack, line.pulumi);
     case "preview":

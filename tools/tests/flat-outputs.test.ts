@@ -2,7 +2,9 @@
 // run in this process, and as a process where its exit matters, as its nx target runs it.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { LayerName } from "@mlapi/core/layers";
 import { flatten, main } from "../src/flat-outputs";
+import { CONTRACTS, DEPLOY_ORDER } from "../src/layers";
 import type { FakeStack } from "./fake-pulumi";
 import { FakePulumi, ROOT, toolArgs } from "./fake-pulumi";
 
@@ -53,12 +55,22 @@ describe("flat-outputs", () => {
     expect(written().dbToken).toBe("hunter2");
   });
 
-  it("run as a process, refuses a key exported by two layers with exit 1 and writes nothing", () => {
-    fake = new FakePulumi(deployed("dev", { "mlapi-edge/dev": { outputs: { cloudFrontUrl: "https://x", vpcId: "vpc-other" } } }));
+  it("run as a process, writes a re-exported output once, and a differing one per layer too (a real stack's shape)", () => {
+    const topic = "arn:aws:sns:eu-west-1:123456789012:mlapi-alarms-dev";
+    const edgeTopic = "arn:aws:sns:us-east-1:123456789012:mlapi-edge-alarms-dev";
+    fake = new FakePulumi(
+      deployed("dev", {
+        "mlapi-data/dev": { outputs: { sessionsTableName: "mlapi-sessions-dev", rdsClusterIdentifier: "mlapi-db-dev", alarmTopicArn: topic } },
+        "mlapi-service/dev": { outputs: { albDnsName: "a.elb", sessionsTableName: "mlapi-sessions-dev", rdsClusterIdentifier: "mlapi-db-dev", alarmTopicArn: topic } },
+        "mlapi-edge/dev": { outputs: { cloudFrontUrl: "https://x", alarmTopicArn: edgeTopic } },
+      }),
+    );
     const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('flat-outputs failed: Output names clash between layers, so one flat object cannot hold them: "vpcId" is exported by both network and edge.');
-    expect(fs.existsSync(outFile())).toBe(false);
+    expect(r.status).toBe(0);
+    const out = written();
+    expect([out.sessionsTableName, out.rdsClusterIdentifier, out.alarmTopicArn]).toEqual(["mlapi-sessions-dev", "mlapi-db-dev", topic]);
+    expect([out["data.alarmTopicArn"], out["service.alarmTopicArn"], out["edge.alarmTopicArn"]]).toEqual([topic, topic, edgeTopic]);
+    expect(Object.keys(out).filter((k) => k.includes("."))).toEqual(["data.alarmTopicArn", "service.alarmTopicArn", "edge.alarmTopicArn"]);
   });
 
   it("names the layer stack that is not deployed", async () => {
@@ -95,9 +107,64 @@ describe("flatten", () => {
     expect(flatten([["data", { dbToken: "hunter2" }]], true)).toEqual({ outputs: { dbToken: "hunter2" }, omittedSecrets: [] });
   });
 
-  it("names every clash at once", () => {
-    expect(() => flatten([["network", { a: 1, b: 2 }], ["data", { a: 1 }], ["edge", { b: 3 }]], false)).toThrow(
-      'Output names clash between layers, so one flat object cannot hold them: "a" is exported by both network and data; "b" is exported by both network and edge. Rename one of each pair in its layer.',
-    );
+  it("merges a key several layers export with one value, lists and objects compared by content", () => {
+    expect(flatten([["data", { t: "x", ids: ["a", "b"] }], ["service", { t: "x", ids: ["a", "b"] }]], false).outputs).toEqual({ t: "x", ids: ["a", "b"] });
+  });
+
+  it("keeps the first exporter's value under the plain key and every exporter's under <layer>.<key> when they differ", () => {
+    expect(flatten([["network", { a: 1, b: 2 }], ["data", { a: 1 }], ["edge", { b: 3 }]], false).outputs).toEqual({
+      a: 1,
+      b: 2,
+      "network.b": 2,
+      "edge.b": 3,
+    });
+  });
+});
+
+// The layers' real output names (the contracts in @mlapi/core): the file must hold all of them, and a
+// new name exported by a second layer must be a decision, made here, not a surprise in a deployed stack.
+describe("flatten over the layers' contracts", () => {
+  const byLayer = (value: (layer: LayerName, key: string) => unknown): [LayerName, Record<string, unknown>][] =>
+    DEPLOY_ORDER.map((layer) => [layer, Object.fromEntries(CONTRACTS[layer].outputNames.map((key) => [key, value(layer, key)]))]);
+
+  it("knows exactly which outputs several layers export", () => {
+    const exporters = new Map<string, LayerName[]>();
+    for (const layer of DEPLOY_ORDER) for (const key of CONTRACTS[layer].outputNames) exporters.set(key, [...(exporters.get(key) ?? []), layer]);
+    expect(Object.fromEntries([...exporters].filter(([, layers]) => layers.length > 1))).toEqual({
+      alarmTopicArn: ["data", "service", "edge"],
+      rdsClusterIdentifier: ["data", "service"],
+      sessionsTableName: ["data", "service"],
+    });
+  });
+
+  it("writes every output name once when re-exports repeat the owner's value, as a deployed stack does", () => {
+    const { outputs } = flatten(byLayer((_layer, key) => `${key}-value`), false);
+    const names = new Set(DEPLOY_ORDER.flatMap((layer) => CONTRACTS[layer].outputNames));
+    expect(Object.keys(outputs).sort()).toEqual([...names].sort());
+  });
+
+  it("keeps the keys the integration tests read (tests/integration/src/outputs.ts) plain, whatever the re-exports say", () => {
+    const { outputs } = flatten(byLayer((layer, key) => `${layer}-${key}`), false);
+    const read = ["vpcId", "rdsClusterIdentifier", "rdsClusterEndpoint", "sessionsTableName", "albDnsName", "ecsClusterName", "ecsServiceName", "cloudFrontUrl", "cloudFrontDistributionId"];
+    expect(Object.fromEntries(read.map((k) => [k, outputs[k]]))).toEqual({
+      vpcId: "network-vpcId",
+      rdsClusterIdentifier: "data-rdsClusterIdentifier",
+      rdsClusterEndpoint: "data-rdsClusterEndpoint",
+      sessionsTableName: "data-sessionsTableName",
+      albDnsName: "service-albDnsName",
+      ecsClusterName: "service-ecsClusterName",
+      ecsServiceName: "service-ecsServiceName",
+      cloudFrontUrl: "edge-cloudFrontUrl",
+      cloudFrontDistributionId: "edge-cloudFrontDistributionId",
+    });
+    expect(Object.keys(outputs).filter((k) => k.includes(".")).sort()).toEqual([
+      "data.alarmTopicArn",
+      "data.rdsClusterIdentifier",
+      "data.sessionsTableName",
+      "edge.alarmTopicArn",
+      "service.alarmTopicArn",
+      "service.rdsClusterIdentifier",
+      "service.sessionsTableName",
+    ]);
   });
 });

@@ -233,6 +233,63 @@ describe("pulumi-layer.ts", () => {
     });
   });
 
+  // The production guard (issue 26 §4): a stack file that says <project>:profile: production.
+  describe("destroy of a production stack", () => {
+    const stack = `prod${process.pid}`;
+    const files: string[] = [];
+    const production = (...layers: string[]) => {
+      for (const layer of layers) {
+        const file = path.join(ROOT, "projects", layer, `Pulumi.${stack}.yaml`);
+        fs.writeFileSync(file, `config:\n  mlapi-${layer}:environmentSuffix: ${stack}\n  mlapi-${layer}:profile: production\n`);
+        files.push(file);
+      }
+    };
+    afterEach(() => files.splice(0).forEach((f) => fs.rmSync(f, { force: true })));
+    const refusal = (layer: string, stacks: string) =>
+      [
+        `Refusing to destroy ${layer} (stack ${stack}): ${stacks} (<project>:profile: production in the stack file).`,
+        "In production the ALB (service), the Aurora cluster and the sessions table (data) are deletion-protected and Aurora",
+        'takes a final snapshot. To tear it down, lift the protection first (docs/operations.md, "Destroying a production',
+        'stack"), then run the same command with --allow-production.',
+      ].join("\n");
+
+    it("refuses without --allow-production, before asking Pulumi anything", async () => {
+      production("data");
+      fake = new FakePulumi({ [`mlapi-data/${stack}`]: { resources: 9 } });
+      for (const flags of [[], ["--force"], ["--cascade"]]) {
+        const r = await run(["destroy", "data", "--stack", stack, ...flags]);
+        expect([r.status, r.stderr.trim()]).toEqual([EXIT_REFUSED, refusal("data", `mlapi-data/${stack} is a production stack`)]);
+      }
+      expect(fake.calls()).toEqual([]);
+      expect(fake.resources(`mlapi-data/${stack}`)).toBe(9);
+    });
+
+    it("destroys it with --allow-production, saying so", async () => {
+      production("data");
+      fake = new FakePulumi({ [`mlapi-data/${stack}`]: { resources: 9 } });
+      const r = await run(["destroy", "data", "--stack", stack, "--allow-production"]);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain("data: --allow-production: destroying production stack data.");
+      expect(fake.calls()).toEqual([`edge: stack export --stack ${stack}`, `service: stack export --stack ${stack}`, `data: destroy --yes --stack ${stack}`]);
+      expect(fake.resources(`mlapi-data/${stack}`)).toBe(0);
+    });
+
+    it("refuses a --cascade that would take production dependents down, and destroys nothing", async () => {
+      production("edge", "service");
+      fake = new FakePulumi(allDeployed(stack));
+      const r = await run(["destroy", "data", "--stack", stack, "--cascade"]);
+      expect([r.status, r.stderr.trim()]).toEqual([EXIT_REFUSED, refusal("data", `mlapi-edge/${stack}, mlapi-service/${stack} are production stacks`)]);
+      expect(fake.calls()).toEqual([`edge: stack export --stack ${stack}`, `service: stack export --stack ${stack}`]);
+    });
+
+    it("takes --allow-production for destroy only", async () => {
+      fake = new FakePulumi();
+      const r = await run(["deploy", "network", "--stack", "dev", "--allow-production"]);
+      expect(r.status).toBe(EXIT_USAGE);
+      expect(r.stderr).toContain("--allow-production applies to destroy only.");
+    });
+  });
+
   // What a task does that nx added only to order another (nx runs it with that task's command).
   describe("ordering steps under nx", () => {
     const nxTask = (project: string, target: string) => ({ NX_TASK_TARGET_PROJECT: project, NX_TASK_TARGET_TARGET: target });
@@ -291,12 +348,13 @@ describe("pulumi-layer.ts", () => {
     });
 
     it("reads nx's --key=value and --flag=true forms and keeps everything after -- for Pulumi", () => {
-      expect(parseCommandLine(["destroy", "data", "--stack=dev", "--cascade=true", "--", "--target", "urn:x"])).toEqual({
+      expect(parseCommandLine(["destroy", "data", "--stack=dev", "--cascade=true", "--allow-production=true", "--", "--target", "urn:x"])).toEqual({
         command: "destroy",
         layer: "data",
         stack: "dev",
         cascade: true,
         force: false,
+        allowProduction: true,
         help: false,
         pulumi: ["--target", "urn:x"],
       });

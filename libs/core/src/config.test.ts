@@ -191,3 +191,29 @@ describe("cidrProblem", () => {
     else expect(result).toContain(problem);
   });
 });
+
+describe("profile and logRetentionDays (issue 26)", () => {
+  it("defaults to a throwaway stack that keeps its logs 30 days", () => {
+    const r = reader({});
+    expect([r.profile(), r.logRetentionDays("throwaway")]).toEqual(["throwaway", 30]);
+    expect(() => r.done()).not.toThrow();
+  });
+
+  it("lets a production stack keep its logs for a longer CloudWatch period, and only those", () => {
+    expect(reader({ profile: "production", logRetentionDays: "3653" }).logRetentionDays("production")).toBe(3653);
+    const r = reader({ logRetentionDays: "14" });
+    r.logRetentionDays("production");
+    expect(() => r.done()).toThrow(
+      'mlapi-test:logRetentionDays = "14": must be one of 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    );
+  });
+
+  it.each([
+    [{ profile: "staging" }, 'mlapi-test:profile = "staging": must be one of throwaway, production'],
+    [{ logRetentionDays: "90" }, 'mlapi-test:logRetentionDays = "90": a throwaway stack keeps its logs 30 days (R14); a longer retention needs mlapi-test:profile: production'],
+  ])("refuses %j", (values, message) => {
+    const r = reader(values);
+    r.logRetentionDays(r.profile());
+    expect(() => r.done()).toThrow(message);
+  });
+});

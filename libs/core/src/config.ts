@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { UpstreamLocation } from "./contracts/upstream";
+import type { Profile } from "./profile";
+import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_PROFILE, PRODUCTION_LOG_RETENTION_DAYS, PROFILES } from "./profile";
 
 import { ENVIRONMENT_SUFFIX_PATTERN } from "./layers";
 
@@ -177,6 +179,28 @@ export class ConfigReader {
       organization: this.string("upstreamOrganization", this.organization()),
       stack: this.string("upstreamStack", this.stackName()),
     };
+  }
+
+  /** `profile`: `throwaway` (default, fully destroyable, R19) or `production` (see profile.ts). */
+  profile(): Profile {
+    return this.oneOf("profile", PROFILES, DEFAULT_PROFILE);
+  }
+
+  /**
+   * `logRetentionDays`: R14's 30 days; a production stack may keep its logs longer, in one of the
+   * periods CloudWatch Logs accepts. A throwaway stack that sets anything else is told to switch profile.
+   */
+  logRetentionDays(profile: Profile): number {
+    if (profile === "production") return this.oneOf("logRetentionDays", PRODUCTION_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS);
+    const raw = this.raw("logRetentionDays");
+    if (raw !== undefined && raw.trim() !== String(DEFAULT_LOG_RETENTION_DAYS)) {
+      this.fail(
+        "logRetentionDays",
+        raw,
+        `a throwaway stack keeps its logs ${DEFAULT_LOG_RETENTION_DAYS} days (R14); a longer retention needs ${this.key("profile")}: production`,
+      );
+    }
+    return DEFAULT_LOG_RETENTION_DAYS;
   }
 
   string(key: string, defaultValue: string): string {

@@ -5,5 +5,6 @@ export { BOOTSTRAP, LAYERS } from "./layers";
 export type { LayerName, PlatformProject } from "./layers";
 export * from "./tags";
 export * from "./layer";
+export * from "./profile";
 export * from "./runtime";
 export * from "./contracts";

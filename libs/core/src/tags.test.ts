@@ -9,8 +9,9 @@ import { isTaggable, standardTags } from "./tags";
 const instanceOf = (cls: { prototype: object }) => Object.create(cls.prototype) as pulumi.Resource;
 
 describe("standardTags (SPEC R18)", () => {
-  it("carries Project, Environment, Layer and ManagedBy", () => {
-    expect(standardTags("data", "dev")).toEqual({ Project: "mlapi", Environment: "dev", Layer: "data", ManagedBy: "pulumi" });
+  it("carries Project, Environment, Layer, ManagedBy and the profile (throwaway unless given)", () => {
+    expect(standardTags("data", "dev")).toEqual({ Project: "mlapi", Environment: "dev", Layer: "data", ManagedBy: "pulumi", Profile: "throwaway" });
+    expect(standardTags("data", "dev", "production")).toMatchObject({ Profile: "production" });
   });
 });
 

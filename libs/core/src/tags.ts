@@ -1,18 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformProject } from "./layers";
 import { APP } from "./naming";
+import type { Profile } from "./profile";
+import { DEFAULT_PROFILE } from "./profile";
 
-/** The four tags SPEC R18 requires on every taggable resource. */
+/**
+ * The four tags SPEC R18 requires on every taggable resource, and the stack's profile (profile.ts),
+ * which the policy pack reads to accept a production stack's deletion protection and log retention.
+ */
 export interface StandardTags {
   Project: string;
   Environment: string;
   Layer: PlatformProject;
   ManagedBy: string;
+  Profile: Profile;
   [key: string]: string;
 }
 
-export function standardTags(layer: PlatformProject, environmentSuffix: string): StandardTags {
-  return { Project: APP, Environment: environmentSuffix, Layer: layer, ManagedBy: "pulumi" };
+export function standardTags(layer: PlatformProject, environmentSuffix: string, profile: Profile = DEFAULT_PROFILE): StandardTags {
+  return { Project: APP, Environment: environmentSuffix, Layer: layer, ManagedBy: "pulumi", Profile: profile };
 }
 
 const taggableByClass = new WeakMap<object, boolean>();
@@ -32,7 +38,7 @@ export function isTaggable(resource: pulumi.Resource): boolean {
   return taggable;
 }
 
-/** Merges the standard tags over a resource's own (a resource may add tags, never change these four). */
+/** Merges the standard tags over a resource's own (a resource may add tags, never change these five). */
 export function withStandardTags(tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined, standard: StandardTags) {
   return tags === undefined ? { ...standard } : pulumi.output(tags).apply((own) => ({ ...own, ...standard }));
 }

@@ -46,6 +46,11 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     return { id, state: { arn: arn(c, "ec2", `vpc/${id}`), defaultSecurityGroupId: `sg-${mockHex(`${c.seed}dsg`, 17)}`, mainRouteTableId: `rtb-${mockHex(`${c.seed}main`, 17)}` } };
   },
   "aws:ec2/subnet:Subnet": (_a, c) => ec2Id(c, "subnet"),
+  // @pulumi/random's RandomId: `hex` holds byteLength random bytes.
+  "random:index/randomId:RandomId": (a, c) => {
+    const hex = mockHex(c.seed, 2 * Number(a.inputs.byteLength ?? 8));
+    return { id: hex, state: { hex } };
+  },
   "aws:ec2/securityGroup:SecurityGroup": (_a, c) => ec2Id(c, "sg", "security-group"),
   "aws:ec2/internetGateway:InternetGateway": (_a, c) => ec2Id(c, "igw", "internet-gateway"),
   "aws:ec2/natGateway:NatGateway": (_a, c) => ec2Id(c, "nat", "natgateway"),

@@ -11,13 +11,17 @@ import {
   readAlarmSubscriptions,
   readDataAlarmConfig,
 } from "@mlapi/components";
-import type { UpstreamLocation } from "@mlapi/core";
+import type { Profile, UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
 /** The data layer's settings, validated as a whole before any resource is declared. */
 export interface DataConfig {
   /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
+  /** throwaway (default, fully destroyable) or production: Aurora and the sessions table deletion-protected, a final snapshot on destroy, readerCount ≥ 1. */
+  profile: Profile;
+  /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
+  logRetentionDays: number;
   /** Aurora PostgreSQL major, 16 or 17; RDS picks and upgrades the minor. Default 16. */
   engineMajorVersion: AuroraPostgresMajor;
   /** Serverless v2 minimum ACUs, 0.5–256 in 0.5 steps; billed around the clock per instance. Default 0.5. */
@@ -46,8 +50,11 @@ export interface DataConfig {
 
 export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocation = { organization: pulumi.getOrganization(), stack: pulumi.getStack() }): DataConfig {
   const acu = { min: ACU.min, max: ACU.max, step: ACU.step };
+  const profile = reader.profile();
   const config: DataConfig = {
     environmentSuffix: reader.environmentSuffix(),
+    profile,
+    logRetentionDays: reader.logRetentionDays(profile),
     engineMajorVersion: reader.oneOf("engineMajorVersion", AURORA_POSTGRES_MAJORS, AURORA_DEFAULTS.engineMajorVersion),
     minCapacity: reader.number("minCapacity", { default: AURORA_DEFAULTS.minCapacity, ...acu }),
     maxCapacity: reader.number("maxCapacity", { default: AURORA_DEFAULTS.maxCapacity, ...acu }),
@@ -73,6 +80,9 @@ export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocati
     ["preferredMaintenanceWindow", maintenanceWindowProblem(config.preferredMaintenanceWindow, config.preferredBackupWindow)],
   ];
   for (const [key, problem] of windowChecks) if (problem) reader.fail(key, config[key], problem);
+  if (profile === "production") {
+    reader.check(config.readerCount >= 1, "readerCount", config.readerCount, "a production stack has at least one Aurora reader (a failover target in another zone)");
+  }
   reader.done();
   return config;
 }

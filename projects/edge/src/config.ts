@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EdgeAlarmThresholds } from "@mlapi/components";
 import { CLOUDFRONT_REGION, readAlarmSubscriptions, readEdgeAlarmConfig } from "@mlapi/components";
-import type { UpstreamLocation } from "@mlapi/core";
+import type { Profile, UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
 /** How viewers' TLS is terminated (SPEC R17); exactly one applies. */
@@ -20,6 +20,10 @@ export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600] as const;
 export interface EdgeConfig {
   /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
+  /** throwaway (default) or production: tagged so, and may keep its logs longer. */
+  profile: Profile;
+  /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
+  logRetentionDays: number;
   /** Certificate and DNS, from domainName / hostedZoneId / certificateArn / allowDefaultCertificate. No default: one must be chosen. */
   certificate: CertificateMode;
   /** Edge locations served from. Default PriceClass_100 (North America and Europe, cheapest). */
@@ -93,8 +97,11 @@ function certificateMode(reader: ConfigReader): CertificateMode {
 }
 
 export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocation = { organization: pulumi.getOrganization(), stack: pulumi.getStack() }): EdgeConfig {
+  const profile = reader.profile();
   const config: EdgeConfig = {
     environmentSuffix: reader.environmentSuffix(),
+    profile,
+    logRetentionDays: reader.logRetentionDays(profile),
     certificate: certificateMode(reader),
     priceClass: reader.oneOf("priceClass", PRICE_CLASSES, "PriceClass_100"),
     rateLimit: reader.number("rateLimit", { default: 2000, min: 10, max: 2_000_000_000, step: 1 }),

@@ -45,10 +45,12 @@ describe("edge config: certificate modes (R17)", () => {
 });
 
 describe("edge config: defaults", () => {
-  it("uses PriceClass_100, 2000 requests per 5 minutes, a 30 s origin timeout, 10 s error caching and this stack's service", () => {
+  it("uses the throwaway profile, 30-day logs, PriceClass_100, 2000 requests per 5 minutes, a 30 s origin timeout, 10 s error caching and this stack's service", () => {
     const cfg = load({ allowDefaultCertificate: "true" });
     expect(cfg).toEqual({
       environmentSuffix: "dev",
+      profile: "throwaway",
+      logRetentionDays: 30,
       certificate: { kind: "default" },
       priceClass: "PriceClass_100",
       rateLimit: 2000,
@@ -59,6 +61,13 @@ describe("edge config: defaults", () => {
       alarmEmails: [],
       alarms: thresholdDefaults(EDGE_ALARM_RULES),
     });
+  });
+
+  it("takes a longer log retention in a production stack only (issue 26)", () => {
+    expect(load({ allowDefaultCertificate: "true", profile: "production", logRetentionDays: "400" })).toMatchObject({ profile: "production", logRetentionDays: 400 });
+    expect(() => load({ allowDefaultCertificate: "true", logRetentionDays: "400" })).toThrow(
+      'Invalid configuration: mlapi-edge:logRetentionDays = "400": a throwaway stack keeps its logs 30 days (R14); a longer retention needs mlapi-edge:profile: production',
+    );
   });
 
   it("reads the upstream service location from upstreamOrganization / upstreamStack", () => {

@@ -1,24 +1,35 @@
+import type { Profile } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
 /** The network layer's settings, validated as a whole before any resource is declared. */
 export interface NetworkConfig {
   /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
+  /** throwaway (default, fully destroyable) or production (profile.ts in @mlapi/core). */
+  profile: Profile;
+  /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
+  logRetentionDays: number;
   /** IPv4 range of the VPC, /16 to /24. Default 10.0.0.0/16. */
   vpcCidr: string;
-  /** 1 shared NAT gateway (default, cost) or 3, one per AZ (no single-AZ egress failure). */
+  /** 1 shared NAT gateway (throwaway default, cost) or 3, one per AZ (no single-AZ egress failure; production: always). */
   natGateways: 1 | 3;
   /** Port the API container listens on and the ALB forwards to. Default 8080. */
   appPort: number;
 }
 
 export function loadConfig(reader = new ConfigReader()): NetworkConfig {
+  const profile = reader.profile();
   const config: NetworkConfig = {
     environmentSuffix: reader.environmentSuffix(),
+    profile,
+    logRetentionDays: reader.logRetentionDays(profile),
     vpcCidr: reader.cidr("vpcCidr", { default: "10.0.0.0/16", minPrefix: 16, maxPrefix: 24 }),
-    natGateways: reader.oneOf("natGateways", [1, 3] as const, 1),
+    natGateways: reader.oneOf("natGateways", [1, 3] as const, profile === "production" ? 3 : 1),
     appPort: reader.number("appPort", { default: 8080, min: 1024, max: 65535, step: 1 }),
   };
+  if (profile === "production") {
+    reader.check(config.natGateways === 3, "natGateways", config.natGateways, `a production stack has one NAT gateway per zone (3); remove the key or set ${reader.key("profile")}: throwaway`);
+  }
   reader.done();
   return config;
 }

@@ -1,5 +1,5 @@
 import { ConfigReader } from "@mlapi/core";
-import type { UpstreamLocation } from "@mlapi/core";
+import type { Profile, UpstreamLocation } from "@mlapi/core";
 import type { ServiceAlarmThresholds } from "@mlapi/components";
 import { ecrRepositoryArn, fargateSizeProblem, readServiceAlarmConfig } from "@mlapi/components";
 
@@ -13,6 +13,10 @@ export type OriginTls =
 export interface ServiceConfig {
   /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
+  /** throwaway (default, fully destroyable) or production: the ALB is deletion-protected. */
+  profile: Profile;
+  /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
+  logRetentionDays: number;
   /** Where the network and data stacks are. Default: this organization and stack name. */
   upstream: UpstreamLocation;
   /** A prebuilt API image in private ECR (tag or digest required); the tasks may pull from its repository only. Default: apps/ml-api built and pushed to the layer's repository at deploy. */
@@ -98,8 +102,11 @@ function prebuiltImage(reader: ConfigReader): string | undefined {
 
 export function loadConfig(reader = new ConfigReader()): ServiceConfig {
   const count = (key: string, def: number, max: number) => reader.number(key, { default: def, min: 0, max, step: 1 });
+  const profile = reader.profile();
   const config: ServiceConfig = {
     environmentSuffix: reader.environmentSuffix(),
+    profile,
+    logRetentionDays: reader.logRetentionDays(profile),
     upstream: reader.upstreamLocation(),
     image: prebuiltImage(reader),
     cpu: reader.number("cpu", { default: 1024, min: 256, max: 16384, step: 1 }),

@@ -3,6 +3,7 @@ import type { RenderResult } from "@mlapi/testing";
 import { ofType, one, ref, renderProgram } from "@mlapi/testing";
 import type { AuroraServerlessClusterArgs } from "./aurora-cluster";
 import { AuroraServerlessCluster } from "./aurora-cluster";
+import { finalSnapshotIdentifier, snapshotIdentifierProblem } from "./aurora-rules";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555";
 const LOGS_KEY = "arn:aws:kms:us-east-1:123456789012:key/66666666-7777-4888-a999-000000000000";
@@ -77,6 +78,8 @@ describe("AuroraServerlessCluster with defaults", () => {
 
   it("turns on IAM database authentication and tears down cleanly (R19)", () => {
     expect(cluster(r).inputs).toMatchObject({ iamDatabaseAuthenticationEnabled: true, deletionProtection: false, skipFinalSnapshot: true, applyImmediately: true });
+    expect(cluster(r).inputs.finalSnapshotIdentifier).toBeUndefined();
+    expect(ofType(r, "random:index/randomId:RandomId")).toEqual([]);
     expect(r.resources.some((x) => x.protect || x.retainOnDelete)).toBe(false);
   });
 
@@ -179,5 +182,52 @@ describe("AuroraServerlessCluster options", () => {
 
   it("refuses a suffix with two hyphens in a row, which RDS identifiers reject", async () => {
     await expect(render({}, "a--b")).rejects.toThrow('rdsCluster name "mlapi-db-a--b" is not valid');
+  });
+});
+
+describe("AuroraServerlessCluster, production profile (deletionProtection + finalSnapshot)", () => {
+  let r: RenderResult;
+  beforeAll(async () => {
+    r = await render({ deletionProtection: true, finalSnapshot: true }, "prod");
+  });
+
+  it("is deletion-protected and takes a final snapshot named with the cluster's random token", () => {
+    const token = one(r, "random:index/randomId:RandomId");
+    expect([token.name, token.inputs, token.parent]).toEqual(["db-final-snapshot", { byteLength: 4 }, "mlapi:data:AuroraServerlessCluster::db"]);
+    const hex = String(token.state.hex);
+    expect(hex).toMatch(/^[0-9a-f]{8}$/);
+    expect(cluster(r).inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: `mlapi-db-prod-final-${hex}` });
+    expect(snapshotIdentifierProblem(String(cluster(r).inputs.finalSnapshotIdentifier))).toBeUndefined();
+  });
+
+  it("keeps the writer and its reader, and no protect or retainOnDelete option", () => {
+    expect(instances(r).map((i) => i.inputs.identifier)).toEqual(["mlapi-db-1-prod", "mlapi-db-2-prod"]);
+    expect(r.resources.some((x) => x.protect || x.retainOnDelete)).toBe(false);
+  });
+
+  it.each([
+    [{ deletionProtection: true }, "deletionProtection needs finalSnapshot: a protected cluster keeps its data on destroy"],
+    [{ deletionProtection: true, finalSnapshot: true, readerCount: 0 }, "deletionProtection needs readerCount >= 1: a protected cluster has a failover target"],
+  ])("refuses %j", async (args, message) => {
+    await expect(render(args)).rejects.toThrow(`AuroraServerlessCluster db: ${message}`);
+  });
+});
+
+describe("final snapshot identifier (RDS: a letter, then letters, digits, single hyphens; 255 at most)", () => {
+  it("is <cluster identifier>-final-<token>, valid for the longest cluster identifier and any 8-hex token", () => {
+    expect(finalSnapshotIdentifier("mlapi-db-prod", "0a1b2c3d")).toBe("mlapi-db-prod-final-0a1b2c3d");
+    expect(snapshotIdentifierProblem(finalSnapshotIdentifier(`mlapi-db-${"a".repeat(16)}`, "ffffffff"))).toBeUndefined();
+    expect(snapshotIdentifierProblem(finalSnapshotIdentifier("mlapi-db-7", "00000000"))).toBeUndefined();
+  });
+
+  it.each([
+    ["", "must start with a letter and hold 1-255 letters, digits or hyphens"],
+    ["1-final", "must start with a letter and hold 1-255 letters, digits or hyphens"],
+    ["mlapi_db", "must start with a letter and hold 1-255 letters, digits or hyphens"],
+    [`a${"b".repeat(255)}`, "must start with a letter and hold 1-255 letters, digits or hyphens"],
+    ["mlapi-db--final", "must not contain two consecutive hyphens or end with a hyphen"],
+    ["mlapi-db-final-", "must not contain two consecutive hyphens or end with a hyphen"],
+  ])("refuses %j: %s", (id, problem) => {
+    expect(snapshotIdentifierProblem(id)).toBe(problem);
   });
 });

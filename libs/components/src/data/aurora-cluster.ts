@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
@@ -9,6 +10,7 @@ import {
   auroraLogGroupName,
   backupWindowProblem,
   databaseNameProblem,
+  finalSnapshotIdentifier,
   maintenanceWindowProblem,
   MAX_AURORA_READERS,
   parameterGroupFamily,
@@ -35,6 +37,8 @@ export const AURORA_DEFAULTS = {
   preferredMaintenanceWindow: "sun:04:30-sun:05:30",
   /** Days of Performance Insights history; 7 is the free tier. */
   performanceInsightsRetentionDays: 7,
+  deletionProtection: false,
+  finalSnapshot: false,
 } as const;
 
 export interface AuroraServerlessClusterArgs {
@@ -73,6 +77,16 @@ export interface AuroraServerlessClusterArgs {
   preferredMaintenanceWindow?: string;
   /** Days of Performance Insights history (7 is free; else a multiple of 31, or 731). @default 7 */
   performanceInsightsRetentionDays?: number;
+  /**
+   * RDS refuses to delete the cluster while on (the production profile). Needs `finalSnapshot` and a
+   * reader: a protected cluster is one whose data matters. @default false (R19: destroyable)
+   */
+  deletionProtection?: boolean;
+  /**
+   * Take a final snapshot when the cluster is deleted, named by `finalSnapshotIdentifier` with a
+   * random token per cluster (a child RandomId). @default false (R19: no snapshot left behind)
+   */
+  finalSnapshot?: boolean;
 }
 
 function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "naming" | "subnetIds" | "securityGroupIds" | "availabilityZones" | "kmsKeyArn" | "logsKmsKeyArn">>): void {
@@ -93,6 +107,8 @@ function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "n
     ["preferredMaintenanceWindow", maintenanceWindowProblem(a.preferredMaintenanceWindow, a.preferredBackupWindow)],
   ];
   for (const [field, problem] of checks) if (problem) problems.push(`${field} ${JSON.stringify(a[field as keyof typeof a])} ${problem}`);
+  if (a.deletionProtection && !a.finalSnapshot) problems.push("deletionProtection needs finalSnapshot: a protected cluster keeps its data on destroy");
+  if (a.deletionProtection && a.readerCount < 1) problems.push("deletionProtection needs readerCount >= 1: a protected cluster has a failover target");
   if (problems.length > 0) throw new Error(`AuroraServerlessCluster ${name}: ${problems.join("; ")}`);
 }
 
@@ -106,6 +122,8 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
   readonly subnetGroup: aws.rds.SubnetGroup;
   readonly parameterGroup: aws.rds.ClusterParameterGroup;
   readonly logGroup: EncryptedLogGroup;
+  /** The random token of the final snapshot's identifier, with `finalSnapshot` only. */
+  readonly finalSnapshotToken?: random.RandomId;
   readonly cluster: aws.rds.Cluster;
   /** The instance meant as the writer (promotion tier 0) first, then the readers. */
   readonly instances: aws.rds.ClusterInstance[];
@@ -131,6 +149,8 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
       preferredBackupWindow: args.preferredBackupWindow ?? AURORA_DEFAULTS.preferredBackupWindow,
       preferredMaintenanceWindow: args.preferredMaintenanceWindow ?? AURORA_DEFAULTS.preferredMaintenanceWindow,
       performanceInsightsRetentionDays: args.performanceInsightsRetentionDays ?? AURORA_DEFAULTS.performanceInsightsRetentionDays,
+      deletionProtection: args.deletionProtection ?? AURORA_DEFAULTS.deletionProtection,
+      finalSnapshot: args.finalSnapshot ?? AURORA_DEFAULTS.finalSnapshot,
     };
     validate(name, a);
     const n = args.naming;
@@ -165,6 +185,13 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
       { name: auroraLogGroupName(this.clusterIdentifier), kmsKeyArn: args.logsKmsKeyArn },
       { parent: this },
     );
+
+    // Created and deleted with the cluster, so every destroy names its final snapshot anew: snapshots
+    // outlive the stack, and RDS refuses a final snapshot whose identifier exists.
+    if (a.finalSnapshot) {
+      this.finalSnapshotToken = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
+    }
+    const finalSnapshotId = this.finalSnapshotToken?.hex.apply((token) => finalSnapshotIdentifier(this.clusterIdentifier, token));
 
     this.cluster = new aws.rds.Cluster(
       `${name}-cluster`,
@@ -201,9 +228,10 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
         preferredMaintenanceWindow: a.preferredMaintenanceWindow,
         copyTagsToSnapshot: true,
         enabledCloudwatchLogsExports: ["postgresql"],
-        // SPEC R19: a stack destroys cleanly, leaving no snapshot behind.
-        deletionProtection: false,
-        skipFinalSnapshot: true,
+        // SPEC R19: a throwaway stack destroys cleanly, leaving no snapshot behind; production keeps one.
+        deletionProtection: a.deletionProtection,
+        skipFinalSnapshot: !a.finalSnapshot,
+        finalSnapshotIdentifier: finalSnapshotId,
         // Changes take effect on `pulumi up`, not in the next maintenance window, so a second deploy shows no pending diff.
         applyImmediately: true,
       },

@@ -100,3 +100,22 @@ export function databaseNameProblem(value: string): string | undefined {
   if (["postgres", "rdsadmin", "template0", "template1"].includes(value.toLowerCase())) return "is a database RDS or PostgreSQL already creates";
   return undefined;
 }
+
+/**
+ * The identifier of the final snapshot RDS takes when a production cluster is deleted:
+ * `<cluster identifier>-final-<token>`, where the token is random per cluster (a new one after each
+ * destroy), because snapshots outlive the stack and a second destroy must not reuse a name.
+ */
+export function finalSnapshotIdentifier(clusterIdentifier: string, token: string): string {
+  return `${clusterIdentifier}-final-${token}`;
+}
+
+/**
+ * Why a value is not a valid DB cluster snapshot identifier (RDS CreateDBClusterSnapshot): 1-255
+ * letters, digits or hyphens, starting with a letter, no two hyphens in a row, no trailing hyphen.
+ */
+export function snapshotIdentifierProblem(value: string): string | undefined {
+  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/.test(value)) return "must start with a letter and hold 1-255 letters, digits or hyphens";
+  if (value.includes("--") || value.endsWith("-")) return "must not contain two consecutive hyphens or end with a hyphen";
+  return undefined;
+}

@@ -32,6 +32,13 @@ describe("SessionsTable", () => {
     expect(r.outputs).toEqual({ tableName: "mlapi-sessions-dev", tableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev" });
   });
 
+  it("is deletion-protected with deletionProtection (the production profile), and changes nothing else", async () => {
+    const plain = await render();
+    const protectedTable = await render({ deletionProtection: true });
+    const inputs = one(protectedTable, "aws:dynamodb/table:Table").inputs;
+    expect(inputs).toEqual({ ...one(plain, "aws:dynamodb/table:Table").inputs, deletionProtectionEnabled: true });
+  });
+
   it("takes other key and TTL attribute names", async () => {
     const table = one(await render({ partitionKey: "sid", ttlAttribute: "ttl" }), "aws:dynamodb/table:Table");
     expect(table.inputs).toMatchObject({ hashKey: "sid", attributes: [{ name: "sid", type: "S" }], ttl: { attributeName: "ttl", enabled: true } });

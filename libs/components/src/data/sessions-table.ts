@@ -5,6 +5,7 @@ import * as aws from "../aws";
 export const SESSIONS_TABLE_DEFAULTS = {
   partitionKey: "sessionId",
   ttlAttribute: "expiresAt",
+  deletionProtection: false,
 } as const;
 
 export interface SessionsTableArgs {
@@ -16,11 +17,14 @@ export interface SessionsTableArgs {
   partitionKey?: string;
   /** Number attribute (epoch seconds) after which DynamoDB deletes the item. @default "expiresAt" */
   ttlAttribute?: string;
+  /** DynamoDB refuses to delete the table while on (the production profile). @default false (R19) */
+  deletionProtection?: boolean;
 }
 
 /**
  * The API's session store (SPEC R8): on-demand billing, items expire through TTL, point-in-time
- * recovery on, encrypted with the customer key, and deletable with its stack (SPEC R19).
+ * recovery on, encrypted with the customer key, and deletable with its stack (SPEC R19) unless
+ * `deletionProtection` is on.
  */
 export class SessionsTable extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
@@ -44,7 +48,7 @@ export class SessionsTable extends pulumi.ComponentResource {
         ttl: { attributeName: ttlAttribute, enabled: true },
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
-        deletionProtectionEnabled: false,
+        deletionProtectionEnabled: args.deletionProtection ?? SESSIONS_TABLE_DEFAULTS.deletionProtection,
       },
       { parent: this },
     );

@@ -39,6 +39,16 @@ describe("ApiLoadBalancer", () => {
     expect(one(r, "aws:lb/loadBalancer:LoadBalancer").inputs).toMatchObject({ internal: true, subnets: ["subnet-priv-a", "subnet-priv-b"], securityGroups: ["sg-alb"] });
   });
 
+  it("turns deletion protection on only when asked (the production profile), off by default (R19)", async () => {
+    const plain = await render({});
+    const protectedAlb = await render({ deletionProtection: true });
+    expect(one(plain, "aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection).toBe(false);
+    expect(one(protectedAlb, "aws:lb/loadBalancer:LoadBalancer").inputs).toEqual({
+      ...one(plain, "aws:lb/loadBalancer:LoadBalancer").inputs,
+      enableDeletionProtection: true,
+    });
+  });
+
   it("opens no port itself: no ingress rule, no prefix list lookup (the edge adds the one rule)", async () => {
     const r = await render({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/x" });
     const ingress = r.resources.filter((x) => /securityGroup(Ingress)?Rule|SecurityGroup:/i.test(x.type));

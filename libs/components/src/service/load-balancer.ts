@@ -63,6 +63,8 @@ export interface ApiLoadBalancerArgs {
    * @default 30
    */
   deregistrationDelaySeconds?: number;
+  /** ELB refuses to delete the ALB while on (the production profile). @default false (R19: destroyable) */
+  deletionProtection?: boolean;
   /** Resources the ALB must wait for, e.g. the access-log bucket policy ELB tests on creation. */
   dependsOn?: pulumi.Resource[];
 }
@@ -105,7 +107,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
         subnets: args.privateSubnetIds,
         securityGroups: [args.securityGroupId],
         dropInvalidHeaderFields: true,
-        enableDeletionProtection: false,
+        enableDeletionProtection: args.deletionProtection ?? false,
         accessLogs: { enabled: true, bucket: args.accessLogs.bucket, prefix: args.accessLogs.prefix },
       },
       { parent: this, dependsOn: args.dependsOn },

@@ -55,6 +55,7 @@ export * from "./iam";
 export * from "./logs";
 export * from "./naming";
 export * from "./operations";
+export * from "./profile";
 export * from "./tags";
 export * from "./tls";
 export * from "./waf";
