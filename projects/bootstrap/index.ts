@@ -9,7 +9,8 @@ import { CiRoles, GitHubOidcProvider, SecretsProviderKey, StateBucket } from "@m
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
-const { naming } = startLayer(BOOTSTRAP, cfg.environmentSuffix);
+// Production by nature: it holds every environment's state and secrets key, and protects them.
+const { naming } = startLayer(BOOTSTRAP, cfg.environmentSuffix, { profile: "production" });
 
 const state = new StateBucket("state", { naming, noncurrentVersionExpirationDays: cfg.stateNoncurrentVersionDays });
 const secrets = new SecretsProviderKey("secrets", { aliasName: `alias/${naming.name("secrets")}` });

@@ -71,10 +71,16 @@ describe("bootstrap with the example config", () => {
     expect(state.find((s) => s.Sid === "StateRead")?.Resource).toBe(`arn:aws:s3:::${BUCKET}/*`);
   });
 
-  it("tags every taggable resource Project, Environment, Layer=bootstrap and ManagedBy (R18)", () => {
+  it("tags every taggable resource Project, Environment, Layer=bootstrap, ManagedBy and Profile=production (R18)", () => {
     const tagged = customResources(r).filter((c) => c.inputs.tags !== undefined);
     expect(tagged.length).toBeGreaterThanOrEqual(6);
-    for (const c of tagged) expect(c.inputs.tags).toEqual({ Project: "mlapi", Environment: "shared", Layer: "bootstrap", ManagedBy: "pulumi" });
+    for (const c of tagged) expect(c.inputs.tags).toEqual({
+      Project: "mlapi",
+      Environment: "shared",
+      Layer: "bootstrap",
+      ManagedBy: "pulumi",
+      Profile: "production",
+    });
   });
 
   it("passes every mandatory rule of the policy pack (destroyable is exempt for this project only)", () => {
