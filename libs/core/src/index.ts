@@ -1,8 +1,8 @@
 // Public API of @mlapi/core: configuration, naming, tagging and the cross-layer contracts.
 export * from "./config";
 export * from "./naming";
-export { LAYERS } from "./layers";
-export type { LayerName } from "./layers";
+export { LAYERS } from "./layer-names";
+export type { LayerName } from "./layer-names";
 export * from "./tags";
 export * from "./layer";
 export * from "./contracts";

@@ -1,5 +1,5 @@
 import { Naming } from "./naming";
-import type { LayerName } from "./layers";
+import type { LayerName } from "./layer-names";
 import type { StandardTags } from "./tags";
 import { registerStandardTags, standardTags } from "./tags";
 

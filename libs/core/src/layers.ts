@@ -1,8 +1,7 @@
 // Secondary entry point @mlapi/core/layers: the layer names and their output contracts without
-// @pulumi/pulumi, so the deploy/destroy tools start in well under a second (the SDK takes ~1.5 s
-// to load, paid on every layer of `nx run-many -t deploy`).
-export const LAYERS = ["network", "data", "service", "edge"] as const;
-export type LayerName = (typeof LAYERS)[number];
+// @pulumi/pulumi, so the deploy/destroy tools, run once per layer, start without loading the SDK.
+export { LAYERS } from "./layer-names";
+export type { LayerName } from "./layer-names";
 
 export { NETWORK } from "./contracts/network";
 export { DATA } from "./contracts/data";

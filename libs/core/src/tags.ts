@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LayerName } from "./layers";
+import type { LayerName } from "./layer-names";
 import { APP } from "./naming";
 
 /** The four tags SPEC R18 requires on every taggable resource. */

@@ -15,7 +15,7 @@ import {
   readEdgeAlarmConfig,
   readServiceAlarmConfig,
 } from "..";
-import * as aws from "../../aws";
+import * as aws from "../../src/aws";
 
 const reader = new ConfigReader();
 const subscriptions = readAlarmSubscriptions(reader);
