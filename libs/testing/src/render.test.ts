@@ -89,12 +89,10 @@ describe("renderProgram", () => {
 });
 
 describe("programLoader under jest", () => {
-  const load = async () => (await programLoader(path.join(__dirname, "fixtures", "evaluation-probe.ts"))()) as { sdk: unknown; evaluation: symbol };
+  const load = async () => (await programLoader(path.join(__dirname, "fixtures", "evaluation-probe.ts"))()) as { evaluation: symbol };
 
   it("evaluates the program afresh on every call, so each render declares its resources again", async () => {
     const [first, second] = [await load(), await load()];
     expect(first.evaluation).not.toBe(second.evaluation);
   });
-
-});
 });

@@ -14,7 +14,7 @@ import {
   readDataAlarmConfig,
   readEdgeAlarmConfig,
   readServiceAlarmConfig,
-} from "..";
+} from "../../src";
 import * as aws from "../../src/aws";
 
 const reader = new ConfigReader();
