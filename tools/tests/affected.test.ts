@@ -23,7 +23,6 @@ const CASES: Array<[string, string, string[]]> = [
   ["the service program", "projects/service/index.ts", ["service", "tools"]],
   ["the edge program", "projects/edge/index.ts", ["edge", "tools"]],
   ["a layer's config", "projects/service/src/config.ts", ["service", "tools"]],
-  ["a layer's stack settings", "projects/network/Pulumi.yaml", ["network", "tools"]],
   ["a layer's test", "projects/edge/tests/edge.test.ts", ["edge", "tools"]],
   ["a cross-layer contract", "libs/core/src/contracts/network.ts", CORE_USERS],
   ["libs/core", "libs/core/src/naming.ts", CORE_USERS],
@@ -34,9 +33,7 @@ const CASES: Array<[string, string, string[]]> = [
   ["the deploy script", "tools/src/pulumi-layer.ts", ["tools", ...LAYERS]],
   ["the flat-outputs script", "tools/src/flat-outputs.ts", ["tools"]],
   ["the API (its image is built by the service layer)", "apps/ml-api/src/server.ts", ["ml-api", "service", "tools"]],
-  ["the jest preset", "jest.preset.js", EVERY_PROJECT.filter((p) => p !== "integration")],
   ["the workspace config", "nx.json", EVERY_PROJECT],
-  ["the shared compiler options", "tsconfig.base.json", EVERY_PROJECT],
 ];
 
 async function affectedBy(file: string): Promise<string[]> {
