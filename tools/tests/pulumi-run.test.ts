@@ -18,7 +18,10 @@ describe("layers compiled by Pulumi's ts-node registration", () => {
 
   // In deploy order: each layer reads the plan of the ones before it.
   it.each(["network", "data", "service", "edge"])("%s compiles transpile-only and renders", (layer) => {
-    const r = spawnSync(process.execPath, [PLAN_LAYER, layer, out], { cwd: ROOT, encoding: "utf8" });
+    // Without the override Pulumi also honours, so that the layer's own settings decide.
+    const env = { ...process.env };
+    delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
+    const r = spawnSync(process.execPath, [PLAN_LAYER, layer, out], { cwd: ROOT, encoding: "utf8", env });
     // stderr carries the program's own warnings (pulumi.log.warn); a failure names itself there.
     const outcome = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as Record<string, unknown>;
     expect({ ...outcome, failure: r.status === 0 ? undefined : r.stderr }).toEqual({ transpileOnly: true, exitCode: 0 });
