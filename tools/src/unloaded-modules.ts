@@ -1,13 +1,19 @@
-// Imported first by the offline plan. @pulumi/pulumi loads modules when it is imported only to
-// serialize functions (pulumi/pulumi#7184) or run its Automation API, which a mock run never does:
-// they were 0.7 s of the plan's 1 s start. They go into require's cache as the stub the tests use for
-// the same reason (jest.unloaded-module.js), which throws, naming itself, if anything does use them.
+// Imported first by the offline plan: the modules jest.preset.js maps to its stand-in (those
+// @pulumi/pulumi loads only to serialize functions or run its Automation API, which a mock run never
+// does) go into require's cache as that same stand-in, so the plan does not load them either.
 import Module, { createRequire } from "node:module";
 import * as path from "node:path";
 
-const stub = require(path.resolve(__dirname, "..", "..", "jest.unloaded-module.js")) as Record<symbol, string[]>;
-/** The modules left unloaded: the stand-in's own list, which jest.preset.js maps too. */
-export const UNLOADED_MODULES = stub[Symbol.for("mlapi.unloadedModules")];
+const WORKSPACE_ROOT = path.resolve(__dirname, "..", "..");
+const preset = require(path.join(WORKSPACE_ROOT, "jest.preset.js")) as { moduleNameMapper: Record<string, string> };
+const STAND_IN = path.join(WORKSPACE_ROOT, "jest.unloaded-module.js");
+
+/** The module ids jest.preset.js maps to the stand-in (`^id$` patterns). */
+export const UNLOADED_MODULES = Object.entries(preset.moduleNameMapper)
+  .filter(([, target]) => target === STAND_IN)
+  .map(([pattern]) => pattern.replace(/^\^/, "").replace(/\$$/, ""));
+
+const stub: unknown = require(STAND_IN);
 const requireAsPulumi = createRequire(require.resolve("@pulumi/pulumi"));
 for (const id of UNLOADED_MODULES) {
   const file = requireAsPulumi.resolve(id);

@@ -40,6 +40,7 @@ function writeUpstream(dir: string, layer: string, outputs: Record<string, unkno
 /** A recorded resource with defaults for everything a test does not care about. */
 const resource = (r: Partial<PlannedResource> & Pick<PlannedResource, "type" | "name">): PlannedResource => ({
   dependsOn: [],
+  dependencies: [],
   custom: false,
   id: "",
   inputs: {},
@@ -61,6 +62,7 @@ describe("plan document", () => {
         name: "sessions-table",
         parent: "mlapi:data:Sessions::sessions",
         dependsOn: ["aws:kms/key:Key::data-key"],
+        dependencies: ["aws:kms/key:Key::data-key"],
         custom: true,
         id: "mlapi-sessions-dev",
         inputs: { name: "mlapi-sessions-dev", billingMode: "PAY_PER_REQUEST" },
@@ -79,7 +81,7 @@ describe("plan document", () => {
     expect(table.newState.parent).toBe("urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$mlapi:data:Sessions::sessions");
   });
 
-  it("turns explicit dependencies into URNs", () => {
+  it("turns the dependencies the engine waits for into URNs", () => {
     expect(table.newState.dependencies).toEqual(["urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$aws:kms/key:Key::data-key"]);
   });
 

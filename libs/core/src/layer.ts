@@ -1,5 +1,5 @@
 import { Naming } from "./naming";
-import type { PlatformProject } from "./layers";
+import type { PlatformProject } from "./layer-names";
 import type { StandardTags } from "./tags";
 import { registerStandardTags, standardTags } from "./tags";
 import { assertSupportedRuntime } from "./runtime";

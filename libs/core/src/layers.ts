@@ -1,8 +1,7 @@
 // Secondary entry point @mlapi/core/layers: the layer names and their output contracts without
-// @pulumi/pulumi, so the deploy/destroy tools start in well under a second (the SDK takes ~1.5 s
-// to load, paid on every layer of `nx run-many -t deploy`).
-export const LAYERS = ["network", "data", "service", "edge"] as const;
-export type LayerName = (typeof LAYERS)[number];
+// @pulumi/pulumi, so the deploy/destroy tools, run once per layer, start without loading the SDK.
+export { BOOTSTRAP, LAYERS } from "./layer-names";
+export type { LayerName, PlatformProject } from "./layer-names";
 
 /**
  * The environment suffix rule (requirement R18, config contract in docs/requirements.md): 1–16
@@ -10,15 +9,6 @@ export type LayerName = (typeof LAYERS)[number];
  * can check a suffix without loading the SDK.
  */
 export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
-
-/**
- * The account bootstrap (projects/bootstrap): state bucket, secrets key and CI roles, deployed once
- * per account by an administrator. A Pulumi project of the platform, but not a layer: it is in no
- * deploy order, reads no stack and is read by none.
- */
-export const BOOTSTRAP = "bootstrap";
-/** What the Layer tag of a platform resource names: one of the four layers, or the bootstrap. */
-export type PlatformProject = LayerName | typeof BOOTSTRAP;
 
 export { NETWORK } from "./contracts/network";
 export { DATA } from "./contracts/data";

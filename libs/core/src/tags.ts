@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformProject } from "./layers";
+import type { PlatformProject } from "./layer-names";
 import { APP } from "./naming";
 import type { Profile } from "./profile";
 import { DEFAULT_PROFILE } from "./profile";

@@ -1,10 +1,8 @@
 /**
  * Returns a loader that imports a Pulumi program afresh on every call, so one test file can
- * render the same program under several configurations. Under jest the program's own modules
- * are isolated per call, while installed packages (the SDKs among them) stay loaded: the
- * workspace's jest runtime (jest.runtime.js) isolates only the workspace's modules. Elsewhere (the
- * offline plan, each program once) a plain require, as Pulumi's own runtime loads a program, which
- * also works under `node --require tsx/cjs`.
+ * render the same program under several configurations: under jest in `jest.isolateModules`.
+ * Elsewhere (the offline plan, each program once) a plain require, as Pulumi's own runtime loads a
+ * program, which also works under `node --require tsx/cjs`.
  */
 export function programLoader(programPath: string): () => Promise<unknown> {
   return async () => {

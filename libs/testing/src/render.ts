@@ -1,5 +1,6 @@
 import * as vm from "node:vm";
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { AwsMocks } from "./aws-mocks";
 
 /** A resource the program declared, with what the engine would be told about it. */
@@ -11,6 +12,12 @@ export interface PlannedResource {
   parent?: string;
   /** `type::name` of each explicit `dependsOn`. */
   dependsOn: string[];
+  /**
+   * `type::name` of every resource the engine waits for before creating this one, as `pulumi preview`
+   * records them: explicit `dependsOn` (a component standing for its children) and the resources
+   * behind each Output-valued input. The parent and the provider are `parent` and `provider`.
+   */
+  dependencies: string[];
   /** Provider reference (`urn::id`) when not the default provider. */
   provider?: string;
   custom: boolean;
@@ -69,9 +76,41 @@ function moduleExports(loaded: unknown): Record<string, unknown> {
 /** The process Node reports unhandled rejections on: under jest, `process` is the test context's copy. */
 const hostProcess = (): NodeJS.Process => vm.runInThisContext("process") as NodeJS.Process;
 
-/** Pulumi's Resource with the private static that takes a new resource's source position (stack frames). */
-interface SourcePositions {
-  stackTrace(skip: number): unknown[];
+/** What the runtime sends the monitor to register or read a resource (generated gRPC message). */
+interface ResourceRequest {
+  getType(): string;
+  getName(): string;
+  /** URNs of the resources it waits for: explicit `dependsOn` and those behind its Output inputs. */
+  getDependenciesList(): string[];
+}
+type Callback = (err: unknown, response: unknown) => void;
+
+/** `type::name` of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::<name>`). */
+function refOfUrn(urn: string): string {
+  const [, , chain = "", ...name] = urn.split("::");
+  return `${chain.split("$").pop()}::${name.join("::")}`;
+}
+
+/**
+ * Pulumi's mock monitor, also keeping the dependencies the runtime computed for each resource: the
+ * same request the engine receives, so they are exactly those `pulumi preview` would record.
+ */
+class RecordingMonitor extends MockMonitor {
+  readonly dependencies = new Map<string, string[]>();
+
+  override registerResource(req: ResourceRequest, callback: Callback): Promise<void> {
+    this.record(req);
+    return super.registerResource(req, callback);
+  }
+
+  override readResource(req: ResourceRequest, callback: Callback): Promise<void> {
+    this.record(req);
+    return super.readResource(req, callback);
+  }
+
+  private record(req: ResourceRequest): void {
+    this.dependencies.set(`${req.getType()}::${req.getName()}`, [...new Set(req.getDependenciesList().map(refOfUrn))]);
+  }
 }
 
 /**
@@ -82,7 +121,10 @@ interface SourcePositions {
 export async function renderProgram(options: RenderOptions): Promise<RenderResult> {
   const region = String(options.config?.["aws:region"] ?? "us-east-1");
   const mocks = new AwsMocks({ region, stackOutputs: options.stackOutputs });
-  await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, options.organization ?? "organization");
+  // setMocks with a monitor that also records dependencies; the runtime asks the monitor which
+  // features it supports when the stack starts, as it does after setMocks.
+  const monitor = new RecordingMonitor(mocks);
+  pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false, options.organization ?? "organization");
   pulumi.runtime.setAllConfig(toStringConfig(options.config ?? {}));
 
   const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; replaceOnChanges: string[] }>();
@@ -104,15 +146,10 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   process.setMaxListeners(Math.max(process.getMaxListeners(), 100));
 
   let exports: Record<string, unknown> = {};
-  // Pulumi records a stack trace for every promise and resource it creates; under jest each one is
-  // source-mapped frame by frame, a third of a layer test's time. Errors the program throws keep
-  // their message; MLAPI_RENDER_STACKS=1 keeps their frames too. For a resource, Pulumi lifts the
-  // limit to take its source position, which only the engine reads: a render takes none.
+  // Pulumi records a stack trace for every promise it creates, which jest source-maps frame by frame.
+  // Errors the program throws keep their message; MLAPI_RENDER_STACKS=1 keeps their frames too.
   const stackTraceLimit = Error.stackTraceLimit;
   if (process.env.MLAPI_RENDER_STACKS !== "1") Error.stackTraceLimit = 0;
-  const resourceClass = pulumi.Resource as unknown as SourcePositions;
-  const sourcePositions = resourceClass.stackTrace;
-  resourceClass.stackTrace = () => [];
   const run = async () => {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -148,7 +185,6 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
-    resourceClass.stackTrace = sourcePositions;
     host.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
@@ -177,6 +213,7 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
       name: r.name,
       parent: opts?.parent,
       dependsOn: opts?.dependsOn ?? [],
+      dependencies: monitor.dependencies.get(`${r.type}::${r.name}`) ?? [],
       provider: r.provider,
       custom: r.custom,
       id: r.id,

@@ -52,6 +52,15 @@ describe("network layer with default config", () => {
     expect(nat.dependsOn).toEqual(["aws:ec2/internetGateway:InternetGateway::network-igw"]);
   });
 
+  it("records every resource the NAT gateway waits for: its subnet and EIP through inputs, the gateway explicitly", () => {
+    const nat = one(r, "aws:ec2/natGateway:NatGateway");
+    const subnet = ofType(r, "aws:ec2/subnet:Subnet").find((s) => s.id === nat.inputs.subnetId);
+    const ref = (x: { type: string; name: string } | undefined) => `${x?.type}::${x?.name}`;
+    expect([...nat.dependencies].sort()).toEqual(
+      [ref(subnet), ref(one(r, "aws:ec2/eip:Eip")), "aws:ec2/internetGateway:InternetGateway::network-igw"].sort(),
+    );
+  });
+
   it("gives every private subnet its own route table whose default route is the NAT (R2)", () => {
     const nat = one(r, "aws:ec2/natGateway:NatGateway");
     for (const subnet of subnets("private")) {

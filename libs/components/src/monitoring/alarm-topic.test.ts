@@ -1,6 +1,6 @@
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
 import { MOCK_ACCOUNT_ID, ofType, one, policyDocument } from "@mlapi/testing";
-import { renderMonitoring, STACK_REGION } from "./test-programs/render";
+import { renderMonitoring, STACK_REGION } from "../../tests/monitoring/render";
 
 const statement = (doc: unknown, sid: string) => {
   const found = policyDocument(doc).Statement.find((s) => s.Sid === sid);

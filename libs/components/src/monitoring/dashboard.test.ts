@@ -1,7 +1,7 @@
 import type { RenderResult } from "@mlapi/testing";
 import { one } from "@mlapi/testing";
 import { FARGATE_USAGE_DIMENSIONS } from "./dashboard";
-import { renderMonitoring, STACK_REGION } from "./test-programs/render";
+import { renderMonitoring, STACK_REGION } from "../../tests/monitoring/render";
 
 interface Widget {
   type: string;

@@ -2,8 +2,8 @@ import type { RenderResult } from "@mlapi/testing";
 import { one, renderProgram } from "@mlapi/testing";
 import { Naming } from "@mlapi/core";
 import { DataAlarms, SESSION_TABLE_OPERATIONS } from "./data-alarms";
-import { alarmNamed, alarmsOf, mathOf, singleMetric } from "./test-programs/alarm-query";
-import { renderMonitoring } from "./test-programs/render";
+import { alarmNamed, alarmsOf, mathOf, singleMetric } from "../../tests/monitoring/alarm-query";
+import { renderMonitoring } from "../../tests/monitoring/render";
 
 const MIB = 1024 * 1024;
 

@@ -1,8 +1,8 @@
 import type { RenderResult } from "@mlapi/testing";
 import { MOCK_ACCOUNT_ID, one } from "@mlapi/testing";
 import { edgeNeedsOwnAlarmTopic } from "./edge-alarms";
-import { alarmNamed, alarmsOf, mathOf, singleMetric } from "./test-programs/alarm-query";
-import { renderMonitoring } from "./test-programs/render";
+import { alarmNamed, alarmsOf, mathOf, singleMetric } from "../../tests/monitoring/alarm-query";
+import { renderMonitoring } from "../../tests/monitoring/render";
 
 describe("EdgeAlarms with default thresholds", () => {
   let r: RenderResult;

@@ -2,8 +2,8 @@ import { Naming } from "@mlapi/core";
 import type { RenderResult } from "@mlapi/testing";
 import { one, renderProgram } from "@mlapi/testing";
 import { DEPLOYMENT_ALARM_KEYS, ServiceAlarms, serviceDeploymentAlarmNames } from "./service-alarms";
-import { alarmNamed, alarmsOf, mathOf, singleMetric } from "./test-programs/alarm-query";
-import { renderMonitoring, STACK_REGION } from "./test-programs/render";
+import { alarmNamed, alarmsOf, mathOf, singleMetric } from "../../tests/monitoring/alarm-query";
+import { renderMonitoring, STACK_REGION } from "../../tests/monitoring/render";
 
 describe("ServiceAlarms with default thresholds", () => {
   let r: RenderResult;

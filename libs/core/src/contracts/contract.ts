@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { LayerName } from "../layers";
+import type { LayerName } from "../layer-names";
 
 /** A layer's published outputs: its Pulumi project and the names and types of what it exports. */
 export interface LayerContract<T> {

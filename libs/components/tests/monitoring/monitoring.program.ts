@@ -14,8 +14,8 @@ import {
   readDataAlarmConfig,
   readEdgeAlarmConfig,
   readServiceAlarmConfig,
-} from "..";
-import * as aws from "../../aws";
+} from "../../src";
+import * as aws from "../../src/aws";
 
 const reader = new ConfigReader();
 const subscriptions = readAlarmSubscriptions(reader);
