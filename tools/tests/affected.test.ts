@@ -13,9 +13,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const NX = path.join(ROOT, "node_modules", ".bin", "nx");
 
 const LAYERS = ["network", "data", "service", "edge"];
-const EVERY_PROJECT = ["components", "core", "integration", "ml-api", "policies", "testing", "tools", ...LAYERS];
+const EVERY_PROJECT = ["bootstrap", "components", "core", "integration", "ml-api", "policies", "testing", "tools", "workflows", ...LAYERS];
 /** Every project importing @mlapi/core: all but the API and the integration tests. */
-const CORE_USERS = ["components", "core", "policies", "tools", ...LAYERS];
+const CORE_USERS = ["bootstrap", "components", "core", "policies", "tools", "workflows", ...LAYERS];
+/** libs/components and every project that imports it. */
+const COMPONENT_USERS = ["bootstrap", "components", "tools", ...LAYERS];
 
 const CASES: Array<[string, string, string[]]> = [
   ["the network program", "projects/network/index.ts", ["network", "tools"]],
@@ -26,10 +28,11 @@ const CASES: Array<[string, string, string[]]> = [
   ["a layer's test", "projects/edge/tests/edge.test.ts", ["edge", "tools"]],
   ["a cross-layer contract", "libs/core/src/contracts/network.ts", CORE_USERS],
   ["libs/core", "libs/core/src/naming.ts", CORE_USERS],
-  ["libs/components", "libs/components/src/aws.ts", ["components", "tools", ...LAYERS]],
-  ["libs/testing (imported by tests and the plan)", "libs/testing/src/render.ts", ["components", "policies", "testing", "tools", ...LAYERS]],
-  ["libs/policies (imported by the plan and a data test)", "libs/policies/src/index.ts", ["data", "policies", "tools"]],
-  ["the offline plan", "tools/src/plan.ts", ["policies", "tools", ...LAYERS]],
+  ["libs/components", "libs/components/src/aws.ts", COMPONENT_USERS],
+  ["libs/testing (imported by tests and the plan)", "libs/testing/src/render.ts", [...COMPONENT_USERS, "policies", "testing"]],
+  // The bootstrap CI roles' test checks them against the pack, so components (and what imports it) follow.
+  ["libs/policies (imported by the plan and policy-checking tests)", "libs/policies/src/index.ts", [...COMPONENT_USERS, "policies"]],
+  ["the offline plan", "tools/src/plan.ts", [...COMPONENT_USERS, "policies"]],
   ["the deploy script", "tools/src/pulumi-layer.ts", ["tools", ...LAYERS]],
   ["the flat-outputs script", "tools/src/flat-outputs.ts", ["tools"]],
   ["the API (its image is built by the service layer)", "apps/ml-api/src/server.ts", ["ml-api", "service", "tools"]],
