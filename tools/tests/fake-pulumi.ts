@@ -85,7 +85,7 @@ export class FakePulumi {
 
   /**
    * Runs a tool's `main` in this process with the environment `tool` gives a child, and what it
-   * prints captured. The pulumi calls are real processes either way; a child's start (~0.4 s) is
+   * prints captured. The pulumi calls are real processes either way; a child process's start is
    * what this saves, so the argument and exit-code handling of `require.main` is left to `tool`.
    */
   async inProcess(main: (argv: string[]) => number | Promise<number>, args: string[]): Promise<RunResult> {
