@@ -4,3 +4,4 @@ export * from "./aws-mocks";
 export * from "./render";
 export * from "./query";
 export * from "./load";
+export * from "./documented-defaults";

@@ -9,11 +9,14 @@ export interface CapacityProviderWeight {
   base?: number;
 }
 
+/** The default split, in one place (the service layer's config reads it): 7:3 Spot, no on-demand base. */
+export const CAPACITY_STRATEGY_DEFAULTS = { spotWeight: 7, onDemandWeight: 3, onDemandBase: 0 } as const;
+
 /**
  * The FARGATE_SPOT/FARGATE split as a strategy: `spotWeight : onDemandWeight` of the tasks beyond
  * `onDemandBase` land on each (7:3 → 70 % Spot). Zero-weight providers are left out.
  */
-export function capacityProviderStrategy(spotWeight: number, onDemandWeight: number, onDemandBase = 0): CapacityProviderWeight[] {
+export function capacityProviderStrategy(spotWeight: number, onDemandWeight: number, onDemandBase: number = CAPACITY_STRATEGY_DEFAULTS.onDemandBase): CapacityProviderWeight[] {
   const strategy: CapacityProviderWeight[] = [];
   if (spotWeight > 0) strategy.push({ capacityProvider: "FARGATE_SPOT", weight: spotWeight });
   // ECS allows a base on one provider only; it goes to on-demand, so the first tasks never wait for Spot.
