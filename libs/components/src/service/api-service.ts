@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 import type { CapacityProviderWeight } from "./fargate-cluster";
@@ -79,11 +80,14 @@ export const API_SERVICE_DEFAULTS = {
   user: "1000:1000",
 } as const;
 
+/** `mlapi-api-<suffix>`, the service's and its task family's name; the alarms need it before the service exists. */
+export function apiServiceName(naming: Naming): string {
+  return naming.name("api");
+}
+
 export interface ApiServiceArgs {
-  /** Task definition family (physical name). */
-  family: string;
-  /** ECS service name (physical name). */
-  serviceName: string;
+  /** Names the task definition family and the service apiServiceName(naming). */
+  naming: Naming;
   clusterArn: pulumi.Input<string>;
   /** Capacity-provider strategy; the service never sets a launch type. */
   capacityProviderStrategy: CapacityProviderWeight[];
@@ -184,7 +188,7 @@ export class ApiService extends pulumi.ComponentResource {
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: args.family,
+        family: apiServiceName(args.naming),
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: String(args.cpu ?? API_SERVICE_DEFAULTS.cpu),
@@ -201,7 +205,7 @@ export class ApiService extends pulumi.ComponentResource {
     this.service = new aws.ecs.Service(
       `${name}-service`,
       {
-        name: args.serviceName,
+        name: apiServiceName(args.naming),
         cluster: args.clusterArn,
         taskDefinition: this.taskDefinition.arn,
         desiredCount: args.desiredCount ?? API_SERVICE_DEFAULTS.desiredCount,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 
@@ -26,14 +27,19 @@ export function capacityProviderStrategy(spotWeight: number, onDemandWeight: num
   return strategy;
 }
 
+/** The cluster's name, `mlapi-cluster-<suffix>`; the layer needs it before the cluster exists, for the logs key. */
+export function fargateClusterName(naming: Naming): string {
+  return naming.name("cluster", "ecsCluster");
+}
+
 /** The log group Container Insights writes a cluster's performance events to (a name ECS fixes). */
 export function containerInsightsLogGroupName(clusterName: string): string {
   return `/aws/ecs/containerinsights/${clusterName}/performance`;
 }
 
 export interface FargateClusterArgs {
-  /** Physical cluster name. */
-  clusterName: string;
+  /** Names the cluster (fargateClusterName). */
+  naming: Naming;
   /** Default strategy for tasks started without one (the service passes its own). */
   defaultStrategy: CapacityProviderWeight[];
   /** Key of the Container Insights log group; its policy must admit that group (see LogsKey). */
@@ -59,12 +65,12 @@ export class FargateCluster extends pulumi.ComponentResource {
     super("mlapi:service:FargateCluster", name, {}, opts);
     this.insightsLogGroup = new EncryptedLogGroup(
       `${name}-insights`,
-      { name: containerInsightsLogGroupName(args.clusterName), kmsKeyArn: args.logsKmsKeyArn },
+      { name: containerInsightsLogGroupName(fargateClusterName(args.naming)), kmsKeyArn: args.logsKmsKeyArn },
       { parent: this },
     );
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
-      { name: args.clusterName, settings: [{ name: "containerInsights", value: "enabled" }] },
+      { name: fargateClusterName(args.naming), settings: [{ name: "containerInsights", value: "enabled" }] },
       { parent: this, dependsOn: [this.insightsLogGroup] },
     );
     this.capacityProviders = new aws.ecs.ClusterCapacityProviders(

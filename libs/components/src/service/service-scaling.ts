@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 
 /** Defaults of the scaling settings, in one place; the service layer's config reads them. */
@@ -21,8 +22,8 @@ export interface ServiceScalingArgs {
   maxCapacity?: number;
   /** `<alb arnSuffix>/<target group arnSuffix>` (see requestCountResourceLabel). */
   resourceLabel: pulumi.Input<string>;
-  /** Physical name of the scaling policy. */
-  policyName: string;
+  /** Names the scaling policy `mlapi-api-requests-<suffix>`. */
+  naming: Naming;
   /**
    * Requests per target per minute the policy keeps the service at.
    * @default SERVICE_SCALING_DEFAULTS.requestsPerTarget
@@ -70,7 +71,7 @@ export class ServiceScaling extends pulumi.ComponentResource {
     this.policy = new aws.appautoscaling.Policy(
       `${name}-requests`,
       {
-        name: args.policyName,
+        name: args.naming.name("api-requests"),
         policyType: "TargetTrackingScaling",
         serviceNamespace: this.target.serviceNamespace,
         scalableDimension: this.target.scalableDimension,

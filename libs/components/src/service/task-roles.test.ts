@@ -1,6 +1,7 @@
 import { MOCK_ACCOUNT_ID, one, policyDocument, renderProgram } from "@mlapi/testing";
 import type { TaskRolesArgs } from "./task-roles";
 import { TaskRoles } from "./task-roles";
+import { Naming } from "@mlapi/core";
 
 const REGION = "eu-west-1";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${MOCK_ACCOUNT_ID}:${resource}`;
@@ -18,8 +19,7 @@ const render = (args: Partial<TaskRolesArgs> = {}) =>
     config: { "aws:region": REGION },
     load: async () => {
       new TaskRoles("roles", {
-        executionRoleName: "mlapi-api-execution-dev",
-        taskRoleName: "mlapi-api-task-dev",
+        naming: new Naming("dev"),
         repositoryArn: RELEASES,
         logGroupArn: arn("logs", "log-group:/mlapi/api-dev"),
         secretArns: [MASTER_SECRET, APP_SECRET],

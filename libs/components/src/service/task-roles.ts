@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
@@ -15,10 +16,11 @@ export const TABLE_KEY_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt
 export const ECR_PULL_ACTIONS: readonly string[] = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
 
 export interface TaskRolesArgs {
-  /** Physical name of the task execution role (used by the ECS agent: pull, logs, secrets). */
-  executionRoleName: string;
-  /** Physical name of the task role (used by the application code). */
-  taskRoleName: string;
+  /**
+   * Names the execution role `mlapi-api-execution-<suffix>` (the ECS agent: pull, logs, secrets)
+   * and the task role `mlapi-api-task-<suffix>` (the application code).
+   */
+  naming: Naming;
   /** ECR repository the agent may pull from: the layer's own, or a prebuilt image's (see ecrRepositoryArn). */
   repositoryArn: pulumi.Input<string>;
   /** Log group the awslogs driver writes to. */
@@ -86,7 +88,7 @@ export class TaskRoles extends pulumi.ComponentResource {
     // --- execution role: used by the ECS agent before the container starts ---
     this.executionRole = new aws.iam.Role(
       `${name}-execution`,
-      { name: args.executionRoleName, description: "ECS agent for the API task: image pull, logs, injected secrets", assumeRolePolicy },
+      { name: args.naming.name("api-execution", "iamRole"), description: "ECS agent for the API task: image pull, logs, injected secrets", assumeRolePolicy },
       { parent: this },
     );
     const executionPolicy = new aws.iam.RolePolicy(
@@ -116,7 +118,7 @@ export class TaskRoles extends pulumi.ComponentResource {
     // --- task role: used by the application code ---
     this.taskRole = new aws.iam.Role(
       `${name}-task`,
-      { name: args.taskRoleName, description: "API application: the sessions table and the database secret", assumeRolePolicy },
+      { name: args.naming.name("api-task", "iamRole"), description: "API application: the sessions table and the database secret", assumeRolePolicy },
       { parent: this },
     );
     const taskPolicy = new aws.iam.RolePolicy(

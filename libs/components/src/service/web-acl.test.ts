@@ -1,6 +1,7 @@
 import { one, renderProgram } from "@mlapi/testing";
 import { BODY_RULES, imageUploadException } from "../waf";
 import { AlbWebAcl } from "./web-acl";
+import { Naming } from "@mlapi/core";
 
 const render = () =>
   renderProgram({
@@ -8,7 +9,7 @@ const render = () =>
     stack: "dev",
     config: { "aws:region": "us-east-1" },
     load: async () => {
-      new AlbWebAcl("waf", { webAclName: "mlapi-alb-dev", loadBalancerArn: "arn:alb", logGroupArn: "arn:logs" });
+      new AlbWebAcl("waf", { naming: new Naming("dev"), loadBalancerArn: "arn:alb", logGroupArn: "arn:logs" });
       return {};
     },
   });
