@@ -5,3 +5,4 @@ export * from "./render";
 export * from "./query";
 export * from "./load";
 export * from "./documented-defaults";
+export * from "./fixtures/upstream-outputs";
