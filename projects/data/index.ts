@@ -11,7 +11,7 @@ import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
 const { naming } = startLayer("data", cfg.environmentSuffix, cfg);
-const network = new Upstream(NETWORK, cfg.network);
+const network = new Upstream(NETWORK, cfg.upstream);
 
 const dataKey = new DataKey("data", {
   aliasName: `alias/${naming.name("data")}`,

@@ -33,7 +33,7 @@ import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
 const { naming } = startLayer("edge", cfg.environmentSuffix, cfg);
-const service = new Upstream(SERVICE, cfg.service);
+const service = new Upstream(SERVICE, cfg.upstream);
 const cert = cfg.certificate;
 const domainName = cert.kind === "default" ? undefined : cert.domainName;
 const hostedZoneId = cert.kind === "default" ? undefined : cert.hostedZoneId;

@@ -15,10 +15,13 @@ import {
   ApiLoadBalancer,
   ApiService,
   apiSecrets,
+  albWafLogGroupName,
+  apiServiceName,
   capacityProviderStrategy,
   containerInsightsLogGroupName,
   EncryptedLogGroup,
   FargateCluster,
+  fargateClusterName,
   ecrRepositoryArn,
   ImageRepository,
   LogsKey,
@@ -38,18 +41,17 @@ const appPort = network.require("appPort");
 
 // --- logs: one key for the task, WAF and Container Insights log groups (WAF requires the aws-waf-logs- prefix) ---
 const apiLogGroupName = naming.logGroupName("api");
-const wafLogGroupName = `aws-waf-logs-${naming.name("alb", "logGroup")}`;
-const clusterName = naming.name("cluster", "ecsCluster");
+const wafLogGroupName = albWafLogGroupName(naming);
 const logsKey = new LogsKey("service-logs", {
   aliasName: `alias/${naming.name("service-logs")}`,
   description: `API, WAF and Container Insights logs of mlapi ${suffix}`,
-  logGroupNames: [apiLogGroupName, wafLogGroupName, containerInsightsLogGroupName(clusterName)],
+  logGroupNames: [apiLogGroupName, wafLogGroupName, containerInsightsLogGroupName(fargateClusterName(naming))],
 });
 const apiLogs = new EncryptedLogGroup("api-logs", { name: apiLogGroupName, kmsKeyArn: logsKey.keyArn });
 const wafLogs = new EncryptedLogGroup("waf-logs", { name: wafLogGroupName, kmsKeyArn: logsKey.keyArn });
 
 // --- image: apps/ml-api built and pushed at deploy, unless config `image` names a prebuilt one ---
-const repository = new ImageRepository("api-image", { repositoryName: naming.name("api", "ecrRepository"), keyAliasName: `alias/${naming.name("ecr")}` });
+const repository = new ImageRepository("api-image", { naming, keyAlias: true });
 const image =
   cfg.image ??
   new ApiImage("api-build", {
@@ -66,11 +68,9 @@ const originDomainName = tls.kind === "none" ? undefined : `origin.${tls.domainN
 const certificateArn =
   tls.kind === "existing" ? tls.certificateArn : tls.kind === "create" ? new OriginCertificate("origin", { domainName: `origin.${tls.domainName}`, hostedZoneId: tls.hostedZoneId }).certificateArn : undefined;
 const originZoneId = tls.kind === "none" ? undefined : tls.hostedZoneId;
-const accessLogs = new AccessLogsBucket("alb-logs", { bucketAutoname: naming.autoname("mlapi-alb-logs", "s3Bucket") });
+const accessLogs = new AccessLogsBucket("alb-logs", { naming });
 const alb = new ApiLoadBalancer("api-lb", {
-  loadBalancerName: naming.name("alb", "alb"),
-  // Autonamed: "api-tg-<suffix>-<7 random>" fits the 32-character limit with a 16-character suffix.
-  targetGroupAutoname: naming.autoname("api-tg", "targetGroup"),
+  naming,
   vpcId: network.require("vpcId"),
   privateSubnetIds: network.require("privateSubnetIds"),
   securityGroupId: network.require("albSecurityGroupId"),
@@ -82,16 +82,15 @@ const alb = new ApiLoadBalancer("api-lb", {
   deletionProtection: cfg.profile === "production",
   dependsOn: [accessLogs.policy],
 });
-const waf = new AlbWebAcl("api-waf", { webAclName: naming.name("alb", "wafWebAcl"), loadBalancerArn: alb.loadBalancer.arn, logGroupArn: wafLogs.arn });
+const waf = new AlbWebAcl("api-waf", { naming, loadBalancerArn: alb.loadBalancer.arn, logGroupArn: wafLogs.arn });
 
 // --- compute: cluster, roles, task definition and service, auto scaling ---
 const strategy = capacityProviderStrategy(cfg.spotWeight, cfg.onDemandWeight, cfg.onDemandBase);
-const cluster = new FargateCluster("api-cluster", { clusterName, defaultStrategy: strategy, logsKmsKeyArn: logsKey.keyArn });
+const cluster = new FargateCluster("api-cluster", { naming, defaultStrategy: strategy, logsKmsKeyArn: logsKey.keyArn });
 const masterSecretArn = data.require("rdsMasterSecretArn");
 const appSecretArns = data.require("appSecretArns");
 const roles = new TaskRoles("api-roles", {
-  executionRoleName: naming.name("api-execution", "iamRole"),
-  taskRoleName: naming.name("api-task", "iamRole"),
+  naming,
   // A prebuilt image is pulled from its own repository, and only from there.
   repositoryArn: cfg.image === undefined ? repository.arn : ecrRepositoryArn(cfg.image),
   logGroupArn: apiLogs.arn,
@@ -103,21 +102,19 @@ const roles = new TaskRoles("api-roles", {
   tableKmsKeyArn: data.require("dataKmsKeyArn"),
 });
 // --- alarms: declared before the service, whose deployments watch three of them (docs/monitoring.md) ---
-const serviceName = naming.name("api");
 const alarms = new ServiceAlarms("api-alarms", {
   naming,
   topicArn: data.require("alarmTopicArn"),
   albArnSuffix: alb.loadBalancer.arnSuffix,
   targetGroupArnSuffix: alb.targetGroup.arnSuffix,
   clusterName: cluster.name,
-  serviceName,
+  serviceName: apiServiceName(naming),
   webAclMetricName: waf.webAcl.visibilityConfig.metricName,
   minRunningTasks: cfg.minCapacity,
   thresholds: cfg.alarms,
 });
 const api = new ApiService("api", {
-  family: naming.name("api"),
-  serviceName,
+  naming,
   clusterArn: cluster.arn,
   capacityProviderStrategy: strategy,
   image,
@@ -156,7 +153,7 @@ new ServiceScaling("api-scaling", {
   minCapacity: cfg.minCapacity,
   maxCapacity: cfg.maxCapacity,
   resourceLabel: requestCountResourceLabel(alb.loadBalancer.arnSuffix, alb.targetGroup.arnSuffix),
-  policyName: naming.name("api-requests"),
+  naming,
   requestsPerTarget: cfg.requestsPerTarget,
 });
 

@@ -176,8 +176,8 @@ export class ConfigReader {
    */
   upstreamLocation(): UpstreamLocation {
     return {
-      organization: this.string("upstreamOrganization", this.organization()),
-      stack: this.string("upstreamStack", this.stackName()),
+      organization: this.optionalString("upstreamOrganization") ?? this.organization(),
+      stack: this.optionalString("upstreamStack") ?? this.stackName(),
     };
   }
 

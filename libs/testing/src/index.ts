@@ -5,3 +5,5 @@ export * from "./aws-mocks";
 export * from "./render";
 export * from "./query";
 export * from "./load";
+export * from "./documented-defaults";
+export * from "./fixtures/upstream-outputs";

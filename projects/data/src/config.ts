@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { AuroraPostgresMajor, DataAlarmThresholds } from "@mlapi/components";
 import {
   ACU,
@@ -45,10 +44,10 @@ export interface DataConfig {
   /** Aurora and sessions-table alarm thresholds (docs/monitoring.md). Defaults: DATA_ALARM_RULES. */
   alarms: DataAlarmThresholds;
   /** Where the network stack lives. Default: this stack's organization and stack name. */
-  network: UpstreamLocation;
+  upstream: UpstreamLocation;
 }
 
-export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocation = { organization: pulumi.getOrganization(), stack: pulumi.getStack() }): DataConfig {
+export function loadConfig(reader = new ConfigReader()): DataConfig {
   const acu = { min: ACU.min, max: ACU.max, step: ACU.step };
   const profile = reader.profile();
   const config: DataConfig = {
@@ -66,10 +65,7 @@ export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocati
     appSecretNames: reader.stringList("appSecretNames", []),
     alarmEmails: readAlarmSubscriptions(reader),
     alarms: readDataAlarmConfig(reader),
-    network: {
-      organization: reader.optionalString("upstreamOrganization") ?? defaults.organization,
-      stack: reader.optionalString("upstreamStack") ?? defaults.stack,
-    },
+    upstream: reader.upstreamLocation(),
   };
   // Cross-field and AWS-format rules; per-key ranges were checked by the readers above.
   reader.check(config.maxCapacity >= ACU.minOfMax, "maxCapacity", config.maxCapacity, `must be at least ${ACU.minOfMax} ACU (the AWS minimum for the maximum)`);

@@ -3,8 +3,7 @@ import type { NetworkOutputs } from "@mlapi/core";
 import { DATA, NAME_RULES } from "@mlapi/core";
 import { isTaggableType } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
-import { customResources, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
-import { NETWORK_OUTPUTS } from "./fixtures";
+import { customResources, MOCK_ACCOUNT_ID, NETWORK_OUTPUTS, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 
@@ -44,7 +43,7 @@ describe("data layer with default config", () => {
       engineVersion: "16",
       engineLifecycleSupport: "open-source-rds-extended-support-disabled",
       serverlessv2ScalingConfiguration: { minCapacity: 0.5, maxCapacity: 2 },
-      vpcSecurityGroupIds: ["sg-0db"],
+      vpcSecurityGroupIds: ["sg-db"],
     });
     expect(one(r, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).toEqual(NETWORK_OUTPUTS.privateSubnetIds);
     const instances = ofType(r, "aws:rds/clusterInstance:ClusterInstance");

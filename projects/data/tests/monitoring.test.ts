@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import type { RenderResult } from "@mlapi/testing";
-import { MOCK_ACCOUNT_ID, ofType, one, programLoader, renderProgram } from "@mlapi/testing";
-import { NETWORK_OUTPUTS } from "./fixtures";
+import { MOCK_ACCOUNT_ID, NETWORK_OUTPUTS, ofType, one, programLoader, renderProgram } from "@mlapi/testing";
 
 // The data layer owns the regional alarm topic (see docs/monitoring.md) and the alarms of its stores.
 const load = programLoader(path.join(__dirname, "..", "index.ts"));

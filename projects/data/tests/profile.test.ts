@@ -3,8 +3,7 @@
 import * as path from "node:path";
 import { destroyable, evaluate, logGroupRetentionAndKey } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
-import { ofType, one, programLoader, renderProgram } from "@mlapi/testing";
-import { NETWORK_OUTPUTS } from "./fixtures";
+import { NETWORK_OUTPUTS, ofType, one, programLoader, renderProgram } from "@mlapi/testing";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const render = (config: Record<string, unknown>, stack = "prod") =>

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EdgeAlarmThresholds } from "@mlapi/components";
-import { CLOUDFRONT_REGION, readAlarmSubscriptions, readEdgeAlarmConfig } from "@mlapi/components";
+import {
+  API_DISTRIBUTION_DEFAULTS,
+  CLOUDFRONT_REGION,
+  CLOUDFRONT_WEB_ACL_DEFAULTS,
+  readAlarmSubscriptions,
+  readEdgeAlarmConfig,
+} from "@mlapi/components";
 import type { Profile, UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
@@ -26,18 +32,18 @@ export interface EdgeConfig {
   logRetentionDays: number;
   /** Certificate and DNS, from domainName / hostedZoneId / certificateArn / allowDefaultCertificate. No default: one must be chosen. */
   certificate: CertificateMode;
-  /** Edge locations served from. Default PriceClass_100 (North America and Europe, cheapest). */
+  /** Edge locations served from. Default API_DISTRIBUTION_DEFAULTS.priceClass (North America and Europe, cheapest). */
   priceClass: (typeof PRICE_CLASSES)[number];
-  /** Requests per client IP per window before WAF blocks it, 10 to 2e9. Default 2000. */
+  /** Requests per client IP per window before WAF blocks it, 10 to 2e9. Default CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit. */
   rateLimit: number;
-  /** Rate-limit window in seconds: 60, 120, 300 or 600. Default 300. */
+  /** Rate-limit window in seconds: 60, 120, 300 or 600. Default CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds. */
   rateLimitWindowSeconds: (typeof RATE_LIMIT_WINDOWS)[number];
-  /** Seconds CloudFront waits for the ALB's first byte, 1-180 (over 60 needs a quota increase). Default 30. */
+  /** Seconds CloudFront waits for the ALB's first byte, 1-180 (over 60 needs a quota increase). Default API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds. */
   originReadTimeoutSeconds: number;
-  /** Seconds a 403/404 stays cached at the edge, 0-300. Default 10. */
+  /** Seconds a 403/404 stays cached at the edge, 0-300. Default API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds. */
   errorCachingTtlSeconds: number;
   /** Where the service stack lives. Default: this stack's organization and stack name. */
-  service: UpstreamLocation;
+  upstream: UpstreamLocation;
   /** Emails / https:// endpoints on the edge's own us-east-1 alarm topic (only outside us-east-1). Default none. */
   alarmEmails: string[];
   /** CloudFront and edge-WAF alarm thresholds (docs/monitoring.md). Defaults: EDGE_ALARM_RULES. */
@@ -96,22 +102,19 @@ function certificateMode(reader: ConfigReader): CertificateMode {
   return { kind: "default" };
 }
 
-export function loadConfig(reader = new ConfigReader(), defaults: UpstreamLocation = { organization: pulumi.getOrganization(), stack: pulumi.getStack() }): EdgeConfig {
+export function loadConfig(reader = new ConfigReader()): EdgeConfig {
   const profile = reader.profile();
   const config: EdgeConfig = {
     environmentSuffix: reader.environmentSuffix(),
     profile,
     logRetentionDays: reader.logRetentionDays(profile),
     certificate: certificateMode(reader),
-    priceClass: reader.oneOf("priceClass", PRICE_CLASSES, "PriceClass_100"),
-    rateLimit: reader.number("rateLimit", { default: 2000, min: 10, max: 2_000_000_000, step: 1 }),
-    rateLimitWindowSeconds: reader.oneOf("rateLimitWindowSeconds", RATE_LIMIT_WINDOWS, 300),
-    originReadTimeoutSeconds: reader.number("originReadTimeoutSeconds", { default: 30, min: 1, max: 180, step: 1 }),
-    errorCachingTtlSeconds: reader.number("errorCachingTtlSeconds", { default: 10, min: 0, max: 300, step: 1 }),
-    service: {
-      organization: reader.optionalString("upstreamOrganization") ?? defaults.organization,
-      stack: reader.optionalString("upstreamStack") ?? defaults.stack,
-    },
+    priceClass: reader.oneOf("priceClass", PRICE_CLASSES, API_DISTRIBUTION_DEFAULTS.priceClass),
+    rateLimit: reader.number("rateLimit", { default: CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit, min: 10, max: 2_000_000_000, step: 1 }),
+    rateLimitWindowSeconds: reader.oneOf("rateLimitWindowSeconds", RATE_LIMIT_WINDOWS, CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds),
+    originReadTimeoutSeconds: reader.number("originReadTimeoutSeconds", { default: API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds, min: 1, max: 180, step: 1 }),
+    errorCachingTtlSeconds: reader.number("errorCachingTtlSeconds", { default: API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds, min: 0, max: 300, step: 1 }),
+    upstream: reader.upstreamLocation(),
     alarmEmails: readAlarmSubscriptions(reader),
     alarms: readEdgeAlarmConfig(reader),
   };

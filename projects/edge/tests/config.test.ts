@@ -8,7 +8,7 @@ const ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-4222-8
 
 function load(values: Record<string, string>): EdgeConfig {
   const source = { name: "mlapi-edge", get: (key: string) => values[key] };
-  return loadConfig(new ConfigReader(source, {}, () => "dev"), { organization: "acme", stack: "dev" });
+  return loadConfig(new ConfigReader(source, {}, () => "dev", () => "acme"));
 }
 
 describe("edge config: certificate modes (R17)", () => {
@@ -57,7 +57,7 @@ describe("edge config: defaults", () => {
       rateLimitWindowSeconds: 300,
       originReadTimeoutSeconds: 30,
       errorCachingTtlSeconds: 10,
-      service: { organization: "acme", stack: "dev" },
+      upstream: { organization: "acme", stack: "dev" },
       alarmEmails: [],
       alarms: thresholdDefaults(EDGE_ALARM_RULES),
     });
@@ -71,7 +71,7 @@ describe("edge config: defaults", () => {
   });
 
   it("reads the upstream service location from upstreamOrganization / upstreamStack", () => {
-    expect(load({ allowDefaultCertificate: "true", upstreamOrganization: "other", upstreamStack: "shared" }).service).toEqual({ organization: "other", stack: "shared" });
+    expect(load({ allowDefaultCertificate: "true", upstreamOrganization: "other", upstreamStack: "shared" }).upstream).toEqual({ organization: "other", stack: "shared" });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Profile } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
+import { SECURITY_GROUPS_DEFAULTS, VPC_DEFAULTS } from "@mlapi/components";
 
 /** The network layer's settings, validated as a whole before any resource is declared. */
 export interface NetworkConfig {
@@ -9,11 +10,11 @@ export interface NetworkConfig {
   profile: Profile;
   /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
   logRetentionDays: number;
-  /** IPv4 range of the VPC, /16 to /24. Default 10.0.0.0/16. */
+  /** IPv4 range of the VPC, /16 to /24. Default VPC_DEFAULTS.cidrBlock. */
   vpcCidr: string;
   /** 1 shared NAT gateway (throwaway default, cost) or 3, one per AZ (no single-AZ egress failure; production: always). */
   natGateways: 1 | 3;
-  /** Port the API container listens on and the ALB forwards to. Default 8080. */
+  /** Port the API container listens on and the ALB forwards to. Default SECURITY_GROUPS_DEFAULTS.appPort. */
   appPort: number;
 }
 
@@ -23,9 +24,9 @@ export function loadConfig(reader = new ConfigReader()): NetworkConfig {
     environmentSuffix: reader.environmentSuffix(),
     profile,
     logRetentionDays: reader.logRetentionDays(profile),
-    vpcCidr: reader.cidr("vpcCidr", { default: "10.0.0.0/16", minPrefix: 16, maxPrefix: 24 }),
-    natGateways: reader.oneOf("natGateways", [1, 3] as const, profile === "production" ? 3 : 1),
-    appPort: reader.number("appPort", { default: 8080, min: 1024, max: 65535, step: 1 }),
+    vpcCidr: reader.cidr("vpcCidr", { default: VPC_DEFAULTS.cidrBlock, minPrefix: 16, maxPrefix: 24 }),
+    natGateways: reader.oneOf("natGateways", [1, 3] as const, profile === "production" ? 3 : VPC_DEFAULTS.natGateways),
+    appPort: reader.number("appPort", { default: SECURITY_GROUPS_DEFAULTS.appPort, min: 1024, max: 65535, step: 1 }),
   };
   if (profile === "production") {
     reader.check(config.natGateways === 3, "natGateways", config.natGateways, `a production stack has one NAT gateway per zone (3); remove the key or set ${reader.key("profile")}: throwaway`);

@@ -1,7 +1,14 @@
 import { ConfigReader } from "@mlapi/core";
 import type { Profile, UpstreamLocation } from "@mlapi/core";
 import type { ServiceAlarmThresholds } from "@mlapi/components";
-import { ecrRepositoryArn, fargateSizeProblem, readServiceAlarmConfig } from "@mlapi/components";
+import {
+  API_SERVICE_DEFAULTS,
+  CAPACITY_STRATEGY_DEFAULTS,
+  ecrRepositoryArn,
+  fargateSizeProblem,
+  readServiceAlarmConfig,
+  SERVICE_SCALING_DEFAULTS,
+} from "@mlapi/components";
 
 /** How the ALB gets its certificate (SPEC R11): none (HTTP only), an existing one, or one created here. */
 export type OriginTls =
@@ -21,27 +28,27 @@ export interface ServiceConfig {
   upstream: UpstreamLocation;
   /** A prebuilt API image in private ECR (tag or digest required); the tasks may pull from its repository only. Default: apps/ml-api built and pushed to the layer's repository at deploy. */
   image?: string;
-  /** Fargate CPU units of the task. Default 1024 (1 vCPU: apps/ml-api's benchmark puts 0.5 vCPU below the 1000 requests/target scaling target). */
+  /** Fargate CPU units of the task. Default API_SERVICE_DEFAULTS.cpu. */
   cpu: number;
-  /** Task memory in MiB, a Fargate-valid pair with cpu. Default 2048 (the smallest Fargate pairs with 1 vCPU). */
+  /** Task memory in MiB, a Fargate-valid pair with cpu. Default API_SERVICE_DEFAULTS.memory. */
   memory: number;
-  /** CPU architecture the image is built for. Default X86_64. */
+  /** CPU architecture the image is built for. Default API_SERVICE_DEFAULTS.cpuArchitecture. */
   cpuArchitecture: "X86_64" | "ARM64";
-  /** Tasks at creation (auto scaling owns it afterwards). Default 2. */
+  /** Tasks at creation (auto scaling owns it afterwards). Default API_SERVICE_DEFAULTS.desiredCount. */
   desiredCount: number;
-  /** Auto scaling floor. Default 2. */
+  /** Auto scaling floor. Default SERVICE_SCALING_DEFAULTS.minCapacity. */
   minCapacity: number;
-  /** Auto scaling ceiling. Default 10. */
+  /** Auto scaling ceiling. Default SERVICE_SCALING_DEFAULTS.maxCapacity. */
   maxCapacity: number;
-  /** FARGATE_SPOT weight of the capacity-provider strategy. Default 7 (7:3 = 70 % Spot). */
+  /** FARGATE_SPOT weight of the capacity-provider strategy. Default CAPACITY_STRATEGY_DEFAULTS.spotWeight. */
   spotWeight: number;
-  /** FARGATE (on-demand) weight. Default 3. */
+  /** FARGATE (on-demand) weight. Default CAPACITY_STRATEGY_DEFAULTS.onDemandWeight. */
   onDemandWeight: number;
-  /** Tasks always on on-demand before the weights apply. Default 0. */
+  /** Tasks always on on-demand before the weights apply. Default CAPACITY_STRATEGY_DEFAULTS.onDemandBase. */
   onDemandBase: number;
-  /** ALB requests per target per minute auto scaling aims for. Default 1000. */
+  /** ALB requests per target per minute auto scaling aims for. Default SERVICE_SCALING_DEFAULTS.requestsPerTarget. */
   requestsPerTarget: number;
-  /** Seconds the ALB health check is ignored after a task starts. Default 60. */
+  /** Seconds the ALB health check is ignored after a task starts. Default API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds. */
   healthCheckGracePeriodSeconds: number;
   /** Certificate for the ALB, from certificateArn / domainName / hostedZoneId. Default none (HTTP only). */
   originTls: OriginTls;
@@ -109,17 +116,17 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
     logRetentionDays: reader.logRetentionDays(profile),
     upstream: reader.upstreamLocation(),
     image: prebuiltImage(reader),
-    cpu: reader.number("cpu", { default: 1024, min: 256, max: 16384, step: 1 }),
-    memory: reader.number("memory", { default: 2048, min: 512, max: 122880, step: 1 }),
-    cpuArchitecture: reader.oneOf("cpuArchitecture", ["X86_64", "ARM64"] as const, "X86_64"),
-    desiredCount: count("desiredCount", 2, 1000),
-    minCapacity: count("minCapacity", 2, 1000),
-    maxCapacity: reader.number("maxCapacity", { default: 10, min: 1, max: 1000, step: 1 }),
-    spotWeight: count("spotWeight", 7, 1000),
-    onDemandWeight: count("onDemandWeight", 3, 1000),
-    onDemandBase: count("onDemandBase", 0, 100000),
-    requestsPerTarget: reader.number("requestsPerTarget", { default: 1000, min: 1, max: 1000000, step: 1 }),
-    healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", { default: 60, min: 0, max: 3600, step: 1 }),
+    cpu: reader.number("cpu", { default: API_SERVICE_DEFAULTS.cpu, min: 256, max: 16384, step: 1 }),
+    memory: reader.number("memory", { default: API_SERVICE_DEFAULTS.memory, min: 512, max: 122880, step: 1 }),
+    cpuArchitecture: reader.oneOf("cpuArchitecture", ["X86_64", "ARM64"] as const, API_SERVICE_DEFAULTS.cpuArchitecture),
+    desiredCount: count("desiredCount", API_SERVICE_DEFAULTS.desiredCount, 1000),
+    minCapacity: count("minCapacity", SERVICE_SCALING_DEFAULTS.minCapacity, 1000),
+    maxCapacity: reader.number("maxCapacity", { default: SERVICE_SCALING_DEFAULTS.maxCapacity, min: 1, max: 1000, step: 1 }),
+    spotWeight: count("spotWeight", CAPACITY_STRATEGY_DEFAULTS.spotWeight, 1000),
+    onDemandWeight: count("onDemandWeight", CAPACITY_STRATEGY_DEFAULTS.onDemandWeight, 1000),
+    onDemandBase: count("onDemandBase", CAPACITY_STRATEGY_DEFAULTS.onDemandBase, 100000),
+    requestsPerTarget: reader.number("requestsPerTarget", { default: SERVICE_SCALING_DEFAULTS.requestsPerTarget, min: 1, max: 1000000, step: 1 }),
+    healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", { default: API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds, min: 0, max: 3600, step: 1 }),
     originTls: originTls(reader),
     alarms: readServiceAlarmConfig(reader),
   };

@@ -37,12 +37,12 @@ export interface ApiDistributionArgs {
     vpcOriginId: pulumi.Input<string>;
     /**
      * Seconds CloudFront waits for the first byte of a response; 1-60 without a quota increase.
-     * @default 30
+     * @default API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds
      */
     readTimeoutSeconds?: number;
     /**
      * Seconds an idle connection to the origin is kept open, 1-60.
-     * @default 5
+     * @default API_DISTRIBUTION_DEFAULTS.keepaliveTimeoutSeconds
      */
     keepaliveTimeoutSeconds?: number;
   };
@@ -68,23 +68,24 @@ export interface ApiDistributionArgs {
   webAclArn: pulumi.Input<string>;
   /**
    * Edge locations served from: PriceClass_100 (North America, Europe), PriceClass_200, PriceClass_All.
-   * @default "PriceClass_100"
+   * @default API_DISTRIBUTION_DEFAULTS.priceClass
    */
   priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
   /**
    * Seconds CloudFront caches a 403/404 before asking the origin again. Short, so a fixed
    * route or a lifted WAF block shows quickly.
-   * @default 10
+   * @default API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds
    */
   errorCachingMinTtlSeconds?: number;
   /**
    * max-age of the Strict-Transport-Security header.
-   * @default 63072000 (two years)
+   * @default API_DISTRIBUTION_DEFAULTS.hstsMaxAgeSeconds (two years)
    */
   hstsMaxAgeSeconds?: number;
 }
 
-const DEFAULTS = {
+/** Defaults of the optional arguments, in one place; the edge layer's config reads them. */
+export const API_DISTRIBUTION_DEFAULTS = {
   readTimeoutSeconds: 30,
   keepaliveTimeoutSeconds: 5,
   priceClass: "PriceClass_100" as const,
@@ -112,11 +113,11 @@ export class ApiDistribution extends pulumi.ComponentResource {
 
   constructor(name: string, args: ApiDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:edge:ApiDistribution", name, {}, opts);
-    const readTimeout = args.apiOrigin.readTimeoutSeconds ?? DEFAULTS.readTimeoutSeconds;
-    const keepaliveTimeout = args.apiOrigin.keepaliveTimeoutSeconds ?? DEFAULTS.keepaliveTimeoutSeconds;
+    const readTimeout = args.apiOrigin.readTimeoutSeconds ?? API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds;
+    const keepaliveTimeout = args.apiOrigin.keepaliveTimeoutSeconds ?? API_DISTRIBUTION_DEFAULTS.keepaliveTimeoutSeconds;
     checkRange(name, "apiOrigin.readTimeoutSeconds", readTimeout, 1, 180);
     checkRange(name, "apiOrigin.keepaliveTimeoutSeconds", keepaliveTimeout, 1, 60);
-    const errorTtl = args.errorCachingMinTtlSeconds ?? DEFAULTS.errorCachingMinTtlSeconds;
+    const errorTtl = args.errorCachingMinTtlSeconds ?? API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds;
     checkRange(name, "errorCachingMinTtlSeconds", errorTtl, 0, 31536000);
     const errorCodes = Object.keys(args.errorPages.pagePaths).map(Number);
     if (errorCodes.length === 0) throw new Error(`ApiDistribution ${name}: errorPages.pagePaths is empty`);
@@ -132,7 +133,7 @@ export class ApiDistribution extends pulumi.ComponentResource {
         comment: "Security headers on every API and error response",
         securityHeadersConfig: {
           strictTransportSecurity: {
-            accessControlMaxAgeSec: args.hstsMaxAgeSeconds ?? DEFAULTS.hstsMaxAgeSeconds,
+            accessControlMaxAgeSec: args.hstsMaxAgeSeconds ?? API_DISTRIBUTION_DEFAULTS.hstsMaxAgeSeconds,
             includeSubdomains: true,
             override: true,
           },
@@ -155,7 +156,7 @@ export class ApiDistribution extends pulumi.ComponentResource {
         enabled: true,
         httpVersion: "http2and3",
         isIpv6Enabled: true,
-        priceClass: args.priceClass ?? DEFAULTS.priceClass,
+        priceClass: args.priceClass ?? API_DISTRIBUTION_DEFAULTS.priceClass,
         aliases: custom?.aliases ?? [],
         webAclId: args.webAclArn,
         origins: [

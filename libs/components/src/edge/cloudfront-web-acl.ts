@@ -16,12 +16,12 @@ export interface CloudFrontWebAclArgs {
   kmsKeyArn: pulumi.Input<string>;
   /**
    * Requests one client IP may make per evaluation window before it is blocked.
-   * @default 2000
+   * @default CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit
    */
   rateLimit?: number;
   /**
    * Length of the rate-limit window in seconds: 60, 120, 300 or 600.
-   * @default 300
+   * @default CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds
    */
   rateLimitWindowSeconds?: 60 | 120 | 300 | 600;
   /**
@@ -31,7 +31,8 @@ export interface CloudFrontWebAclArgs {
   region?: string;
 }
 
-const DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const };
+/** Defaults of the optional arguments, in one place; the edge layer's config reads them. */
+export const CLOUDFRONT_WEB_ACL_DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const };
 
 /** The rule names, in priority order, so tests and dashboards need no loose strings. */
 export const EDGE_WAF_RULES = {
@@ -61,7 +62,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
     if (!args.logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
       throw new Error(`CloudFrontWebAcl ${name}: WAF only logs to groups named ${WAF_LOG_GROUP_PREFIX}…, got "${args.logGroupName}"`);
     }
-    const rateLimit = args.rateLimit ?? DEFAULTS.rateLimit;
+    const rateLimit = args.rateLimit ?? CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit;
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const managedGroup = (priority: number, ruleName: string, groupName: string) => ({
       name: ruleName,
@@ -101,7 +102,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
               rateBasedStatement: {
                 aggregateKeyType: "IP",
                 limit: rateLimit,
-                evaluationWindowSec: args.rateLimitWindowSeconds ?? DEFAULTS.rateLimitWindowSeconds,
+                evaluationWindowSec: args.rateLimitWindowSeconds ?? CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds,
               },
             },
             visibilityConfig: visibility(`${args.name}-${EDGE_WAF_RULES.rateLimit}`),

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 
@@ -116,8 +116,37 @@ export function declareAlarm(logicalName: string, spec: AlarmSpec, ctx: AlarmCon
   return new aws.cloudwatch.MetricAlarm(logicalName, { ...common, ...metricArgs }, { parent: ctx.parent });
 }
 
+/** An alarm of a set: its base comes from the set's table of bases. */
+export type SetAlarmSpec = Omit<AlarmSpec, "base">;
+
+/**
+ * The skeleton the alarm sets (DataAlarms, ServiceAlarms, EdgeAlarms) share: every alarm by key, with
+ * the physical name of its base (`mlapi-<base>-<suffix>`) and the logical name `<set>-<base less its
+ * layer prefix>` (`api-alarms-alb-5xx` for `svc-alb-5xx`), notifying the set's topic.
+ */
+export class AlarmSet<K extends string> {
+  private readonly declared: aws.cloudwatch.MetricAlarm[] = [];
+
+  constructor(
+    private readonly setName: string,
+    private readonly bases: Record<K, string>,
+    private readonly ctx: AlarmContext,
+  ) {}
+
+  declare(key: K, spec: SetAlarmSpec): aws.cloudwatch.MetricAlarm {
+    const base = this.bases[key];
+    const alarm = declareAlarm(`${this.setName}-${base.slice(base.indexOf("-") + 1)}`, { base, ...spec }, this.ctx);
+    this.declared.push(alarm);
+    return alarm;
+  }
+
+  /** The ARNs of every alarm declared so far, in declaration order. */
+  arns(): pulumi.Output<string[]> {
+    return pulumi.all(this.declared.map((a) => a.arn));
+  }
+}
+
 export interface WafBlockedRateSpec {
-  base: string;
   /** The web ACL, as the description names it ("The ALB's web ACL"). */
   acl: string;
   /** What a high share usually means for this ACL, for the description. */
@@ -133,11 +162,10 @@ export interface WafBlockedRateSpec {
  * Percentage of requests a web ACL blocks, 0 below `minRequests` per minute (a handful of scanner
  * requests must not page anyone). FILL: WAF publishes a metric only for minutes it counted something.
  */
-export function wafBlockedRateAlarm(s: WafBlockedRateSpec): AlarmSpec {
+export function wafBlockedRateAlarm(s: WafBlockedRateSpec): SetAlarmSpec {
   const waf = (metricName: string): MetricSpec => ({ namespace: "AWS/WAFV2", metricName, dimensions: s.dimensions, stat: "Sum" });
   const total = "(FILL(allowed, 0) + FILL(blocked, 0))";
   return {
-    base: s.base,
     description: `${s.acl} blocks more than ${s.percent}% of requests for ${s.evaluationPeriods} min (at ${s.minRequests}+ requests/min): ${s.meaning}. First: sampled requests of the top blocking rule.`,
     math: {
       expression: `IF(${total} >= ${s.minRequests}, 100 * FILL(blocked, 0) / ${total}, 0)`,

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import type * as aws from "../aws";
-import type { AlarmContext, MetricSpec } from "./alarm";
-import { declareAlarm } from "./alarm";
+import type { MetricSpec } from "./alarm";
+import { AlarmSet } from "./alarm";
 import type { DataAlarmThresholds } from "./thresholds";
 import { DATA_ALARM_RULES, thresholdDefaults } from "./thresholds";
 
@@ -63,7 +63,7 @@ export class DataAlarms extends pulumi.ComponentResource {
     if (operations.length === 0 || operations.length > MAX_OPERATIONS) {
       throw new Error(`DataAlarms ${name}: tableOperations must list 1 to ${MAX_OPERATIONS} operations, got ${operations.length}.`);
     }
-    const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this };
+    const alarmSet = new AlarmSet(name, BASES, { naming: args.naming, topicArn: args.topicArn, parent: this });
     const rds = (metricName: string, stat: string): MetricSpec => ({
       namespace: "AWS/RDS",
       metricName,
@@ -83,10 +83,9 @@ export class DataAlarms extends pulumi.ComponentResource {
     });
 
     this.alarms = {
-      acuUtilization: declareAlarm(
-        `${name}-aurora-acu`,
+      acuUtilization: alarmSet.declare(
+        "acuUtilization",
         {
-          base: BASES.acuUtilization,
           description: `Aurora capacity above ${t.acuUtilizationPercent}% of its ${args.maxCapacityAcu}-ACU maximum for 15 min: the ACU range is too small for the load. First: raise maxCapacity or find the expensive queries.`,
           metric: rds("ACUUtilization", "Maximum"),
           comparison: "GreaterThanThreshold",
@@ -97,12 +96,10 @@ export class DataAlarms extends pulumi.ComponentResource {
           // (the freeable-memory alarm pages for a vanished instance).
           treatMissingData: "missing",
         },
-        ctx,
       ),
-      cpu: declareAlarm(
-        `${name}-aurora-cpu`,
+      cpu: alarmSet.declare(
+        "cpu",
         {
-          base: BASES.cpu,
           description: `Aurora CPU above ${t.cpuPercent}% for 15 min. First: Performance Insights top SQL.`,
           metric: rds("CPUUtilization", "Maximum"),
           comparison: "GreaterThanThreshold",
@@ -112,12 +109,10 @@ export class DataAlarms extends pulumi.ComponentResource {
           // As for ACUs: a gap is visible as INSUFFICIENT_DATA; the memory alarm pages for it.
           treatMissingData: "missing",
         },
-        ctx,
       ),
-      freeableMemory: declareAlarm(
-        `${name}-aurora-memory`,
+      freeableMemory: alarmSet.declare(
+        "freeableMemory",
         {
-          base: BASES.freeableMemory,
           description: `Aurora freeable memory below ${t.freeableMemoryMib} MiB for 15 min (or no instance reporting). First: connections and work_mem; raise maxCapacity.`,
           metric: rds("FreeableMemory", "Minimum"),
           comparison: "LessThanThreshold",
@@ -127,12 +122,10 @@ export class DataAlarms extends pulumi.ComponentResource {
           // A running instance always reports memory: silence means the database is gone.
           treatMissingData: "breaching",
         },
-        ctx,
       ),
-      connections: declareAlarm(
-        `${name}-aurora-connections`,
+      connections: alarmSet.declare(
+        "connections",
         {
-          base: BASES.connections,
           description: `More than ${t.connections} Aurora connections for 10 min: a connection leak or too many tasks without pooling. First: pg_stat_activity by client.`,
           metric: rds("DatabaseConnections", "Maximum"),
           comparison: "GreaterThanThreshold",
@@ -142,12 +135,10 @@ export class DataAlarms extends pulumi.ComponentResource {
           // A gap is visible as INSUFFICIENT_DATA; the memory alarm pages for a vanished instance.
           treatMissingData: "missing",
         },
-        ctx,
       ),
-      dynamoThrottles: declareAlarm(
-        `${name}-sessions-throttles`,
+      dynamoThrottles: alarmSet.declare(
+        "dynamoThrottles",
         {
-          base: BASES.dynamoThrottles,
           description: `More than ${t.dynamoThrottledRequests} throttled sessions-table requests in 5 min: an on-demand table throttles only on a hot partition or a sudden 2x peak. First: the key design of the hottest session ids.`,
           math: perOperation("ThrottledRequests"),
           comparison: "GreaterThanThreshold",
@@ -157,12 +148,10 @@ export class DataAlarms extends pulumi.ComponentResource {
           // Published only when a request is throttled: no data means none were.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      dynamoSystemErrors: declareAlarm(
-        `${name}-sessions-system-errors`,
+      dynamoSystemErrors: alarmSet.declare(
+        "dynamoSystemErrors",
         {
-          base: BASES.dynamoSystemErrors,
           description: `More than ${t.dynamoSystemErrors} DynamoDB system errors (HTTP 500) on the sessions table in 5 min: an AWS-side problem. First: the AWS Health dashboard; the SDK retries most of them.`,
           math: perOperation("SystemErrors"),
           comparison: "GreaterThanThreshold",
@@ -172,11 +161,10 @@ export class DataAlarms extends pulumi.ComponentResource {
           // Published only when an error happens.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
     };
 
-    this.alarmArns = pulumi.all(Object.values(this.alarms).map((a) => a.arn));
+    this.alarmArns = alarmSet.arns();
     this.registerOutputs({ alarmArns: this.alarmArns });
   }
 }

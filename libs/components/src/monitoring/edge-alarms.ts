@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import type * as aws from "../aws";
 import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
-import type { AlarmContext } from "./alarm";
-import { declareAlarm, wafBlockedRateAlarm } from "./alarm";
+import { AlarmSet, wafBlockedRateAlarm } from "./alarm";
 import type { EdgeAlarmThresholds } from "./thresholds";
 import { EDGE_ALARM_RULES, thresholdDefaults } from "./thresholds";
 
@@ -61,17 +60,17 @@ export class EdgeAlarms extends pulumi.ComponentResource {
   constructor(name: string, args: EdgeAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:monitoring:EdgeAlarms", name, {}, opts);
     const t: EdgeAlarmThresholds = { ...thresholdDefaults(EDGE_ALARM_RULES), ...args.thresholds };
-    const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this, region: args.region ?? CLOUDFRONT_REGION };
+    const region = args.region ?? CLOUDFRONT_REGION;
+    const alarmSet = new AlarmSet(name, BASES, { naming: args.naming, topicArn: args.topicArn, parent: this, region });
     // CloudFront is global: its metrics carry Region=Global, whatever region they are read in.
     const distribution = { DistributionId: args.distributionId, Region: "Global" };
     const n = t.evaluationPeriods;
     const minReq = t.minRequestsForRates;
 
     this.alarms = {
-      cloudFront5xxRate: declareAlarm(
-        `${name}-cf-5xx-rate`,
+      cloudFront5xxRate: alarmSet.declare(
+        "cloudFront5xxRate",
         {
-          base: BASES.cloudFront5xxRate,
           description: `More than ${t.cloudFront5xxRatePercent}% of CloudFront responses are 5xx for ${n} min. First: the service alarms (origin down?) and then the origin's TLS/DNS.`,
           metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: distribution, stat: "Average" },
           comparison: "GreaterThanThreshold",
@@ -81,12 +80,10 @@ export class EdgeAlarms extends pulumi.ComponentResource {
           // CloudFront publishes rates only for minutes with requests: no traffic, no errors.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      cloudFrontErrorRate: declareAlarm(
-        `${name}-cf-error-rate`,
+      cloudFrontErrorRate: alarmSet.declare(
+        "cloudFrontErrorRate",
         {
-          base: BASES.cloudFrontErrorRate,
           description: `More than ${t.cloudFrontTotalErrorRatePercent}% of CloudFront responses are 4xx or 5xx for ${n} min. First: which status dominates (a client release calling a removed path, or WAF blocks).`,
           metric: { namespace: "AWS/CloudFront", metricName: "TotalErrorRate", dimensions: distribution, stat: "Average" },
           comparison: "GreaterThanThreshold",
@@ -96,12 +93,10 @@ export class EdgeAlarms extends pulumi.ComponentResource {
           // As above: no requests, no error rate.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      wafBlockedRate: declareAlarm(
-        `${name}-waf-blocked-rate`,
+      wafBlockedRate: alarmSet.declare(
+        "wafBlockedRate",
         wafBlockedRateAlarm({
-          base: BASES.wafBlockedRate,
           acl: "The edge web ACL",
           meaning: "an attack, or the IP-reputation/rate rules hitting real clients",
           // A CLOUDFRONT-scope web ACL publishes without the Region dimension (regional ACLs carry it).
@@ -110,11 +105,10 @@ export class EdgeAlarms extends pulumi.ComponentResource {
           minRequests: minReq,
           evaluationPeriods: n,
         }),
-        ctx,
       ),
     };
 
-    this.alarmArns = pulumi.all(Object.values(this.alarms).map((a) => a.arn));
+    this.alarmArns = alarmSet.arns();
     this.registerOutputs({ alarmArns: this.alarmArns });
   }
 }

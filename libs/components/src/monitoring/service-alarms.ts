@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import type * as aws from "../aws";
 import { awsAccount } from "../logging";
-import type { AlarmContext } from "./alarm";
-import { alarmName, declareAlarm, wafBlockedRateAlarm } from "./alarm";
+import { AlarmSet, alarmName, wafBlockedRateAlarm } from "./alarm";
 import type { ServiceAlarmThresholds } from "./thresholds";
 import { SERVICE_ALARM_RULES, thresholdDefaults } from "./thresholds";
 
@@ -79,7 +78,7 @@ export class ServiceAlarms extends pulumi.ComponentResource {
       throw new Error(`ServiceAlarms ${name}: minRunningTasks must be a whole number >= 0, got ${args.minRunningTasks}.`);
     }
     const { region } = awsAccount(this);
-    const ctx: AlarmContext = { naming: args.naming, topicArn: args.topicArn, parent: this };
+    const alarmSet = new AlarmSet(name, BASES, { naming: args.naming, topicArn: args.topicArn, parent: this });
     const lb = { LoadBalancer: args.albArnSuffix };
     const tg = { LoadBalancer: args.albArnSuffix, TargetGroup: args.targetGroupArnSuffix };
     const ecs = { ClusterName: args.clusterName, ServiceName: args.serviceName };
@@ -93,10 +92,9 @@ export class ServiceAlarms extends pulumi.ComponentResource {
     const minReq = t.minRequestsForRates;
 
     this.alarms = {
-      alb5xx: declareAlarm(
-        `${name}-alb-5xx`,
+      alb5xx: alarmSet.declare(
+        "alb5xx",
         {
-          base: BASES.alb5xx,
           description: `More than ${t.alb5xxPerMinute} ALB-generated 5xx per minute for ${n} min: no healthy target answered (502/503/504). First: ECS events and target health.`,
           metric: alb("HTTPCode_ELB_5XX_Count", lb, "Sum"),
           comparison: "GreaterThanThreshold",
@@ -106,12 +104,10 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // The metric is only published when a 5xx happens: no data means no errors.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      target5xxRate: declareAlarm(
-        `${name}-target-5xx-rate`,
+      target5xxRate: alarmSet.declare(
+        "target5xxRate",
         {
-          base: BASES.target5xxRate,
           description: `More than ${t.target5xxRatePercent}% of API responses are 5xx for ${n} min (at ${minReq}+ requests/min). First: application logs of the newest task definition.`,
           math: {
             // Below the volume floor the rate is 0: 1 failure of 2 requests is noise, not an outage.
@@ -129,12 +125,10 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // No requests in a minute means no rate to judge.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      latencyP95: declareAlarm(
-        `${name}-latency-p95`,
+      latencyP95: alarmSet.declare(
+        "latencyP95",
         {
-          base: BASES.latencyP95,
           description: `p95 target response time above ${t.targetP95Seconds} s for ${n} min (all API paths: one target group). First: CPU/memory of the service and Aurora load.`,
           metric: alb("TargetResponseTime", tg, "p95"),
           comparison: "GreaterThanThreshold",
@@ -144,12 +138,10 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // No requests, no latency to judge.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      unhealthyHosts: declareAlarm(
-        `${name}-unhealthy-hosts`,
+      unhealthyHosts: alarmSet.declare(
+        "unhealthyHosts",
         {
-          base: BASES.unhealthyHosts,
           description: `At least one target failed its /health check for ${t.unhealthyHostMinutes} consecutive min. First: target health reasons and the task's container health check.`,
           metric: alb("UnHealthyHostCount", tg, "Maximum"),
           comparison: "GreaterThanThreshold",
@@ -161,12 +153,10 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // the running-tasks alarm instead.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      cpu: declareAlarm(
-        `${name}-cpu`,
+      cpu: alarmSet.declare(
+        "cpu",
         {
-          base: BASES.cpu,
           description: `ECS service CPU above ${t.cpuPercent}% for ${n} min although auto scaling should add tasks. First: is the service at its maximum task count?`,
           metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, stat: "Average" },
           comparison: "GreaterThanThreshold",
@@ -176,12 +166,10 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // No tasks, no CPU data: the running-tasks alarm pages for that, not this one.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      memory: declareAlarm(
-        `${name}-memory`,
+      memory: alarmSet.declare(
+        "memory",
         {
-          base: BASES.memory,
           description: `ECS service memory above ${t.memoryPercent}% for ${n} min: tasks are close to OOM kills. First: the model's memory footprint vs the task size.`,
           metric: { namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, stat: "Average" },
           comparison: "GreaterThanThreshold",
@@ -191,12 +179,10 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // No tasks, no memory data: the running-tasks alarm pages for that.
           treatMissingData: "notBreaching",
         },
-        ctx,
       ),
-      wafBlockedRate: declareAlarm(
-        `${name}-waf-blocked-rate`,
+      wafBlockedRate: alarmSet.declare(
+        "wafBlockedRate",
         wafBlockedRateAlarm({
-          base: BASES.wafBlockedRate,
           acl: "The ALB's web ACL",
           meaning: "an attack, or a managed rule blocking real clients",
           // A regional web ACL publishes with the Region dimension; Rule=ALL is the ACL-wide aggregate.
@@ -205,15 +191,13 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           minRequests: minReq,
           evaluationPeriods: n,
         }),
-        ctx,
       ),
     };
 
     if (args.minRunningTasks > 0) {
-      this.alarms.runningTasks = declareAlarm(
-        `${name}-running-tasks`,
+      this.alarms.runningTasks = alarmSet.declare(
+        "runningTasks",
         {
-          base: BASES.runningTasks,
           description: `Fewer than ${args.minRunningTasks} tasks running for ${n} min (Container Insights). First: ECS service events (Spot capacity, failing health checks, image pulls).`,
           metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average" },
           comparison: "LessThanThreshold",
@@ -223,13 +207,11 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           // Container Insights reports every minute while the service has tasks; silence means none are running.
           treatMissingData: "breaching",
         },
-        ctx,
       );
     }
 
-    const declared = Object.values(this.alarms).filter((a): a is aws.cloudwatch.MetricAlarm => a !== undefined);
     this.deploymentAlarmNames = pulumi.all(DEPLOYMENT_ALARM_KEYS.map((k) => (this.alarms[k] as aws.cloudwatch.MetricAlarm).name));
-    this.alarmArns = pulumi.all(declared.map((a) => a.arn));
+    this.alarmArns = alarmSet.arns();
     this.registerOutputs({ deploymentAlarmNames: this.deploymentAlarmNames, alarmArns: this.alarmArns });
   }
 }

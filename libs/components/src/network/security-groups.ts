@@ -5,11 +5,14 @@ import * as aws from "../aws";
 /** PostgreSQL's port; Aurora PostgreSQL listens here. */
 export const POSTGRES_PORT = 5432;
 
+/** Defaults of the optional arguments, in one place; the network layer's config reads them. */
+export const SECURITY_GROUPS_DEFAULTS = { appPort: 8080 } as const;
+
 export interface SecurityGroupsArgs {
   naming: Naming;
   vpcId: pulumi.Input<string>;
-  /** Port the application container listens on; the ALB reaches the tasks on it. */
-  appPort: number;
+  /** Port the application container listens on; the ALB reaches the tasks on it. @default SECURITY_GROUPS_DEFAULTS.appPort */
+  appPort?: number;
 }
 
 /**
@@ -38,7 +41,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
     this.app = group("app", "API tasks: ALB in; database and AWS APIs out");
     this.db = group("db", "Aurora PostgreSQL: API tasks in");
 
-    const port = args.appPort;
+    const port = args.appPort ?? SECURITY_GROUPS_DEFAULTS.appPort;
     // --- alb ---
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-alb-to-app`,

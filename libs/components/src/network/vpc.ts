@@ -8,16 +8,17 @@ export const AZ_COUNT = 3;
 
 export interface VpcArgs {
   naming: Naming;
-  /** IPv4 range of the VPC. @default "10.0.0.0/16" */
+  /** IPv4 range of the VPC. @default VPC_DEFAULTS.cidrBlock */
   cidrBlock?: string;
   /**
    * NAT gateways: 1 (all private subnets share the one in the first AZ; cheap, one AZ is a single
-   * point of failure for egress) or one per AZ (3). @default 1
+   * point of failure for egress) or one per AZ (3). @default VPC_DEFAULTS.natGateways
    */
   natGateways?: 1 | 3;
 }
 
-const DEFAULTS = { cidrBlock: "10.0.0.0/16", natGateways: 1 } as const;
+/** Defaults of the optional arguments, in one place; the network layer's config reads them. */
+export const VPC_DEFAULTS = { cidrBlock: "10.0.0.0/16", natGateways: 1 } as const;
 
 /**
  * VPC with public subnets behind an internet gateway and private subnets whose default route goes
@@ -36,8 +37,8 @@ export class Vpc extends pulumi.ComponentResource {
 
   constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:network:Vpc", name, {}, opts);
-    const cidrBlock = args.cidrBlock ?? DEFAULTS.cidrBlock;
-    const natCount = args.natGateways ?? DEFAULTS.natGateways;
+    const cidrBlock = args.cidrBlock ?? VPC_DEFAULTS.cidrBlock;
+    const natCount = args.natGateways ?? VPC_DEFAULTS.natGateways;
     const n = args.naming;
     const plan = planSubnets(cidrBlock, AZ_COUNT);
 

@@ -1,5 +1,6 @@
 import { MANAGED_IDS, one, policyDocument, renderProgram } from "@mlapi/testing";
 import { AccessLogsBucket } from "./access-logs-bucket";
+import { Naming } from "@mlapi/core";
 
 const render = (region: string) =>
   renderProgram({
@@ -7,7 +8,7 @@ const render = (region: string) =>
     stack: "dev",
     config: { "aws:region": region },
     load: async () => {
-      const b = new AccessLogsBucket("logs", { bucketAutoname: "mlapi-alb-logs-dev" });
+      const b = new AccessLogsBucket("logs", { naming: new Naming("dev") });
       return { bucketName: b.bucketName };
     },
   });

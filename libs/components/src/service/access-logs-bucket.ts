@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
@@ -6,8 +7,8 @@ import { awsAccount } from "../logging";
 export const ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com";
 
 export interface AccessLogsBucketArgs {
-  /** Logical name Pulumi autonames the bucket from (bucket names are global; the random tail keeps them unique). */
-  bucketAutoname: string;
+  /** Autonames the bucket `mlapi-alb-logs-<suffix>-<random>` (bucket names are global; the random tail keeps them unique). */
+  naming: Naming;
   /**
    * Days before a log object expires.
    * @default 30
@@ -39,7 +40,7 @@ export class AccessLogsBucket extends pulumi.ComponentResource {
     this.prefix = args.prefix ?? "alb";
     const { accountId } = awsAccount(this);
 
-    this.bucket = new aws.s3.Bucket(args.bucketAutoname, { forceDestroy: true }, { parent: this });
+    this.bucket = new aws.s3.Bucket(args.naming.autoname("mlapi-alb-logs", "s3Bucket"), { forceDestroy: true }, { parent: this });
     const bucket = this.bucket.id;
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,

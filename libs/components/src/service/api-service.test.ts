@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { one, renderProgram } from "@mlapi/testing";
 import { ApiService, apiSecrets, nodeHealthCheckCommand, secretEnvName, STEADY_STATE_TIMEOUT } from "./api-service";
+import { Naming } from "@mlapi/core";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
 
@@ -90,8 +91,7 @@ describe("ApiService", () => {
           return undefined;
         });
         new ApiService("api", {
-          family: "mlapi-api-dev",
-          serviceName: "mlapi-api-dev",
+          naming: new Naming("dev"),
           clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/mlapi-cluster-dev",
           capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
           image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlapi-api-dev:amd64-0123456789abcdef0123",

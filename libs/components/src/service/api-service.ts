@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 import type { CapacityProviderWeight } from "./fargate-cluster";
@@ -64,21 +65,39 @@ export function apiSecrets(masterSecretArn: string, appSecretArns: readonly stri
   return secrets;
 }
 
+/**
+ * Defaults of the optional arguments, in one place; the service layer's config reads them. 1 vCPU:
+ * apps/ml-api's benchmark puts 0.5 vCPU below the scaling target; 2048 MiB is the smallest pair with it.
+ */
+export const API_SERVICE_DEFAULTS = {
+  cpu: 1024,
+  memory: 2048,
+  cpuArchitecture: "X86_64",
+  desiredCount: 2,
+  healthCheckGracePeriodSeconds: 60,
+  healthCheckPath: "/health",
+  containerName: "api",
+  user: "1000:1000",
+} as const;
+
+/** `mlapi-api-<suffix>`, the service's and its task family's name; the alarms need it before the service exists. */
+export function apiServiceName(naming: Naming): string {
+  return naming.name("api");
+}
+
 export interface ApiServiceArgs {
-  /** Task definition family (physical name). */
-  family: string;
-  /** ECS service name (physical name). */
-  serviceName: string;
+  /** Names the task definition family and the service apiServiceName(naming). */
+  naming: Naming;
   clusterArn: pulumi.Input<string>;
   /** Capacity-provider strategy; the service never sets a launch type. */
   capacityProviderStrategy: CapacityProviderWeight[];
   /** Container image URI. */
   image: pulumi.Input<string>;
-  /** Fargate CPU units; must pair with `memory` (see fargateSizeProblem). */
-  cpu: number;
-  /** Fargate memory in MiB. */
-  memory: number;
-  /** @default "X86_64" */
+  /** Fargate CPU units; must pair with `memory` (see fargateSizeProblem). @default API_SERVICE_DEFAULTS.cpu */
+  cpu?: number;
+  /** Fargate memory in MiB. @default API_SERVICE_DEFAULTS.memory */
+  memory?: number;
+  /** @default API_SERVICE_DEFAULTS.cpuArchitecture */
   cpuArchitecture?: "X86_64" | "ARM64";
   /** Port the container listens on; the target group and app security group use the same port. */
   containerPort: pulumi.Input<number>;
@@ -93,17 +112,17 @@ export interface ApiServiceArgs {
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   targetGroupArn: pulumi.Input<string>;
-  /** Tasks at creation; later changes are left to auto scaling (ignoreChanges). */
-  desiredCount: number;
-  /** @default 60 */
+  /** Tasks at creation; later changes are left to auto scaling (ignoreChanges). @default API_SERVICE_DEFAULTS.desiredCount */
+  desiredCount?: number;
+  /** @default API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds */
   healthCheckGracePeriodSeconds?: number;
-  /** @default "/health" */
+  /** @default API_SERVICE_DEFAULTS.healthCheckPath */
   healthCheckPath?: string;
-  /** @default "api" */
+  /** @default API_SERVICE_DEFAULTS.containerName */
   containerName?: string;
   /**
    * Non-root user the container runs as (uid:gid; 1000 is `node` in the official Node images).
-   * @default "1000:1000"
+   * @default API_SERVICE_DEFAULTS.user
    */
   user?: string;
   /**
@@ -134,8 +153,8 @@ export class ApiService extends pulumi.ComponentResource {
     super("mlapi:service:ApiService", name, {}, opts);
     if (args.capacityProviderStrategy.length === 0) throw new Error(`${name}: the capacity-provider strategy is empty`);
     const { region } = awsAccount(this);
-    const containerName = args.containerName ?? "api";
-    const healthPath = args.healthCheckPath ?? "/health";
+    const containerName = args.containerName ?? API_SERVICE_DEFAULTS.containerName;
+    const healthPath = args.healthCheckPath ?? API_SERVICE_DEFAULTS.healthCheckPath;
 
     const environment = pulumi
       .all({ ...args.environment, AWS_REGION: region })
@@ -148,7 +167,7 @@ export class ApiService extends pulumi.ComponentResource {
             name: containerName,
             image,
             essential: true,
-            user: args.user ?? "1000:1000",
+            user: args.user ?? API_SERVICE_DEFAULTS.user,
             readonlyRootFilesystem: true,
             mountPoints: [{ sourceVolume: TMP_VOLUME.name, containerPath: TMP_VOLUME.containerPath, readOnly: false }],
             portMappings: [{ containerPort: port, hostPort: port, protocol: "tcp", name: "http" }],
@@ -169,12 +188,12 @@ export class ApiService extends pulumi.ComponentResource {
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: args.family,
+        family: apiServiceName(args.naming),
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
-        cpu: String(args.cpu),
-        memory: String(args.memory),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
+        cpu: String(args.cpu ?? API_SERVICE_DEFAULTS.cpu),
+        memory: String(args.memory ?? API_SERVICE_DEFAULTS.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? API_SERVICE_DEFAULTS.cpuArchitecture },
         executionRoleArn: args.executionRoleArn,
         taskRoleArn: args.taskRoleArn,
         volumes: [{ name: TMP_VOLUME.name }],
@@ -186,10 +205,10 @@ export class ApiService extends pulumi.ComponentResource {
     this.service = new aws.ecs.Service(
       `${name}-service`,
       {
-        name: args.serviceName,
+        name: apiServiceName(args.naming),
         cluster: args.clusterArn,
         taskDefinition: this.taskDefinition.arn,
-        desiredCount: args.desiredCount,
+        desiredCount: args.desiredCount ?? API_SERVICE_DEFAULTS.desiredCount,
         capacityProviderStrategies: args.capacityProviderStrategy,
         // The provider refuses to change a capacity-provider strategy (e.g. a new Spot split) without a
         // new deployment; with this, such an update rolls the tasks onto the new split instead of failing.
@@ -197,7 +216,7 @@ export class ApiService extends pulumi.ComponentResource {
         platformVersion: "LATEST",
         networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
         loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName, containerPort: args.containerPort }],
-        healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? 60,
+        healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         ...(args.deploymentAlarmNames === undefined ? {} : { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } }),
         deploymentMinimumHealthyPercent: 100,

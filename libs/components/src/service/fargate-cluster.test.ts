@@ -1,5 +1,6 @@
 import { one, ref, renderProgram } from "@mlapi/testing";
 import { capacityProviderStrategy, FargateCluster } from "./fargate-cluster";
+import { Naming } from "@mlapi/core";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-4333-a444-555555555555";
 
@@ -24,7 +25,7 @@ describe("FargateCluster", () => {
       stack: "dev",
       config: { "aws:region": "us-east-1" },
       load: async () => {
-        const c = new FargateCluster("c", { clusterName: "mlapi-cluster-dev", defaultStrategy: strategy, logsKmsKeyArn: KEY_ARN });
+        const c = new FargateCluster("c", { naming: new Naming("dev"), defaultStrategy: strategy, logsKmsKeyArn: KEY_ARN });
         return { name: c.name };
       },
     });

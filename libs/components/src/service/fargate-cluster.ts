@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 
@@ -9,11 +10,14 @@ export interface CapacityProviderWeight {
   base?: number;
 }
 
+/** The default split, in one place (the service layer's config reads it): 7:3 Spot, no on-demand base. */
+export const CAPACITY_STRATEGY_DEFAULTS = { spotWeight: 7, onDemandWeight: 3, onDemandBase: 0 } as const;
+
 /**
  * The FARGATE_SPOT/FARGATE split as a strategy: `spotWeight : onDemandWeight` of the tasks beyond
  * `onDemandBase` land on each (7:3 → 70 % Spot). Zero-weight providers are left out.
  */
-export function capacityProviderStrategy(spotWeight: number, onDemandWeight: number, onDemandBase = 0): CapacityProviderWeight[] {
+export function capacityProviderStrategy(spotWeight: number, onDemandWeight: number, onDemandBase: number = CAPACITY_STRATEGY_DEFAULTS.onDemandBase): CapacityProviderWeight[] {
   const strategy: CapacityProviderWeight[] = [];
   if (spotWeight > 0) strategy.push({ capacityProvider: "FARGATE_SPOT", weight: spotWeight });
   // ECS allows a base on one provider only; it goes to on-demand, so the first tasks never wait for Spot.
@@ -23,14 +27,19 @@ export function capacityProviderStrategy(spotWeight: number, onDemandWeight: num
   return strategy;
 }
 
+/** The cluster's name, `mlapi-cluster-<suffix>`; the layer needs it before the cluster exists, for the logs key. */
+export function fargateClusterName(naming: Naming): string {
+  return naming.name("cluster", "ecsCluster");
+}
+
 /** The log group Container Insights writes a cluster's performance events to (a name ECS fixes). */
 export function containerInsightsLogGroupName(clusterName: string): string {
   return `/aws/ecs/containerinsights/${clusterName}/performance`;
 }
 
 export interface FargateClusterArgs {
-  /** Physical cluster name. */
-  clusterName: string;
+  /** Names the cluster (fargateClusterName). */
+  naming: Naming;
   /** Default strategy for tasks started without one (the service passes its own). */
   defaultStrategy: CapacityProviderWeight[];
   /** Key of the Container Insights log group; its policy must admit that group (see LogsKey). */
@@ -56,12 +65,12 @@ export class FargateCluster extends pulumi.ComponentResource {
     super("mlapi:service:FargateCluster", name, {}, opts);
     this.insightsLogGroup = new EncryptedLogGroup(
       `${name}-insights`,
-      { name: containerInsightsLogGroupName(args.clusterName), kmsKeyArn: args.logsKmsKeyArn },
+      { name: containerInsightsLogGroupName(fargateClusterName(args.naming)), kmsKeyArn: args.logsKmsKeyArn },
       { parent: this },
     );
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
-      { name: args.clusterName, settings: [{ name: "containerInsights", value: "enabled" }] },
+      { name: fargateClusterName(args.naming), settings: [{ name: "containerInsights", value: "enabled" }] },
       { parent: this, dependsOn: [this.insightsLogGroup] },
     );
     this.capacityProviders = new aws.ecs.ClusterCapacityProviders(

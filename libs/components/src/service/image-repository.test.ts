@@ -1,6 +1,7 @@
 import { ofType, one, renderProgram } from "@mlapi/testing";
 import type { ImageRepositoryArgs } from "./image-repository";
 import { ecrRepositoryArn, ImageRepository } from "./image-repository";
+import { Naming } from "@mlapi/core";
 
 const render = (args: Partial<ImageRepositoryArgs> = {}) =>
   renderProgram({
@@ -8,7 +9,7 @@ const render = (args: Partial<ImageRepositoryArgs> = {}) =>
     stack: "dev",
     config: { "aws:region": "us-east-1" },
     load: async () => {
-      const repo = new ImageRepository("img", { repositoryName: "mlapi-api-dev", ...args });
+      const repo = new ImageRepository("img", { naming: new Naming("dev"), ...args });
       return { url: repo.repositoryUrl };
     },
   });

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
@@ -25,8 +26,8 @@ export function ecrRepositoryArn(imageUri: string): string {
 }
 
 export interface ImageRepositoryArgs {
-  /** Physical repository name; carries the environment suffix. */
-  repositoryName: string;
+  /** Names the repository `mlapi-api-<suffix>` and the key's alias `alias/mlapi-ecr-<suffix>`. */
+  naming: Naming;
   /**
    * Customer-managed KMS key for the images. When omitted the component creates one (rotating,
    * 7-day deletion window). Pulls need no kms permission: ECR decrypts through its own grant.
@@ -34,10 +35,10 @@ export interface ImageRepositoryArgs {
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
-   * Alias of the key the component creates (ignored with `kmsKeyArn`).
-   * @default no alias
+   * Whether the key the component creates gets its alias (ignored with `kmsKeyArn`).
+   * @default false
    */
-  keyAliasName?: string;
+  keyAlias?: boolean;
   /**
    * Tagged images kept; older ones expire.
    * @default 20
@@ -65,6 +66,7 @@ export class ImageRepository extends pulumi.ComponentResource {
 
   constructor(name: string, args: ImageRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:ImageRepository", name, {}, opts);
+    const repositoryName = args.naming.name("api", "ecrRepository");
     const keepTagged = args.keepTaggedImages ?? 20;
     const untaggedDays = args.untaggedExpiryDays ?? 7;
 
@@ -74,7 +76,7 @@ export class ImageRepository extends pulumi.ComponentResource {
       this.key = new aws.kms.Key(
         `${name}-key`,
         {
-          description: `Images of ECR repository ${args.repositoryName}`,
+          description: `Images of ECR repository ${repositoryName}`,
           enableKeyRotation: true,
           deletionWindowInDays: 7,
           // IAM in this account governs the key; ECR itself uses a grant it creates with the repository.
@@ -85,14 +87,14 @@ export class ImageRepository extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      if (args.keyAliasName) new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAliasName, targetKeyId: this.key.keyId }, { parent: this });
+      if (args.keyAlias) new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.naming.name("ecr")}`, targetKeyId: this.key.keyId }, { parent: this });
       kmsKeyArn = this.key.arn;
     }
 
     this.repository = new aws.ecr.Repository(
       `${name}-repository`,
       {
-        name: args.repositoryName,
+        name: repositoryName,
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: kmsKeyArn }],

@@ -1,6 +1,7 @@
 import { ofType, one, renderProgram } from "@mlapi/testing";
 import type { ApiLoadBalancerArgs } from "./load-balancer";
 import { ApiLoadBalancer, ruleRole } from "./load-balancer";
+import { Naming } from "@mlapi/core";
 
 describe("ruleRole", () => {
   describe.each<[string, string]>([
@@ -15,8 +16,7 @@ describe("ruleRole", () => {
 
 describe("ApiLoadBalancer", () => {
   const args: ApiLoadBalancerArgs = {
-    loadBalancerName: "mlapi-alb-dev",
-    targetGroupAutoname: "api-tg-dev",
+    naming: new Naming("dev"),
     vpcId: "vpc-1",
     privateSubnetIds: ["subnet-priv-a", "subnet-priv-b"],
     securityGroupId: "sg-alb",

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 
 /** TLS 1.3 with TLS 1.2 fallback, the policy AWS recommends for new HTTPS listeners. */
@@ -26,10 +27,11 @@ export interface LoadBalancerHealthCheck {
 }
 
 export interface ApiLoadBalancerArgs {
-  /** Physical ALB name (≤ 32 characters). */
-  loadBalancerName: string;
-  /** Logical name Pulumi autonames the target group from (≤ 24 characters, see Naming.autoname). */
-  targetGroupAutoname: string;
+  /**
+   * Names the ALB `mlapi-alb-<suffix>` and autonames the target group `api-tg-<suffix>-<random>`
+   * (fits the 32-character limit with a 16-character suffix; see Naming.autoname).
+   */
+  naming: Naming;
   vpcId: pulumi.Input<string>;
   /** The private subnets the internal ALB's nodes go in (one per AZ). */
   privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -99,7 +101,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-alb`,
       {
-        name: args.loadBalancerName,
+        name: args.naming.name("alb", "alb"),
         loadBalancerType: "application",
         // Internal: private addresses only, so no route from the internet exists (CloudFront's VPC
         // origin reaches it from inside the VPC). Changing this replaces the load balancer.
@@ -116,7 +118,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     // Autonamed (logical name + random tail): a replacing change creates the new group before the
     // listener rules move off the old one; a fixed name would collide and fail on a live stack.
     this.targetGroup = new aws.lb.TargetGroup(
-      args.targetGroupAutoname,
+      args.naming.autoname("api-tg", "targetGroup"),
       {
         vpcId: args.vpcId,
         targetType: "ip",

@@ -2,6 +2,7 @@ import { one, ref, renderProgram } from "@mlapi/testing";
 import * as aws from "../aws";
 import type { ServiceScalingArgs } from "./service-scaling";
 import { requestCountResourceLabel, ServiceScaling } from "./service-scaling";
+import { Naming } from "@mlapi/core";
 
 const render = (overrides: Partial<ServiceScalingArgs> = {}) =>
   renderProgram({
@@ -17,7 +18,7 @@ const render = (overrides: Partial<ServiceScalingArgs> = {}) =>
         minCapacity: 2,
         maxCapacity: 10,
         resourceLabel: requestCountResourceLabel("app/alb/abc", "targetgroup/tg/def"),
-        policyName: "mlapi-api-requests-dev",
+        naming: new Naming("dev"),
         ...overrides,
       });
       return {};

@@ -1,30 +1,42 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
+
+/** Defaults of the scaling settings, in one place; the service layer's config reads them. */
+export const SERVICE_SCALING_DEFAULTS = {
+  minCapacity: 2,
+  maxCapacity: 10,
+  requestsPerTarget: 1000,
+  scaleInCooldownSeconds: 300,
+  scaleOutCooldownSeconds: 60,
+} as const;
 
 export interface ServiceScalingArgs {
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
   /** The ECS service; the scalable target must not exist before it. */
   service: pulumi.Resource;
-  minCapacity: number;
-  maxCapacity: number;
+  /** @default SERVICE_SCALING_DEFAULTS.minCapacity */
+  minCapacity?: number;
+  /** @default SERVICE_SCALING_DEFAULTS.maxCapacity */
+  maxCapacity?: number;
   /** `<alb arnSuffix>/<target group arnSuffix>` (see requestCountResourceLabel). */
   resourceLabel: pulumi.Input<string>;
-  /** Physical name of the scaling policy. */
-  policyName: string;
+  /** Names the scaling policy `mlapi-api-requests-<suffix>`. */
+  naming: Naming;
   /**
    * Requests per target per minute the policy keeps the service at.
-   * @default 1000
+   * @default SERVICE_SCALING_DEFAULTS.requestsPerTarget
    */
   requestsPerTarget?: number;
   /**
    * Seconds after a scale-in before the next (slow: a removed task is lost capacity).
-   * @default 300
+   * @default SERVICE_SCALING_DEFAULTS.scaleInCooldownSeconds
    */
   scaleInCooldownSeconds?: number;
   /**
    * Seconds after a scale-out before the next (fast: traffic is waiting).
-   * @default 60
+   * @default SERVICE_SCALING_DEFAULTS.scaleOutCooldownSeconds
    */
   scaleOutCooldownSeconds?: number;
 }
@@ -41,31 +53,34 @@ export class ServiceScaling extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServiceScalingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:ServiceScaling", name, {}, opts);
-    if (args.minCapacity > args.maxCapacity) throw new Error(`${name}: minCapacity ${args.minCapacity} exceeds maxCapacity ${args.maxCapacity}`);
+    const d = SERVICE_SCALING_DEFAULTS;
+    const minCapacity = args.minCapacity ?? d.minCapacity;
+    const maxCapacity = args.maxCapacity ?? d.maxCapacity;
+    if (minCapacity > maxCapacity) throw new Error(`${name}: minCapacity ${minCapacity} exceeds maxCapacity ${maxCapacity}`);
     this.target = new aws.appautoscaling.Target(
       `${name}-target`,
       {
         serviceNamespace: "ecs",
         scalableDimension: "ecs:service:DesiredCount",
         resourceId: pulumi.interpolate`service/${args.clusterName}/${args.serviceName}`,
-        minCapacity: args.minCapacity,
-        maxCapacity: args.maxCapacity,
+        minCapacity,
+        maxCapacity,
       },
       { parent: this, dependsOn: [args.service] },
     );
     this.policy = new aws.appautoscaling.Policy(
       `${name}-requests`,
       {
-        name: args.policyName,
+        name: args.naming.name("api-requests"),
         policyType: "TargetTrackingScaling",
         serviceNamespace: this.target.serviceNamespace,
         scalableDimension: this.target.scalableDimension,
         resourceId: this.target.resourceId,
         targetTrackingScalingPolicyConfiguration: {
-          targetValue: args.requestsPerTarget ?? 1000,
+          targetValue: args.requestsPerTarget ?? d.requestsPerTarget,
           predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: args.resourceLabel },
-          scaleInCooldown: args.scaleInCooldownSeconds ?? 300,
-          scaleOutCooldown: args.scaleOutCooldownSeconds ?? 60,
+          scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
+          scaleOutCooldown: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
         },
       },
       { parent: this, dependsOn: [this.target] },

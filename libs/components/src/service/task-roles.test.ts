@@ -1,6 +1,7 @@
-import { MOCK_ACCOUNT_ID, one, policyDocument, renderProgram } from "@mlapi/testing";
+import { MOCK_ACCOUNT_ID, ofType, one, policyDocument, renderProgram } from "@mlapi/testing";
 import type { TaskRolesArgs } from "./task-roles";
 import { TaskRoles } from "./task-roles";
+import { Naming } from "@mlapi/core";
 
 const REGION = "eu-west-1";
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${MOCK_ACCOUNT_ID}:${resource}`;
@@ -18,10 +19,9 @@ const render = (args: Partial<TaskRolesArgs> = {}) =>
     config: { "aws:region": REGION },
     load: async () => {
       new TaskRoles("roles", {
-        executionRoleName: "mlapi-api-execution-dev",
-        taskRoleName: "mlapi-api-task-dev",
+        naming: new Naming("dev"),
         repositoryArn: RELEASES,
-        logGroupArn: arn("logs", "log-group:/mlapi/api-dev"),
+        logGroupArn: LOG_GROUP,
         secretArns: [MASTER_SECRET, APP_SECRET],
         secretsKmsKeyArns: [DATA_KEY, APP_KEY, DATA_KEY],
         dbSecretArn: MASTER_SECRET,
@@ -39,8 +39,52 @@ const statements = async (policy: string): Promise<Statement[]> =>
   policyDocument(one(await render(), "aws:iam/rolePolicy:RolePolicy", policy).inputs.policy).Statement;
 const viaSecretsManager = { StringEquals: { "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com` } };
 
+const LOG_GROUP = arn("logs", "log-group:/mlapi/api-dev");
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
 describe("TaskRoles", () => {
+  it("names the roles from the layer's naming", async () => {
+    const roles = ofType(await render(), "aws:iam/role:Role");
+    expect(roles.map((role) => [role.name, role.inputs.name])).toEqual([
+      ["roles-execution", "mlapi-api-execution-dev"],
+      ["roles-task", "mlapi-api-task-dev"],
+    ]);
+  });
+
+  it.each(["roles-execution", "roles-task"])("lets only ECS tasks of this account assume %s", async (name) => {
+    const role = one(await render(), "aws:iam/role:Role", name);
+    expect(policyDocument(role.inputs.assumeRolePolicy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
+      },
+    ]);
+  });
+
+  it("has no wildcard action, no wildcard resource except GetAuthorizationToken, and no managed policy", async () => {
+    const r = await render();
+    for (const p of ofType(r, "aws:iam/rolePolicy:RolePolicy")) {
+      for (const s of policyDocument(p.inputs.policy).Statement) {
+        expect(asList(s.Action).some((a) => String(a) === "*" || String(a).endsWith(":*"))).toBe(false);
+        if (s.Action !== "ecr:GetAuthorizationToken") expect(asList(s.Resource)).not.toContain("*");
+      }
+    }
+    expect(ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(0);
+    expect(ofType(r, "aws:iam/role:Role").every((role) => role.inputs.managedPolicyArns === undefined)).toBe(true);
+  });
+
   describe("execution role", () => {
+    it("gets exactly: ECR token, pull of the repository, the log group's streams, the injected secrets and their keys", async () => {
+      const execution = await statements("roles-execution-policy");
+      expect(execution.map((s) => s.Sid)).toEqual(["EcrAuthToken", "PullThisRepository", "WriteThisLogGroup", "ReadInjectedSecrets", "DecryptSecretsViaSecretsManager"]);
+      // AWS defines no resource for GetAuthorizationToken.
+      expect(execution[0]).toEqual({ Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+      expect(execution[2]).toEqual({ Sid: "WriteThisLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${LOG_GROUP}:log-stream:*` });
+      expect(execution[3]).toEqual({ Sid: "ReadInjectedSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [MASTER_SECRET, APP_SECRET] });
+    });
+
     it("pulls from exactly the repository it is given (a prebuilt image's, of another account)", async () => {
       expect((await statements("roles-execution-policy")).find((s) => s.Sid === "PullThisRepository")).toEqual({
         Sid: "PullThisRepository",
@@ -62,6 +106,16 @@ describe("TaskRoles", () => {
   });
 
   describe("task role (the application)", () => {
+    it("uses the table's key only through DynamoDB, with the actions encrypted items need", async () => {
+      expect((await statements("roles-task-policy")).find((s) => s.Sid === "TableKeyViaDynamoDb")).toEqual({
+        Sid: "TableKeyViaDynamoDb",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"],
+        Resource: DATA_KEY,
+        Condition: { StringEquals: { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com` } },
+      });
+    });
+
     it("calls exactly GetItem, PutItem and UpdateItem on the sessions table (apps/ml-api/src/stores/sessions.ts)", async () => {
       expect((await statements("roles-task-policy")).find((s) => s.Sid === "SessionsTableItems")).toEqual({
         Sid: "SessionsTableItems",

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
@@ -15,10 +16,11 @@ export const TABLE_KEY_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt
 export const ECR_PULL_ACTIONS: readonly string[] = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
 
 export interface TaskRolesArgs {
-  /** Physical name of the task execution role (used by the ECS agent: pull, logs, secrets). */
-  executionRoleName: string;
-  /** Physical name of the task role (used by the application code). */
-  taskRoleName: string;
+  /**
+   * Names the execution role `mlapi-api-execution-<suffix>` (the ECS agent: pull, logs, secrets)
+   * and the task role `mlapi-api-task-<suffix>` (the application code).
+   */
+  naming: Naming;
   /** ECR repository the agent may pull from: the layer's own, or a prebuilt image's (see ecrRepositoryArn). */
   repositoryArn: pulumi.Input<string>;
   /** Log group the awslogs driver writes to. */
@@ -41,6 +43,25 @@ export interface TaskRolesArgs {
   tableArn: pulumi.Input<string>;
   /** Key the table is encrypted with; usable only through DynamoDB. */
   tableKmsKeyArn: pulumi.Input<string>;
+}
+
+/** One IAM policy statement, as the roles' inline policies list them. */
+interface Statement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string | string[];
+  Resource: pulumi.Input<string> | pulumi.Input<pulumi.Input<string>[]>;
+  Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+/** An Allow statement; the Condition key is left out when there is none. */
+function allow(
+  sid: string,
+  action: Statement["Action"],
+  resource: Statement["Resource"],
+  condition?: Statement["Condition"],
+): Statement {
+  return { Sid: sid, Effect: "Allow", Action: action, Resource: resource, ...(condition ? { Condition: condition } : {}) };
 }
 
 /**
@@ -73,81 +94,45 @@ export class TaskRoles extends pulumi.ComponentResource {
       ],
     });
 
-    const viaSecretsManager = { StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${region}.amazonaws.com` } };
-    const decryptViaSecretsManager = (sid: string, keyArns: pulumi.Input<string> | pulumi.Input<pulumi.Input<string>[]>) => ({
-      Sid: sid,
-      Effect: "Allow",
-      Action: "kms:Decrypt",
-      Resource: keyArns,
-      Condition: viaSecretsManager,
+    const viaService = (service: string) => ({
+      StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` },
     });
     const secretKeys = pulumi.output(args.secretsKmsKeyArns).apply((arns) => [...new Set(arns)]);
 
+    /** A role ECS tasks of this account assume, with its one inline policy of the given statements. */
+    const roleWithPolicy = (suffix: string, roleName: string, description: string, statements: Statement[]) => {
+      const role = new aws.iam.Role(`${name}-${suffix}`, { name: roleName, description, assumeRolePolicy }, { parent: this });
+      const policy = new aws.iam.RolePolicy(
+        `${name}-${suffix}-policy`,
+        { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+        { parent: this },
+      );
+      return { role, policy };
+    };
+
     // --- execution role: used by the ECS agent before the container starts ---
-    this.executionRole = new aws.iam.Role(
-      `${name}-execution`,
-      { name: args.executionRoleName, description: "ECS agent for the API task: image pull, logs, injected secrets", assumeRolePolicy },
-      { parent: this },
-    );
-    const executionPolicy = new aws.iam.RolePolicy(
-      `${name}-execution-policy`,
-      {
-        role: this.executionRole.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            // AWS defines no resource for GetAuthorizationToken; "*" is the only accepted value.
-            { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-            { Sid: "PullThisRepository", Effect: "Allow", Action: [...ECR_PULL_ACTIONS], Resource: args.repositoryArn },
-            {
-              Sid: "WriteThisLogGroup",
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-              Resource: pulumi.interpolate`${args.logGroupArn}:log-stream:*`,
-            },
-            { Sid: "ReadInjectedSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.secretArns },
-            decryptViaSecretsManager("DecryptSecretsViaSecretsManager", secretKeys),
-          ],
-        }),
-      },
-      { parent: this },
-    );
+    const executionRoleName = args.naming.name("api-execution", "iamRole");
+    const execution = roleWithPolicy("execution", executionRoleName, "ECS agent for the API task: image pull, logs, injected secrets", [
+      // AWS defines no resource for GetAuthorizationToken; "*" is the only accepted value.
+      allow("EcrAuthToken", "ecr:GetAuthorizationToken", "*"),
+      allow("PullThisRepository", [...ECR_PULL_ACTIONS], args.repositoryArn),
+      allow("WriteThisLogGroup", ["logs:CreateLogStream", "logs:PutLogEvents"], pulumi.interpolate`${args.logGroupArn}:log-stream:*`),
+      allow("ReadInjectedSecrets", "secretsmanager:GetSecretValue", args.secretArns),
+      allow("DecryptSecretsViaSecretsManager", "kms:Decrypt", secretKeys, viaService("secretsmanager")),
+    ]);
 
     // --- task role: used by the application code ---
-    this.taskRole = new aws.iam.Role(
-      `${name}-task`,
-      { name: args.taskRoleName, description: "API application: the sessions table and the database secret", assumeRolePolicy },
-      { parent: this },
-    );
-    const taskPolicy = new aws.iam.RolePolicy(
-      `${name}-task-policy`,
-      {
-        role: this.taskRole.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "SessionsTableItems",
-              Effect: "Allow",
-              Action: [...SESSION_TABLE_ACTIONS],
-              Resource: args.tableArn,
-            },
-            {
-              Sid: "TableKeyViaDynamoDb",
-              Effect: "Allow",
-              Action: [...TABLE_KEY_ACTIONS],
-              Resource: args.tableKmsKeyArn,
-              Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`dynamodb.${region}.amazonaws.com` } },
-            },
-            // After a rotation the injected DB_SECRET is stale; the app re-reads it by DB_SECRET_ARN.
-            { Sid: "ReadRotatedDbSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.dbSecretArn },
-            decryptViaSecretsManager("DecryptDbSecretViaSecretsManager", args.dbSecretKmsKeyArn),
-          ],
-        }),
-      },
-      { parent: this },
-    );
-    this.policies = [executionPolicy, taskPolicy];
+    const taskRoleName = args.naming.name("api-task", "iamRole");
+    const task = roleWithPolicy("task", taskRoleName, "API application: the sessions table and the database secret", [
+      allow("SessionsTableItems", [...SESSION_TABLE_ACTIONS], args.tableArn),
+      allow("TableKeyViaDynamoDb", [...TABLE_KEY_ACTIONS], args.tableKmsKeyArn, viaService("dynamodb")),
+      // After a rotation the injected DB_SECRET is stale; the app re-reads it by DB_SECRET_ARN.
+      allow("ReadRotatedDbSecret", "secretsmanager:GetSecretValue", args.dbSecretArn),
+      allow("DecryptDbSecretViaSecretsManager", "kms:Decrypt", args.dbSecretKmsKeyArn, viaService("secretsmanager")),
+    ]);
+    this.executionRole = execution.role;
+    this.taskRole = task.role;
+    this.policies = [execution.policy, task.policy];
     this.registerOutputs({ executionRoleArn: this.executionRole.arn, taskRoleArn: this.taskRole.arn });
   }
 }

@@ -1,6 +1,8 @@
+import type { RenderResult } from "@mlapi/testing";
 import { one, renderProgram } from "@mlapi/testing";
 import { BODY_RULES, imageUploadException } from "../waf";
 import { AlbWebAcl } from "./web-acl";
+import { Naming } from "@mlapi/core";
 
 const render = () =>
   renderProgram({
@@ -8,7 +10,7 @@ const render = () =>
     stack: "dev",
     config: { "aws:region": "us-east-1" },
     load: async () => {
-      new AlbWebAcl("waf", { webAclName: "mlapi-alb-dev", loadBalancerArn: "arn:alb", logGroupArn: "arn:logs" });
+      new AlbWebAcl("waf", { naming: new Naming("dev"), loadBalancerArn: "arn:alb", logGroupArn: "arn:logs" });
       return {};
     },
   });
@@ -26,9 +28,30 @@ function allStatements(statement: Record<string, unknown>): [string, Record<stri
 }
 
 describe("AlbWebAcl", () => {
+  let r: RenderResult;
   let rules: Rule[];
   beforeAll(async () => {
-    rules = one(await render(), "aws:wafv2/webAcl:WebAcl").inputs.rules as Rule[];
+    r = await render();
+    rules = one(r, "aws:wafv2/webAcl:WebAcl").inputs.rules as Rule[];
+  });
+
+  it("is a REGIONAL ACL named from the layer's naming that allows what no rule blocks, with metrics and sampled requests", () => {
+    expect(one(r, "aws:wafv2/webAcl:WebAcl").inputs).toMatchObject({
+      name: "mlapi-alb-dev",
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility("mlapi-alb-dev"),
+    });
+    for (const rule of rules as Array<Rule & { visibilityConfig: Record<string, unknown> }>) {
+      expect(rule.visibilityConfig).toMatchObject({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
+    }
+  });
+
+  it("protects the load balancer it is given and logs to the log group it is given", () => {
+    const aclArn = one(r, "aws:wafv2/webAcl:WebAcl").state.arn;
+    expect(one(r, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({ resourceArn: "arn:alb", webAclArn: aclArn });
+    const logging = one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs;
+    expect(logging).toMatchObject({ resourceArn: aclArn, logDestinationConfigs: ["arn:logs"] });
   });
 
   it("labels image uploads, runs the two managed groups, then blocks the body rules again outside uploads", () => {

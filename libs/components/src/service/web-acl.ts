@@ -1,13 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { bodyRuleOverrides, COMMON_RULE_SET, imageUploadException } from "../waf";
 
 /** AWS managed rule groups on the ALB's ACL, in evaluation order. */
 export const ALB_MANAGED_RULE_GROUPS: readonly string[] = [COMMON_RULE_SET, "AWSManagedRulesKnownBadInputsRuleSet"];
 
+/** `aws-waf-logs-mlapi-alb-<suffix>`: WAF logs only to log groups with the aws-waf-logs- prefix. */
+export function albWafLogGroupName(naming: Naming): string {
+  return `aws-waf-logs-${naming.name("alb", "logGroup")}`;
+}
+
 export interface AlbWebAclArgs {
-  /** Physical web ACL name (also the CloudWatch metric name prefix). */
-  webAclName: string;
+  /** Names the web ACL `mlapi-alb-<suffix>` (also the CloudWatch metric name prefix). */
+  naming: Naming;
   /** ARN of the load balancer the ACL protects. */
   loadBalancerArn: pulumi.Input<string>;
   /** ARN of the log group WAF logs to; its name must start with `aws-waf-logs-`. */
@@ -27,10 +33,11 @@ export class AlbWebAcl extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlbWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:AlbWebAcl", name, {}, opts);
+    const webAclName = args.naming.name("alb", "wafWebAcl");
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
     // Priorities: 0 labels image uploads, 1-2 the managed groups, 3-5 block again what the body rules counted.
-    const uploads = imageUploadException({ aclName: args.webAclName, markerPriority: 0, reblockPriority: 1 + ALB_MANAGED_RULE_GROUPS.length });
+    const uploads = imageUploadException({ aclName: webAclName, markerPriority: 0, reblockPriority: 1 + ALB_MANAGED_RULE_GROUPS.length });
     const managed = ALB_MANAGED_RULE_GROUPS.map((group, i) => ({
       name: group,
       priority: 1 + i,
@@ -38,18 +45,18 @@ export class AlbWebAcl extends pulumi.ComponentResource {
       statement: {
         managedRuleGroupStatement: { vendorName: "AWS", name: group, ...(group === COMMON_RULE_SET ? { ruleActionOverrides: bodyRuleOverrides() } : {}) },
       },
-      visibilityConfig: visibility(`${args.webAclName}-${group}`),
+      visibilityConfig: visibility(`${webAclName}-${group}`),
     }));
 
     this.webAcl = new aws.wafv2.WebAcl(
       `${name}-acl`,
       {
-        name: args.webAclName,
+        name: webAclName,
         description: "API load balancer: AWS managed rules; image uploads pass the body rules",
         scope: "REGIONAL",
         defaultAction: { allow: {} },
         rules: [uploads.marker, ...managed, ...uploads.reblocks],
-        visibilityConfig: visibility(args.webAclName),
+        visibilityConfig: visibility(webAclName),
       },
       { parent: this },
     );
