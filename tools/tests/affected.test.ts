@@ -14,8 +14,8 @@ const NX = path.join(ROOT, "node_modules", ".bin", "nx");
 
 const LAYERS = ["network", "data", "service", "edge"];
 const EVERY_PROJECT = ["bootstrap", "components", "core", "integration", "ml-api", "policies", "testing", "tools", "workflows", ...LAYERS];
-/** Every project importing @mlapi/core: all but the API and the integration tests. */
-const CORE_USERS = ["bootstrap", "components", "core", "policies", "tools", "workflows", ...LAYERS];
+/** Every project importing @mlapi/core (libs/testing for its fixtures): all but the API and the integration tests. */
+const CORE_USERS = ["bootstrap", "components", "core", "policies", "testing", "tools", "workflows", ...LAYERS];
 /** libs/components and every project that imports it. */
 const COMPONENT_USERS = ["bootstrap", "components", "tools", ...LAYERS];
 
