@@ -1,4 +1,4 @@
-// Edge layer (mlapi-edge): the CloudFront distribution in front of the API (SPEC R16-R17): a
+// Edge layer (mlapi-edge): the CloudFront distribution in front of the API (R16-R17): a
 // us-east-1 ACM certificate (or an existing one, or CloudFront's default for throwaway stacks),
 // a CLOUDFRONT-scope WAF web ACL, JSON 403/404 documents from a private S3 bucket behind origin
 // access control, access logs in CloudWatch Logs and the domain's A/AAAA alias records.

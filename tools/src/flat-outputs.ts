@@ -1,5 +1,5 @@
 /**
- * Writes cfn-outputs/flat-outputs.json (SPEC R21): every layer's stack outputs for one stack, read
+ * Writes cfn-outputs/flat-outputs.json (R21): every layer's stack outputs for one stack, read
  * with `pulumi stack output --json` in each layer's folder, merged into one flat object with the keys
  * unchanged. Layers re-export some upstream outputs (service: the data layer's alarm topic, cluster and
  * table; edge: an alarm topic): a key exported with one value appears once; with different values the

@@ -6,7 +6,7 @@ import { DATA, EDGE, LAYERS, NETWORK, SERVICE } from "@mlapi/core/layers";
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, "..", "..");
 
-/** The layers each layer reads through StackReference (SPEC §1). Deploy follows it, destroy reverses it. */
+/** The layers each layer reads through StackReference (docs/requirements.md, Layers). Deploy follows it, destroy reverses it. */
 export const UPSTREAM: Record<LayerName, LayerName[]> = {
   network: [],
   data: ["network"],

@@ -10,7 +10,7 @@ const source = (values: Record<string, string>, secrets: string[] = []): ConfigS
 const reader = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}, stack = "dev") =>
   new ConfigReader(source(values), env, () => stack, () => "organization");
 
-describe("environmentSuffix resolution (SPEC §3)", () => {
+describe("environmentSuffix resolution (docs/requirements.md, Configuration)", () => {
   it("prefers config over env over the stack name", () => {
     expect(reader({ environmentSuffix: "cfg" }, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe("cfg");
     expect(reader({}, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe("env");

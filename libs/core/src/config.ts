@@ -171,7 +171,7 @@ export class ConfigReader {
   }
 
   /**
-   * Where the upstream layers' stacks are (SPEC §3): this stack's organization and stack name,
+   * Where the upstream layers' stacks are (docs/requirements.md, Configuration): this stack's organization and stack name,
    * unless `upstreamOrganization` / `upstreamStack` say otherwise.
    */
   upstreamLocation(): UpstreamLocation {

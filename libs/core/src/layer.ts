@@ -9,7 +9,7 @@ import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_PROFILE, registerLogRetention } fro
 /** What every component of a layer needs to name and tag what it declares. */
 export interface LayerContext {
   layer: PlatformProject;
-  /** The environment suffix every physical name ends with (SPEC R18). */
+  /** The environment suffix every physical name ends with (R18). */
   suffix: string;
   naming: Naming;
   tags: StandardTags;

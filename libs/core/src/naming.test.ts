@@ -1,6 +1,6 @@
 import { NAME_RULES, Naming } from "./naming";
 
-const LONGEST_SUFFIX = "abcdefghijklmnop"; // 16 characters, the longest SPEC §3 allows
+const LONGEST_SUFFIX = "abcdefghijklmnop"; // 16 characters, the longest the configuration rules allow (docs/requirements.md)
 
 describe("Naming", () => {
   it("builds mlapi-<base>-<suffix>", () => {

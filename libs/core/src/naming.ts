@@ -66,7 +66,7 @@ function validate(name: string, kind: NameKind, maxLength: number, why: string):
 }
 
 /**
- * The one place physical names come from: `mlapi-<base>-<suffix>` (SPEC R18), checked against
+ * The one place physical names come from: `mlapi-<base>-<suffix>` (R18), checked against
  * the AWS rules of the resource kind it names so a bad name fails at preview, not mid-deploy.
  */
 export class Naming {

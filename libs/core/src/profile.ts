@@ -13,7 +13,7 @@ export const DEFAULT_PROFILE: Profile = "throwaway";
 /** The tag that carries the profile to every taggable resource, where the policy pack reads it. */
 export const PROFILE_TAG = "Profile";
 
-/** SPEC R14's retention; a throwaway stack keeps exactly this, a production stack at least this. */
+/** R14's retention; a throwaway stack keeps exactly this, a production stack at least this. */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
 
 /** The values CloudWatch Logs accepts for `retentionInDays` (PutRetentionPolicy), in days. */

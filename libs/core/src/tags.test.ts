@@ -8,7 +8,7 @@ import { isTaggable, standardTags } from "./tags";
 // isTaggable only reads the resource's class, so bare prototypes stand in for constructed resources.
 const instanceOf = (cls: { prototype: object }) => Object.create(cls.prototype) as pulumi.Resource;
 
-describe("standardTags (SPEC R18)", () => {
+describe("standardTags (R18)", () => {
   it("carries Project, Environment, Layer, ManagedBy and the profile (throwaway unless given)", () => {
     expect(standardTags("data", "dev")).toEqual({ Project: "mlapi", Environment: "dev", Layer: "data", ManagedBy: "pulumi", Profile: "throwaway" });
     expect(standardTags("data", "dev", "production")).toMatchObject({ Profile: "production" });

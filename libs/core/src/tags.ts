@@ -5,7 +5,7 @@ import type { Profile } from "./profile";
 import { DEFAULT_PROFILE } from "./profile";
 
 /**
- * The four tags SPEC R18 requires on every taggable resource, and the stack's profile (profile.ts),
+ * The four tags R18 requires on every taggable resource, and the stack's profile (profile.ts),
  * which the policy pack reads to accept a production stack's deletion protection and log retention.
  */
 export interface StandardTags {

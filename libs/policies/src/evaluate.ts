@@ -39,7 +39,7 @@ export function resourcesFromPlan(plan: PlanLike): PolicyResource[] {
 }
 
 /**
- * The stack's environment suffix as the layer programs resolve it (SPEC §3, ConfigReader in
+ * The stack's environment suffix as the layer programs resolve it (docs/requirements.md, Configuration, ConfigReader in
  * @mlapi/core): `<project>:environmentSuffix` in the stack config, else env ENVIRONMENT_SUFFIX,
  * else the stack name.
  */

@@ -26,7 +26,7 @@ export interface PolicyResource {
 
 /** What a rule needs to know about the stack beyond its resources. */
 export interface PolicyContext {
-  /** The stack's environment suffix (SPEC §3); every physical name carries it. */
+  /** The stack's environment suffix (docs/requirements.md, Configuration); every physical name carries it. */
   environmentSuffix: string;
   /** The Pulumi project (`mlapi-network`, `mlapi-bootstrap`), for the rules that differ by project. */
   project?: string;

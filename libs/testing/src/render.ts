@@ -25,7 +25,7 @@ export interface PlannedResource {
   inputs: Record<string, unknown>;
   /** Inputs plus the outputs the mock engine computed (ARNs, DNS names). */
   state: Record<string, unknown>;
-  /** Resource options that matter for teardown (SPEC R19). */
+  /** Resource options that matter for teardown (R19). */
   protect: boolean;
   retainOnDelete: boolean;
   /** Properties the engine leaves alone on update (`ignoreChanges`), e.g. a desiredCount auto scaling owns. */

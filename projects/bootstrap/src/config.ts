@@ -9,7 +9,7 @@ const BRANCH = /^[A-Za-z0-9._/-]{1,255}$/;
 
 /** The bootstrap's settings (once per AWS account), validated as a whole before any resource is declared. */
 export interface BootstrapConfig {
-  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name (e.g. `shared`). */
+  /** Suffix of every physical name (docs/requirements.md, Configuration). Default: env ENVIRONMENT_SUFFIX, else the stack name (e.g. `shared`). */
   environmentSuffix: string;
   /** `owner/name` of the GitHub repository whose workflows may assume the CI roles. Required. */
   githubRepository: string;

@@ -15,7 +15,7 @@ import { ConfigReader } from "@mlapi/core";
 
 /** The data layer's settings, validated as a whole before any resource is declared. */
 export interface DataConfig {
-  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
+  /** Suffix of every physical name (docs/requirements.md, Configuration). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
   /** throwaway (default, fully destroyable) or production: Aurora and the sessions table deletion-protected, a final snapshot on destroy, readerCount ≥ 1. */
   profile: Profile;

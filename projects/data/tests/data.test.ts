@@ -229,7 +229,7 @@ describe("data layer config", () => {
 });
 
 describe("data layer names at the longest legal suffix", () => {
-  const suffix = "abcdefghijklmnop"; // 16 characters, SPEC §3's maximum
+  const suffix = "abcdefghijklmnop"; // 16 characters, the maximum of the configuration rules (docs/requirements.md)
   let r: RenderResult;
   beforeAll(async () => {
     r = await render({ "mlapi-data:environmentSuffix": suffix, "mlapi-data:readerCount": 15 });

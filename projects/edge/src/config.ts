@@ -10,7 +10,7 @@ import {
 import type { Profile, UpstreamLocation } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
 
-/** How viewers' TLS is terminated (SPEC R17); exactly one applies. */
+/** How viewers' TLS is terminated (R17); exactly one applies. */
 export type CertificateMode =
   /** A new ACM certificate for `domainName` in us-east-1, DNS-validated in `hostedZoneId`; alias records there. */
   | { kind: "create"; domainName: string; hostedZoneId: string }
@@ -24,7 +24,7 @@ export const RATE_LIMIT_WINDOWS = [60, 120, 300, 600] as const;
 
 /** The edge layer's settings, validated as a whole before any resource is declared. */
 export interface EdgeConfig {
-  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
+  /** Suffix of every physical name (docs/requirements.md, Configuration). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
   /** throwaway (default) or production: tagged so, and may keep its logs longer. */
   profile: Profile;

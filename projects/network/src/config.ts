@@ -4,7 +4,7 @@ import { SECURITY_GROUPS_DEFAULTS, VPC_DEFAULTS } from "@mlapi/components";
 
 /** The network layer's settings, validated as a whole before any resource is declared. */
 export interface NetworkConfig {
-  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
+  /** Suffix of every physical name (docs/requirements.md, Configuration). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
   /** throwaway (default, fully destroyable) or production (profile.ts in @mlapi/core). */
   profile: Profile;

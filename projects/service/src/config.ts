@@ -10,7 +10,7 @@ import {
   SERVICE_SCALING_DEFAULTS,
 } from "@mlapi/components";
 
-/** How the ALB gets its certificate (SPEC R11): none (HTTP only), an existing one, or one created here. */
+/** How the ALB gets its certificate (R11): none (HTTP only), an existing one, or one created here. */
 export type OriginTls =
   | { kind: "none" }
   | { kind: "existing"; certificateArn: string; domainName: string; hostedZoneId?: string }
@@ -18,7 +18,7 @@ export type OriginTls =
 
 /** The service layer's settings, validated as a whole before any resource is declared. */
 export interface ServiceConfig {
-  /** Suffix of every physical name (SPEC §3). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
+  /** Suffix of every physical name (docs/requirements.md, Configuration). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
   /** throwaway (default, fully destroyable) or production: the ALB is deletion-protected. */
   profile: Profile;

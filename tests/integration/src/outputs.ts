@@ -4,7 +4,7 @@ import * as path from "node:path";
 
 export const FLAT_OUTPUTS_FILE = path.resolve(__dirname, "..", "..", "..", "cfn-outputs", "flat-outputs.json");
 
-/** The outputs the integration tests read (SPEC R20 and the contracts in @mlapi/core). */
+/** The outputs the integration tests read (R20 and the contracts in @mlapi/core). */
 export interface DeployedOutputs {
   vpcId: string;
   rdsClusterIdentifier: string;

@@ -113,7 +113,7 @@ function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "n
 }
 
 /**
- * Aurora PostgreSQL Serverless v2 (SPEC R5–R7): a private, encrypted, TLS-only cluster with a
+ * Aurora PostgreSQL Serverless v2 (R5–R7): a private, encrypted, TLS-only cluster with a
  * writer and `readerCount` readers of class db.serverless in different AZs, RDS-managed master
  * password, IAM database authentication, Performance Insights and postgresql logs exported to a
  * 30-day KMS log group that exists before the cluster does.
@@ -228,7 +228,7 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
         preferredMaintenanceWindow: a.preferredMaintenanceWindow,
         copyTagsToSnapshot: true,
         enabledCloudwatchLogsExports: ["postgresql"],
-        // SPEC R19: a throwaway stack destroys cleanly, leaving no snapshot behind; production keeps one.
+        // R19: a throwaway stack destroys cleanly, leaving no snapshot behind; production keeps one.
         deletionProtection: a.deletionProtection,
         skipFinalSnapshot: !a.finalSnapshot,
         finalSnapshotIdentifier: finalSnapshotId,

@@ -16,7 +16,7 @@ export function parameterGroupFamily(major: AuroraPostgresMajor): string {
   return `aurora-postgresql${major}`;
 }
 
-/** Where RDS writes a cluster's exported postgresql log; the stack must create it first (SPEC R6). */
+/** Where RDS writes a cluster's exported postgresql log; the stack must create it first (R6). */
 export function auroraLogGroupName(clusterIdentifier: string): string {
   return `/aws/rds/cluster/${clusterIdentifier}/postgresql`;
 }

@@ -51,14 +51,14 @@ export interface DataKeyArgs {
    */
   services?: readonly DataKeyService[];
   /**
-   * Days before a scheduled deletion completes (SPEC R19: 7 so a torn-down stack frees it quickly).
+   * Days before a scheduled deletion completes (R19: 7 so a torn-down stack frees it quickly).
    * @default 7
    */
   deletionWindowInDays?: number;
 }
 
 /**
- * The customer-managed key of the data stores (SPEC R6–R8): Aurora storage and Performance
+ * The customer-managed key of the data stores (R6–R8): Aurora storage and Performance
  * Insights, the RDS-managed master secret and the DynamoDB sessions table.
  *
  * The policy delegates administration to the account (IAM), and allows encrypt/decrypt only when

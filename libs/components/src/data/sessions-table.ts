@@ -9,7 +9,7 @@ export const SESSIONS_TABLE_DEFAULTS = {
 } as const;
 
 export interface SessionsTableArgs {
-  /** Physical table name; must carry the environment suffix (SPEC R18). */
+  /** Physical table name; must carry the environment suffix (R18). */
   name: string;
   /** Customer-managed key for server-side encryption (see DataKey). */
   kmsKeyArn: pulumi.Input<string>;
@@ -22,8 +22,8 @@ export interface SessionsTableArgs {
 }
 
 /**
- * The API's session store (SPEC R8): on-demand billing, items expire through TTL, point-in-time
- * recovery on, encrypted with the customer key, and deletable with its stack (SPEC R19) unless
+ * The API's session store (R8): on-demand billing, items expire through TTL, point-in-time
+ * recovery on, encrypted with the customer key, and deletable with its stack (R19) unless
  * `deletionProtection` is on.
  */
 export class SessionsTable extends pulumi.ComponentResource {

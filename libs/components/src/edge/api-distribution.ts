@@ -96,9 +96,9 @@ export const API_DISTRIBUTION_DEFAULTS = {
 const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
 
 /**
- * The CloudFront distribution in front of the API (SPEC R16): viewers on HTTPS only (HTTP
+ * The CloudFront distribution in front of the API (R16): viewers on HTTPS only (HTTP
  * redirected), TLS 1.2+, HTTP/2 and HTTP/3, IPv6. API traffic goes uncached through a VPC origin to
- * the internal ALB (SPEC R11) with every viewer header, cookie and query string except Host; 403 and 404 answers are replaced by the
+ * the internal ALB (R11) with every viewer header, cookie and query string except Host; 403 and 404 answers are replaced by the
  * JSON documents of the private error-pages bucket, read through origin access control. Security
  * headers on every response. The bucket policy lets exactly this distribution read the bucket.
  */

@@ -27,7 +27,7 @@ export interface ApiVpcOriginArgs {
 }
 
 /**
- * A CloudFront VPC origin for the internal ALB (SPEC R11), and the ALB's only ingress: from the
+ * A CloudFront VPC origin for the internal ALB (R11), and the ALB's only ingress: from the
  * security group CloudFront puts on the VPC origin's network interfaces, on the listener's port.
  * Nothing outside this account's VPC origins can send a packet to the ALB: it has no public address,
  * and a VPC origin can be created only in the VPC's own account.

@@ -1,5 +1,5 @@
 /**
- * The one region literal of the platform (SPEC §3). CloudFront is a global service whose
+ * The one region literal of the platform (docs/requirements.md, Configuration). CloudFront is a global service whose
  * regional pieces all live in us-east-1: the ACM certificate a distribution presents, a
  * CLOUDFRONT-scope WAFv2 web ACL, CloudFront's metrics and its log delivery sources. None of
  * them can be created in the stack's own region, whatever `aws:region` says. The edge places them

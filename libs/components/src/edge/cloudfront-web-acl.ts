@@ -42,7 +42,7 @@ export const EDGE_WAF_RULES = {
 } as const;
 
 /**
- * A CLOUDFRONT-scope WAFv2 web ACL (SPEC R16): Amazon's IP-reputation list, the common rule set
+ * A CLOUDFRONT-scope WAFv2 web ACL (R16): Amazon's IP-reputation list, the common rule set
  * (its body rules sparing image uploads to the classify paths, see `imageUploadException`) and a
  * rate limit per client IP — at the edge the source address is the real client, unlike
  * on the ALB behind CloudFront. Metrics and sampled requests on; logs to an encrypted 30-day

@@ -36,8 +36,8 @@ const DEFAULTS = { keyPrefix: "errors", contentType: "application/json", cacheCo
 
 /**
  * The private bucket the edge serves its 403/404 documents from, plus the origin access control
- * CloudFront signs its requests with (SPEC R16). No public access, bucket-owner-enforced
- * ownership (ACLs off), versioned, force-destroyable (SPEC R19). Encrypted with SSE-S3: a
+ * CloudFront signs its requests with (R16). No public access, bucket-owner-enforced
+ * ownership (ACLs off), versioned, force-destroyable (R19). Encrypted with SSE-S3: a
  * customer key would need a key policy naming the distribution while the distribution needs the
  * bucket, a dependency cycle; SSE-S3 needs no grant because S3 decrypts for any reader the bucket
  * policy admits. Who may read is decided by the bucket policy, which the distribution adds
@@ -62,7 +62,7 @@ export class ErrorPagesBucket extends pulumi.ComponentResource {
     if (new Set(codes).size !== codes.length) throw new Error(`ErrorPagesBucket ${name}: one document per status code, got ${codes.join(", ")}`);
     const { accountId, region } = awsAccount(this);
 
-    // Bucket names are global: account and region make the name unique, the suffix ends it (SPEC R18).
+    // Bucket names are global: account and region make the name unique, the suffix ends it (R18).
     this.bucket = new aws.s3.Bucket(
       `${name}-bucket`,
       {

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 
-/** SPEC R14: every log group keeps 30 days. */
+/** R14: every log group keeps 30 days. */
 export const LOG_RETENTION_DAYS = 30;
 
 export interface EncryptedLogGroupArgs {
-  /** Physical name; must carry the environment suffix (SPEC R14). */
+  /** Physical name; must carry the environment suffix (R14). */
   name: pulumi.Input<string>;
   /** Customer-managed key whose policy admits CloudWatch Logs for this group (see LogsKey). */
   kmsKeyArn: pulumi.Input<string>;

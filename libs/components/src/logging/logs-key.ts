@@ -10,7 +10,7 @@ export interface LogsKeyArgs {
   /** What the key protects, for the console. */
   description: string;
   /**
-   * Days before a scheduled deletion completes (SPEC R19: 7 so a torn-down stack frees it quickly).
+   * Days before a scheduled deletion completes (R19: 7 so a torn-down stack frees it quickly).
    * @default 7
    */
   deletionWindowInDays?: number;

@@ -20,7 +20,7 @@ export interface AlarmTopicArgs {
    */
   subscriptions?: string[];
   /**
-   * Days before a scheduled key deletion completes (SPEC R19).
+   * Days before a scheduled key deletion completes (R19).
    * @default 7
    */
   deletionWindowInDays?: number;

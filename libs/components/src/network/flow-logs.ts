@@ -14,7 +14,7 @@ export interface FlowLogsArgs {
   trafficType?: "ACCEPT" | "REJECT" | "ALL";
 }
 
-/** VPC flow logs to an encrypted 30-day log group, delivered by a role only the flow-logs service can assume (SPEC R4). */
+/** VPC flow logs to an encrypted 30-day log group, delivered by a role only the flow-logs service can assume (R4). */
 export class FlowLogs extends pulumi.ComponentResource {
   readonly logGroup: EncryptedLogGroup;
   readonly role: aws.iam.Role;

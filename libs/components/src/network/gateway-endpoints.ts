@@ -13,7 +13,7 @@ export interface GatewayEndpointsArgs {
 
 /**
  * Gateway endpoints keep S3 (ECR image layers) and DynamoDB (sessions) traffic off the NAT
- * gateway: free, faster, and it never leaves the AWS network (SPEC R3).
+ * gateway: free, faster, and it never leaves the AWS network (R3).
  */
 export class GatewayEndpoints extends pulumi.ComponentResource {
   readonly endpoints: Record<string, aws.ec2.VpcEndpoint>;

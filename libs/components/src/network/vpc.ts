@@ -3,7 +3,7 @@ import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { planSubnets } from "./subnet-plan";
 
-/** SPEC R1: one public and one private subnet in each of three availability zones. */
+/** R1: one public and one private subnet in each of three availability zones. */
 export const AZ_COUNT = 3;
 
 export interface VpcArgs {
@@ -23,7 +23,7 @@ export const VPC_DEFAULTS = { cidrBlock: "10.0.0.0/16", natGateways: 1 } as cons
 /**
  * VPC with public subnets behind an internet gateway and private subnets whose default route goes
  * through NAT, one route table per private subnet so a NAT per AZ is a config change, not a
- * redesign. The default security group is adopted and stripped of its rules (SPEC R4).
+ * redesign. The default security group is adopted and stripped of its rules (R4).
  */
 export class Vpc extends pulumi.ComponentResource {
   readonly vpc: aws.ec2.Vpc;

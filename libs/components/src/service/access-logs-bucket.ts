@@ -23,7 +23,7 @@ export interface AccessLogsBucketArgs {
 
 /**
  * The S3 bucket an ALB writes its access logs to: private, SSE-S3 (the only encryption ALB log
- * delivery supports), expiring after 30 days and force-destroyable (SPEC R19). The bucket policy
+ * delivery supports), expiring after 30 days and force-destroyable (R19). The bucket policy
  * admits the ELB log-delivery service principal, plus the regional ELB account in the regions
  * that still deliver as that account; both write only under `<prefix>/AWSLogs/<this account>/`.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html

@@ -139,7 +139,7 @@ export interface ApiServiceArgs {
 }
 
 /**
- * The API's Fargate task definition and ECS service (SPEC R9, R10): awsvpc in private subnets
+ * The API's Fargate task definition and ECS service (R9, R10): awsvpc in private subnets
  * without public IPs, a read-only non-root container with a writable /tmp, secrets injected by
  * the agent, a container health check, Spot/on-demand by capacity-provider strategy, rolling
  * deploys at 100/200 % guarded by the circuit breaker with rollback.

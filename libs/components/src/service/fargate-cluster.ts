@@ -47,10 +47,10 @@ export interface FargateClusterArgs {
 }
 
 /**
- * An ECS cluster with Container Insights and the FARGATE and FARGATE_SPOT capacity providers (SPEC R9).
+ * An ECS cluster with Container Insights and the FARGATE and FARGATE_SPOT capacity providers (R9).
  * Container Insights writes to `/aws/ecs/containerinsights/<cluster>/performance` and creates that
  * group itself when it is missing: unencrypted, never expiring and left behind by a destroy. The
- * component declares it first, with the platform's retention and key (SPEC R14), and the cluster
+ * component declares it first, with the platform's retention and key (R14), and the cluster
  * waits for it.
  */
 export class FargateCluster extends pulumi.ComponentResource {

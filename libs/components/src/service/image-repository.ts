@@ -54,7 +54,7 @@ export interface ImageRepositoryArgs {
 /**
  * The ECR repository the API image lives in: scanned on push, immutable tags (a tag always means
  * the same image, so a rollback is a rollback), KMS-encrypted, pruned by a lifecycle policy and
- * force-deletable so the layer tears down with images still in it (SPEC R19).
+ * force-deletable so the layer tears down with images still in it (R19).
  */
 export class ImageRepository extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;

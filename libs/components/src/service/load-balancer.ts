@@ -72,7 +72,7 @@ export interface ApiLoadBalancerArgs {
 }
 
 /**
- * The internal ALB in front of the API (SPEC R11), in the private subnets with no public address:
+ * The internal ALB in front of the API (R11), in the private subnets with no public address:
  * only CloudFront's VPC origin (edge layer) reaches it. One listener, HTTPS 443 when a certificate
  * is given, else HTTP 80; path rules forward the API's paths to an ip target group, and everything
  * else gets a JSON 404. No second (redirect) listener: nothing but the VPC origin could reach it.

@@ -46,7 +46,7 @@ export function requestCountResourceLabel(albArnSuffix: pulumi.Input<string>, ta
   return pulumi.interpolate`${albArnSuffix}/${targetGroupArnSuffix}`;
 }
 
-/** Application Auto Scaling for the ECS service: target tracking on ALB requests per target (SPEC R13). */
+/** Application Auto Scaling for the ECS service: target tracking on ALB requests per target (R13). */
 export class ServiceScaling extends pulumi.ComponentResource {
   readonly target: aws.appautoscaling.Target;
   readonly policy: aws.appautoscaling.Policy;

@@ -34,7 +34,7 @@ export interface TaskRolesArgs {
   secretsKmsKeyArns: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * The RDS-managed master secret, which the application itself re-reads by ARN when PostgreSQL
-   * rejects its password after a rotation (SPEC R23): the task role may read this secret only.
+   * rejects its password after a rotation (R23): the task role may read this secret only.
    */
   dbSecretArn: pulumi.Input<string>;
   /** Key of that secret (the data key); usable only through Secrets Manager. */
@@ -65,7 +65,7 @@ function allow(
 }
 
 /**
- * The two roles of the API task (SPEC R15), each assumable only by ecs-tasks.amazonaws.com for
+ * The two roles of the API task (R15), each assumable only by ecs-tasks.amazonaws.com for
  * tasks of this account. Execution role: pull this repository, write this log group, read exactly
  * the injected secrets. Task role: the item actions the API calls on the sessions table, and the
  * database master secret it re-reads after a rotation. KMS is reachable only through the service

@@ -21,7 +21,7 @@ export interface AlbWebAclArgs {
 }
 
 /**
- * REGIONAL WAFv2 ACL on the ALB (SPEC R12): AWS's common and known-bad-inputs rule groups, with the
+ * REGIONAL WAFv2 ACL on the ALB (R12): AWS's common and known-bad-inputs rule groups, with the
  * common set's body rules sparing image uploads to the classify paths (see `imageUploadException`).
  * No rate limit here: behind CloudFront the ALB sees CloudFront's addresses, and the client writes
  * X-Forwarded-For itself, so a per-client limit keyed on either is meaningless or evadable. The

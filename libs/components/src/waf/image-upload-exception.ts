@@ -4,7 +4,7 @@ type WebAclRule = aws.types.input.wafv2.WebAclRule;
 type Statement = aws.types.input.wafv2.WebAclRuleStatement;
 
 /**
- * The API's image uploads (SPEC R12): a POST of a raw image to a classify path of apps/ml-api
+ * The API's image uploads (R12): a POST of a raw image to a classify path of apps/ml-api
  * (`ROUTES` in apps/ml-api/src/server.ts), or a multipart batch under it. Their bodies are image
  * bytes, which the common rule set's body rules read as text.
  */

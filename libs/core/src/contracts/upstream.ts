@@ -9,7 +9,7 @@ export interface UpstreamLocation {
   stack: string;
 }
 
-/** `<org>/<project>/<stack>` (SPEC §3). */
+/** `<org>/<project>/<stack>` (docs/requirements.md, Configuration). */
 export function upstreamStackName(contract: Pick<LayerContract<unknown>, "project">, location: UpstreamLocation): string {
   return `${location.organization}/${contract.project}/${location.stack}`;
 }

@@ -5,7 +5,7 @@ import { attachedPolicyArns, trustedPrincipals } from "./iam";
 export const noGuardDuty: ResourceRule = {
   kind: "resource",
   name: "no-guardduty-detector",
-  description: "No stack creates a GuardDuty detector (SPEC R22): it is one per account and region, owned by the account baseline, and destroying a layer must not switch it off.",
+  description: "No stack creates a GuardDuty detector (R22): it is one per account and region, owned by the account baseline, and destroying a layer must not switch it off.",
   enforcementLevel: "mandatory",
   validate(r) {
     return r.type === "aws:guardduty/detector:Detector" ? ["GuardDuty detectors are account-level; enable GuardDuty in the account baseline, not in a layer."] : [];

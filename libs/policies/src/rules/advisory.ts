@@ -33,7 +33,7 @@ export const cloudfrontLogging: StackRule = {
 export const wafOnEntryPoints: StackRule = {
   kind: "stack",
   name: "waf-on-entry-points",
-  description: "Every internet-facing entry point has a WAFv2 web ACL (SPEC R12, R16): the ALB through a WebAclAssociation, the distribution through webAclId.",
+  description: "Every internet-facing entry point has a WAFv2 web ACL (R12, R16): the ALB through a WebAclAssociation, the distribution through webAclId.",
   enforcementLevel: "advisory",
   validate(resources) {
     const associations = ofType(resources, "aws:wafv2/webAclAssociation:WebAclAssociation");
@@ -51,7 +51,7 @@ export const wafOnEntryPoints: StackRule = {
 export const containerInsights: ResourceRule = {
   kind: "resource",
   name: "ecs-container-insights",
-  description: "ECS clusters have Container Insights on (SPEC R9, FSBP ECS.12) for per-task CPU/memory metrics.",
+  description: "ECS clusters have Container Insights on (R9, FSBP ECS.12) for per-task CPU/memory metrics.",
   enforcementLevel: "advisory",
   validate(r) {
     if (r.type !== "aws:ecs/cluster:Cluster") return [];

@@ -32,7 +32,7 @@ const CUSTOMER_KEY_CHECKS: Record<string, (p: Record<string, unknown>) => string
 export const customerKeyEncryption: ResourceRule = {
   kind: "resource",
   name: "encryption-customer-key",
-  description: "Aurora clusters, RDS instances, DynamoDB tables, ECR repositories and Secrets Manager secrets are encrypted with a customer-managed KMS key (SPEC R6–R8), so access to the data also needs the key and the key can be revoked. Log groups: see log-group-retention-kms.",
+  description: "Aurora clusters, RDS instances, DynamoDB tables, ECR repositories and Secrets Manager secrets are encrypted with a customer-managed KMS key (R6–R8), so access to the data also needs the key and the key can be revoked. Log groups: see log-group-retention-kms.",
   enforcementLevel: "mandatory",
   validate(r) {
     const problem = CUSTOMER_KEY_CHECKS[r.type]?.(r.props);
@@ -43,7 +43,7 @@ export const customerKeyEncryption: ResourceRule = {
 export const kmsKeyRotation: ResourceRule = {
   kind: "resource",
   name: "kms-key-rotation",
-  description: "Every symmetric customer-managed KMS key rotates yearly (SPEC R6), limiting what one leaked key version can decrypt.",
+  description: "Every symmetric customer-managed KMS key rotates yearly (R6), limiting what one leaked key version can decrypt.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== "aws:kms/key:Key") return [];

@@ -5,7 +5,7 @@ import { BUCKET_TYPES } from "./encryption";
 export const rdsNotPublic: ResourceRule = {
   kind: "resource",
   name: "rds-not-public",
-  description: "No RDS/Aurora instance is publicly accessible (SPEC R5): the database answers only inside the VPC.",
+  description: "No RDS/Aurora instance is publicly accessible (R5): the database answers only inside the VPC.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (!["aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"].includes(r.type)) return [];
@@ -16,7 +16,7 @@ export const rdsNotPublic: ResourceRule = {
 export const ecsNoPublicIp: ResourceRule = {
   kind: "resource",
   name: "ecs-no-public-ip",
-  description: "ECS tasks get no public IP (SPEC R10): they sit in private subnets and leave through NAT.",
+  description: "ECS tasks get no public IP (R10): they sit in private subnets and leave through NAT.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== "aws:ecs/service:Service") return [];
@@ -58,7 +58,7 @@ const BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
 export const s3PublicAccessBlock: StackRule = {
   kind: "stack",
   name: "s3-public-access-block",
-  description: "Every S3 bucket has a public access block with all four settings true (SPEC R16): no ACL or policy can make it public.",
+  description: "Every S3 bucket has a public access block with all four settings true (R16): no ACL or policy can make it public.",
   enforcementLevel: "mandatory",
   validate(resources) {
     const blocks = ofType(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
@@ -117,7 +117,7 @@ export const albOriginExposure: StackRule = {
     "An internet-facing ALB whose security group admits a managed prefix list (CloudFront's origin-facing list holds " +
     "every customer's distributions) or 0.0.0.0/0 forwards only on listener rules that require a secret header " +
     "(httpHeader condition); otherwise anyone's distribution reaches the targets around this stack's CloudFront and " +
-    "WAF (SPEC R11). Prefer an internal ALB behind a CloudFront VPC origin.",
+    "WAF (R11). Prefer an internal ALB behind a CloudFront VPC origin.",
   enforcementLevel: "mandatory",
   validate(resources) {
     const listeners = ofType(resources, ...LISTENERS);

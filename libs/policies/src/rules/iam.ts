@@ -102,7 +102,7 @@ function resourcePolicyProblems(doc: Json | undefined): string[] {
 export const iamLeastPrivilege: ResourceRule = {
   kind: "resource",
   name: "iam-least-privilege",
-  description: `No IAM statement allows "*" or "<service>:*", NotAction or NotResource; no "*" resource except for the ${Object.keys(UNSCOPABLE_ACTIONS).length} actions AWS cannot scope or under a Project tag condition (SPEC R15). KMS key policies are exempt by design.`,
+  description: `No IAM statement allows "*" or "<service>:*", NotAction or NotResource; no "*" resource except for the ${Object.keys(UNSCOPABLE_ACTIONS).length} actions AWS cannot scope or under a Project tag condition (R15). KMS key policies are exempt by design.`,
   enforcementLevel: "mandatory",
   validate(r) {
     return [...identityPolicies(r).flatMap((p) => identityProblems(policyDocument(p))), ...resourcePolicies(r).flatMap((p) => resourcePolicyProblems(policyDocument(p)))];
@@ -142,7 +142,7 @@ export const iamSingleServiceTrust: ResourceRule = {
   kind: "resource",
   name: "iam-trust-one-service",
   description:
-    "Every role's trust policy admits exactly one principal (SPEC R15): an AWS service, or (CI roles) one OIDC provider whose aud and exact sub claims are required; no account, user or wildcard principal can assume it.",
+    "Every role's trust policy admits exactly one principal (R15): an AWS service, or (CI roles) one OIDC provider whose aud and exact sub claims are required; no account, user or wildcard principal can assume it.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== "aws:iam/role:Role") return [];

@@ -12,7 +12,7 @@ export const logGroupRetentionAndKey: ResourceRule = {
   name: "log-group-retention-kms",
   description:
     `Every CloudWatch log group keeps exactly ${LOG_RETENTION_DAYS} days (a production stack: ${LOG_RETENTION_DAYS} or a longer CloudWatch period) and is ` +
-    "encrypted with a customer-managed KMS key (SPEC R14): logs neither grow forever nor sit readable by anyone with logs:Get*.",
+    "encrypted with a customer-managed KMS key (R14): logs neither grow forever nor sit readable by anyone with logs:Get*.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== LOG_GROUP) return [];

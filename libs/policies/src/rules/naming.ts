@@ -66,7 +66,7 @@ function physicalNames(r: PolicyResource): [string, string][] {
 export const namingSuffix: ResourceRule = {
   kind: "resource",
   name: "naming-suffix",
-  description: "Every physical name (name, bucket, tableName, clusterIdentifier, family, … and the Name tag) carries the environment suffix (SPEC R18), so two environments never collide in one account.",
+  description: "Every physical name (name, bucket, tableName, clusterIdentifier, family, … and the Name tag) carries the environment suffix (R18), so two environments never collide in one account.",
   enforcementLevel: "mandatory",
   validate(r, ctx) {
     if (!r.type.startsWith("aws:") || EXEMPT[r.type]) return [];

@@ -7,7 +7,7 @@ export const REQUIRED_TAGS = ["Project", "Environment", "Layer", "ManagedBy"] as
 export const requiredTags: ResourceRule = {
   kind: "resource",
   name: "tags-required",
-  description: "Every taggable AWS resource carries Project, Environment (= the suffix), Layer and ManagedBy (SPEC R18), so cost, ownership and teardown can be traced to a stack.",
+  description: "Every taggable AWS resource carries Project, Environment (= the suffix), Layer and ManagedBy (R18), so cost, ownership and teardown can be traced to a stack.",
   enforcementLevel: "mandatory",
   validate(r, ctx) {
     if (!r.type.startsWith("aws:")) return [];

@@ -14,7 +14,7 @@ export const TLS12_POLICY = /^ELBSecurityPolicy-(?:TLS13-1-[23]|TLS-1-2|FS-1-2)-
 export const albTlsPolicy: ResourceRule = {
   kind: "resource",
   name: "alb-tls-policy",
-  description: "Every HTTPS listener uses a TLS 1.2+ security policy (SPEC R11); without sslPolicy the API default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
+  description: "Every HTTPS listener uses a TLS 1.2+ security policy (R11); without sslPolicy the API default ELBSecurityPolicy-2016-08 still accepts TLS 1.0.",
   enforcementLevel: "mandatory",
   validate(r) {
     if (!LISTENER_TYPES.includes(r.type) || r.props["protocol"] !== "HTTPS") return [];
@@ -33,7 +33,7 @@ const redirectsToHttps = (listener: PolicyResource) => {
 export const albHttpRedirect: StackRule = {
   kind: "stack",
   name: "alb-http-redirects-to-https",
-  description: "When the stack has a certificate (any HTTPS listener), every HTTP listener only redirects to HTTPS (SPEC R11): no plaintext path to the API.",
+  description: "When the stack has a certificate (any HTTPS listener), every HTTP listener only redirects to HTTPS (R11): no plaintext path to the API.",
   enforcementLevel: "mandatory",
   validate(resources) {
     const listeners = ofType(resources, ...LISTENER_TYPES);
@@ -51,7 +51,7 @@ const HTTPS_VIEWER_POLICIES = ["redirect-to-https", "https-only"];
 export const cloudfrontTls: ResourceRule = {
   kind: "resource",
   name: "cloudfront-viewer-tls",
-  description: "CloudFront serves viewers HTTPS only (every behaviour redirect-to-https or https-only) with TLSv1.2_2021 or newer as the minimum on a custom certificate (SPEC R16). The default *.cloudfront.net certificate cannot set a minimum and is allowed only as the explicit throwaway opt-in (R17).",
+  description: "CloudFront serves viewers HTTPS only (every behaviour redirect-to-https or https-only) with TLSv1.2_2021 or newer as the minimum on a custom certificate (R16). The default *.cloudfront.net certificate cannot set a minimum and is allowed only as the explicit throwaway opt-in (R17).",
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== "aws:cloudfront/distribution:Distribution") return [];
@@ -78,7 +78,7 @@ export const cloudfrontTls: ResourceRule = {
 export const rdsForceSsl: StackRule = {
   kind: "stack",
   name: "rds-force-ssl",
-  description: "Every Aurora PostgreSQL cluster uses a cluster parameter group of this stack with rds.force_ssl = 1 (SPEC R6): clients cannot connect in plaintext.",
+  description: "Every Aurora PostgreSQL cluster uses a cluster parameter group of this stack with rds.force_ssl = 1 (R6): clients cannot connect in plaintext.",
   enforcementLevel: "mandatory",
   validate(resources) {
     const groups = ofType(resources, "aws:rds/clusterParameterGroup:ClusterParameterGroup");

@@ -26,7 +26,7 @@ export const wafRateLimitKey: ResourceRule = {
   kind: "resource",
   name: "waf-rate-limit-untrusted-key",
   description:
-    "No WAF rate-based rule aggregates on a value the client writes (SPEC R12): not FORWARDED_IP (the first " +
+    "No WAF rate-based rule aggregates on a value the client writes (R12): not FORWARDED_IP (the first " +
     "X-Forwarded-For address; CloudFront and ALBs append to the header, they do not replace it), and no custom key " +
     "on a forwarded IP, header, cookie or query value. Rotating the value evades the limit; key on the connection's " +
     "IP where the real client connects (the CloudFront ACL).",
@@ -78,7 +78,7 @@ export const wafBodyRulesUploadException: ResourceRule = {
   name: "waf-body-rules-upload-exception",
   description:
     "A web ACL using AWSManagedRulesCommonRuleSet scopes its body rules (SizeRestrictions_BODY, " +
-    "CrossSiteScripting_BODY, GenericLFI_BODY) with an exception (SPEC R12): each set to count and blocked again by " +
+    "CrossSiteScripting_BODY, GenericLFI_BODY) with an exception (R12): each set to count and blocked again by " +
     "a rule matching its label outside the upload requests. Left blocking, they read binary uploads (images) as text " +
     "and block valid ones; counted without a re-block, every request loses them.",
   enforcementLevel: "advisory",
