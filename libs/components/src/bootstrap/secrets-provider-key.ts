@@ -16,8 +16,9 @@ export interface SecretsProviderKeyArgs {
 /**
  * The customer-managed KMS key behind the `awskms://` secrets provider the four layers share (the
  * configuration rules in docs/requirements.md: the stacks of one environment need one secrets
- * provider, or a StackReference cannot decrypt its upstream). Rotation on; the key policy only keeps it administrable by the account, and principals
- * are granted Encrypt/Decrypt by their IAM policies (the CI roles, the administrators).
+ * provider, or a StackReference cannot decrypt its upstream). Rotation on; the key policy only keeps
+ * it administrable by the account, and principals are granted Encrypt/Decrypt by their IAM policies
+ * (the CI roles, the administrators).
  * Protected: deleting it makes every encrypted config value and secret output unreadable.
  */
 export class SecretsProviderKey extends pulumi.ComponentResource {
