@@ -19,10 +19,7 @@ const testConstraints = productionConstraints.map((c) => ({
   ...c,
   onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, "type:testing"])],
 }));
-const boundaries = (depConstraints) => [
-  "error",
-  { enforceBuildableLibDependency: false, allow: [], depConstraints },
-];
+const boundaries = (depConstraints) => ["error", { enforceBuildableLibDependency: false, allow: [], depConstraints }];
 const TEST_FILES = ["**/*.test.ts", "**/tests/**/*.ts"];
 
 export default tseslint.config(
@@ -47,7 +44,15 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "@pulumi/aws", message: 'Import the services from libs/components/src/aws.ts (in libs/components) or "@pulumi/aws/<service>".' }] },
+        {
+          paths: [
+            {
+              name: "@pulumi/aws",
+              message:
+                'Import the services from libs/components/src/aws.ts (in libs/components) or "@pulumi/aws/<service>".',
+            },
+          ],
+        },
       ],
     },
   },

@@ -12,7 +12,10 @@ import { loadWorkflows, WORKFLOWS_DIR, workflowProblems } from "./workflow-rules
 /** GitHub's parser's findings for one file: schema errors, unknown keys, broken expressions. */
 export async function parserProblems(file: string): Promise<string[]> {
   const { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } = await import("@actions/workflow-parser");
-  const parsed = parseWorkflow({ name: path.basename(file), content: fs.readFileSync(file, "utf8") }, new NoOperationTraceWriter());
+  const parsed = parseWorkflow(
+    { name: path.basename(file), content: fs.readFileSync(file, "utf8") },
+    new NoOperationTraceWriter(),
+  );
   const errors = parsed.context.errors.getErrors().map((e) => e.message);
   if (errors.length > 0 || parsed.value === undefined) return errors.length > 0 ? errors : [`${file}: not a workflow`];
   const template = await convertWorkflowTemplate(parsed.context, parsed.value);
@@ -20,7 +23,10 @@ export async function parserProblems(file: string): Promise<string[]> {
 }
 
 async function main(dir = WORKFLOWS_DIR): Promise<number> {
-  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const problems = [
     ...(await Promise.all(files.map((f) => parserProblems(path.join(dir, f))))).flat(),
     ...workflowProblems(loadWorkflows(dir)),

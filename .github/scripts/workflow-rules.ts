@@ -33,7 +33,10 @@ export const WORKFLOWS_DIR = path.join(__dirname, "..", "workflows");
 
 /** Every workflow file of a folder, parsed, by file name. */
 export function loadWorkflows(dir = WORKFLOWS_DIR): Record<string, Workflow> {
-  const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   return Object.fromEntries(files.map((f) => [f, parse(fs.readFileSync(path.join(dir, f), "utf8")) as Workflow]));
 }
 
@@ -41,8 +44,10 @@ export function loadWorkflows(dir = WORKFLOWS_DIR): Record<string, Workflow> {
 export const ENVIRONMENT_ORDER = ["dev", "staging", "prod"] as const;
 
 const uses = (job: Job, action: string) => (job.steps ?? []).some((s) => s.uses?.split("@")[0] === action);
-const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
-const environmentOf = (job: Job): string | undefined => (typeof job.environment === "object" ? job.environment.name : job.environment);
+const needsOf = (job: Job): string[] =>
+  job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+const environmentOf = (job: Job): string | undefined =>
+  typeof job.environment === "object" ? job.environment.name : job.environment;
 
 /**
  * What each job may be granted, and when: a job gets exactly the permissions its steps use.
@@ -60,7 +65,9 @@ export function permissionProblems(file: string, workflow: Workflow): string[] {
   for (const [id, job] of Object.entries(workflow.jobs)) {
     const where = `${file}: job ${id}`;
     if (typeof job.permissions !== "object") {
-      problems.push(`${where} must list its permissions (a map; {} for none), not ${JSON.stringify(job.permissions ?? "the default")}.`);
+      problems.push(
+        `${where} must list its permissions (a map; {} for none), not ${JSON.stringify(job.permissions ?? "the default")}.`,
+      );
       continue;
     }
     const checksOut = uses(job, "actions/checkout");
@@ -98,7 +105,8 @@ export function orderProblems(file: string, workflow: Workflow, order: readonly 
     const destroys = layerSteps(job, "destroy");
     if (deploys.length > 0) {
       deployJobs.push([id, job]);
-      if (deploys.join(",") !== order.join(",")) problems.push(`${file}: job ${id} deploys ${deploys.join(" -> ")}; the order is ${order.join(" -> ")}.`);
+      if (deploys.join(",") !== order.join(","))
+        problems.push(`${file}: job ${id} deploys ${deploys.join(" -> ")}; the order is ${order.join(" -> ")}.`);
     }
     const reverse = [...order].reverse();
     if (destroys.length > 0 && destroys.join(",") !== reverse.join(",")) {
@@ -108,11 +116,14 @@ export function orderProblems(file: string, workflow: Workflow, order: readonly 
   if (deployJobs.length > 1) {
     const environments = deployJobs.map(([, job]) => environmentOf(job));
     if (environments.join(",") !== ENVIRONMENT_ORDER.join(",")) {
-      problems.push(`${file}: deploy jobs go to ${environments.join(" -> ")}; the order is ${ENVIRONMENT_ORDER.join(" -> ")}.`);
+      problems.push(
+        `${file}: deploy jobs go to ${environments.join(" -> ")}; the order is ${ENVIRONMENT_ORDER.join(" -> ")}.`,
+      );
     }
     deployJobs.slice(1).forEach(([id, job], i) => {
       const previous = deployJobs[i][0];
-      if (!needsOf(job).includes(previous)) problems.push(`${file}: job ${id} must need ${previous}, so a failure there stops it.`);
+      if (!needsOf(job).includes(previous))
+        problems.push(`${file}: job ${id} must need ${previous}, so a failure there stops it.`);
     });
   }
   return problems;
@@ -120,5 +131,8 @@ export function orderProblems(file: string, workflow: Workflow, order: readonly 
 
 /** Every rule over every workflow. */
 export function workflowProblems(workflows: Record<string, Workflow>): string[] {
-  return Object.entries(workflows).flatMap(([file, wf]) => [...permissionProblems(file, wf), ...orderProblems(file, wf)]);
+  return Object.entries(workflows).flatMap(([file, wf]) => [
+    ...permissionProblems(file, wf),
+    ...orderProblems(file, wf),
+  ]);
 }

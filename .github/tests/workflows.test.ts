@@ -30,10 +30,15 @@ describe("the workflow files", () => {
 
 describe("deploy (main)", () => {
   it("deploys network -> data -> service -> edge in dev, then staging, then prod, each needing the one before", () => {
-    for (const id of ["deploy-dev", "deploy-staging", "deploy-prod"]) expect(layerSteps(job("deploy.yml", id), "deploy")).toEqual(["network", "data", "service", "edge"]);
+    for (const id of ["deploy-dev", "deploy-staging", "deploy-prod"])
+      expect(layerSteps(job("deploy.yml", id), "deploy")).toEqual(["network", "data", "service", "edge"]);
     expect(job("deploy.yml", "deploy-staging").needs).toContain("deploy-dev");
     expect(job("deploy.yml", "deploy-prod").needs).toContain("deploy-staging");
-    expect(["deploy-dev", "deploy-staging", "deploy-prod"].map((id) => job("deploy.yml", id).environment)).toEqual(["dev", "staging", "prod"]);
+    expect(["deploy-dev", "deploy-staging", "deploy-prod"].map((id) => job("deploy.yml", id).environment)).toEqual([
+      "dev",
+      "staging",
+      "prod",
+    ]);
   });
 
   it("deploys through the nx targets, with the deploy role, skipping layers the push does not affect", () => {
@@ -42,7 +47,9 @@ describe("deploy (main)", () => {
     expect(runs(dev)).toContain('npx nx run network:deploy --stack "$STACK" --exclude-task-dependencies');
     expect(runs(dev)).not.toMatch(/pulumi up/);
     const credentials = dev.steps?.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-    expect((credentials as { with?: Record<string, string> }).with?.["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    expect((credentials as { with?: Record<string, string> }).with?.["role-to-assume"]).toBe(
+      "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+    );
     const data = dev.steps?.find((s) => s.name === "deploy data");
     expect(data?.if).toBe("contains(fromJSON(env.LAYERS), 'data')");
   });
@@ -50,7 +57,10 @@ describe("deploy (main)", () => {
   it("fails the order rule when two layers swap or an environment stops needing the one before", () => {
     const swapped = clone(wf("deploy.yml"));
     const steps = swapped.jobs["deploy-staging"].steps as NonNullable<Job["steps"]>;
-    const [i, j] = [steps.findIndex((s) => s.name === "deploy data"), steps.findIndex((s) => s.name === "deploy service")];
+    const [i, j] = [
+      steps.findIndex((s) => s.name === "deploy data"),
+      steps.findIndex((s) => s.name === "deploy service"),
+    ];
     [steps[i], steps[j]] = [steps[j], steps[i]];
     swapped.jobs["deploy-prod"].needs = ["affected"];
     expect(orderProblems("deploy.yml", swapped)).toEqual([
@@ -73,8 +83,12 @@ describe("pull request", () => {
     expect(runs(job("pull-request.yml", "checks"))).toContain("npx nx affected -t test lint typecheck");
     expect(runs(job("pull-request.yml", "plan"))).toContain('npm run plan -- --diff "$BASE_REF"');
     expect(runs(job("pull-request.yml", "preview"))).toContain("npx nx affected -t preview");
-    const credentials = job("pull-request.yml", "preview").steps?.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-    expect((credentials as { with?: Record<string, string> }).with?.["role-to-assume"]).toBe("${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+    const credentials = job("pull-request.yml", "preview").steps?.find((s) =>
+      s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+    );
+    expect((credentials as { with?: Record<string, string> }).with?.["role-to-assume"]).toBe(
+      "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+    );
   });
 
   it("fails the permission rule when a job gets more than it uses", () => {
@@ -91,7 +105,10 @@ describe("pull request", () => {
 describe("drift detection", () => {
   it("previews every layer of every environment expecting no changes, after a refresh", () => {
     const drift = job("drift.yml", "drift");
-    expect(drift.strategy?.matrix).toMatchObject({ stack: ["dev", "staging", "prod"], layer: ["network", "data", "service", "edge"] });
+    expect(drift.strategy?.matrix).toMatchObject({
+      stack: ["dev", "staging", "prod"],
+      layer: ["network", "data", "service", "edge"],
+    });
     expect(runs(drift)).toMatch(/pulumi preview --stack \$\{\{ matrix\.stack \}\} --refresh --expect-no-changes/);
   });
 });
@@ -103,10 +120,14 @@ describe("the lint's validator (GitHub's workflow parser, then these rules)", ()
       path.join(dir, "broken.yml"),
       "name: broken\non: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permisions: {}\n    steps:\n      - run: echo ${{ github.sha }\n",
     );
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, ".github", "scripts", "validate-workflows.ts"), dir], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, ".github", "scripts", "validate-workflows.ts"), dir],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     fs.rmSync(dir, { recursive: true });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("broken.yml (Line: 7, Col: 5): Unexpected value 'permisions'");

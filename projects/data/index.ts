@@ -6,7 +6,18 @@
 // alarms of its stores.
 import type { DataOutputs, LayerOutputs } from "@mlapi/core";
 import { NETWORK, startLayer, Upstream } from "@mlapi/core";
-import { AlarmTopic, auroraClusterIdentifier, AuroraServerlessCluster, auroraLogGroupName, DataAlarms, DataKey, existingSecretArns, existingSecretKmsKeyArns, LogsKey, SessionsTable } from "@mlapi/components";
+import {
+  AlarmTopic,
+  auroraClusterIdentifier,
+  AuroraServerlessCluster,
+  auroraLogGroupName,
+  DataAlarms,
+  DataKey,
+  existingSecretArns,
+  existingSecretKmsKeyArns,
+  LogsKey,
+  SessionsTable,
+} from "@mlapi/components";
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
@@ -50,7 +61,14 @@ const sessions = new SessionsTable("sessions", {
 
 // --- monitoring: the region's alarm topic (first layer with alarms, so service and edge can read it) ---
 const alarmTopic = new AlarmTopic("alarms", { naming, subscriptions: cfg.alarmEmails });
-new DataAlarms("data-alarms", { naming, topicArn: alarmTopic.topicArn, clusterIdentifier: db.clusterIdentifier, maxCapacityAcu: cfg.maxCapacity, sessionsTableName: sessions.tableName, thresholds: cfg.alarms });
+new DataAlarms("data-alarms", {
+  naming,
+  topicArn: alarmTopic.topicArn,
+  clusterIdentifier: db.clusterIdentifier,
+  maxCapacityAcu: cfg.maxCapacity,
+  sessionsTableName: sessions.tableName,
+  thresholds: cfg.alarms,
+});
 
 const outputs: LayerOutputs<DataOutputs> = {
   rdsClusterIdentifier: db.clusterIdentifier,

@@ -60,14 +60,21 @@ const webAcl = new CloudFrontWebAcl("edge-waf", {
 // The service layer's DNS-validated certificate component; in us-east-1 it is CloudFront's.
 const certificateArn =
   cert.kind === "create"
-    ? new OriginCertificate("edge-certificate", { domainName: cert.domainName, hostedZoneId: cert.hostedZoneId, region: CLOUDFRONT_REGION }).certificateArn
+    ? new OriginCertificate("edge-certificate", {
+        domainName: cert.domainName,
+        hostedZoneId: cert.hostedZoneId,
+        region: CLOUDFRONT_REGION,
+      }).certificateArn
     : cert.kind === "existing"
       ? cert.certificateArn
       : undefined;
 
 const errorPages = new ErrorPagesBucket("error-pages", {
   naming,
-  documents: [403, 404].map((statusCode) => ({ statusCode, file: path.join(__dirname, "error-pages", `${statusCode}.json`) })),
+  documents: [403, 404].map((statusCode) => ({
+    statusCode,
+    file: path.join(__dirname, "error-pages", `${statusCode}.json`),
+  })),
 });
 // --- origin: the service's internal ALB through a VPC origin; its ingress comes from the VPC origin's group ---
 const vpcOrigin = new ApiVpcOrigin("api-origin", {
@@ -81,7 +88,11 @@ const vpcOrigin = new ApiVpcOrigin("api-origin", {
 const distribution = new ApiDistribution("api", {
   naming,
   comment: `mlapi API (${cfg.environmentSuffix})`,
-  apiOrigin: { domainName: service.require("originDomainName"), vpcOriginId: vpcOrigin.vpcOriginId, readTimeoutSeconds: cfg.originReadTimeoutSeconds },
+  apiOrigin: {
+    domainName: service.require("originDomainName"),
+    vpcOriginId: vpcOrigin.vpcOriginId,
+    readTimeoutSeconds: cfg.originReadTimeoutSeconds,
+  },
   errorPages: {
     bucketName: errorPages.bucketName,
     bucketArn: errorPages.bucketArn,
@@ -104,13 +115,30 @@ const accessLogs = new CloudFrontAccessLogs("access-logs", {
   region: CLOUDFRONT_REGION,
 });
 if (domainName && hostedZoneId) {
-  new DnsAliasRecords("api-dns", { hostedZoneId, domainName, targetDomainName: distribution.domainName, targetZoneId: distribution.hostedZoneId });
+  new DnsAliasRecords("api-dns", {
+    hostedZoneId,
+    domainName,
+    targetDomainName: distribution.domainName,
+    targetZoneId: distribution.hostedZoneId,
+  });
 }
 
 // --- monitoring: CloudFront's metrics and so its alarms are in us-east-1, and an alarm can only
 // notify a topic of its own region: outside us-east-1 the edge needs a topic of its own there ---
-const ownAlarmTopic = edgeNeedsOwnAlarmTopic(awsConfig.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"]) ? new AlarmTopic("alarms", { naming, baseName: "edge-alarms", subscriptions: cfg.alarmEmails, region: CLOUDFRONT_REGION }) : undefined;
-if (!ownAlarmTopic && cfg.alarmEmails.length > 0) pulumi.log.warn("alarmEmails is unused in us-east-1: the edge alarms notify the data layer's topic; subscribe there.");
+const ownAlarmTopic = edgeNeedsOwnAlarmTopic(
+  awsConfig.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"],
+)
+  ? new AlarmTopic("alarms", {
+      naming,
+      baseName: "edge-alarms",
+      subscriptions: cfg.alarmEmails,
+      region: CLOUDFRONT_REGION,
+    })
+  : undefined;
+if (!ownAlarmTopic && cfg.alarmEmails.length > 0)
+  pulumi.log.warn(
+    "alarmEmails is unused in us-east-1: the edge alarms notify the data layer's topic; subscribe there.",
+  );
 new EdgeAlarms("edge-alarms", {
   naming,
   topicArn: ownAlarmTopic?.topicArn ?? service.require("alarmTopicArn"),

@@ -66,7 +66,12 @@ const image =
 const tls = cfg.originTls;
 const originDomainName = tls.kind === "none" ? undefined : `origin.${tls.domainName}`;
 const certificateArn =
-  tls.kind === "existing" ? tls.certificateArn : tls.kind === "create" ? new OriginCertificate("origin", { domainName: `origin.${tls.domainName}`, hostedZoneId: tls.hostedZoneId }).certificateArn : undefined;
+  tls.kind === "existing"
+    ? tls.certificateArn
+    : tls.kind === "create"
+      ? new OriginCertificate("origin", { domainName: `origin.${tls.domainName}`, hostedZoneId: tls.hostedZoneId })
+          .certificateArn
+      : undefined;
 const originZoneId = tls.kind === "none" ? undefined : tls.hostedZoneId;
 const accessLogs = new AccessLogsBucket("alb-logs", { naming });
 const alb = new ApiLoadBalancer("api-lb", {
@@ -77,7 +82,10 @@ const alb = new ApiLoadBalancer("api-lb", {
   targetPort: appPort,
   accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
   certificateArn,
-  originRecord: originDomainName !== undefined && originZoneId !== undefined ? { zoneId: originZoneId, name: originDomainName } : undefined,
+  originRecord:
+    originDomainName !== undefined && originZoneId !== undefined
+      ? { zoneId: originZoneId, name: originDomainName }
+      : undefined,
   // The production profile: ELB refuses to delete it until the protection is lifted (docs/operations.md).
   deletionProtection: cfg.profile === "production",
   dependsOn: [accessLogs.policy],
@@ -95,7 +103,9 @@ const roles = new TaskRoles("api-roles", {
   repositoryArn: cfg.image === undefined ? repository.arn : ecrRepositoryArn(cfg.image),
   logGroupArn: apiLogs.arn,
   secretArns: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => [master, ...apps]),
-  secretsKmsKeyArns: pulumi.all([data.require("dataKmsKeyArn"), data.require("appSecretKmsKeyArns")]).apply(([dataKey, apps]) => [dataKey, ...apps]),
+  secretsKmsKeyArns: pulumi
+    .all([data.require("dataKmsKeyArn"), data.require("appSecretKmsKeyArns")])
+    .apply(([dataKey, apps]) => [dataKey, ...apps]),
   dbSecretArn: masterSecretArn,
   dbSecretKmsKeyArn: data.require("dataKmsKeyArn"),
   tableArn: data.require("sessionsTableArn"),

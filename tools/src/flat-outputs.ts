@@ -97,14 +97,25 @@ export function main(argv = process.argv.slice(2)): number {
     return 2;
   }
   const showSecrets = values["show-secrets"];
-  const byLayer = DEPLOY_ORDER.map((layer): [LayerName, Record<string, unknown>] => [layer, layerOutputs(layer, stack, showSecrets)]);
+  const byLayer = DEPLOY_ORDER.map((layer): [LayerName, Record<string, unknown>] => [
+    layer,
+    layerOutputs(layer, stack, showSecrets),
+  ]);
   const { outputs, omittedSecrets } = flatten(byLayer, showSecrets);
   const file = path.resolve(values.out);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);
-  console.log(`wrote ${path.relative(process.cwd(), file)}: ${Object.keys(outputs).length} outputs of stack ${stack} from ${byLayer.map(([l]) => l).join(", ")}`);
-  if (omittedSecrets.length > 0) console.log(`left out ${omittedSecrets.length} secret output(s): ${omittedSecrets.join(", ")} (--show-secrets includes them)`);
-  if (showSecrets) console.warn(`${path.relative(process.cwd(), file)} may now hold secrets in plain text: it is git-ignored, do not share it.`);
+  console.log(
+    `wrote ${path.relative(process.cwd(), file)}: ${Object.keys(outputs).length} outputs of stack ${stack} from ${byLayer.map(([l]) => l).join(", ")}`,
+  );
+  if (omittedSecrets.length > 0)
+    console.log(
+      `left out ${omittedSecrets.length} secret output(s): ${omittedSecrets.join(", ")} (--show-secrets includes them)`,
+    );
+  if (showSecrets)
+    console.warn(
+      `${path.relative(process.cwd(), file)} may now hold secrets in plain text: it is git-ignored, do not share it.`,
+    );
   return 0;
 }
 

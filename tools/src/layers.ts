@@ -84,8 +84,15 @@ const stackFilePath = (layer: LayerName, stack: string): string => path.join(lay
 export function findStackFile(layer: LayerName, stack: string): StackFile | undefined {
   const file = stackFilePath(layer, stack);
   if (!fs.existsSync(file)) return undefined;
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
-  const environments = Array.isArray(doc.environment) ? doc.environment.map(String) : doc.environment ? [String(doc.environment)] : [];
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+    config?: Record<string, unknown>;
+    environment?: unknown;
+  };
+  const environments = Array.isArray(doc.environment)
+    ? doc.environment.map(String)
+    : doc.environment
+      ? [String(doc.environment)]
+      : [];
   return { file: path.relative(WORKSPACE_ROOT, file), config: doc.config ?? {}, environments };
 }
 

@@ -52,12 +52,18 @@ export function readPlans(dir: string, layers: readonly string[] = LAYERS): Map<
 }
 
 /** The offline plans of every layer at `ref`, for `stack`; the worktree is removed afterwards. */
-export function plansAtRef(ref: string, stack: string, log: (line: string) => void = console.error): Map<string, DiffablePlan> {
+export function plansAtRef(
+  ref: string,
+  stack: string,
+  log: (line: string) => void = console.error,
+): Map<string, DiffablePlan> {
   let commit: string;
   try {
     commit = git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   } catch {
-    throw new Error(`"${ref}" is not a commit git knows here (a shallow clone needs fetch-depth: 0, or git fetch of the base).`);
+    throw new Error(
+      `"${ref}" is not a commit git knows here (a shallow clone needs fetch-depth: 0, or git fetch of the base).`,
+    );
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mlapi-plan-base-"));
   const tree = path.join(scratch, "tree");
@@ -70,7 +76,10 @@ export function plansAtRef(ref: string, stack: string, log: (line: string) => vo
     }
     log(`plan diff: rendering ${ref} (${commit.slice(0, 12)}) in a temporary worktree`);
     // `npm run plan` is the stable entry point across commits (the CLI's file may move).
-    const r = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", stack, "--out", out], { cwd: tree, encoding: "utf8" });
+    const r = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", stack, "--out", out], {
+      cwd: tree,
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`the plan of ${ref} failed:\n${(r.stderr || r.stdout).trim()}`);
     return readPlans(out);
   } finally {
@@ -84,7 +93,13 @@ function programFiles(layer: LayerName): string[] {
   const dir = layerDir(layer);
   const src = path.join(dir, "src");
   const files = [path.join(dir, "index.ts")];
-  if (fs.existsSync(src)) files.push(...fs.readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(src, f)));
+  if (fs.existsSync(src))
+    files.push(
+      ...fs
+        .readdirSync(src, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => path.join(src, f)),
+    );
   return files.filter((f) => fs.existsSync(f));
 }
 
@@ -95,7 +110,9 @@ function programFiles(layer: LayerName): string[] {
 export function outputReaders(layer: string): (output: string) => string[] {
   const readers = LAYERS.filter((l) => (UPSTREAM[l] as readonly string[]).includes(layer)).map((l) => ({
     layer: l,
-    source: programFiles(l).map((f) => fs.readFileSync(f, "utf8")).join("\n"),
+    source: programFiles(l)
+      .map((f) => fs.readFileSync(f, "utf8"))
+      .join("\n"),
   }));
   return (output) => readers.filter((r) => r.source.includes(`.require("${output}")`)).map((r) => r.layer);
 }

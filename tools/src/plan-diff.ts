@@ -78,7 +78,13 @@ export const docPage = (type: string): string => {
  * A nested path applies to anything under it. Types absent here replace on no input change.
  */
 export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
-  "aws:acm/certificate:Certificate": ["domainName", "subjectAlternativeNames", "validationMethod", "keyAlgorithm", "certificateAuthorityArn"],
+  "aws:acm/certificate:Certificate": [
+    "domainName",
+    "subjectAlternativeNames",
+    "validationMethod",
+    "keyAlgorithm",
+    "certificateAuthorityArn",
+  ],
   "aws:acm/certificateValidation:CertificateValidation": ["certificateArn", "validationRecordFqdns"],
   "aws:appautoscaling/policy:Policy": ["name", "resourceId", "scalableDimension", "serviceNamespace"],
   "aws:appautoscaling/target:Target": ["resourceId", "scalableDimension", "serviceNamespace"],
@@ -112,7 +118,12 @@ export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
     "destinationOptions",
   ],
   "aws:ec2/natGateway:NatGateway": ["subnetId", "allocationId", "connectivityType", "privateIp"],
-  "aws:ec2/route:Route": ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"],
+  "aws:ec2/route:Route": [
+    "routeTableId",
+    "destinationCidrBlock",
+    "destinationIpv6CidrBlock",
+    "destinationPrefixListId",
+  ],
   "aws:ec2/routeTable:RouteTable": ["vpcId"],
   "aws:ec2/routeTableAssociation:RouteTableAssociation": ["subnetId", "gatewayId"],
   "aws:ec2/securityGroup:SecurityGroup": ["name", "namePrefix", "description", "vpcId"],
@@ -147,7 +158,16 @@ export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
   "aws:lb/listener:Listener": ["loadBalancerArn"],
   "aws:lb/listenerRule:ListenerRule": ["listenerArn"],
   "aws:lb/loadBalancer:LoadBalancer": ["name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool"],
-  "aws:lb/targetGroup:TargetGroup": ["name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId", "ipAddressType"],
+  "aws:lb/targetGroup:TargetGroup": [
+    "name",
+    "namePrefix",
+    "port",
+    "protocol",
+    "protocolVersion",
+    "targetType",
+    "vpcId",
+    "ipAddressType",
+  ],
   "aws:rds/cluster:Cluster": [
     "clusterIdentifier",
     "clusterIdentifierPrefix",
@@ -162,7 +182,14 @@ export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
     "snapshotIdentifier",
     "restoreToPointInTime",
   ],
-  "aws:rds/clusterInstance:ClusterInstance": ["identifier", "identifierPrefix", "clusterIdentifier", "engine", "dbSubnetGroupName", "availabilityZone"],
+  "aws:rds/clusterInstance:ClusterInstance": [
+    "identifier",
+    "identifierPrefix",
+    "clusterIdentifier",
+    "engine",
+    "dbSubnetGroupName",
+    "availabilityZone",
+  ],
   "aws:rds/clusterParameterGroup:ClusterParameterGroup": ["name", "namePrefix", "family", "description"],
   "aws:rds/subnetGroup:SubnetGroup": ["name", "namePrefix"],
   "aws:route53/record:Record": ["zoneId", "name", "type", "setIdentifier"],
@@ -172,7 +199,10 @@ export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ["bucket"],
   "aws:s3/bucketPolicy:BucketPolicy": ["bucket"],
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["bucket"],
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["bucket", "expectedBucketOwner"],
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+    "bucket",
+    "expectedBucketOwner",
+  ],
   "aws:s3/bucketVersioning:BucketVersioning": ["bucket", "expectedBucketOwner"],
   "aws:sns/topic:Topic": ["name", "namePrefix", "fifoTopic"],
   "aws:sns/topicPolicy:TopicPolicy": ["arn"],
@@ -232,9 +262,18 @@ type Step = DiffablePlan["steps"][number];
 
 /** Only what exists in AWS: custom resources that are not Pulumi's own (stack, providers, references). */
 const awsSteps = (plan: DiffablePlan | undefined): Map<string, Step> =>
-  new Map((plan?.steps ?? []).filter((s) => s.newState.custom && !s.newState.type.startsWith("pulumi:")).map((s) => [s.urn, s]));
+  new Map(
+    (plan?.steps ?? [])
+      .filter((s) => s.newState.custom && !s.newState.type.startsWith("pulumi:"))
+      .map((s) => [s.urn, s]),
+  );
 
-const ref = (s: Step): ResourceRef => ({ urn: s.urn, type: s.newState.type, name: s.name, physicalName: s.physicalName || undefined });
+const ref = (s: Step): ResourceRef => ({
+  urn: s.urn,
+  type: s.newState.type,
+  name: s.name,
+  physicalName: s.physicalName || undefined,
+});
 
 const byUrn = (a: { urn: string }, b: { urn: string }) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0);
 
@@ -250,8 +289,14 @@ export function diffPlans(
 ): LayerDiff {
   const layer = head?.layer ?? base?.layer ?? "";
   const [before, after] = [awsSteps(base), awsSteps(head)];
-  const added = [...after.values()].filter((s) => !before.has(s.urn)).map(ref).sort(byUrn);
-  const removed = [...before.values()].filter((s) => !after.has(s.urn)).map(ref).sort(byUrn);
+  const added = [...after.values()]
+    .filter((s) => !before.has(s.urn))
+    .map(ref)
+    .sort(byUrn);
+  const removed = [...before.values()]
+    .filter((s) => !after.has(s.urn))
+    .map(ref)
+    .sort(byUrn);
   const changed: ResourceChange[] = [];
   for (const [urn, now] of after) {
     const was = before.get(urn);
@@ -260,7 +305,8 @@ export function diffPlans(
       const reason = replacementReason(now.newState.type, c.path);
       return reason === undefined ? c : { ...c, replaces: reason };
     });
-    if (properties.length > 0) changed.push({ ...ref(now), properties, replaces: properties.some((p) => p.replaces !== undefined) });
+    if (properties.length > 0)
+      changed.push({ ...ref(now), properties, replaces: properties.some((p) => p.replaces !== undefined) });
   }
   changed.sort(byUrn);
 
@@ -273,7 +319,8 @@ export function diffPlans(
   return { layer, stack: head?.stack ?? base?.stack ?? "", added, removed, changed, outputs };
 }
 
-export const isEmpty = (d: LayerDiff): boolean => d.added.length + d.removed.length + d.changed.length + d.outputs.length === 0;
+export const isEmpty = (d: LayerDiff): boolean =>
+  d.added.length + d.removed.length + d.changed.length + d.outputs.length === 0;
 
 const show = (v: unknown): string => (v === undefined ? "(none)" : JSON.stringify(v));
 const label = (r: ResourceRef): string => `${r.type} ${r.name}${r.physicalName ? ` (${r.physicalName})` : ""}`;
@@ -292,14 +339,22 @@ export function renderText(diffs: LayerDiff[], baseRef: string): string {
     for (const r of d.removed) lines.push(`  - ${label(r)}`);
     for (const c of d.changed) {
       lines.push(c.replaces ? `  !! REPLACE ${label(c)}` : `  ~ ${label(c)}`);
-      for (const p of c.properties) lines.push(`      ${p.path}: ${show(p.old)} -> ${show(p.new)}${p.replaces ? `   !! ${p.replaces}` : ""}`);
+      for (const p of c.properties)
+        lines.push(`      ${p.path}: ${show(p.old)} -> ${show(p.new)}${p.replaces ? `   !! ${p.replaces}` : ""}`);
     }
     for (const o of d.outputs) {
-      lines.push(`  output ${o.name}: ${show(o.old)} -> ${show(o.new)}${o.readBy.length > 0 ? `   (read by ${o.readBy.join(", ")})` : ""}`);
+      lines.push(
+        `  output ${o.name}: ${show(o.old)} -> ${show(o.new)}${o.readBy.length > 0 ? `   (read by ${o.readBy.join(", ")})` : ""}`,
+      );
     }
   }
   const replacements = diffs.flatMap((d) => d.changed.filter((c) => c.replaces).map((c) => `${d.layer}: ${label(c)}`));
-  if (replacements.length > 0) lines.push("", `!! ${replacements.length} resource${replacements.length === 1 ? "" : "s"} will be REPLACED:`, ...replacements.map((r) => `!!   ${r}`));
+  if (replacements.length > 0)
+    lines.push(
+      "",
+      `!! ${replacements.length} resource${replacements.length === 1 ? "" : "s"} will be REPLACED:`,
+      ...replacements.map((r) => `!!   ${r}`),
+    );
   return lines.join("\n");
 }
 
@@ -307,17 +362,33 @@ const code = (v: unknown): string => `\`${show(v).replace(/`/g, "'").replace(/\|
 
 /** Markdown for the pull-request comment: a summary table, replacements first in a warning, then per-layer detail. */
 export function renderMarkdown(diffs: LayerDiff[], baseRef: string): string {
-  const lines = [`### Plan diff against \`${baseRef}\``, "", "| layer | added | changed | replaced | deleted | outputs |", "|---|---|---|---|---|---|"];
+  const lines = [
+    `### Plan diff against \`${baseRef}\``,
+    "",
+    "| layer | added | changed | replaced | deleted | outputs |",
+    "|---|---|---|---|---|---|",
+  ];
   for (const d of diffs) {
     const replaced = d.changed.filter((c) => c.replaces).length;
-    lines.push(`| ${d.layer} | ${d.added.length} | ${d.changed.length} | ${replaced > 0 ? `**${replaced}**` : 0} | ${d.removed.length} | ${d.outputs.length} |`);
+    lines.push(
+      `| ${d.layer} | ${d.added.length} | ${d.changed.length} | ${replaced > 0 ? `**${replaced}**` : 0} | ${d.removed.length} | ${d.outputs.length} |`,
+    );
   }
   const replacements = diffs.flatMap((d) => d.changed.filter((c) => c.replaces).map((c) => ({ d, c })));
   if (replacements.length > 0) {
-    lines.push("", "> [!WARNING]", `> **${replacements.length} resource${replacements.length === 1 ? "" : "s"} will be replaced** (deleted and created again):`);
+    lines.push(
+      "",
+      "> [!WARNING]",
+      `> **${replacements.length} resource${replacements.length === 1 ? "" : "s"} will be replaced** (deleted and created again):`,
+    );
     for (const { d, c } of replacements) {
-      const why = c.properties.filter((p) => p.replaces).map((p) => `\`${p.path}\``).join(", ");
-      lines.push(`> - ${d.layer}: \`${c.type}\` **${c.name}**${c.physicalName ? ` (\`${c.physicalName}\`)` : ""} — ${why} ([forces replacement](${docPage(c.type)}))`);
+      const why = c.properties
+        .filter((p) => p.replaces)
+        .map((p) => `\`${p.path}\``)
+        .join(", ");
+      lines.push(
+        `> - ${d.layer}: \`${c.type}\` **${c.name}**${c.physicalName ? ` (\`${c.physicalName}\`)` : ""} — ${why} ([forces replacement](${docPage(c.type)}))`,
+      );
     }
   }
   for (const d of diffs.filter((x) => !isEmpty(x))) {
@@ -328,13 +399,16 @@ export function renderMarkdown(diffs: LayerDiff[], baseRef: string): string {
       for (const r of d.removed) lines.push(`| ➖ | \`${r.type}\` ${r.name} | | | |`);
       for (const c of d.changed) {
         for (const p of c.properties) {
-          lines.push(`| ${p.replaces ? "⚠️ replace" : "✏️"} | \`${c.type}\` ${c.name} | \`${p.path}\` | ${code(p.old)} | ${code(p.new)} |`);
+          lines.push(
+            `| ${p.replaces ? "⚠️ replace" : "✏️"} | \`${c.type}\` ${c.name} | \`${p.path}\` | ${code(p.old)} | ${code(p.new)} |`,
+          );
         }
       }
     }
     if (d.outputs.length > 0) {
       lines.push("", "| output | old | new | read by |", "|---|---|---|---|");
-      for (const o of d.outputs) lines.push(`| \`${o.name}\` | ${code(o.old)} | ${code(o.new)} | ${o.readBy.join(", ") || "—"} |`);
+      for (const o of d.outputs)
+        lines.push(`| \`${o.name}\` | ${code(o.old)} | ${code(o.new)} | ${o.readBy.join(", ") || "—"} |`);
     }
     lines.push("", "</details>");
   }

@@ -16,8 +16,16 @@ import { printPlanDiff } from "./plan-at-ref";
 import type { LayerName } from "@mlapi/core";
 import type { PlanDocument } from "./plan-document";
 import { awsSteps, planFile, readPlan, toPlanDocument, writePlan } from "./plan-document";
-import { DEPLOY_ORDER, isLayer, layerDir, pulumiProjectName, readStackFile, REQUIRED_STACK_OUTPUTS, UPSTREAM, WORKSPACE_ROOT } from "./layers";
-
+import {
+  DEPLOY_ORDER,
+  isLayer,
+  layerDir,
+  pulumiProjectName,
+  readStackFile,
+  REQUIRED_STACK_OUTPUTS,
+  UPSTREAM,
+  WORKSPACE_ROOT,
+} from "./layers";
 
 const USAGE = `Usage: npm run plan -- [<layer>...] [--stack <name>] [--out <dir>]
    or: node --require tsx/cjs tools/src/plan.ts [<layer>...] [--stack <name>] [--out <dir>]
@@ -33,14 +41,23 @@ Renders layers' Pulumi programs offline with Pulumi's mock runtime and writes <o
 const ORGANIZATION = "organization";
 
 /** Outputs of the upstream layers' plans, keyed as the StackReferences name them. */
-export function upstreamOutputs(layer: LayerName, stack: string, outDir: string): Record<string, Record<string, unknown>> {
+export function upstreamOutputs(
+  layer: LayerName,
+  stack: string,
+  outDir: string,
+): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
     UPSTREAM[layer].map((upstream) => {
       const file = path.relative(WORKSPACE_ROOT, planFile(outDir, upstream));
       const doc = readPlan(outDir, upstream);
-      if (!doc) throw new Error(`${layer} reads the ${upstream} layer, but ${file} does not exist: plan ${upstream} first (npm run plan -- ${upstream}).`);
+      if (!doc)
+        throw new Error(
+          `${layer} reads the ${upstream} layer, but ${file} does not exist: plan ${upstream} first (npm run plan -- ${upstream}).`,
+        );
       if (doc.stack !== stack) {
-        throw new Error(`${file} is a plan of stack "${doc.stack}", not "${stack}": plan ${upstream} with --stack ${stack} first.`);
+        throw new Error(
+          `${file} is a plan of stack "${doc.stack}", not "${stack}": plan ${upstream} with --stack ${stack} first.`,
+        );
       }
       return [`${ORGANIZATION}/${doc.project}/${stack}`, doc.outputs];
     }),
@@ -58,7 +75,14 @@ export async function planLayer(layer: LayerName, stack: string, outDir: string)
   }
   const stackOutputs = upstreamOutputs(layer, stack, outDir);
   const program = path.join(layerDir(layer), "index.ts");
-  const result = await renderProgram({ project, stack, config, stackOutputs, organization: ORGANIZATION, load: programLoader(program) });
+  const result = await renderProgram({
+    project,
+    stack,
+    config,
+    stackOutputs,
+    organization: ORGANIZATION,
+    load: programLoader(program),
+  });
   return toPlanDocument(layer, project, stack, result);
 }
 
@@ -68,15 +92,23 @@ function countByType(doc: PlanDocument): Map<string, string[]> {
   return new Map([...byType.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-const showOutput = (doc: PlanDocument, key: string): string => (doc.secretOutputNames.includes(key) ? "[secret]" : JSON.stringify(doc.outputs[key]));
+const showOutput = (doc: PlanDocument, key: string): string =>
+  doc.secretOutputNames.includes(key) ? "[secret]" : JSON.stringify(doc.outputs[key]);
 
 /** One layer in detail: one line per resource type with its count and logical names, then every output. */
 export function summarize(doc: PlanDocument): string {
   const byType = countByType(doc);
   const width = Math.max(...[...byType.keys()].map((t) => t.length), 4);
-  const lines = [...byType.entries()].map(([type, names]) => `  ${type.padEnd(width)}  ${String(names.length).padStart(3)}  ${names.join(", ")}`);
+  const lines = [...byType.entries()].map(
+    ([type, names]) => `  ${type.padEnd(width)}  ${String(names.length).padStart(3)}  ${names.join(", ")}`,
+  );
   const outputs = Object.keys(doc.outputs).map((k) => `  ${k} = ${showOutput(doc, k)}`);
-  return [`${doc.layer} (${doc.project}, stack ${doc.stack}): ${awsSteps(doc).length} resources`, ...lines, "outputs:", ...outputs].join("\n");
+  return [
+    `${doc.layer} (${doc.project}, stack ${doc.stack}): ${awsSteps(doc).length} resources`,
+    ...lines,
+    "outputs:",
+    ...outputs,
+  ].join("\n");
 }
 
 /** Several layers, compactly: resources per layer and type, then every layer's required outputs (R20). */
@@ -85,7 +117,8 @@ export function summarizeAll(docs: PlanDocument[]): string {
   const width = Math.max(...docs.flatMap((d) => [...countByType(d).keys()].map((t) => t.length)), 4);
   for (const doc of docs) {
     lines.push(`${doc.layer} (${doc.project}): ${awsSteps(doc).length} resources`);
-    for (const [type, names] of countByType(doc)) lines.push(`  ${type.padEnd(width)} ${String(names.length).padStart(3)}`);
+    for (const [type, names] of countByType(doc))
+      lines.push(`  ${type.padEnd(width)} ${String(names.length).padStart(3)}`);
   }
   const required = docs.flatMap((doc) => REQUIRED_STACK_OUTPUTS[doc.layer].map((key) => ({ doc, key })));
   const keyWidth = Math.max(...required.map((o) => o.key.length));
@@ -94,13 +127,17 @@ export function summarizeAll(docs: PlanDocument[]): string {
     lines.push(`  ${key.padEnd(keyWidth)} = ${key in doc.outputs ? showOutput(doc, key) : "(missing)"}`);
   }
   const total = docs.reduce((n, d) => n + awsSteps(d).length, 0);
-  lines.push(`total: ${total} resources in ${docs.length} layer${docs.length === 1 ? "" : "s"} (stack ${docs[0]?.stack})`);
+  lines.push(
+    `total: ${total} resources in ${docs.length} layer${docs.length === 1 ? "" : "s"} (stack ${docs[0]?.stack})`,
+  );
   return lines.join("\n");
 }
 
 /** `policies ok`, or how many advisory findings follow the progress line. */
 const policyLine = (violations: Violation[]): string =>
-  violations.length === 0 ? "policies ok" : `${violations.length} advisory policy finding${violations.length === 1 ? "" : "s"}`;
+  violations.length === 0
+    ? "policies ok"
+    : `${violations.length} advisory policy finding${violations.length === 1 ? "" : "s"}`;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -127,21 +164,29 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { exitCode: number; me
   });
   if (values.help) return { exitCode: 0, message: USAGE };
   const unknown = positionals.filter((p) => !isLayer(p));
-  if (unknown.length > 0) return { exitCode: 2, message: `Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n\n${USAGE}` };
-  if (values.all && positionals.length > 0) return { exitCode: 2, message: `Pass --all or layer names, not both.\n\n${USAGE}` };
+  if (unknown.length > 0)
+    return { exitCode: 2, message: `Unknown layer${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n\n${USAGE}` };
+  if (values.all && positionals.length > 0)
+    return { exitCode: 2, message: `Pass --all or layer names, not both.\n\n${USAGE}` };
   const outDir = path.resolve(values.out);
   const named: readonly LayerName[] = positionals.length === 0 ? DEPLOY_ORDER : positionals.filter(isLayer);
   // A named layer's upstream layers, when there is no plan of theirs to read.
   const missing = new Set<LayerName>();
   const addMissingUpstream = (layer: LayerName): void => {
     for (const upstream of UPSTREAM[layer]) {
-      if (named.includes(upstream) || missing.has(upstream) || readPlan(outDir, upstream)?.stack === values.stack) continue;
+      if (named.includes(upstream) || missing.has(upstream) || readPlan(outDir, upstream)?.stack === values.stack)
+        continue;
       missing.add(upstream);
       addMissingUpstream(upstream);
     }
   };
   named.forEach(addMissingUpstream);
-  return { layers: DEPLOY_ORDER.filter((l) => named.includes(l) || missing.has(l)), stack: values.stack, outDir, diff: values.diff };
+  return {
+    layers: DEPLOY_ORDER.filter((l) => named.includes(l) || missing.has(l)),
+    stack: values.stack,
+    outDir,
+    diff: values.diff,
+  };
 }
 
 /** Plans the layers the command line names; returns the exit code. A failure is reported once, naming its layer. */
@@ -167,7 +212,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       docs.push(doc);
       const seconds = ((Date.now() - layerStarted) / 1000).toFixed(1);
       const progress = layers.length > 1 ? `[${i + 1}/${layers.length}] ` : "";
-      console.log(`${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs, ${policyLine(violations)} (${seconds} s) -> ${path.relative(process.cwd(), file)}`);
+      console.log(
+        `${progress}${layer}: ${awsSteps(doc).length} resources, ${Object.keys(doc.outputs).length} outputs, ${policyLine(violations)} (${seconds} s) -> ${path.relative(process.cwd(), file)}`,
+      );
       for (const v of violations) console.log(`    advisory ${v.policy}: ${v.resource}: ${v.message}`);
     }
   } catch (err) {
@@ -204,6 +251,8 @@ if (require.main === module) {
   // it arrives here, not in main's catch, and leaves the render waiting forever.
   process.on("unhandledRejection", fail);
   // Should a render stall without any error, node would exit quietly with Pulumi's leak warning.
-  process.on("beforeExit", () => fail(new Error("the program stopped before its outputs resolved (a promise that never settles)")));
+  process.on("beforeExit", () =>
+    fail(new Error("the program stopped before its outputs resolved (a promise that never settles)")),
+  );
   main().then((code) => process.exit(code), fail);
 }

@@ -26,7 +26,17 @@ import { spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ENVIRONMENT_SUFFIX_PATTERN } from "@mlapi/core/layers";
 import type { LayerName } from "@mlapi/core/layers";
-import { CONTRACTS, dependentsOf, findStackFile, isLayer, layerDir, pinnedSuffix, pulumiProjectName, readStackFile, UPSTREAM } from "./layers";
+import {
+  CONTRACTS,
+  dependentsOf,
+  findStackFile,
+  isLayer,
+  layerDir,
+  pinnedSuffix,
+  pulumiProjectName,
+  readStackFile,
+  UPSTREAM,
+} from "./layers";
 
 /** The platform's policy pack, as a path from a layer's folder (where pulumi runs). */
 export const POLICY_PACK = path.join("..", "..", "libs", "policies", "pack");
@@ -84,7 +94,12 @@ const installHint = (message: string): Error =>
   new Error(`Could not run pulumi (${message}). Install the Pulumi CLI 3.x: https://www.pulumi.com/docs/install/`);
 
 /** Runs the `pulumi` on PATH in a layer's folder; output to the terminal unless captured. */
-export function runPulumi(layer: LayerName, args: readonly string[], capture = false, env: NodeJS.ProcessEnv = process.env): PulumiResult {
+export function runPulumi(
+  layer: LayerName,
+  args: readonly string[],
+  capture = false,
+  env: NodeJS.ProcessEnv = process.env,
+): PulumiResult {
   const result = spawnSync("pulumi", args, {
     cwd: layerDir(layer),
     // The environment this module sees, which under jest is the test's copy (the tools tests run
@@ -132,10 +147,14 @@ export function resourceCount(layer: LayerName, stack: string): number {
   const result = runPulumi(layer, ["stack", "export", "--stack", stack], true);
   if (result.status !== 0) {
     if (NO_STACK.test(result.stderr)) return 0;
-    throw new Error(`Could not read stack ${stack} of ${layer} (pulumi stack export): ${result.stderr.trim() || `exit ${result.status}`}`);
+    throw new Error(
+      `Could not read stack ${stack} of ${layer} (pulumi stack export): ${result.stderr.trim() || `exit ${result.status}`}`,
+    );
   }
   const doc = JSON.parse(result.stdout) as Deployment;
-  return (doc.deployment?.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
+  return (doc.deployment?.resources ?? []).filter(
+    (r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"),
+  ).length;
 }
 
 /**
@@ -147,12 +166,14 @@ export function upstreamProblem(upstream: LayerName, reader: LayerName, stack: s
   const deployFirst = `deploy ${upstream} first: nx run ${upstream}:deploy --stack ${stack}`;
   const result = runPulumi(upstream, ["stack", "output", "--json", "--stack", stack], true);
   if (result.status !== 0) {
-    if (NO_STACK.test(result.stderr)) return `${reader} reads ${upstream}, but stack ${ref} does not exist: ${deployFirst}.`;
+    if (NO_STACK.test(result.stderr))
+      return `${reader} reads ${upstream}, but stack ${ref} does not exist: ${deployFirst}.`;
     return `Could not read the outputs of ${ref} (pulumi stack output): ${result.stderr.trim() || `exit ${result.status}`}`;
   }
   const outputs = JSON.parse(result.stdout) as Record<string, unknown>;
   const missing = CONTRACTS[upstream].outputNames.filter((name) => !(name in outputs));
-  if (missing.length > 0) return `${reader} reads ${missing.join(", ")} from ${ref}, which does not export them: ${deployFirst}.`;
+  if (missing.length > 0)
+    return `${reader} reads ${missing.join(", ")} from ${ref}, which does not export them: ${deployFirst}.`;
   return undefined;
 }
 
@@ -173,17 +194,26 @@ export function refusalMessage(layer: LayerName, stack: string, live: { layer: L
  * (so the policy pack, which cannot read the config, checks names against it), or the problem when the
  * variable in the caller's shell says otherwise or a setting of the layer is `secure:`.
  */
-export function suffixEnv(layer: LayerName, stack: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | string {
+export function suffixEnv(
+  layer: LayerName,
+  stack: string,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv | string {
   const file = findStackFile(layer, stack);
   const pinned = file ? pinnedSuffix(layer, file.config) : undefined;
   const ambient = env["ENVIRONMENT_SUFFIX"];
   const project = pulumiProjectName(layer);
   const key = `${project}:environmentSuffix`;
   // The same rule as the config reader's for the offline plan (libs/core/src/config.ts).
-  const secure = Object.entries(file?.config ?? {}).filter(([k, v]) => k.startsWith(`${project}:`) && typeof v === "object" && v !== null && "secure" in v);
+  const secure = Object.entries(file?.config ?? {}).filter(
+    ([k, v]) => k.startsWith(`${project}:`) && typeof v === "object" && v !== null && "secure" in v,
+  );
   if (secure.length > 0) {
     return secure
-      .map(([k]) => `${k} is a secret (secure: in ${file?.file}), but no setting of this layer is: set it in plain text (pulumi config set ${k.slice(project.length + 1)} <value> --stack ${stack}). Secrets the API needs stay in Secrets Manager; list their names in mlapi-data:appSecretNames.`)
+      .map(
+        ([k]) =>
+          `${k} is a secret (secure: in ${file?.file}), but no setting of this layer is: set it in plain text (pulumi config set ${k.slice(project.length + 1)} <value> --stack ${stack}). Secrets the API needs stay in Secrets Manager; list their names in mlapi-data:appSecretNames.`,
+      )
       .join("\n");
   }
   if (pinned !== undefined && ambient !== undefined && ambient !== pinned) {
@@ -203,7 +233,13 @@ export function suffixEnv(layer: LayerName, stack: string, env: NodeJS.ProcessEn
   return pinned === undefined ? env : { ...env, ENVIRONMENT_SUFFIX: pinned };
 }
 
-function runCommand(command: Exclude<Command, "stack-init">, layer: LayerName, stack: string, extra: readonly string[], env = process.env): number {
+function runCommand(
+  command: Exclude<Command, "stack-init">,
+  layer: LayerName,
+  stack: string,
+  extra: readonly string[],
+  env = process.env,
+): number {
   const args = [...COMMANDS[command], "--stack", stack, ...extra];
   console.log(`${layer}: pulumi ${args.join(" ")}`);
   return runPulumi(layer, args, false, env).status;
@@ -220,8 +256,8 @@ export function productionRefusal(layer: LayerName, stack: string, production: L
     `Refusing to destroy ${layer} (stack ${stack}): ${production.map((l) => `${pulumiProjectName(l)}/${stack}`).join(", ")} ` +
       `${production.length === 1 ? "is a production stack" : "are production stacks"} (<project>:profile: production in the stack file).`,
     "In production the ALB (service), the Aurora cluster and the sessions table (data) are deletion-protected and Aurora",
-    "takes a final snapshot. To tear it down, lift the protection first (docs/operations.md, \"Destroying a production",
-    "stack\"), then run the same command with --allow-production.",
+    'takes a final snapshot. To tear it down, lift the protection first (docs/operations.md, "Destroying a production',
+    'stack"), then run the same command with --allow-production.',
   ].join("\n");
 }
 
@@ -239,13 +275,17 @@ export async function destroy(
       console.error(productionRefusal(layer, stack, production));
       return EXIT_REFUSED;
     }
-    console.warn(`${layer}: --allow-production: destroying production stack${production.length === 1 ? "" : "s"} ${production.join(", ")}.`);
+    console.warn(
+      `${layer}: --allow-production: destroying production stack${production.length === 1 ? "" : "s"} ${production.join(", ")}.`,
+    );
     return undefined;
   };
   const refusedHere = guard([layer]);
   if (refusedHere !== undefined) return refusedHere;
   if (mode.force) {
-    console.warn(`${layer}: --force: destroying without checking ${dependentsOf(layer).join(", ") || "dependents (there are none)"}.`);
+    console.warn(
+      `${layer}: --force: destroying without checking ${dependentsOf(layer).join(", ") || "dependents (there are none)"}.`,
+    );
     return runCommand("destroy", layer, stack, extra);
   }
   const live = dependentsOf(layer)
@@ -260,7 +300,9 @@ export async function destroy(
     if (refused !== undefined) return refused;
     // Everything that reads `layer` goes, and the layers left standing (its upstreams) read none of
     // them, so none waits for another.
-    console.log(`${layer}: --cascade: destroying ${live.map((d) => `${d.layer} (${d.count} resources)`).join(", ")} side by side first`);
+    console.log(
+      `${layer}: --cascade: destroying ${live.map((d) => `${d.layer} (${d.count} resources)`).join(", ")} side by side first`,
+    );
     const args = [...COMMANDS.destroy, "--stack", stack, ...extra];
     const statuses = await Promise.all(live.map((d) => runPulumiPrefixed(d.layer, args)));
     const failed = live.filter((_, i) => statuses[i] !== 0);
@@ -277,17 +319,31 @@ export async function destroy(
  * settings into its config through Pulumi, so what `pulumi stack init` wrote (encryptionsalt,
  * secretsprovider) stays.
  */
-export function stackInit(layer: LayerName, stack: string, suffix: string | undefined, extra: readonly string[]): number {
+export function stackInit(
+  layer: LayerName,
+  stack: string,
+  suffix: string | undefined,
+  extra: readonly string[],
+): number {
   const value = suffix ?? process.env["ENVIRONMENT_SUFFIX"] ?? stack;
-  const origin = suffix !== undefined ? "--suffix" : process.env["ENVIRONMENT_SUFFIX"] !== undefined ? "env ENVIRONMENT_SUFFIX" : "the stack name";
+  const origin =
+    suffix !== undefined
+      ? "--suffix"
+      : process.env["ENVIRONMENT_SUFFIX"] !== undefined
+        ? "env ENVIRONMENT_SUFFIX"
+        : "the stack name";
   if (!ENVIRONMENT_SUFFIX_PATTERN.test(value)) {
-    console.error(`Environment suffix "${value}" (from ${origin}) must match ${ENVIRONMENT_SUFFIX_PATTERN.source}: 1-16 lowercase letters, digits or inner hyphens.`);
+    console.error(
+      `Environment suffix "${value}" (from ${origin}) must match ${ENVIRONMENT_SUFFIX_PATTERN.source}: 1-16 lowercase letters, digits or inner hyphens.`,
+    );
     return EXIT_USAGE;
   }
   const existing = findStackFile(layer, stack);
   if (existing) {
     const pinned = pinnedSuffix(layer, existing.config);
-    console.error(`${existing.file} exists: stack ${stack} of ${layer} was created already (suffix ${pinned ? `"${pinned}"` : "not pinned"}). Edit its settings with pulumi config set.`);
+    console.error(
+      `${existing.file} exists: stack ${stack} of ${layer} was created already (suffix ${pinned ? `"${pinned}"` : "not pinned"}). Edit its settings with pulumi config set.`,
+    );
     return EXIT_PRECONDITION;
   }
   const init = [...COMMANDS["stack-init"], stack, ...extra];
@@ -299,12 +355,17 @@ export function stackInit(layer: LayerName, stack: string, suffix: string | unde
   const suffixKey = `${project}:environmentSuffix`;
   const example = Object.entries(readStackFile(layer, "example").config).filter(([key]) => key !== suffixKey);
   const asText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
-  const settings = [[suffixKey, value], ...example.map(([k, v]) => [k, asText(v)])].flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]);
+  const settings = [[suffixKey, value], ...example.map(([k, v]) => [k, asText(v)])].flatMap(([k, v]) => [
+    "--plaintext",
+    `${k}=${v}`,
+  ]);
   const set = ["config", "set-all", "--stack", stack, ...settings];
   console.log(`${layer}: pulumi ${set.join(" ")}`);
   const status = runPulumi(layer, set).status;
   if (status === 0) {
-    console.log(`${layer}: stack ${stack} created, environment suffix "${value}" (from ${origin}) pinned. Review projects/${layer}/Pulumi.${stack}.yaml, then: nx run ${layer}:deploy --stack ${stack}`);
+    console.log(
+      `${layer}: stack ${stack} created, environment suffix "${value}" (from ${origin}) pinned. Review projects/${layer}/Pulumi.${stack}.yaml, then: nx run ${layer}:deploy --stack ${stack}`,
+    );
   }
   return status;
 }
@@ -314,14 +375,25 @@ export function stackInit(layer: LayerName, stack: string, suffix: string | unde
  * the header): it then runs the command of the layer that pulled it in. Undefined when the task is
  * the one asked for, or when the tool runs outside nx.
  */
-export function orderingStep(command: Command, layer: LayerName, env: NodeJS.ProcessEnv = process.env): LayerName | undefined {
+export function orderingStep(
+  command: Command,
+  layer: LayerName,
+  env: NodeJS.ProcessEnv = process.env,
+): LayerName | undefined {
   const project = env["NX_TASK_TARGET_PROJECT"];
-  if (env["NX_TASK_TARGET_TARGET"] !== command || project === undefined || project === layer || !isLayer(project)) return undefined;
+  if (env["NX_TASK_TARGET_TARGET"] !== command || project === undefined || project === layer || !isLayer(project))
+    return undefined;
   return project;
 }
 
 /** What an ordering step does: the check the asked-for task relies on, never a change. */
-function orderingCheck(command: Command, self: LayerName, requested: LayerName, stack: string, mode: { cascade: boolean; force: boolean }): number {
+function orderingCheck(
+  command: Command,
+  self: LayerName,
+  requested: LayerName,
+  stack: string,
+  mode: { cascade: boolean; force: boolean },
+): number {
   const step = `${self}: not ${command === "destroy" ? "destroyed" : "deployed"} (nx added this task to order ${requested}:${command})`;
   if (command === "destroy") {
     const count = resourceCount(self, stack);
@@ -333,7 +405,12 @@ function orderingCheck(command: Command, self: LayerName, requested: LayerName, 
       );
       return EXIT_REFUSED;
     }
-    const next = count === 0 ? "nothing left" : mode.cascade ? "the --cascade of the destroy asked for takes them down" : "left standing (--force)";
+    const next =
+      count === 0
+        ? "nothing left"
+        : mode.cascade
+          ? "the --cascade of the destroy asked for takes them down"
+          : "left standing (--force)";
     console.log(`${step}: stack ${ref} has ${count} resources; ${next}.`);
     return 0;
   }
@@ -342,7 +419,9 @@ function orderingCheck(command: Command, self: LayerName, requested: LayerName, 
     console.error(problem);
     return EXIT_PRECONDITION;
   }
-  console.log(`${step}: stack ${pulumiProjectName(self)}/${stack} exports the ${CONTRACTS[self].outputNames.length} outputs ${requested} reads.`);
+  console.log(
+    `${step}: stack ${pulumiProjectName(self)}/${stack} exports the ${CONTRACTS[self].outputNames.length} outputs ${requested} reads.`,
+  );
   return 0;
 }
 
@@ -372,7 +451,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       line.pulumi.push(...argv.slice(i + 1));
       break;
     }
-    const [flag, inline] = token.startsWith("--") && token.includes("=") ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)] : [token, undefined];
+    const [flag, inline] =
+      token.startsWith("--") && token.includes("=")
+        ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)]
+        : [token, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[++i];
@@ -422,7 +504,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   const stack = cmd === "destroy" || cmd === "stack-init" ? line.stack : (line.stack ?? process.env["MLAPI_STACK"]);
   if (!stack) {
-    const where = cmd === "destroy" || cmd === "stack-init" ? `${cmd} needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for ${cmd})` : "No stack given: pass --stack <name> or set MLAPI_STACK";
+    const where =
+      cmd === "destroy" || cmd === "stack-init"
+        ? `${cmd} needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for ${cmd})`
+        : "No stack given: pass --stack <name> or set MLAPI_STACK";
     console.error(`${where}.\n\n${USAGE}`);
     return EXIT_USAGE;
   }
@@ -447,7 +532,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       // Under nx a deploy's upstream checks were tasks of their own (ordering steps), or the upstream
       // was deployed earlier in the run; otherwise (preview, or run directly) the tool checks first.
       if (cmd === "preview" || process.env["NX_TASK_TARGET_PROJECT"] !== layer) {
-        const problems = UPSTREAM[layer].map((u) => upstreamProblem(u, layer, stack)).filter((p): p is string => p !== undefined);
+        const problems = UPSTREAM[layer]
+          .map((u) => upstreamProblem(u, layer, stack))
+          .filter((p): p is string => p !== undefined);
         if (problems.length > 0) {
           console.error(problems.join("\n"));
           return EXIT_PRECONDITION;

@@ -13,7 +13,18 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const NX = path.join(ROOT, "node_modules", ".bin", "nx");
 
 const LAYERS = ["network", "data", "service", "edge"];
-const EVERY_PROJECT = ["bootstrap", "components", "core", "integration", "ml-api", "policies", "testing", "tools", "workflows", ...LAYERS];
+const EVERY_PROJECT = [
+  "bootstrap",
+  "components",
+  "core",
+  "integration",
+  "ml-api",
+  "policies",
+  "testing",
+  "tools",
+  "workflows",
+  ...LAYERS,
+];
 /** Every project importing @mlapi/core (libs/testing for its fixtures): all but the API and the integration tests. */
 const CORE_USERS = ["bootstrap", "components", "core", "policies", "testing", "tools", "workflows", ...LAYERS];
 /** libs/components and every project that imports it. */
@@ -29,9 +40,17 @@ const CASES: Array<[string, string, string[]]> = [
   ["a cross-layer contract", "libs/core/src/contracts/network.ts", CORE_USERS],
   ["libs/core", "libs/core/src/naming.ts", CORE_USERS],
   ["libs/components", "libs/components/src/aws.ts", COMPONENT_USERS],
-  ["libs/testing (imported by tests and the plan)", "libs/testing/src/render.ts", [...COMPONENT_USERS, "policies", "testing"]],
+  [
+    "libs/testing (imported by tests and the plan)",
+    "libs/testing/src/render.ts",
+    [...COMPONENT_USERS, "policies", "testing"],
+  ],
   // The bootstrap CI roles' test checks them against the pack, so components (and what imports it) follow.
-  ["libs/policies (imported by the plan and policy-checking tests)", "libs/policies/src/index.ts", [...COMPONENT_USERS, "policies"]],
+  [
+    "libs/policies (imported by the plan and policy-checking tests)",
+    "libs/policies/src/index.ts",
+    [...COMPONENT_USERS, "policies"],
+  ],
   ["the offline plan", "tools/src/plan.ts", [...COMPONENT_USERS, "policies"]],
   ["the deploy script", "tools/src/pulumi-layer.ts", ["tools", ...LAYERS]],
   ["the flat-outputs script", "tools/src/flat-outputs.ts", ["tools"]],

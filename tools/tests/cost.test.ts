@@ -26,7 +26,11 @@ const prices = loadPrices("us-east-1");
 const capacity = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "capacity.json"), "utf8")) as Capacity;
 
 /** Renders one layer as `npm run plan` does (stack file config, upstream outputs from the docs before it), with `overrides` on top. */
-async function renderLayer(layer: LayerName, upstream: PlanDocument[], overrides: Record<string, unknown> = {}): Promise<PlanDocument> {
+async function renderLayer(
+  layer: LayerName,
+  upstream: PlanDocument[],
+  overrides: Record<string, unknown> = {},
+): Promise<PlanDocument> {
   const project = pulumiProjectName(layer);
   const stackOutputs = Object.fromEntries(
     UPSTREAM[layer].map((u) => {
@@ -37,7 +41,14 @@ async function renderLayer(layer: LayerName, upstream: PlanDocument[], overrides
   );
   const config = { ...readStackConfig(layer, STACK), ...overrides };
   const load = programLoader(path.join(layerDir(layer), "index.ts"));
-  const result = await renderProgram({ project, stack: STACK, config, stackOutputs, organization: "organization", load });
+  const result = await renderProgram({
+    project,
+    stack: STACK,
+    config,
+    stackOutputs,
+    organization: "organization",
+    load,
+  });
   return toPlanDocument(layer, project, STACK, result);
 }
 
@@ -55,7 +66,13 @@ async function withConfig(layer: LayerName, overrides: Record<string, unknown>):
 const report = (docs: PlanDocument[], rpm?: number): CostReport =>
   costReport(
     { docs, prices },
-    rpm === undefined ? undefined : { profile: { ...DEFAULT_PROFILE, rpm, imageKb: 40 }, capacity, capacityFile: "tools/tests/fixtures/capacity.json" },
+    rpm === undefined
+      ? undefined
+      : {
+          profile: { ...DEFAULT_PROFILE, rpm, imageKb: 40 },
+          capacity,
+          capacityFile: "tools/tests/fixtures/capacity.json",
+        },
   );
 
 /** The one line of `name` whose item starts with `item`. */
@@ -69,7 +86,8 @@ function line(r: CostReport, name: string, item: string, kind: CostLine["kind"] 
 }
 
 /** A web ACL's rules: an array in the render, a JSON string once the provider serialises them. */
-const aclRules = (v: unknown): unknown[] => (typeof v === "string" ? (JSON.parse(v) as unknown[]) : ((v as unknown[] | undefined) ?? []));
+const aclRules = (v: unknown): unknown[] =>
+  typeof v === "string" ? (JSON.parse(v) as unknown[]) : ((v as unknown[] | undefined) ?? []);
 
 /** Sum of every priced line, unrounded: what a config change must move by exactly its own price. */
 const exact = (r: CostReport): number => r.lines.reduce((n, l) => n + (l.monthly ?? 0), 0);
@@ -93,7 +111,9 @@ describe("idle default stack, rule by rule", () => {
   });
 
   it("prices the ALB's hours, its public address in each of 3 zones while internet-facing, and no idle LCU", () => {
-    const alb = base.find((d) => d.layer === "service")?.steps.find((s) => s.newState.type === "aws:lb/loadBalancer:LoadBalancer");
+    const alb = base
+      .find((d) => d.layer === "service")
+      ?.steps.find((s) => s.newState.type === "aws:lb/loadBalancer:LoadBalancer");
     const internal = alb?.newState.inputs.internal === true;
     expect(line(r, "api-lb-alb", "load balancer hours").monthly).toBeCloseTo(730 * 0.0225, 6); // $16.425
     const ipv4 = r.lines.filter((l) => l.name === "api-lb-alb" && l.item.startsWith("public IPv4"));
@@ -108,7 +128,10 @@ describe("idle default stack, rule by rule", () => {
   });
 
   it("prices minCapacity tasks 7:3 between FARGATE_SPOT at 70 % off and FARGATE", () => {
-    expect(line(r, "api-service", "FARGATE_SPOT tasks at minCapacity").monthly).toBeCloseTo(1.4 * 730 * SPOT_TASK_HOUR, 4); // $15.14
+    expect(line(r, "api-service", "FARGATE_SPOT tasks at minCapacity").monthly).toBeCloseTo(
+      1.4 * 730 * SPOT_TASK_HOUR,
+      4,
+    ); // $15.14
     expect(line(r, "api-service", "FARGATE tasks at minCapacity").monthly).toBeCloseTo(0.6 * 730 * TASK_HOUR, 4); // $21.62
   });
 
@@ -124,25 +147,38 @@ describe("idle default stack, rule by rule", () => {
     // a metric-math alarm bills each metric it reads: the throttles alarm sums 7 operations
     expect(line(r, "data-alarms-sessions-throttles", "alarm metrics").monthly).toBeCloseTo(7 * 0.1, 6);
     expect(line(r, "dashboard-dashboard", "dashboard").monthly).toBe(3);
-    expect(line(r, "api-scaling-requests", "alarm metrics of the alarms target tracking creates").monthly).toBeCloseTo(2 * 0.1, 6);
+    expect(line(r, "api-scaling-requests", "alarm metrics of the alarms target tracking creates").monthly).toBeCloseTo(
+      2 * 0.1,
+      6,
+    );
     expect(line(r, "sessions-table", "readiness probe").monthly).toBeCloseTo(PROBE_READS(2), 6); // $0.0219
   });
 
   it("lists what it cannot price as not priced, leaving it out of the total", () => {
     const notPriced = r.lines.filter((l) => l.monthly === null).map((l) => `${l.name}: ${l.item}`);
     expect(notPriced).toEqual(
-      expect.arrayContaining(["api-cluster-cluster: Container Insights (enabled)", "api-image-repository: image storage (image size not in the plan)"]),
+      expect.arrayContaining([
+        "api-cluster-cluster: Container Insights (enabled)",
+        "api-image-repository: image storage (image size not in the plan)",
+      ]),
     );
-    expect(toTable(r)).toContain("service/api-cluster-cluster: Container Insights (enabled) (Not found in the stored pages");
+    expect(toTable(r)).toContain(
+      "service/api-cluster-cluster: Container Insights (enabled) (Not found in the stored pages",
+    );
   });
 
   it("adds up, per layer and in total, to the hand calculation of the idle stack", () => {
     // Counts the plan decides (keys, alarm metrics, web ACL rules), each at its hand-written price.
-    const steps = (layer: LayerName, type: string) => (base.find((d) => d.layer === layer)?.steps ?? []).filter((s) => s.newState.type === type);
+    const steps = (layer: LayerName, type: string) =>
+      (base.find((d) => d.layer === layer)?.steps ?? []).filter((s) => s.newState.type === type);
     const keys = (layer: LayerName): number => steps(layer, "aws:kms/key:Key").length * 1;
     const alarms = (layer: LayerName): number =>
       steps(layer, "aws:cloudwatch/metricAlarm:MetricAlarm")
-        .map((s) => (s.newState.inputs.metricQueries as { metric?: unknown }[] | undefined)?.filter((q) => q.metric).length ?? 1)
+        .map(
+          (s) =>
+            (s.newState.inputs.metricQueries as { metric?: unknown }[] | undefined)?.filter((q) => q.metric).length ??
+            1,
+        )
         .reduce((n, m) => n + m * 0.1, 0);
     const rules = (layer: LayerName): number =>
       steps(layer, "aws:wafv2/webAcl:WebAcl").reduce((n, s) => n + 5 + aclRules(s.newState.inputs.rules).length * 1, 0);
@@ -151,9 +187,14 @@ describe("idle default stack, rule by rule", () => {
       network: 730 * 0.045 + 730 * 0.005 + keys("network"),
       data: keys("data") + alarms("data") + 0.4 + 2 * 0.5 * 730 * 0.12 + PROBE_READS(2),
       service:
-        rules("service") + keys("service") + alarms("service") + 2 * 0.1 + // + the 2 alarms target tracking creates
-        730 * 0.0225 + (internalAlb ? 0 : 3 * 730 * 0.005) + // an internal ALB (CloudFront VPC origin) holds no public address
-        1.4 * 730 * SPOT_TASK_HOUR + 0.6 * 730 * TASK_HOUR,
+        rules("service") +
+        keys("service") +
+        alarms("service") +
+        2 * 0.1 + // + the 2 alarms target tracking creates
+        730 * 0.0225 +
+        (internalAlb ? 0 : 3 * 730 * 0.005) + // an internal ALB (CloudFront VPC origin) holds no public address
+        1.4 * 730 * SPOT_TASK_HOUR +
+        0.6 * 730 * TASK_HOUR,
       edge: rules("edge") + keys("edge") + alarms("edge") + 3,
     };
     for (const t of r.totals.layers) expect(t.fixed).toBeCloseTo(hand[t.layer], 2);
@@ -171,15 +212,24 @@ describe("load profile", () => {
     const tasks = r.limits.find((l) => l.limit === "ECS service maxCapacity");
     expect(tasks).toMatchObject({ needed: 5, allowed: 10, binds: false });
     // 3 tasks above the floor of 2: Spot 5 x 0.7 - 2 x 0.7 = 2.1, on demand 0.9
-    expect(line(r, "api-service", "FARGATE_SPOT tasks above", "usage").monthly).toBeCloseTo(2.1 * 730 * SPOT_TASK_HOUR, 4);
+    expect(line(r, "api-service", "FARGATE_SPOT tasks above", "usage").monthly).toBeCloseTo(
+      2.1 * 730 * SPOT_TASK_HOUR,
+      4,
+    );
     expect(line(r, "api-service", "FARGATE tasks above", "usage").monthly).toBeCloseTo(0.9 * 730 * TASK_HOUR, 4);
     // ALB: processed bytes decide, (40 + 1) KiB per request = 11.73 GB an hour
-    expect(line(r, "api-lb-alb", "LCUs", "usage").monthly).toBeCloseTo(((rps * 3600 * 41 * 1024) / gib) * 730 * 0.008, 4); // $68.50
+    expect(line(r, "api-lb-alb", "LCUs", "usage").monthly).toBeCloseTo(
+      ((rps * 3600 * 41 * 1024) / gib) * 730 * 0.008,
+      4,
+    ); // $68.50
     // both web ACLs inspect every request
     expect(line(r, "api-waf-acl", "requests inspected", "usage").monthly).toBeCloseTo(219 * 0.6, 6); // $131.40
     expect(line(r, "edge-waf-web-acl", "requests inspected", "usage").monthly).toBeCloseTo(219 * 0.6, 6);
     expect(line(r, "api-distribution", "HTTPS requests", "usage").monthly).toBeCloseTo(21_900 * 0.01, 6); // $219.00
-    expect(line(r, "api-distribution", "responses out", "usage").monthly).toBeCloseTo(((requests * 1024) / gib) * 0.085, 4); // $17.75
+    expect(line(r, "api-distribution", "responses out", "usage").monthly).toBeCloseTo(
+      ((requests * 1024) / gib) * 0.085,
+      4,
+    ); // $17.75
     expect(line(r, "api-distribution", "image uploads", "usage").monthly).toBeNull(); // not priced
     // DynamoDB: one write per v2 request, half the requests
     expect(line(r, "sessions-table", "session writes", "usage").monthly).toBeCloseTo(109.5 * 0.625, 6); // $68.44
@@ -188,8 +238,14 @@ describe("load profile", () => {
     expect(line(r, "db-cluster", "storage added", "usage").monthly).toBeCloseTo(((requests * 400) / gib) * 0.1, 4); // $8.16
     expect(line(r, "db-cluster", "I/O of the inserts", "usage").monthly).toBeCloseTo(219 * 0.2, 6); // $43.80
     // logs: the API's 400 B per request, ingested and kept 30 days; the same bytes cross the NAT
-    expect(line(r, "api-logs-log-group", "api log ingestion", "usage").monthly).toBeCloseTo(((requests * 400) / gib) * 0.5, 4); // $40.79
-    expect(line(r, "network-nat-1", "data processed", "usage").monthly).toBeCloseTo(((requests * 400) / gib) * 0.045, 4); // $3.67
+    expect(line(r, "api-logs-log-group", "api log ingestion", "usage").monthly).toBeCloseTo(
+      ((requests * 400) / gib) * 0.5,
+      4,
+    ); // $40.79
+    expect(line(r, "network-nat-1", "data processed", "usage").monthly).toBeCloseTo(
+      ((requests * 400) / gib) * 0.045,
+      4,
+    ); // $3.67
     expect(r.limits.filter((l) => l.binds)).toEqual([]);
   });
 
@@ -198,7 +254,10 @@ describe("load profile", () => {
     expect(r.limits[0]).toMatchObject({ limit: "ECS service maxCapacity", needed: 60, allowed: 10, binds: true });
     expect(r.limits[0].message).toContain("maxCapacity binds first");
     // 8 tasks above the floor: Spot 10 x 0.7 - 1.4 = 5.6, on demand 2.4
-    expect(line(r, "api-service", "FARGATE_SPOT tasks above", "usage").monthly).toBeCloseTo(5.6 * 730 * SPOT_TASK_HOUR, 4);
+    expect(line(r, "api-service", "FARGATE_SPOT tasks above", "usage").monthly).toBeCloseTo(
+      5.6 * 730 * SPOT_TASK_HOUR,
+      4,
+    );
     expect(line(r, "api-service", "FARGATE tasks above", "usage").monthly).toBeCloseTo(2.4 * 730 * TASK_HOUR, 4);
     // 1,000 inserts/s need 5.5 ACU against the maximum of 2: priced at 2
     expect(r.limits.find((l) => l.limit.startsWith("Aurora"))).toMatchObject({ needed: 5.5, allowed: 2, binds: true });
@@ -216,12 +275,16 @@ describe("config changes move the total by exactly their price", () => {
   });
 
   it("minCapacity: 4 adds two tasks at the 7:3 split (and their readiness probes)", async () => {
-    const after = exact(report(await withConfig("service", { "mlapi-service:minCapacity": 4, "mlapi-service:desiredCount": 4 })));
+    const after = exact(
+      report(await withConfig("service", { "mlapi-service:minCapacity": 4, "mlapi-service:desiredCount": 4 })),
+    );
     expect(after - before()).toBeCloseTo(2 * 730 * (0.7 * SPOT_TASK_HOUR + 0.3 * TASK_HOUR) + PROBE_READS(2), 6); // +$36.78
   });
 
   it("Spot weight 10/0 moves the on-demand share of the two tasks to Spot", async () => {
-    const after = exact(report(await withConfig("service", { "mlapi-service:spotWeight": 10, "mlapi-service:onDemandWeight": 0 })));
+    const after = exact(
+      report(await withConfig("service", { "mlapi-service:spotWeight": 10, "mlapi-service:onDemandWeight": 0 })),
+    );
     expect(after - before()).toBeCloseTo(0.6 * 730 * (SPOT_TASK_HOUR - TASK_HOUR), 6); // -$15.14
   });
 
@@ -246,7 +309,8 @@ describe("config changes move the total by exactly their price", () => {
 
 describe("docs quote the tool's idle figure", () => {
   const money = (n: number): string => `$${n.toFixed(2)}`;
-  const quoted = (file: string): string | undefined => /idle[^\n]*?\*\*\$([0-9.,]+) a month\*\*/i.exec(fs.readFileSync(file, "utf8"))?.[1];
+  const quoted = (file: string): string | undefined =>
+    /idle[^\n]*?\*\*\$([0-9.,]+) a month\*\*/i.exec(fs.readFileSync(file, "utf8"))?.[1];
 
   it("README.md states the default stack's idle total", () => {
     expect(`$${quoted(path.join(WORKSPACE_ROOT, "README.md"))}`).toBe(money(report(base).totals.fixed));
@@ -260,7 +324,10 @@ describe("docs quote the tool's idle figure", () => {
 
 describe("bad input", () => {
   it("refuses a non-positive request rate", () => {
-    expect(parseCostArgs(["--rpm", "-1"])).toEqual({ exitCode: 2, message: "--rpm must be a number > 0 (requests per minute), got -1" });
+    expect(parseCostArgs(["--rpm", "-1"])).toEqual({
+      exitCode: 2,
+      message: "--rpm must be a number > 0 (requests per minute), got -1",
+    });
     expect(parseCostArgs(["--rpm", "0"])).toMatchObject({ exitCode: 2 });
     expect(parseCostArgs(["--rpm", "5000", "--image-kb", "x"])).toEqual({
       exitCode: 2,
@@ -284,7 +351,9 @@ describe("bad input", () => {
     try {
       const args = parseCostArgs(["--plan-dir", dir, "--no-render"]);
       if ("exitCode" in args) throw new Error(args.message);
-      expect(() => runCost(args)).toThrow(/^No plan .*network\.json.*: render it first \(npm run plan, or nx run <layer>:plan\)\.$/);
+      expect(() => runCost(args)).toThrow(
+        /^No plan .*network\.json.*: render it first \(npm run plan, or nx run <layer>:plan\)\.$/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -294,7 +363,12 @@ describe("bad input", () => {
     const doc = structuredClone(base[0]);
     const last = doc.steps[doc.steps.length - 1];
     const urn = "urn:pulumi:example::mlapi-network::aws:foo/bar:Baz::mystery";
-    doc.steps.push({ ...last, name: "mystery", urn, newState: { ...last.newState, type: "aws:foo/bar:Baz", custom: true } });
+    doc.steps.push({
+      ...last,
+      name: "mystery",
+      urn,
+      newState: { ...last.newState, type: "aws:foo/bar:Baz", custom: true },
+    });
     const r = costReport({ docs: [doc], prices });
     const unknown = line(r, "mystery", "unknown resource type");
     expect(unknown).toMatchObject({ monthly: null, note: "no pricing rule for aws:foo/bar:Baz: not priced" });
@@ -302,7 +376,9 @@ describe("bad input", () => {
   });
 
   it("refuses a region without a price file", () => {
-    expect(() => loadPrices("eu-west-1")).toThrow("No prices for region eu-west-1: the cost model only knows us-east-1.");
+    expect(() => loadPrices("eu-west-1")).toThrow(
+      "No prices for region eu-west-1: the cost model only knows us-east-1.",
+    );
   });
 
   it("names the capacity file and the benchmark that writes it when it is missing", () => {
@@ -319,4 +395,3 @@ describe("bad input", () => {
     }
   });
 });
-

@@ -34,11 +34,16 @@ export class FakePulumi {
   private readonly state = path.join(this.dir, "stacks");
 
   /** `stacks` keyed by `<pulumi project>/<stack>`, e.g. `mlapi-data/dev`, written as the fake reads them. */
-  constructor(stacks: Record<string, FakeStack> = {}, private readonly extraEnv: Record<string, string> = {}) {
+  constructor(
+    stacks: Record<string, FakeStack> = {},
+    private readonly extraEnv: Record<string, string> = {},
+  ) {
     for (const [key, { resources = 0, outputs = {}, secrets = [] }] of Object.entries(stacks)) {
       const dir = path.join(this.state, key);
       fs.mkdirSync(dir, { recursive: true });
-      const masked = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secrets.includes(k) ? "[secret]" : v]));
+      const masked = Object.fromEntries(
+        Object.entries(outputs).map(([k, v]) => [k, secrets.includes(k) ? "[secret]" : v]),
+      );
       fs.writeFileSync(path.join(dir, "resources"), `${resources}\n`);
       fs.writeFileSync(path.join(dir, "outputs.json"), `${JSON.stringify(masked, null, 2)}\n`);
       fs.writeFileSync(path.join(dir, "outputs-shown.json"), `${JSON.stringify(outputs, null, 2)}\n`);
@@ -47,7 +52,8 @@ export class FakePulumi {
 
   /** The environment of a run: none of the outer nx task's NX_* or the caller's stack settings, the fake first on PATH. */
   env(): NodeJS.ProcessEnv {
-    const inherited = ([k]: [string, unknown]) => !k.startsWith("NX_") && !["MLAPI_STACK", "ENVIRONMENT_SUFFIX"].includes(k);
+    const inherited = ([k]: [string, unknown]) =>
+      !k.startsWith("NX_") && !["MLAPI_STACK", "ENVIRONMENT_SUFFIX"].includes(k);
     const env = Object.fromEntries(Object.entries(process.env).filter(inherited));
     return {
       ...env,
@@ -92,7 +98,10 @@ export class FakePulumi {
     const saved = process.env;
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const capture = (lines: string[]) => (...args: unknown[]) => void lines.push(format(...args));
+    const capture =
+      (lines: string[]) =>
+      (...args: unknown[]) =>
+        void lines.push(format(...args));
     const spies = [
       jest.spyOn(console, "log").mockImplementation(capture(stdout)),
       jest.spyOn(console, "warn").mockImplementation(capture(stderr)),
@@ -126,7 +135,11 @@ export class FakePulumi {
 }
 
 /** Every layer's stack `stack` with `resources` resources each and every output of its contract. */
-export function allDeployed(stack: string, resources = 5, layers: readonly LayerName[] = LAYERS): Record<string, FakeStack> {
+export function allDeployed(
+  stack: string,
+  resources = 5,
+  layers: readonly LayerName[] = LAYERS,
+): Record<string, FakeStack> {
   return Object.fromEntries(layers.map((l) => [`mlapi-${l}/${stack}`, { resources, outputs: contractOutputs(l) }]));
 }
 

@@ -9,14 +9,27 @@ import type { FakeStack } from "./fake-pulumi";
 import { FakePulumi, ROOT, toolArgs } from "./fake-pulumi";
 
 const deployed = (stack: string, extra: Record<string, FakeStack> = {}): Record<string, FakeStack> => ({
-  [`mlapi-network/${stack}`]: { resources: 40, outputs: { vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"], appPort: 8080 } },
+  [`mlapi-network/${stack}`]: {
+    resources: 40,
+    outputs: { vpcId: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"], appPort: 8080 },
+  },
   [`mlapi-data/${stack}`]: {
     resources: 11,
-    outputs: { rdsClusterEndpoint: "mlapi-db-dev.cluster-abc.us-east-1.rds.amazonaws.com", sessionsTableName: "mlapi-sessions-dev", dbToken: "hunter2" },
+    outputs: {
+      rdsClusterEndpoint: "mlapi-db-dev.cluster-abc.us-east-1.rds.amazonaws.com",
+      sessionsTableName: "mlapi-sessions-dev",
+      dbToken: "hunter2",
+    },
     secrets: ["dbToken"],
   },
-  [`mlapi-service/${stack}`]: { resources: 30, outputs: { albDnsName: "mlapi-alb-dev-1.us-east-1.elb.amazonaws.com", ecsClusterName: "mlapi-cluster-dev" } },
-  [`mlapi-edge/${stack}`]: { resources: 20, outputs: { cloudFrontUrl: "https://d111111abcdef8.cloudfront.net", cloudFrontDistributionId: "E2QWRUHEXAMPLE" } },
+  [`mlapi-service/${stack}`]: {
+    resources: 30,
+    outputs: { albDnsName: "mlapi-alb-dev-1.us-east-1.elb.amazonaws.com", ecsClusterName: "mlapi-cluster-dev" },
+  },
+  [`mlapi-edge/${stack}`]: {
+    resources: 20,
+    outputs: { cloudFrontUrl: "https://d111111abcdef8.cloudfront.net", cloudFrontDistributionId: "E2QWRUHEXAMPLE" },
+  },
   ...extra,
 });
 
@@ -32,7 +45,9 @@ describe("flat-outputs", () => {
     fake = new FakePulumi(deployed("dev"));
     const r = await fake.inProcess(main, ["--stack", "dev", "--out", outFile()]);
     expect(r.status).toBe(0);
-    expect(fake.calls()).toEqual(["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack dev`));
+    expect(fake.calls()).toEqual(
+      ["network", "data", "service", "edge"].map((l) => `${l}: stack output --json --stack dev`),
+    );
     expect(written()).toEqual({
       vpcId: "vpc-0a1b2c3d4e5f60718",
       privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"],
@@ -60,17 +75,42 @@ describe("flat-outputs", () => {
     const edgeTopic = "arn:aws:sns:us-east-1:123456789012:mlapi-edge-alarms-dev";
     fake = new FakePulumi(
       deployed("dev", {
-        "mlapi-data/dev": { outputs: { sessionsTableName: "mlapi-sessions-dev", rdsClusterIdentifier: "mlapi-db-dev", alarmTopicArn: topic } },
-        "mlapi-service/dev": { outputs: { albDnsName: "a.elb", sessionsTableName: "mlapi-sessions-dev", rdsClusterIdentifier: "mlapi-db-dev", alarmTopicArn: topic } },
+        "mlapi-data/dev": {
+          outputs: {
+            sessionsTableName: "mlapi-sessions-dev",
+            rdsClusterIdentifier: "mlapi-db-dev",
+            alarmTopicArn: topic,
+          },
+        },
+        "mlapi-service/dev": {
+          outputs: {
+            albDnsName: "a.elb",
+            sessionsTableName: "mlapi-sessions-dev",
+            rdsClusterIdentifier: "mlapi-db-dev",
+            alarmTopicArn: topic,
+          },
+        },
         "mlapi-edge/dev": { outputs: { cloudFrontUrl: "https://x", alarmTopicArn: edgeTopic } },
       }),
     );
     const r = fake.tool("flat-outputs.ts", ["--stack", "dev", "--out", outFile()]);
     expect(r.status).toBe(0);
     const out = written();
-    expect([out.sessionsTableName, out.rdsClusterIdentifier, out.alarmTopicArn]).toEqual(["mlapi-sessions-dev", "mlapi-db-dev", topic]);
-    expect([out["data.alarmTopicArn"], out["service.alarmTopicArn"], out["edge.alarmTopicArn"]]).toEqual([topic, topic, edgeTopic]);
-    expect(Object.keys(out).filter((k) => k.includes("."))).toEqual(["data.alarmTopicArn", "service.alarmTopicArn", "edge.alarmTopicArn"]);
+    expect([out.sessionsTableName, out.rdsClusterIdentifier, out.alarmTopicArn]).toEqual([
+      "mlapi-sessions-dev",
+      "mlapi-db-dev",
+      topic,
+    ]);
+    expect([out["data.alarmTopicArn"], out["service.alarmTopicArn"], out["edge.alarmTopicArn"]]).toEqual([
+      topic,
+      topic,
+      edgeTopic,
+    ]);
+    expect(Object.keys(out).filter((k) => k.includes("."))).toEqual([
+      "data.alarmTopicArn",
+      "service.alarmTopicArn",
+      "edge.alarmTopicArn",
+    ]);
   });
 
   it("names the layer stack that is not deployed", async () => {
@@ -87,32 +127,65 @@ describe("flat-outputs", () => {
   // nx hands a run-commands target every flag it is given (the layers' deploy cases run through nx
   // show it), so the target is exactly the command the process case above runs.
   it("is the nx target tools:flat-outputs: that command, from the workspace root, never cached", () => {
-    const project = JSON.parse(fs.readFileSync(path.join(ROOT, "tools", "project.json"), "utf8")) as { targets: Record<string, { cache?: boolean; executor?: string; options?: { command?: string; cwd?: string } }> };
+    const project = JSON.parse(fs.readFileSync(path.join(ROOT, "tools", "project.json"), "utf8")) as {
+      targets: Record<string, { cache?: boolean; executor?: string; options?: { command?: string; cwd?: string } }>;
+    };
     const target = project.targets["flat-outputs"];
     expect([target.executor, target.cache, target.options?.cwd]).toEqual(["nx:run-commands", false, undefined]);
     const [node, ...args] = target.options?.command?.split(" ") ?? [];
-    expect([node, ...args.slice(0, -1), path.resolve(ROOT, args.at(-1) ?? "")]).toEqual(["node", ...toolArgs("flat-outputs.ts")]);
+    expect([node, ...args.slice(0, -1), path.resolve(ROOT, args.at(-1) ?? "")]).toEqual([
+      "node",
+      ...toolArgs("flat-outputs.ts"),
+    ]);
   });
 });
 
 describe("flatten", () => {
   it("leaves out values the CLI masked as [secret]", () => {
-    expect(flatten([["network", { vpcId: "vpc-1" }], ["data", { dbToken: "[secret]", sessionsTableName: "t" }]], false)).toEqual({
+    expect(
+      flatten(
+        [
+          ["network", { vpcId: "vpc-1" }],
+          ["data", { dbToken: "[secret]", sessionsTableName: "t" }],
+        ],
+        false,
+      ),
+    ).toEqual({
       outputs: { vpcId: "vpc-1", sessionsTableName: "t" },
       omittedSecrets: ["data.dbToken"],
     });
   });
 
   it("keeps every value when secrets were asked for", () => {
-    expect(flatten([["data", { dbToken: "hunter2" }]], true)).toEqual({ outputs: { dbToken: "hunter2" }, omittedSecrets: [] });
+    expect(flatten([["data", { dbToken: "hunter2" }]], true)).toEqual({
+      outputs: { dbToken: "hunter2" },
+      omittedSecrets: [],
+    });
   });
 
   it("merges a key several layers export with one value, lists and objects compared by content", () => {
-    expect(flatten([["data", { t: "x", ids: ["a", "b"] }], ["service", { t: "x", ids: ["a", "b"] }]], false).outputs).toEqual({ t: "x", ids: ["a", "b"] });
+    expect(
+      flatten(
+        [
+          ["data", { t: "x", ids: ["a", "b"] }],
+          ["service", { t: "x", ids: ["a", "b"] }],
+        ],
+        false,
+      ).outputs,
+    ).toEqual({ t: "x", ids: ["a", "b"] });
   });
 
   it("keeps the first exporter's value under the plain key and every exporter's under <layer>.<key> when they differ", () => {
-    expect(flatten([["network", { a: 1, b: 2 }], ["data", { a: 1 }], ["edge", { b: 3 }]], false).outputs).toEqual({
+    expect(
+      flatten(
+        [
+          ["network", { a: 1, b: 2 }],
+          ["data", { a: 1 }],
+          ["edge", { b: 3 }],
+        ],
+        false,
+      ).outputs,
+    ).toEqual({
       a: 1,
       b: 2,
       "network.b": 2,
@@ -125,11 +198,15 @@ describe("flatten", () => {
 // new name exported by a second layer must be a decision, made here, not a surprise in a deployed stack.
 describe("flatten over the layers' contracts", () => {
   const byLayer = (value: (layer: LayerName, key: string) => unknown): [LayerName, Record<string, unknown>][] =>
-    DEPLOY_ORDER.map((layer) => [layer, Object.fromEntries(CONTRACTS[layer].outputNames.map((key) => [key, value(layer, key)]))]);
+    DEPLOY_ORDER.map((layer) => [
+      layer,
+      Object.fromEntries(CONTRACTS[layer].outputNames.map((key) => [key, value(layer, key)])),
+    ]);
 
   it("knows exactly which outputs several layers export", () => {
     const exporters = new Map<string, LayerName[]>();
-    for (const layer of DEPLOY_ORDER) for (const key of CONTRACTS[layer].outputNames) exporters.set(key, [...(exporters.get(key) ?? []), layer]);
+    for (const layer of DEPLOY_ORDER)
+      for (const key of CONTRACTS[layer].outputNames) exporters.set(key, [...(exporters.get(key) ?? []), layer]);
     expect(Object.fromEntries([...exporters].filter(([, layers]) => layers.length > 1))).toEqual({
       alarmTopicArn: ["data", "service", "edge"],
       rdsClusterIdentifier: ["data", "service"],
@@ -138,14 +215,30 @@ describe("flatten over the layers' contracts", () => {
   });
 
   it("writes every output name once when re-exports repeat the owner's value, as a deployed stack does", () => {
-    const { outputs } = flatten(byLayer((_layer, key) => `${key}-value`), false);
+    const { outputs } = flatten(
+      byLayer((_layer, key) => `${key}-value`),
+      false,
+    );
     const names = new Set(DEPLOY_ORDER.flatMap((layer) => CONTRACTS[layer].outputNames));
     expect(Object.keys(outputs).sort()).toEqual([...names].sort());
   });
 
   it("keeps the keys the integration tests read (tests/integration/src/outputs.ts) plain, whatever the re-exports say", () => {
-    const { outputs } = flatten(byLayer((layer, key) => `${layer}-${key}`), false);
-    const read = ["vpcId", "rdsClusterIdentifier", "rdsClusterEndpoint", "sessionsTableName", "albDnsName", "ecsClusterName", "ecsServiceName", "cloudFrontUrl", "cloudFrontDistributionId"];
+    const { outputs } = flatten(
+      byLayer((layer, key) => `${layer}-${key}`),
+      false,
+    );
+    const read = [
+      "vpcId",
+      "rdsClusterIdentifier",
+      "rdsClusterEndpoint",
+      "sessionsTableName",
+      "albDnsName",
+      "ecsClusterName",
+      "ecsServiceName",
+      "cloudFrontUrl",
+      "cloudFrontDistributionId",
+    ];
     expect(Object.fromEntries(read.map((k) => [k, outputs[k]]))).toEqual({
       vpcId: "network-vpcId",
       rdsClusterIdentifier: "data-rdsClusterIdentifier",
@@ -157,7 +250,11 @@ describe("flatten over the layers' contracts", () => {
       cloudFrontUrl: "edge-cloudFrontUrl",
       cloudFrontDistributionId: "edge-cloudFrontDistributionId",
     });
-    expect(Object.keys(outputs).filter((k) => k.includes(".")).sort()).toEqual([
+    expect(
+      Object.keys(outputs)
+        .filter((k) => k.includes("."))
+        .sort(),
+    ).toEqual([
       "data.alarmTopicArn",
       "data.rdsClusterIdentifier",
       "data.sessionsTableName",

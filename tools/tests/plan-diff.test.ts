@@ -7,7 +7,15 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { linkNodeModules, outputReaders, plansAtRef } from "../src/plan-at-ref";
 import type { DiffablePlan } from "../src/plan-diff";
-import { changedPaths, diffPlans, docPage, isEmpty, renderMarkdown, renderText, REPLACEMENT_PROPERTIES } from "../src/plan-diff";
+import {
+  changedPaths,
+  diffPlans,
+  docPage,
+  isEmpty,
+  renderMarkdown,
+  renderText,
+  REPLACEMENT_PROPERTIES,
+} from "../src/plan-diff";
 
 type Step = DiffablePlan["steps"][number];
 const step = (type: string, name: string, inputs: Record<string, unknown>, physicalName = ""): Step => ({
@@ -16,7 +24,11 @@ const step = (type: string, name: string, inputs: Record<string, unknown>, physi
   physicalName,
   newState: { type, custom: true, inputs },
 });
-const plan = (steps: Step[], outputs: Record<string, unknown> = {}, secretOutputNames: string[] = []): DiffablePlan => ({
+const plan = (
+  steps: Step[],
+  outputs: Record<string, unknown> = {},
+  secretOutputNames: string[] = [],
+): DiffablePlan => ({
   layer: "network",
   stack: "dev",
   steps,
@@ -27,7 +39,8 @@ const plan = (steps: Step[], outputs: Record<string, unknown> = {}, secretOutput
 const VPC = "aws:ec2/vpc:Vpc";
 const LOGS = "aws:cloudwatch/logGroup:LogGroup";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const policy = (actions: string[]) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
+const policy = (actions: string[]) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] });
 
 const base = plan(
   [
@@ -62,10 +75,20 @@ describe("diffPlans", () => {
   });
 
   it("lists each changed property old -> new, and flags a property that forces a new resource", () => {
-    expect(d.changed.map((c) => [c.name, c.replaces, c.properties.map((p) => [p.path, p.old, p.new, p.replaces !== undefined])])).toEqual([
+    expect(
+      d.changed.map((c) => [
+        c.name,
+        c.replaces,
+        c.properties.map((p) => [p.path, p.old, p.new, p.replaces !== undefined]),
+      ]),
+    ).toEqual([
       ["flow-logs", false, [["retentionInDays", 30, 90, false]]],
       ["network-vpc", true, [["cidrBlock", "10.0.0.0/16", "10.1.0.0/16", true]]],
-      ["flow-logs-write", false, [["policy{}.Statement[0].Action", ["logs:PutLogEvents"], ["logs:PutLogEvents", "logs:CreateLogStream"], false]]],
+      [
+        "flow-logs-write",
+        false,
+        [["policy{}.Statement[0].Action", ["logs:PutLogEvents"], ["logs:PutLogEvents", "logs:CreateLogStream"], false]],
+      ],
     ]);
     expect(d.changed[1].properties[0].replaces).toBe(`cidrBlock forces a new resource (${docPage(VPC)})`);
   });
@@ -125,8 +148,12 @@ describe("rendering", () => {
     const md = renderMarkdown(diffs, "origin/main");
     expect(md).toContain("| network | 1 | 3 | **1** | 1 | 2 |");
     expect(md).toContain("> **1 resource will be replaced** (deleted and created again):");
-    expect(md).toContain(`> - network: \`${VPC}\` **network-vpc** (\`vpc-1\`) — \`cidrBlock\` ([forces replacement](${docPage(VPC)}))`);
-    expect(md).toContain('| ⚠️ replace | `aws:ec2/vpc:Vpc` network-vpc | `cidrBlock` | `"10.0.0.0/16"` | `"10.1.0.0/16"` |');
+    expect(md).toContain(
+      `> - network: \`${VPC}\` **network-vpc** (\`vpc-1\`) — \`cidrBlock\` ([forces replacement](${docPage(VPC)}))`,
+    );
+    expect(md).toContain(
+      '| ⚠️ replace | `aws:ec2/vpc:Vpc` network-vpc | `cidrBlock` | `"10.0.0.0/16"` | `"10.1.0.0/16"` |',
+    );
     expect(md).toContain('| `vpcCidr` | `"10.0.0.0/16"` | `"10.1.0.0/16"` | data, service |');
   });
 });
@@ -149,7 +176,9 @@ describe("REPLACEMENT_PROPERTIES", () => {
   });
 
   it("links each type to its page in the Pulumi AWS registry", () => {
-    expect(docPage("aws:rds/clusterInstance:ClusterInstance")).toBe("https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/");
+    expect(docPage("aws:rds/clusterInstance:ClusterInstance")).toBe(
+      "https://www.pulumi.com/registry/packages/aws/api-docs/rds/clusterinstance/",
+    );
   });
 });
 
@@ -174,18 +203,25 @@ describe("plan --diff helpers", () => {
 });
 
 describe("plansAtRef (a real git worktree)", () => {
-  const worktrees = () => spawnSync("git", ["worktree", "list"], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes("mlapi-plan-base-"));
+  const worktrees = () =>
+    spawnSync("git", ["worktree", "list"], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter((l) => l.includes("mlapi-plan-base-"));
 
   it("renders every layer of a commit offline and removes its worktree", () => {
     const logged: string[] = [];
     const plans = plansAtRef("HEAD", "example", (line) => logged.push(line));
     expect([...plans.keys()]).toEqual(["network", "data", "service", "edge"]);
     expect(plans.get("data")?.outputs.sessionsTableName).toBe("mlapi-sessions-example");
-    expect(logged).toContainEqual(expect.stringMatching(/^plan diff: rendering HEAD \([0-9a-f]{12}\) in a temporary worktree$/));
+    expect(logged).toContainEqual(
+      expect.stringMatching(/^plan diff: rendering HEAD \([0-9a-f]{12}\) in a temporary worktree$/),
+    );
     expect(worktrees()).toEqual([]);
   }, 120000);
 
   it("names a ref git does not know", () => {
-    expect(() => plansAtRef("no-such-ref-here", "example")).toThrow('"no-such-ref-here" is not a commit git knows here (a shallow clone needs fetch-depth: 0, or git fetch of the base).');
+    expect(() => plansAtRef("no-such-ref-here", "example")).toThrow(
+      '"no-such-ref-here" is not a commit git knows here (a shallow clone needs fetch-depth: 0, or git fetch of the base).',
+    );
   });
 });

@@ -30,11 +30,15 @@ function planHere(args: string[], env: Record<string, string> = {}): Promise<Run
 }
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
-const read = (dir: string, layer: string): PlanDocument => JSON.parse(fs.readFileSync(path.join(dir, `${layer}.json`), "utf8")) as PlanDocument;
+const read = (dir: string, layer: string): PlanDocument =>
+  JSON.parse(fs.readFileSync(path.join(dir, `${layer}.json`), "utf8")) as PlanDocument;
 
 /** An upstream plan file with only the given outputs, as the brief of every layer describes it. */
 function writeUpstream(dir: string, layer: string, outputs: Record<string, unknown>): void {
-  fs.writeFileSync(path.join(dir, `${layer}.json`), JSON.stringify({ layer, project: `mlapi-${layer}`, stack: "example", steps: [], outputs, secretOutputNames: [] }));
+  fs.writeFileSync(
+    path.join(dir, `${layer}.json`),
+    JSON.stringify({ layer, project: `mlapi-${layer}`, stack: "example", steps: [], outputs, secretOutputNames: [] }),
+  );
 }
 
 /** A recorded resource with defaults for everything a test does not care about. */
@@ -77,12 +81,16 @@ describe("plan document", () => {
   const table = doc.steps[2];
 
   it("names each resource by a preview-style URN with its parent chain", () => {
-    expect(table.urn).toBe("urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$mlapi:data:Sessions$aws:dynamodb/table:Table::sessions-table");
+    expect(table.urn).toBe(
+      "urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$mlapi:data:Sessions$aws:dynamodb/table:Table::sessions-table",
+    );
     expect(table.newState.parent).toBe("urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$mlapi:data:Sessions::sessions");
   });
 
   it("turns the dependencies the engine waits for into URNs", () => {
-    expect(table.newState.dependencies).toEqual(["urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$aws:kms/key:Key::data-key"]);
+    expect(table.newState.dependencies).toEqual([
+      "urn:pulumi:dev::mlapi-data::pulumi:pulumi:Stack$aws:kms/key:Key::data-key",
+    ]);
   });
 
   it("records the logical and the physical name, falling back to the id", () => {
@@ -99,7 +107,15 @@ describe("plan document", () => {
     const envelope = { [specialSigKey]: specialSecretSig, value: [{ password: "hunter2" }] };
     const withSecret: RenderResult = {
       ...result,
-      resources: [...result.resources, resource({ type: "docker-build:index:Image", name: "api", custom: true, inputs: { push: true, registries: envelope } })],
+      resources: [
+        ...result.resources,
+        resource({
+          type: "docker-build:index:Image",
+          name: "api",
+          custom: true,
+          inputs: { push: true, registries: envelope },
+        }),
+      ],
     };
     const dir = tmp();
     try {
@@ -121,7 +137,7 @@ describe("plan document", () => {
       "required outputs (R20):",
       "  rdsClusterEndpoint       = (missing)",
       "  rdsClusterReaderEndpoint = (missing)",
-      "  sessionsTableName        = \"mlapi-sessions-dev\"",
+      '  sessionsTableName        = "mlapi-sessions-dev"',
       "total: 2 resources in 1 layer (stack dev)",
     ]);
   });
@@ -137,17 +153,28 @@ describe("plan CLI", () => {
     expect(r.status).toBe(0);
     expect(fake?.calls()).toEqual([]);
     const progress = r.stdout.split("\n").filter((l) => /^\[\d\/4\]/.test(l));
-    expect(progress.map((l) => l.split(":")[0])).toEqual(["[1/4] network", "[2/4] data", "[3/4] service", "[4/4] edge"]);
+    expect(progress.map((l) => l.split(":")[0])).toEqual([
+      "[1/4] network",
+      "[2/4] data",
+      "[3/4] service",
+      "[4/4] edge",
+    ]);
     const [network, data, service, edge] = ["network", "data", "service", "edge"].map((l) => read(out, l));
     // The upstream values a layer read are exactly what the layer before it exported.
     const subnetGroup = data.steps.find((s) => s.newState.type === "aws:rds/subnetGroup:SubnetGroup");
     expect(subnetGroup?.newState.inputs.subnetIds).toEqual(network.outputs.privateSubnetIds);
     const service_ = service.steps.find((s) => s.newState.type === "aws:ecs/service:Service");
-    expect((service_?.newState.inputs.networkConfiguration as { subnets: string[] }).subnets).toEqual(network.outputs.privateSubnetIds);
+    expect((service_?.newState.inputs.networkConfiguration as { subnets: string[] }).subnets).toEqual(
+      network.outputs.privateSubnetIds,
+    );
     expect(JSON.stringify(edge.steps)).toContain(String(service.outputs.albDnsName));
-    for (const key of ["vpcId", "rdsClusterEndpoint", "albDnsName", "cloudFrontUrl"]) expect(r.stdout).toMatch(new RegExp(`^  ${key} +=`, "m"));
+    for (const key of ["vpcId", "rdsClusterEndpoint", "albDnsName", "cloudFrontUrl"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${key} +=`, "m"));
     // Each layer passed the platform policies (libs/policies): the CLI words it on the progress line.
-    for (const layer of ["network", "data", "service", "edge"]) expect(r.stdout).toMatch(new RegExp(`^\\[\\d/4\\] ${layer}: .*, (policies ok|\\d+ advisory policy findings?) `, "m"));
+    for (const layer of ["network", "data", "service", "edge"])
+      expect(r.stdout).toMatch(
+        new RegExp(`^\\[\\d/4\\] ${layer}: .*, (policies ok|\\d+ advisory policy findings?) `, "m"),
+      );
   });
 
   it("stops at a layer whose upstream output is missing, reporting it once with exit 1", () => {
@@ -157,7 +184,9 @@ describe("plan CLI", () => {
     expect(r.status).toBe(1);
     const failures = r.stderr.split("\n").filter((l) => l.startsWith("plan failed"));
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^plan failed at data: .*Stack "organization\/mlapi-network\/example" has no output "\w+"\. Deploy or update the network layer first/);
+    expect(failures[0]).toMatch(
+      /^plan failed at data: .*Stack "organization\/mlapi-network\/example" has no output "\w+"\. Deploy or update the network layer first/,
+    );
     expect(fs.existsSync(path.join(out, "data.json"))).toBe(false);
   });
 
@@ -165,7 +194,9 @@ describe("plan CLI", () => {
     const out = tmp();
     const r = await planHere(["network", "--out", out], { ENVIRONMENT_SUFFIX: "qa" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('plan failed at network: Invalid configuration: mlapi-network:environmentSuffix = "example": is pinned in the stack config');
+    expect(r.stderr).toContain(
+      'plan failed at network: Invalid configuration: mlapi-network:environmentSuffix = "example": is pinned in the stack config',
+    );
     expect(fs.existsSync(path.join(out, "network.json"))).toBe(false);
   });
 
@@ -173,7 +204,10 @@ describe("plan CLI", () => {
     const stack = `esc-${process.pid}`;
     const file = path.join(__dirname, "..", "..", "projects", "network", `Pulumi.${stack}.yaml`);
     const example = fs.readFileSync(path.join(path.dirname(file), "Pulumi.example.yaml"), "utf8");
-    fs.writeFileSync(file, `environment:\n  - platform/aws-dev\n${example.replace("environmentSuffix: example", `environmentSuffix: ${stack}`)}`);
+    fs.writeFileSync(
+      file,
+      `environment:\n  - platform/aws-dev\n${example.replace("environmentSuffix: example", `environmentSuffix: ${stack}`)}`,
+    );
     try {
       const r = await planHere(["network", "--stack", stack, "--out", tmp()]);
       expect(r.status).toBe(0);
@@ -187,9 +221,13 @@ describe("plan CLI", () => {
 
   it("says which upstream plan to make first when its file is missing or of another stack", () => {
     const out = tmp();
-    expect(() => upstreamOutputs("data", "example", out)).toThrow(/^data reads the network layer, but .*network\.json does not exist: plan network first \(npm run plan -- network\)\.$/);
+    expect(() => upstreamOutputs("data", "example", out)).toThrow(
+      /^data reads the network layer, but .*network\.json does not exist: plan network first \(npm run plan -- network\)\.$/,
+    );
     writeUpstream(out, "network", {});
-    expect(() => upstreamOutputs("data", "dev", out)).toThrow(/network\.json is a plan of stack "example", not "dev": plan network with --stack dev first\.$/);
+    expect(() => upstreamOutputs("data", "dev", out)).toThrow(
+      /network\.json is a plan of stack "example", not "dev": plan network with --stack dev first\.$/,
+    );
   });
 
   it("leaves unloaded the modules @pulumi/pulumi would load only to serialize functions or run its Automation API", () => {
@@ -200,16 +238,30 @@ describe("plan CLI", () => {
       `const uses = ${JSON.stringify(UNLOADED_MODULES)}.map((id) => { try { return asPulumi(id).version; } catch (e) { return e.message; } });`,
       "process.stdout.write(JSON.stringify(uses));",
     ].join("\n");
-    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", probe], { cwd: path.join(__dirname, "..", ".."), encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", probe], {
+      cwd: path.join(__dirname, "..", ".."),
+      encoding: "utf8",
+    });
     expect(r.stderr).toBe("");
-    expect(UNLOADED_MODULES).toEqual(["typescript", "@npmcli/arborist", "normalize-package-data", "execa", "tmp", "@logdna/tail-file"]);
-    expect(JSON.parse(r.stdout)).toEqual(UNLOADED_MODULES.map(() => expect.stringContaining('"version" read from a stand-in')));
+    expect(UNLOADED_MODULES).toEqual([
+      "typescript",
+      "@npmcli/arborist",
+      "normalize-package-data",
+      "execa",
+      "tmp",
+      "@logdna/tail-file",
+    ]);
+    expect(JSON.parse(r.stdout)).toEqual(
+      UNLOADED_MODULES.map(() => expect.stringContaining('"version" read from a stand-in')),
+    );
   });
 
   it("reads the stack file the user names", async () => {
     const r = await planHere(["network", "--stack", "nosuchstack", "--out", tmp()]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("No stack file projects/network/Pulumi.nosuchstack.yaml: create the stack with `nx run network:stack-init --stack nosuchstack`");
+    expect(r.stderr).toContain(
+      "No stack file projects/network/Pulumi.nosuchstack.yaml: create the stack with `nx run network:stack-init --stack nosuchstack`",
+    );
   });
 });
 
@@ -217,7 +269,10 @@ describe("plan command line", () => {
   it.each([
     [[], ["network", "data", "service", "edge"]],
     [["--all"], ["network", "data", "service", "edge"]],
-    [["edge", "network"], ["network", "data", "service", "edge"]],
+    [
+      ["edge", "network"],
+      ["network", "data", "service", "edge"],
+    ],
     [["service"], ["network", "data", "service"]],
   ])("%j plans %j in deploy order (upstream layers without a plan first)", (argv, layers) => {
     expect(parsePlanArgs([...argv, "--out", tmp()])).toMatchObject({ layers, stack: "example" });

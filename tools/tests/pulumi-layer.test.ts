@@ -67,22 +67,38 @@ describe("pulumi-layer.ts", () => {
       fake = new FakePulumi(allDeployed("dev", 5, ["network"]));
       const r = await run(["deploy", "service", "--stack", "dev"]);
       expect(r.status).toBe(EXIT_PRECONDITION);
-      expect(r.stderr.trim()).toBe("service reads data, but stack mlapi-data/dev does not exist: deploy data first: nx run data:deploy --stack dev.");
+      expect(r.stderr.trim()).toBe(
+        "service reads data, but stack mlapi-data/dev does not exist: deploy data first: nx run data:deploy --stack dev.",
+      );
       expect(fake.calls()).toEqual([output("network"), output("data")]);
     });
 
     it("refuses to deploy when an upstream stack lacks an output the layer reads", async () => {
-      const outputs = Object.fromEntries(Object.entries(contractOutputs("network")).filter(([name]) => name !== "vpcId"));
+      const outputs = Object.fromEntries(
+        Object.entries(contractOutputs("network")).filter(([name]) => name !== "vpcId"),
+      );
       fake = new FakePulumi({ "mlapi-network/dev": { resources: 5, outputs } });
       const r = await run(["deploy", "data", "--stack", "dev"]);
       expect(r.status).toBe(EXIT_PRECONDITION);
-      expect(r.stderr.trim()).toBe("data reads vpcId from mlapi-network/dev, which does not export them: deploy network first: nx run network:deploy --stack dev.");
+      expect(r.stderr.trim()).toBe(
+        "data reads vpcId from mlapi-network/dev, which does not export them: deploy network first: nx run network:deploy --stack dev.",
+      );
       expect(fake.calls()).toEqual([output("network")]);
     });
 
     it("passes Pulumi's own flags through unchanged, after its own", async () => {
       fake = new FakePulumi();
-      const flags = ["--target", "urn:pulumi:dev::mlapi-network::aws:ec2/vpc:Vpc::vpc", "--refresh", "--diff", "--expect-no-changes", "--parallel", "4", "--policy-pack", "../../extra"];
+      const flags = [
+        "--target",
+        "urn:pulumi:dev::mlapi-network::aws:ec2/vpc:Vpc::vpc",
+        "--refresh",
+        "--diff",
+        "--expect-no-changes",
+        "--parallel",
+        "4",
+        "--policy-pack",
+        "../../extra",
+      ];
       expect((await run(["deploy", "network", "--stack", "dev", ...flags])).status).toBe(0);
       expect(fake.calls()).toEqual([up("network", "dev", ` ${flags.join(" ")}`)]);
     });
@@ -109,7 +125,9 @@ describe("pulumi-layer.ts", () => {
       fake = new FakePulumi({}, { ENVIRONMENT_SUFFIX: "qa" });
       const r = await run(["preview", "network", "--stack", "nosuchfile"]);
       expect(r.status).toBe(EXIT_PRECONDITION);
-      expect(r.stderr).toContain('ENVIRONMENT_SUFFIX is "qa", but stack nosuchfile of network pins no suffix (mlapi-network:environmentSuffix)');
+      expect(r.stderr).toContain(
+        'ENVIRONMENT_SUFFIX is "qa", but stack nosuchfile of network pins no suffix (mlapi-network:environmentSuffix)',
+      );
       expect(fake.calls()).toEqual([]);
     });
 
@@ -159,8 +177,16 @@ describe("pulumi-layer.ts", () => {
     });
 
     it.each([
-      [["stack-init", "network", "--stack", "dev", "--suffix", "Bad_One"], EXIT_USAGE, 'Environment suffix "Bad_One" (from --suffix) must match'],
-      [["stack-init", "network", "--stack", "example"], EXIT_PRECONDITION, "projects/network/Pulumi.example.yaml exists: stack example of network was created already"],
+      [
+        ["stack-init", "network", "--stack", "dev", "--suffix", "Bad_One"],
+        EXIT_USAGE,
+        'Environment suffix "Bad_One" (from --suffix) must match',
+      ],
+      [
+        ["stack-init", "network", "--stack", "example"],
+        EXIT_PRECONDITION,
+        "projects/network/Pulumi.example.yaml exists: stack example of network was created already",
+      ],
     ])("refuses %j without calling pulumi", async (args, status, message) => {
       fake = new FakePulumi();
       const r = await run(args);
@@ -198,7 +224,9 @@ describe("pulumi-layer.ts", () => {
         destroyed("service"),
         destroyed("network"),
       ]);
-      expect(["mlapi-edge/dev", "mlapi-service/dev", "mlapi-data/dev", "mlapi-network/dev"].map((k) => fake.resources(k))).toEqual([0, 0, 0, 0]);
+      expect(
+        ["mlapi-edge/dev", "mlapi-service/dev", "mlapi-data/dev", "mlapi-network/dev"].map((k) => fake.resources(k)),
+      ).toEqual([0, 0, 0, 0]);
     });
 
     it("with --cascade skips dependents that have nothing left", async () => {
@@ -213,7 +241,12 @@ describe("pulumi-layer.ts", () => {
       const r = await run(["destroy", "data", "--stack", "dev", "--cascade"]);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("data: destroying edge failed; data was not touched.");
-      expect(waves(fake.calls(), [2, 4])).toEqual([exported("edge"), exported("service"), destroyed("edge"), destroyed("service")]);
+      expect(waves(fake.calls(), [2, 4])).toEqual([
+        exported("edge"),
+        exported("service"),
+        destroyed("edge"),
+        destroyed("service"),
+      ]);
     });
 
     it("with --force destroys the layer without asking its dependents", async () => {
@@ -228,7 +261,9 @@ describe("pulumi-layer.ts", () => {
       fake = new FakePulumi(allDeployed("dev"), { FAKE_PULUMI_FAIL: "stack export mlapi-edge/dev" });
       const r = fake.tool("pulumi-layer.ts", ["destroy", "service", "--stack", "dev"]);
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain("Could not read stack dev of edge (pulumi stack export): error: fake failure of stack export on mlapi-edge/dev");
+      expect(r.stderr).toContain(
+        "Could not read stack dev of edge (pulumi stack export): error: fake failure of stack export on mlapi-edge/dev",
+      );
       expect(fake.calls()).toEqual([exported("edge")]);
     });
   });
@@ -240,7 +275,10 @@ describe("pulumi-layer.ts", () => {
     const production = (...layers: string[]) => {
       for (const layer of layers) {
         const file = path.join(ROOT, "projects", layer, `Pulumi.${stack}.yaml`);
-        fs.writeFileSync(file, `config:\n  mlapi-${layer}:environmentSuffix: ${stack}\n  mlapi-${layer}:profile: production\n`);
+        fs.writeFileSync(
+          file,
+          `config:\n  mlapi-${layer}:environmentSuffix: ${stack}\n  mlapi-${layer}:profile: production\n`,
+        );
         files.push(file);
       }
     };
@@ -258,7 +296,10 @@ describe("pulumi-layer.ts", () => {
       fake = new FakePulumi({ [`mlapi-data/${stack}`]: { resources: 9 } });
       for (const flags of [[], ["--force"], ["--cascade"]]) {
         const r = await run(["destroy", "data", "--stack", stack, ...flags]);
-        expect([r.status, r.stderr.trim()]).toEqual([EXIT_REFUSED, refusal("data", `mlapi-data/${stack} is a production stack`)]);
+        expect([r.status, r.stderr.trim()]).toEqual([
+          EXIT_REFUSED,
+          refusal("data", `mlapi-data/${stack} is a production stack`),
+        ]);
       }
       expect(fake.calls()).toEqual([]);
       expect(fake.resources(`mlapi-data/${stack}`)).toBe(9);
@@ -270,7 +311,11 @@ describe("pulumi-layer.ts", () => {
       const r = await run(["destroy", "data", "--stack", stack, "--allow-production"]);
       expect(r.status).toBe(0);
       expect(r.stderr).toContain("data: --allow-production: destroying production stack data.");
-      expect(fake.calls()).toEqual([`edge: stack export --stack ${stack}`, `service: stack export --stack ${stack}`, `data: destroy --yes --stack ${stack}`]);
+      expect(fake.calls()).toEqual([
+        `edge: stack export --stack ${stack}`,
+        `service: stack export --stack ${stack}`,
+        `data: destroy --yes --stack ${stack}`,
+      ]);
       expect(fake.resources(`mlapi-data/${stack}`)).toBe(0);
     });
 
@@ -278,7 +323,10 @@ describe("pulumi-layer.ts", () => {
       production("edge", "service");
       fake = new FakePulumi(allDeployed(stack));
       const r = await run(["destroy", "data", "--stack", stack, "--cascade"]);
-      expect([r.status, r.stderr.trim()]).toEqual([EXIT_REFUSED, refusal("data", `mlapi-edge/${stack}, mlapi-service/${stack} are production stacks`)]);
+      expect([r.status, r.stderr.trim()]).toEqual([
+        EXIT_REFUSED,
+        refusal("data", `mlapi-edge/${stack}, mlapi-service/${stack} are production stacks`),
+      ]);
       expect(fake.calls()).toEqual([`edge: stack export --stack ${stack}`, `service: stack export --stack ${stack}`]);
     });
 
@@ -292,13 +340,18 @@ describe("pulumi-layer.ts", () => {
 
   // What a task does that nx added only to order another (nx runs it with that task's command).
   describe("ordering steps under nx", () => {
-    const nxTask = (project: string, target: string) => ({ NX_TASK_TARGET_PROJECT: project, NX_TASK_TARGET_TARGET: target });
+    const nxTask = (project: string, target: string) => ({
+      NX_TASK_TARGET_PROJECT: project,
+      NX_TASK_TARGET_TARGET: target,
+    });
 
     it("an upstream layer's deploy task checks its stack for the layer asked for and changes nothing", async () => {
       fake = new FakePulumi(allDeployed("dev", 5, ["network"]), nxTask("network", "deploy"));
       const r = await run(["deploy", "data", "--stack", "dev"]);
       expect(r.status).toBe(0);
-      expect(r.stdout.trim()).toBe("network: not deployed (nx added this task to order data:deploy): stack mlapi-network/dev exports the 11 outputs data reads.");
+      expect(r.stdout.trim()).toBe(
+        "network: not deployed (nx added this task to order data:deploy): stack mlapi-network/dev exports the 11 outputs data reads.",
+      );
       expect(fake.calls()).toEqual([output("network")]);
     });
 
@@ -325,14 +378,19 @@ describe("pulumi-layer.ts", () => {
       );
       const cascade = await run(["destroy", "service", "--stack", "dev", "--cascade"]);
       expect(cascade.status).toBe(0);
-      expect(cascade.stdout).toContain("stack mlapi-edge/dev has 5 resources; the --cascade of the destroy asked for takes them down.");
+      expect(cascade.stdout).toContain(
+        "stack mlapi-edge/dev has 5 resources; the --cascade of the destroy asked for takes them down.",
+      );
       expect(fake.calls()).toEqual([exported("edge"), exported("edge")]);
     });
   });
 
   describe("command line", () => {
     it.each([
-      [["destroy", "data"], "destroy needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for destroy)."],
+      [
+        ["destroy", "data"],
+        "destroy needs the stack on the command line: --stack <name> (MLAPI_STACK is not used for destroy).",
+      ],
       [["destroy", "data", "--stack", "dev", "--cascade", "--force"], "Pass --cascade or --force, not both."],
       [["deploy", "data", "--stack", "dev", "--cascade"], "--cascade and --force apply to destroy only."],
       [["deploy", "data", "--stack", "dev", "--suffix", "qa"], "--suffix applies to stack-init only."],
@@ -348,7 +406,18 @@ describe("pulumi-layer.ts", () => {
     });
 
     it("reads nx's --key=value and --flag=true forms and keeps everything after -- for Pulumi", () => {
-      expect(parseCommandLine(["destroy", "data", "--stack=dev", "--cascade=true", "--allow-production=true", "--", "--target", "urn:x"])).toEqual({
+      expect(
+        parseCommandLine([
+          "destroy",
+          "data",
+          "--stack=dev",
+          "--cascade=true",
+          "--allow-production=true",
+          "--",
+          "--target",
+          "urn:x",
+        ]),
+      ).toEqual({
         command: "destroy",
         layer: "data",
         stack: "dev",
@@ -381,13 +450,29 @@ describe("through nx", () => {
     fake = new FakePulumi(allDeployed("dev", 5, ["network", "data"]));
     const r = nx(["run", "service:deploy", "--stack", "dev", "--refresh", "--diff"]);
     expect(r.status).toBe(0);
-    expect(waves(fake.calls(), [0, 2])).toEqual([output("data"), output("network"), up("service", "dev", " --refresh --diff")]);
+    expect(waves(fake.calls(), [0, 2])).toEqual([
+      output("data"),
+      output("network"),
+      up("service", "dev", " --refresh --diff"),
+    ]);
   });
 
   // nx reads --target itself, and nx:run-commands has a boolean option `parallel`: Pulumi's -p says it.
   it("nx run takes every flag after --, --target included", () => {
     fake = new FakePulumi(allDeployed("dev", 5, ["network"]));
-    const r = nx(["run", "network:deploy", "--", "--stack", "dev", "--target", "urn:x", "-p", "4", "--policy-pack", "../../extra"]);
+    const r = nx([
+      "run",
+      "network:deploy",
+      "--",
+      "--stack",
+      "dev",
+      "--target",
+      "urn:x",
+      "-p",
+      "4",
+      "--policy-pack",
+      "../../extra",
+    ]);
     expect(r.status).toBe(0);
     expect(fake.calls()).toEqual([up("network", "dev", " --target urn:x -p 4 --policy-pack ../../extra")]);
   });
@@ -423,7 +508,9 @@ describe("through nx", () => {
     fake = new FakePulumi(allDeployed("dev"));
     const r = nx(["run", "data:destroy", "--stack", "dev"]);
     expect(r.status).not.toBe(0);
-    expect(r.text).toContain("Refusing to destroy service (stack dev) in this run: mlapi-edge/dev (edge, 5 resources) reads it.");
+    expect(r.text).toContain(
+      "Refusing to destroy service (stack dev) in this run: mlapi-edge/dev (edge, 5 resources) reads it.",
+    );
     expect(fake.calls()).toEqual([exported("edge")]);
   });
 

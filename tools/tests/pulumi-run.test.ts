@@ -24,7 +24,10 @@ describe("layers compiled by Pulumi's ts-node registration", () => {
     const r = spawnSync(process.execPath, [PLAN_LAYER, layer, out], { cwd: ROOT, encoding: "utf8", env });
     // stderr carries the program's own warnings (pulumi.log.warn); a failure names itself there.
     const outcome = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as Record<string, unknown>;
-    expect({ ...outcome, failure: r.status === 0 ? undefined : r.stderr }).toEqual({ transpileOnly: true, exitCode: 0 });
+    expect({ ...outcome, failure: r.status === 0 ? undefined : r.stderr }).toEqual({
+      transpileOnly: true,
+      exitCode: 0,
+    });
     const plan = JSON.parse(fs.readFileSync(path.join(out, `${layer}.json`), "utf8")) as { steps: unknown[] };
     expect(plan.steps.length).toBeGreaterThan(10);
   });

@@ -8,11 +8,18 @@ const source = (values: Record<string, string>, secrets: string[] = []): ConfigS
   isSecret: (k) => secrets.includes(k),
 });
 const reader = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}, stack = "dev") =>
-  new ConfigReader(source(values), env, () => stack, () => "organization");
+  new ConfigReader(
+    source(values),
+    env,
+    () => stack,
+    () => "organization",
+  );
 
 describe("environmentSuffix resolution (docs/requirements.md, Configuration)", () => {
   it("prefers config over env over the stack name", () => {
-    expect(reader({ environmentSuffix: "cfg" }, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe("cfg");
+    expect(reader({ environmentSuffix: "cfg" }, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe(
+      "cfg",
+    );
     expect(reader({}, { ENVIRONMENT_SUFFIX: "env" }, "stack").environmentSuffix()).toBe("env");
     expect(reader({}, {}, "stack").environmentSuffix()).toBe("stack");
   });
@@ -35,7 +42,9 @@ describe("environmentSuffix resolution (docs/requirements.md, Configuration)", (
       if (valid) {
         expect(() => r.done()).not.toThrow();
       } else {
-        expect(() => r.done()).toThrow(`mlapi-test:environmentSuffix = ${JSON.stringify(value)}: must match ${ENVIRONMENT_SUFFIX_PATTERN.source}`);
+        expect(() => r.done()).toThrow(
+          `mlapi-test:environmentSuffix = ${JSON.stringify(value)}: must match ${ENVIRONMENT_SUFFIX_PATTERN.source}`,
+        );
       }
     });
   });
@@ -68,7 +77,10 @@ describe("upstreamLocation", () => {
   });
 
   it("can point at another organization and stack", () => {
-    expect(reader({ upstreamOrganization: "acme", upstreamStack: "shared" }).upstreamLocation()).toEqual({ organization: "acme", stack: "shared" });
+    expect(reader({ upstreamOrganization: "acme", upstreamStack: "shared" }).upstreamLocation()).toEqual({
+      organization: "acme",
+      stack: "shared",
+    });
   });
 });
 
@@ -146,13 +158,17 @@ describe("config hygiene", () => {
     const r = reader({ memroy: "1024", cpu: "512" });
     r.number("memory", { default: 2048 });
     r.number("cpu", { default: 1024 });
-    expect(() => r.done()).toThrow("Invalid configuration: mlapi-test:memroy is not a setting of this layer: did you mean mlapi-test:memory?");
+    expect(() => r.done()).toThrow(
+      "Invalid configuration: mlapi-test:memroy is not a setting of this layer: did you mean mlapi-test:memory?",
+    );
   });
 
   it("points at Pulumi.yaml when no setting is close", () => {
     const r = reader({ colour: "blue" });
     r.number("memory", { default: 2048 });
-    expect(() => r.done()).toThrow("mlapi-test:colour is not a setting of this layer: the layer's settings are described in its Pulumi.yaml");
+    expect(() => r.done()).toThrow(
+      "mlapi-test:colour is not a setting of this layer: the layer's settings are described in its Pulumi.yaml",
+    );
   });
 
   it("knows a setting that was asked for but left unset", () => {
@@ -166,7 +182,12 @@ describe("config hygiene", () => {
     ["a key the engine marks secret", { memory: "4096" }, ["memory"]],
     ["an encrypted value from a stack file (offline)", { memory: '{"secure":"v1:abc"}' }, []],
   ])("refuses %s: no setting is secret, and says how to set it", (_case, values, secrets) => {
-    const r = new ConfigReader(source(values, secrets), {}, () => "dev", () => "organization");
+    const r = new ConfigReader(
+      source(values, secrets),
+      {},
+      () => "dev",
+      () => "organization",
+    );
     expect(r.number("memory", { default: 2048 })).toBe(2048);
     expect(() => r.done()).toThrow(
       "mlapi-test:memory is a secret (secure: in the stack file), but no setting of this layer is: set it in plain text " +
@@ -210,7 +231,10 @@ describe("profile and logRetentionDays (issue 26)", () => {
 
   it.each([
     [{ profile: "staging" }, 'mlapi-test:profile = "staging": must be one of throwaway, production'],
-    [{ logRetentionDays: "90" }, 'mlapi-test:logRetentionDays = "90": a throwaway stack keeps its logs 30 days (R14); a longer retention needs mlapi-test:profile: production'],
+    [
+      { logRetentionDays: "90" },
+      'mlapi-test:logRetentionDays = "90": a throwaway stack keeps its logs 30 days (R14); a longer retention needs mlapi-test:profile: production',
+    ],
   ])("refuses %j", (values, message) => {
     const r = reader(values);
     r.logRetentionDays(r.profile());

@@ -84,7 +84,11 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      next[j] = Math.min(
+        row[j] + 1,
+        next[j - 1] + 1,
+        row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1),
+      );
     }
     row = next;
   }
@@ -152,7 +156,11 @@ export class ConfigReader {
     const fromEnv = this.env["ENVIRONMENT_SUFFIX"];
     const value = fromConfig ?? fromEnv ?? this.stackName();
     const origin =
-      fromConfig !== undefined ? "" : fromEnv !== undefined ? " (from env ENVIRONMENT_SUFFIX)" : " (from the stack name)";
+      fromConfig !== undefined
+        ? ""
+        : fromEnv !== undefined
+          ? " (from env ENVIRONMENT_SUFFIX)"
+          : " (from the stack name)";
     this.check(
       ENVIRONMENT_SUFFIX_PATTERN.test(value),
       "environmentSuffix",
@@ -191,7 +199,8 @@ export class ConfigReader {
    * periods CloudWatch Logs accepts. A throwaway stack that sets anything else is told to switch profile.
    */
   logRetentionDays(profile: Profile): number {
-    if (profile === "production") return this.oneOf("logRetentionDays", PRODUCTION_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS);
+    if (profile === "production")
+      return this.oneOf("logRetentionDays", PRODUCTION_LOG_RETENTION_DAYS, DEFAULT_LOG_RETENTION_DAYS);
     const raw = this.raw("logRetentionDays");
     if (raw !== undefined && raw.trim() !== String(DEFAULT_LOG_RETENTION_DAYS)) {
       this.fail(

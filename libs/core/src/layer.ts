@@ -30,7 +30,11 @@ export interface LayerSettings {
  * layer's config has loaded and validated. Refuses a Node.js line past its end of life before anything
  * is declared.
  */
-export function startLayer(layer: PlatformProject, environmentSuffix: string, settings: LayerSettings = {}): LayerContext {
+export function startLayer(
+  layer: PlatformProject,
+  environmentSuffix: string,
+  settings: LayerSettings = {},
+): LayerContext {
   assertSupportedRuntime();
   const profile = settings.profile ?? DEFAULT_PROFILE;
   const tags = standardTags(layer, environmentSuffix, profile);

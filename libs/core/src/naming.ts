@@ -10,7 +10,10 @@ interface NameRule {
   description: string;
 }
 
-const ALNUM_HYPHEN = { pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/, description: "letters, digits and hyphens, no hyphen at either end" };
+const ALNUM_HYPHEN = {
+  pattern: /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
+  description: "letters, digits and hyphens, no hyphen at either end",
+};
 const S3 = { pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, description: "lowercase letters, digits, dots and hyphens" };
 const GENERIC = { pattern: /^[a-zA-Z0-9._/-]+$/, description: "letters, digits and . _ / -" };
 
@@ -26,14 +29,42 @@ export const NAME_RULES = {
   iamRole: { maxLength: 64, pattern: /^[\w+=,.@-]+$/, description: "letters, digits and +=,.@_-" },
   iamPolicy: { maxLength: 128, pattern: /^[\w+=,.@-]+$/, description: "letters, digits and +=,.@_-" },
   // RDS identifiers and parameter group names also reject two consecutive hyphens, which a suffix may contain.
-  rdsCluster: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row" },
-  rdsInstance: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row" },
-  dbSubnetGroup: { maxLength: 255, pattern: /^[a-z0-9 ._-]+$/, description: "lowercase letters, digits, spaces and . _ -" },
-  dbParameterGroup: { maxLength: 255, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row" },
-  dynamoTable: { maxLength: 255, pattern: /^[a-zA-Z0-9_.-]{3,}$/, description: "letters, digits and _ . -, at least 3" },
+  rdsCluster: {
+    maxLength: 63,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+    description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row",
+  },
+  rdsInstance: {
+    maxLength: 63,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+    description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row",
+  },
+  dbSubnetGroup: {
+    maxLength: 255,
+    pattern: /^[a-z0-9 ._-]+$/,
+    description: "lowercase letters, digits, spaces and . _ -",
+  },
+  dbParameterGroup: {
+    maxLength: 255,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+    description: "lowercase letters, digits and hyphens, starting with a letter, no two hyphens in a row",
+  },
+  dynamoTable: {
+    maxLength: 255,
+    pattern: /^[a-zA-Z0-9_.-]{3,}$/,
+    description: "letters, digits and _ . -, at least 3",
+  },
   ecsCluster: { maxLength: 255, pattern: /^[a-zA-Z0-9_-]+$/, description: "letters, digits, hyphens and underscores" },
-  ecrRepository: { maxLength: 256, pattern: /^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/, description: "lowercase letters, digits and . _ / -" },
-  kmsAlias: { maxLength: 256, pattern: /^alias\/[a-zA-Z0-9/_-]+$/, description: "alias/ followed by letters, digits and / _ -" },
+  ecrRepository: {
+    maxLength: 256,
+    pattern: /^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/,
+    description: "lowercase letters, digits and . _ / -",
+  },
+  kmsAlias: {
+    maxLength: 256,
+    pattern: /^alias\/[a-zA-Z0-9/_-]+$/,
+    description: "alias/ followed by letters, digits and / _ -",
+  },
   logGroup: { maxLength: 512, pattern: /^[\w/.#-]+$/, description: "letters, digits and _ - / . #" },
   securityGroup: { maxLength: 255, ...GENERIC },
   wafWebAcl: { maxLength: 128, pattern: /^[\w-]+$/, description: "letters, digits, hyphens and underscores" },

@@ -10,7 +10,13 @@ const instanceOf = (cls: { prototype: object }) => Object.create(cls.prototype) 
 
 describe("standardTags (R18)", () => {
   it("carries Project, Environment, Layer, ManagedBy and the profile (throwaway unless given)", () => {
-    expect(standardTags("data", "dev")).toEqual({ Project: "mlapi", Environment: "dev", Layer: "data", ManagedBy: "pulumi", Profile: "throwaway" });
+    expect(standardTags("data", "dev")).toEqual({
+      Project: "mlapi",
+      Environment: "dev",
+      Layer: "data",
+      ManagedBy: "pulumi",
+      Profile: "throwaway",
+    });
     expect(standardTags("data", "dev", "production")).toMatchObject({ Profile: "production" });
   });
 });

@@ -17,7 +17,11 @@ export interface StandardTags {
   [key: string]: string;
 }
 
-export function standardTags(layer: PlatformProject, environmentSuffix: string, profile: Profile = DEFAULT_PROFILE): StandardTags {
+export function standardTags(
+  layer: PlatformProject,
+  environmentSuffix: string,
+  profile: Profile = DEFAULT_PROFILE,
+): StandardTags {
   return { Project: APP, Environment: environmentSuffix, Layer: layer, ManagedBy: "pulumi", Profile: profile };
 }
 
@@ -39,7 +43,10 @@ export function isTaggable(resource: pulumi.Resource): boolean {
 }
 
 /** Merges the standard tags over a resource's own (a resource may add tags, never change these five). */
-export function withStandardTags(tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined, standard: StandardTags) {
+export function withStandardTags(
+  tags: pulumi.Input<Record<string, pulumi.Input<string>>> | undefined,
+  standard: StandardTags,
+) {
   return tags === undefined ? { ...standard } : pulumi.output(tags).apply((own) => ({ ...own, ...standard }));
 }
 

@@ -5,6 +5,7 @@ import { toCrossGuardPolicies } from "../src/crossguard";
 import { RULES } from "../src/rules";
 
 new PolicyPack("mlapi-platform", {
-  description: "mlapi platform: naming, tags, log retention, encryption, exposure, IAM, TLS, destroyability, account-level and advisory rules.",
+  description:
+    "mlapi platform: naming, tags, log retention, encryption, exposure, IAM, TLS, destroyability, account-level and advisory rules.",
   policies: toCrossGuardPolicies(RULES),
 });

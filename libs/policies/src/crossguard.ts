@@ -1,4 +1,9 @@
-import type { Policies, PolicyResource as SdkResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+  Policies,
+  PolicyResource as SdkResource,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
 import type { PolicyContext, PolicyResource, Rule } from "./resource";
 import { read } from "./resource";
 
@@ -19,13 +24,32 @@ export function crossGuardContext(urn: string, env: NodeJS.ProcessEnv = process.
 }
 
 function fromStackResource(r: SdkResource): PolicyResource {
-  const handles = ["id", "arn", "name", "bucket"].map((k) => read(r.props, k)).filter((h): h is string => typeof h === "string" && h !== "");
-  const propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)]));
-  return { type: r.type, urn: r.urn, name: r.name, props: r.props, protect: r.opts?.protect === true, handles, propertyDependencies };
+  const handles = ["id", "arn", "name", "bucket"]
+    .map((k) => read(r.props, k))
+    .filter((h): h is string => typeof h === "string" && h !== "");
+  const propertyDependencies = Object.fromEntries(
+    Object.entries(r.propertyDependencies ?? {}).map(([k, deps]) => [k, deps.map((d) => d.urn)]),
+  );
+  return {
+    type: r.type,
+    urn: r.urn,
+    name: r.name,
+    props: r.props,
+    protect: r.opts?.protect === true,
+    handles,
+    propertyDependencies,
+  };
 }
 
 function fromResourceArgs(args: ResourceValidationArgs): PolicyResource {
-  return { type: args.type, urn: args.urn, name: args.name, props: args.props, protect: args.opts?.protect === true, handles: [] };
+  return {
+    type: args.type,
+    urn: args.urn,
+    name: args.name,
+    props: args.props,
+    protect: args.opts?.protect === true,
+    handles: [],
+  };
 }
 
 /**
@@ -40,7 +64,8 @@ export function toCrossGuardPolicies(rules: readonly Rule[], env: NodeJS.Process
       return {
         ...common,
         validateResource: (args: ResourceValidationArgs, report: (message: string) => void) => {
-          for (const message of rule.validate(fromResourceArgs(args), crossGuardContext(args.urn, env))) report(message);
+          for (const message of rule.validate(fromResourceArgs(args), crossGuardContext(args.urn, env)))
+            report(message);
         },
       };
     }
@@ -49,7 +74,8 @@ export function toCrossGuardPolicies(rules: readonly Rule[], env: NodeJS.Process
       validateStack: (args: StackValidationArgs, report: (message: string, urn?: string) => void) => {
         const resources = args.resources.map(fromStackResource);
         if (resources.length === 0) return;
-        for (const finding of rule.validate(resources, crossGuardContext(resources[0].urn, env))) report(finding.message, finding.resource?.urn);
+        for (const finding of rule.validate(resources, crossGuardContext(resources[0].urn, env)))
+          report(finding.message, finding.resource?.urn);
       },
     };
   });

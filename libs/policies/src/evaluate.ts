@@ -33,8 +33,18 @@ const HANDLE_KEYS = ["id", "arn", "name", "bucket"];
 /** Plan steps as policy resources: rules read the inputs; references resolve by id/ARN/name. */
 export function resourcesFromPlan(plan: PlanLike): PolicyResource[] {
   return plan.steps.map(({ newState: s }) => {
-    const handles = [s.id, ...HANDLE_KEYS.flatMap((k) => [s.inputs[k], s.outputs?.[k]])].filter((h): h is string => typeof h === "string" && h !== "");
-    return { type: s.type, urn: s.urn, name: s.urn.split("::").pop() ?? "", props: s.inputs, protect: s.protect, retainOnDelete: s.retainOnDelete, handles: [...new Set(handles)] };
+    const handles = [s.id, ...HANDLE_KEYS.flatMap((k) => [s.inputs[k], s.outputs?.[k]])].filter(
+      (h): h is string => typeof h === "string" && h !== "",
+    );
+    return {
+      type: s.type,
+      urn: s.urn,
+      name: s.urn.split("::").pop() ?? "",
+      props: s.inputs,
+      protect: s.protect,
+      retainOnDelete: s.retainOnDelete,
+      handles: [...new Set(handles)],
+    };
   });
 }
 
@@ -43,7 +53,12 @@ export function resourcesFromPlan(plan: PlanLike): PolicyResource[] {
  * @mlapi/core): `<project>:environmentSuffix` in the stack config, else env ENVIRONMENT_SUFFIX,
  * else the stack name.
  */
-export function environmentSuffixOf(project: string, stack: string, config: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string {
+export function environmentSuffixOf(
+  project: string,
+  stack: string,
+  config: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const fromConfig = config[`${project}:environmentSuffix`];
   return typeof fromConfig === "string" ? fromConfig : (env["ENVIRONMENT_SUFFIX"] ?? stack);
 }
@@ -55,9 +70,16 @@ export function evaluate(resources: PolicyResource[], ctx: PolicyContext, rules:
   return rules.flatMap((rule): Violation[] => {
     const base = { policy: rule.name, enforcementLevel: rule.enforcementLevel };
     if (rule.kind === "resource") {
-      return resources.flatMap((r) => rule.validate(r, ctx).map((message) => ({ ...base, urn: r.urn, resource: describe(r), message })));
+      return resources.flatMap((r) =>
+        rule.validate(r, ctx).map((message) => ({ ...base, urn: r.urn, resource: describe(r), message })),
+      );
     }
-    return rule.validate(resources, ctx).map((f) => ({ ...base, urn: f.resource?.urn, resource: f.resource ? describe(f.resource) : "(stack)", message: f.message }));
+    return rule.validate(resources, ctx).map((f) => ({
+      ...base,
+      urn: f.resource?.urn,
+      resource: f.resource ? describe(f.resource) : "(stack)",
+      message: f.message,
+    }));
   });
 }
 
@@ -67,14 +89,20 @@ export function formatReport(violations: Violation[], rules: readonly Rule[] = R
   const advisory = violations.length - mandatory;
   const summary = `policies: ${rules.length} checked, ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${advisory} advisory`;
   if (violations.length === 0) return summary;
-  const rows = [["LEVEL", "POLICY", "RESOURCE", "MESSAGE"], ...violations.map((v) => [v.enforcementLevel, v.policy, v.resource, v.message])];
+  const rows = [
+    ["LEVEL", "POLICY", "RESOURCE", "MESSAGE"],
+    ...violations.map((v) => [v.enforcementLevel, v.policy, v.resource, v.message]),
+  ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => `  ${row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell)).join("  ")}`);
   return [...lines, summary].join("\n");
 }
 
 export class PolicyViolationError extends Error {
-  constructor(readonly violations: Violation[], report: string) {
+  constructor(
+    readonly violations: Violation[],
+    report: string,
+  ) {
     super(`mandatory policy violations:\n${report}`);
     this.name = "PolicyViolationError";
   }
@@ -85,7 +113,11 @@ export class PolicyViolationError extends Error {
  * table and summary, and throws PolicyViolationError (the plan exits non-zero) on any mandatory
  * violation. Advisory violations print and pass.
  */
-export function enforcePolicies(plan: PlanLike, config: Record<string, unknown>, log: (line: string) => void = console.log): Violation[] {
+export function enforcePolicies(
+  plan: PlanLike,
+  config: Record<string, unknown>,
+  log: (line: string) => void = console.log,
+): Violation[] {
   const ctx = { environmentSuffix: environmentSuffixOf(plan.project, plan.stack, config), project: plan.project };
   const violations = evaluate(resourcesFromPlan(plan), ctx);
   const report = formatReport(violations);

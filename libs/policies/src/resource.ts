@@ -98,7 +98,8 @@ export function refersTo(from: PolicyResource, key: string, to: PolicyResource):
   return typeof value === "string" && value !== "" && to.handles.includes(value);
 }
 
-export const ofType = (resources: PolicyResource[], ...types: string[]) => resources.filter((r) => types.includes(r.type));
+export const ofType = (resources: PolicyResource[], ...types: string[]) =>
+  resources.filter((r) => types.includes(r.type));
 
 /** A policy document input: a JSON string (pulumi.jsonStringify) or an object; undefined when not parseable. */
 export function policyDocument(v: unknown): Json | undefined {

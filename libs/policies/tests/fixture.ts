@@ -8,10 +8,25 @@ export const TAGS = { Project: "mlapi", Environment: "dev", Layer: "data", Manag
 let counter = 0;
 
 /** A resource as a rule sees it; `handles` default to the id-like inputs. */
-export function res(type: string, props: Record<string, unknown> = {}, extra: Partial<PolicyResource> = {}): PolicyResource {
+export function res(
+  type: string,
+  props: Record<string, unknown> = {},
+  extra: Partial<PolicyResource> = {},
+): PolicyResource {
   const name = extra.name ?? `r${++counter}`;
-  const handles = [props["name"], props["bucket"], `${name}-id`, `arn:aws:x:::${name}`].filter((h): h is string => typeof h === "string");
-  return { type, urn: `urn:pulumi:dev::mlapi-data::${type}::${name}`, name, props, protect: false, retainOnDelete: false, handles, ...extra };
+  const handles = [props["name"], props["bucket"], `${name}-id`, `arn:aws:x:::${name}`].filter(
+    (h): h is string => typeof h === "string",
+  );
+  return {
+    type,
+    urn: `urn:pulumi:dev::mlapi-data::${type}::${name}`,
+    name,
+    props,
+    protect: false,
+    retainOnDelete: false,
+    handles,
+    ...extra,
+  };
 }
 
 /** The messages one rule reports over the given resources. */

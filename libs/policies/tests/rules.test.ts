@@ -60,7 +60,9 @@ describe("naming-suffix", () => {
   });
 
   it("skips a name Pulumi autonamed from the logical name", () => {
-    expect(messages(namingSuffix, res("aws:iam/policy:Policy", { name: "task-policy-0a1b2c3" }, { name: "task-policy" }))).toEqual([]);
+    expect(
+      messages(namingSuffix, res("aws:iam/policy:Policy", { name: "task-policy-0a1b2c3" }, { name: "task-policy" })),
+    ).toEqual([]);
   });
 
   it.each([
@@ -70,7 +72,9 @@ describe("naming-suffix", () => {
     ["aws:ecs/taskDefinition:TaskDefinition", { family: "api" }, 'family "api"'],
     ["aws:ec2/vpc:Vpc", { tags: { Name: "mlapi-vpc" } }, 'tags.Name "mlapi-vpc"'],
   ])("rejects %s %j", (type, props, what) => {
-    expect(messages(namingSuffix, res(type, props))).toEqual([`${what} does not contain the environment suffix "dev"; name it with Naming.name()/logGroupName() from @mlapi/core.`]);
+    expect(messages(namingSuffix, res(type, props))).toEqual([
+      `${what} does not contain the environment suffix "dev"; name it with Naming.name()/logGroupName() from @mlapi/core.`,
+    ]);
   });
 });
 
@@ -80,15 +84,21 @@ describe("tags-required", () => {
   });
 
   it("ignores resources AWS cannot tag (no tags input, provider class has no tags)", () => {
-    expect(messages(requiredTags, res("aws:ec2/route:Route", {}), res("aws:iam/rolePolicy:RolePolicy", {}))).toEqual([]);
+    expect(messages(requiredTags, res("aws:ec2/route:Route", {}), res("aws:iam/rolePolicy:RolePolicy", {}))).toEqual(
+      [],
+    );
   });
 
   it("rejects a taggable type declared without tags, reading taggability from the provider", () => {
-    expect(messages(requiredTags, res("aws:ec2/subnet:Subnet", {}))).toEqual(["missing tags Project, Environment, Layer, ManagedBy; startLayer() in @mlapi/core adds them to every taggable resource."]);
+    expect(messages(requiredTags, res("aws:ec2/subnet:Subnet", {}))).toEqual([
+      "missing tags Project, Environment, Layer, ManagedBy; startLayer() in @mlapi/core adds them to every taggable resource.",
+    ]);
   });
 
   it("rejects a missing tag and a wrong Environment", () => {
-    expect(messages(requiredTags, res("aws:s3/bucket:Bucket", { tags: { ...TAGS, Environment: "prod", ManagedBy: "" } }))).toEqual([
+    expect(
+      messages(requiredTags, res("aws:s3/bucket:Bucket", { tags: { ...TAGS, Environment: "prod", ManagedBy: "" } })),
+    ).toEqual([
       "missing tag ManagedBy; startLayer() in @mlapi/core adds them to every taggable resource.",
       'tag Environment is "prod", not the environment suffix "dev".',
     ]);
@@ -97,14 +107,21 @@ describe("tags-required", () => {
 
 describe("log-group-retention-kms", () => {
   it("accepts 30 days with a customer key", () => {
-    expect(messages(logGroupRetentionAndKey, res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30, kmsKeyId: KEY }))).toEqual([]);
+    expect(
+      messages(
+        logGroupRetentionAndKey,
+        res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30, kmsKeyId: KEY }),
+      ),
+    ).toEqual([]);
   });
 
   it("rejects 14 days and a missing key", () => {
-    expect(messages(logGroupRetentionAndKey, res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 14 }))).toEqual([
-      "retentionInDays is 14; every log group keeps exactly 30 days (use EncryptedLogGroup).",
-      "kmsKeyId is unset; log groups are encrypted with a customer-managed key (use LogsKey + EncryptedLogGroup).",
-    ]);
+    expect(messages(logGroupRetentionAndKey, res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 14 }))).toEqual(
+      [
+        "retentionInDays is 14; every log group keeps exactly 30 days (use EncryptedLogGroup).",
+        "kmsKeyId is unset; log groups are encrypted with a customer-managed key (use LogsKey + EncryptedLogGroup).",
+      ],
+    );
   });
 
   it("rejects a group that never expires", () => {
@@ -126,8 +143,16 @@ describe("encryption-customer-key", () => {
 
   it.each([
     ["aws:rds/cluster:Cluster", { storageEncrypted: true }, "storageEncrypted must be true"],
-    ["aws:dynamodb/table:Table", { serverSideEncryption: { enabled: true } }, "serverSideEncryption must be enabled with kmsKeyArn"],
-    ["aws:ecr/repository:Repository", { encryptionConfigurations: [{ encryptionType: "KMS" }] }, "encryptionConfigurations must be KMS with kmsKey"],
+    [
+      "aws:dynamodb/table:Table",
+      { serverSideEncryption: { enabled: true } },
+      "serverSideEncryption must be enabled with kmsKeyArn",
+    ],
+    [
+      "aws:ecr/repository:Repository",
+      { encryptionConfigurations: [{ encryptionType: "KMS" }] },
+      "encryptionConfigurations must be KMS with kmsKey",
+    ],
     ["aws:secretsmanager/secret:Secret", {}, "kmsKeyId must be a customer-managed key"],
   ])("rejects %s without one", (type, props, message) => {
     expect(messages(customerKeyEncryption, res(type, props))).toEqual([expect.stringContaining(message)]);
@@ -136,7 +161,13 @@ describe("encryption-customer-key", () => {
 
 describe("kms-key-rotation", () => {
   it("accepts a rotating symmetric key and an asymmetric key (which cannot rotate)", () => {
-    expect(messages(kmsKeyRotation, res("aws:kms/key:Key", { enableKeyRotation: true }), res("aws:kms/key:Key", { customerMasterKeySpec: "RSA_2048" }))).toEqual([]);
+    expect(
+      messages(
+        kmsKeyRotation,
+        res("aws:kms/key:Key", { enableKeyRotation: true }),
+        res("aws:kms/key:Key", { customerMasterKeySpec: "RSA_2048" }),
+      ),
+    ).toEqual([]);
   });
 
   it("rejects a symmetric key without rotation", () => {
@@ -147,7 +178,10 @@ describe("kms-key-rotation", () => {
 describe("s3-bucket-encryption", () => {
   const bucket = () => res("aws:s3/bucket:Bucket", { bucket: "mlapi-pages-dev" });
   const sse = (algorithm: string, target = "mlapi-pages-dev") =>
-    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket: target, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }] });
+    res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", {
+      bucket: target,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }],
+    });
 
   it.each(["aws:kms", "AES256"])("accepts a bucket with an %s encryption configuration", (algorithm) => {
     expect(messages(s3BucketEncryption, bucket(), sse(algorithm))).toEqual([]);
@@ -155,83 +189,150 @@ describe("s3-bucket-encryption", () => {
 
   it("links the configuration to its bucket through CrossGuard's property dependencies too", () => {
     const b = res("aws:s3/bucket:Bucket", {}, { handles: [] });
-    const config = res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] }, { propertyDependencies: { bucket: [b.urn] } });
+    const config = res(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] },
+      { propertyDependencies: { bucket: [b.urn] } },
+    );
     expect(messages(s3BucketEncryption, b, config)).toEqual([]);
   });
 
   it("rejects a bucket whose configuration belongs to another bucket", () => {
-    expect(messages(s3BucketEncryption, bucket(), sse("aws:kms", "other-bucket"))).toEqual(["no BucketServerSideEncryptionConfiguration (aws:kms or AES256) for this bucket in the stack."]);
+    expect(messages(s3BucketEncryption, bucket(), sse("aws:kms", "other-bucket"))).toEqual([
+      "no BucketServerSideEncryptionConfiguration (aws:kms or AES256) for this bucket in the stack.",
+    ]);
   });
 });
 
 describe("rds-not-public", () => {
   it("accepts a private instance", () => {
-    expect(messages(rdsNotPublic, res("aws:rds/clusterInstance:ClusterInstance", { publiclyAccessible: false }))).toEqual([]);
+    expect(
+      messages(rdsNotPublic, res("aws:rds/clusterInstance:ClusterInstance", { publiclyAccessible: false })),
+    ).toEqual([]);
   });
 
   it("rejects a publicly accessible instance", () => {
-    expect(messages(rdsNotPublic, res("aws:rds/clusterInstance:ClusterInstance", { publiclyAccessible: true }))).toEqual(["publiclyAccessible must be false."]);
+    expect(
+      messages(rdsNotPublic, res("aws:rds/clusterInstance:ClusterInstance", { publiclyAccessible: true })),
+    ).toEqual(["publiclyAccessible must be false."]);
   });
 });
 
 describe("s3-public-access-block", () => {
   const bucket = () => res("aws:s3/bucket:Bucket", { bucket: "mlapi-pages-dev" });
   const block = (flags: Record<string, boolean>) =>
-    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket: "mlapi-pages-dev", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...flags });
+    res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
+      bucket: "mlapi-pages-dev",
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+      ...flags,
+    });
 
   it("accepts a bucket with all four settings true", () => {
     expect(messages(s3PublicAccessBlock, bucket(), block({}))).toEqual([]);
   });
 
   it("rejects a block that lets a policy make the bucket public", () => {
-    expect(messages(s3PublicAccessBlock, bucket(), block({ blockPublicPolicy: false, restrictPublicBuckets: false }))).toEqual(["blockPublicPolicy, restrictPublicBuckets must be true."]);
+    expect(
+      messages(s3PublicAccessBlock, bucket(), block({ blockPublicPolicy: false, restrictPublicBuckets: false })),
+    ).toEqual(["blockPublicPolicy, restrictPublicBuckets must be true."]);
   });
 
   it("rejects a bucket without a block", () => {
-    expect(messages(s3PublicAccessBlock, bucket())).toEqual(["no BucketPublicAccessBlock for this bucket in the stack."]);
+    expect(messages(s3PublicAccessBlock, bucket())).toEqual([
+      "no BucketPublicAccessBlock for this bucket in the stack.",
+    ]);
   });
 });
 
 describe("ecs-no-public-ip", () => {
   it("accepts tasks without public IPs", () => {
-    expect(messages(ecsNoPublicIp, res("aws:ecs/service:Service", { networkConfiguration: { assignPublicIp: false, subnets: ["subnet-1"] } }))).toEqual([]);
+    expect(
+      messages(
+        ecsNoPublicIp,
+        res("aws:ecs/service:Service", { networkConfiguration: { assignPublicIp: false, subnets: ["subnet-1"] } }),
+      ),
+    ).toEqual([]);
   });
 
   it("rejects tasks with public IPs", () => {
-    expect(messages(ecsNoPublicIp, res("aws:ecs/service:Service", { networkConfiguration: { assignPublicIp: true } }))).toEqual(["networkConfiguration.assignPublicIp must be false."]);
+    expect(
+      messages(ecsNoPublicIp, res("aws:ecs/service:Service", { networkConfiguration: { assignPublicIp: true } })),
+    ).toEqual(["networkConfiguration.assignPublicIp must be false."]);
   });
 });
 
 describe("sg-no-open-ingress", () => {
   it.each([
-    ["a CloudFront prefix-list rule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { prefixListId: "pl-3b927c52", fromPort: 443, toPort: 443, ipProtocol: "tcp" }],
-    ["a rule from another group", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { referencedSecurityGroupId: "sg-1" }],
+    [
+      "a CloudFront prefix-list rule",
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      { prefixListId: "pl-3b927c52", fromPort: 443, toPort: 443, ipProtocol: "tcp" },
+    ],
+    [
+      "a rule from another group",
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      { referencedSecurityGroupId: "sg-1" },
+    ],
     ["egress to anywhere", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", { cidrIpv4: "0.0.0.0/0" }],
-    ["an inline VPC-range rule", "aws:ec2/securityGroup:SecurityGroup", { ingress: [{ cidrBlocks: ["10.0.0.0/16"] }], egress: [{ cidrBlocks: ["0.0.0.0/0"] }] }],
-    ["a legacy egress rule", "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "egress", cidrBlocks: ["0.0.0.0/0"] }],
+    [
+      "an inline VPC-range rule",
+      "aws:ec2/securityGroup:SecurityGroup",
+      { ingress: [{ cidrBlocks: ["10.0.0.0/16"] }], egress: [{ cidrBlocks: ["0.0.0.0/0"] }] },
+    ],
+    [
+      "a legacy egress rule",
+      "aws:ec2/securityGroupRule:SecurityGroupRule",
+      { type: "egress", cidrBlocks: ["0.0.0.0/0"] },
+    ],
   ])("accepts %s", (_what, type, props) => {
     expect(messages(securityGroupNoOpenIngress, res(type, props))).toEqual([]);
   });
 
   it.each([
-    ["an IPv4 ingress rule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { cidrIpv4: "0.0.0.0/0" }, "0.0.0.0/0"],
+    [
+      "an IPv4 ingress rule",
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      { cidrIpv4: "0.0.0.0/0" },
+      "0.0.0.0/0",
+    ],
     ["an IPv6 ingress rule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { cidrIpv6: "::/0" }, "::/0"],
-    ["inline ingress", "aws:ec2/securityGroup:SecurityGroup", { ingress: [{ cidrBlocks: ["0.0.0.0/0"] }] }, "0.0.0.0/0"],
-    ["a legacy ingress rule", "aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", ipv6CidrBlocks: ["::/0"] }, "::/0"],
+    [
+      "inline ingress",
+      "aws:ec2/securityGroup:SecurityGroup",
+      { ingress: [{ cidrBlocks: ["0.0.0.0/0"] }] },
+      "0.0.0.0/0",
+    ],
+    [
+      "a legacy ingress rule",
+      "aws:ec2/securityGroupRule:SecurityGroupRule",
+      { type: "ingress", ipv6CidrBlocks: ["::/0"] },
+      "::/0",
+    ],
   ])("rejects %s", (_what, type, props, cidr) => {
-    expect(messages(securityGroupNoOpenIngress, res(type, props))).toEqual([`ingress from ${cidr}; admit a security group or a managed prefix list (prefixListId) instead.`]);
+    expect(messages(securityGroupNoOpenIngress, res(type, props))).toEqual([
+      `ingress from ${cidr}; admit a security group or a managed prefix list (prefixListId) instead.`,
+    ]);
   });
 });
 
 describe("iam-least-privilege", () => {
-  const rolePolicy = (...statements: Record<string, unknown>[]) => res("aws:iam/rolePolicy:RolePolicy", { policy: doc(...statements) });
+  const rolePolicy = (...statements: Record<string, unknown>[]) =>
+    res("aws:iam/rolePolicy:RolePolicy", { policy: doc(...statements) });
 
   it("accepts scoped actions on ARNs, and ecr:GetAuthorizationToken on *", () => {
     expect(
       messages(
         iamLeastPrivilege,
         rolePolicy(
-          { Sid: "Sessions", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev" },
+          {
+            Sid: "Sessions",
+            Effect: "Allow",
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
+            Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev",
+          },
           { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
           { Sid: "DenyAll", Effect: "Deny", Action: "*", Resource: "*" },
         ),
@@ -240,18 +341,42 @@ describe("iam-least-privilege", () => {
   });
 
   it("exempts KMS key policies, where Resource * means the key itself", () => {
-    expect(messages(iamLeastPrivilege, res("aws:kms/key:Key", { policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }) }))).toEqual([]);
+    expect(
+      messages(
+        iamLeastPrivilege,
+        res("aws:kms/key:Key", {
+          policy: doc({
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::123456789012:root" },
+            Action: "kms:*",
+            Resource: "*",
+          }),
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("rejects * and service:* actions", () => {
-    expect(messages(iamLeastPrivilege, rolePolicy({ Sid: "All", Effect: "Allow", Action: ["*", "s3:*"], Resource: "arn:aws:s3:::b" }))).toEqual([
-      'statement All allows "*", "s3:*"; list the actions it needs.',
-    ]);
+    expect(
+      messages(
+        iamLeastPrivilege,
+        rolePolicy({ Sid: "All", Effect: "Allow", Action: ["*", "s3:*"], Resource: "arn:aws:s3:::b" }),
+      ),
+    ).toEqual(['statement All allows "*", "s3:*"; list the actions it needs.']);
   });
 
   it("rejects a scopable action on * resource, also in a role's inline policy", () => {
-    const role = res("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: doc({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:BatchGetImage"], Resource: "*" }) }] });
-    expect(messages(iamLeastPrivilege, role)).toEqual([expect.stringContaining('statement 1 grants ecr:BatchGetImage on "*"')]);
+    const role = res("aws:iam/role:Role", {
+      inlinePolicies: [
+        {
+          name: "x",
+          policy: doc({ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:BatchGetImage"], Resource: "*" }),
+        },
+      ],
+    });
+    expect(messages(iamLeastPrivilege, role)).toEqual([
+      expect.stringContaining('statement 1 grants ecr:BatchGetImage on "*"'),
+    ]);
   });
 
   it("accepts * under a Project tag condition (the bootstrap's deploy role), not under another condition", () => {
@@ -265,26 +390,45 @@ describe("iam-least-privilege", () => {
   });
 
   it("rejects NotAction with Allow and * in a bucket policy", () => {
-    expect(messages(iamLeastPrivilege, rolePolicy({ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" }))).toEqual(["statement 1 uses NotAction with Allow, which grants everything else."]);
-    expect(messages(iamLeastPrivilege, res("aws:s3/bucketPolicy:BucketPolicy", { policy: doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "arn:aws:s3:::b/*" }) }))).toEqual([
-      'statement 1 allows "*"; list the actions it needs.',
-    ]);
+    expect(
+      messages(iamLeastPrivilege, rolePolicy({ Effect: "Allow", NotAction: "iam:*", Resource: "arn:aws:s3:::b" })),
+    ).toEqual(["statement 1 uses NotAction with Allow, which grants everything else."]);
+    expect(
+      messages(
+        iamLeastPrivilege,
+        res("aws:s3/bucketPolicy:BucketPolicy", {
+          policy: doc({ Effect: "Allow", Principal: "*", Action: "*", Resource: "arn:aws:s3:::b/*" }),
+        }),
+      ),
+    ).toEqual(['statement 1 allows "*"; list the actions it needs.']);
   });
 });
 
 describe("iam-trust-one-service", () => {
-  const role = (...statements: Record<string, unknown>[]) => res("aws:iam/role:Role", { assumeRolePolicy: doc(...statements) });
+  const role = (...statements: Record<string, unknown>[]) =>
+    res("aws:iam/role:Role", { assumeRolePolicy: doc(...statements) });
 
   it("accepts one service principal", () => {
-    expect(messages(iamSingleServiceTrust, role({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }))).toEqual([]);
+    expect(
+      messages(
+        iamSingleServiceTrust,
+        role({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      ),
+    ).toEqual([]);
   });
 
   it.each([
-    ["two services", { Service: ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"] }, "Service:ecs-tasks.amazonaws.com, Service:lambda.amazonaws.com"],
+    [
+      "two services",
+      { Service: ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"] },
+      "Service:ecs-tasks.amazonaws.com, Service:lambda.amazonaws.com",
+    ],
     ["an account", { AWS: "arn:aws:iam::123456789012:root" }, "AWS:arn:aws:iam::123456789012:root"],
     ["anyone", "*", "*"],
   ])("rejects %s", (_what, principal, shown) => {
-    expect(messages(iamSingleServiceTrust, role({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }))).toEqual([
+    expect(
+      messages(iamSingleServiceTrust, role({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" })),
+    ).toEqual([
       `trust policy admits ${shown}; it must admit exactly one Service principal or one OIDC provider pinned by aud and sub.`,
     ]);
   });
@@ -323,27 +467,49 @@ describe("iam-trust-one-service", () => {
 
 describe("iam-no-managed-full-access", () => {
   it("accepts a scoped AWS managed policy", () => {
-    expect(messages(iamNoFullAccess, res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }))).toEqual([]);
+    expect(
+      messages(
+        iamNoFullAccess,
+        res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+          policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+        }),
+      ),
+    ).toEqual([]);
   });
 
-  it.each(["arn:aws:iam::aws:policy/AmazonS3FullAccess", "arn:aws:iam::aws:policy/AdministratorAccess"])("rejects %s", (arn) => {
-    expect(messages(iamNoFullAccess, res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { policyArn: arn }))).toEqual([`attaches ${arn}; write a scoped policy instead.`]);
-  });
+  it.each(["arn:aws:iam::aws:policy/AmazonS3FullAccess", "arn:aws:iam::aws:policy/AdministratorAccess"])(
+    "rejects %s",
+    (arn) => {
+      expect(
+        messages(iamNoFullAccess, res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { policyArn: arn })),
+      ).toEqual([`attaches ${arn}; write a scoped policy instead.`]);
+    },
+  );
 });
 
 describe("alb-tls-policy", () => {
-  it.each(["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "ELBSecurityPolicy-FS-1-2-Res-2020-10"])("accepts %s", (sslPolicy) => {
+  it.each([
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+  ])("accepts %s", (sslPolicy) => {
     expect(messages(albTlsPolicy, res("aws:lb/listener:Listener", { protocol: "HTTPS", sslPolicy }))).toEqual([]);
   });
 
-  it.each(["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS13-1-1-2021-06", undefined])("rejects %s", (sslPolicy) => {
-    expect(messages(albTlsPolicy, res("aws:lb/listener:Listener", { protocol: "HTTPS", sslPolicy }))).toEqual([expect.stringContaining("is not a TLS 1.2+ policy")]);
-  });
+  it.each(["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS13-1-1-2021-06", undefined])(
+    "rejects %s",
+    (sslPolicy) => {
+      expect(messages(albTlsPolicy, res("aws:lb/listener:Listener", { protocol: "HTTPS", sslPolicy }))).toEqual([
+        expect.stringContaining("is not a TLS 1.2+ policy"),
+      ]);
+    },
+  );
 });
 
 describe("alb-http-redirects-to-https", () => {
   const https = () => res("aws:lb/listener:Listener", { protocol: "HTTPS", port: 443 });
-  const http = (action: Record<string, unknown>) => res("aws:lb/listener:Listener", { protocol: "HTTP", port: 80, defaultActions: [action] });
+  const http = (action: Record<string, unknown>) =>
+    res("aws:lb/listener:Listener", { protocol: "HTTP", port: 80, defaultActions: [action] });
   const redirect = { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } };
   const forward = { type: "forward", targetGroupArn: "arn:tg" };
 
@@ -353,21 +519,41 @@ describe("alb-http-redirects-to-https", () => {
   });
 
   it("rejects an HTTP listener that forwards while HTTPS exists", () => {
-    expect(messages(albHttpRedirect, https(), http(forward))).toEqual(["HTTP listener must only redirect to HTTPS when an HTTPS listener exists (default action redirect, protocol HTTPS)."]);
+    expect(messages(albHttpRedirect, https(), http(forward))).toEqual([
+      "HTTP listener must only redirect to HTTPS when an HTTPS listener exists (default action redirect, protocol HTTPS).",
+    ]);
   });
 });
 
 describe("cloudfront-viewer-tls", () => {
   const distribution = (viewerCertificate: Record<string, unknown>, policy = "redirect-to-https") =>
-    res("aws:cloudfront/distribution:Distribution", { viewerCertificate, defaultCacheBehavior: { viewerProtocolPolicy: "https-only" }, orderedCacheBehaviors: [{ pathPattern: "/api/*", viewerProtocolPolicy: policy }] });
+    res("aws:cloudfront/distribution:Distribution", {
+      viewerCertificate,
+      defaultCacheBehavior: { viewerProtocolPolicy: "https-only" },
+      orderedCacheBehaviors: [{ pathPattern: "/api/*", viewerProtocolPolicy: policy }],
+    });
 
   it("accepts a custom certificate with TLSv1.2_2021 and the default certificate opt-in", () => {
-    expect(messages(cloudfrontTls, distribution({ acmCertificateArn: "arn:acm", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }))).toEqual([]);
+    expect(
+      messages(
+        cloudfrontTls,
+        distribution({
+          acmCertificateArn: "arn:acm",
+          sslSupportMethod: "sni-only",
+          minimumProtocolVersion: "TLSv1.2_2021",
+        }),
+      ),
+    ).toEqual([]);
     expect(messages(cloudfrontTls, distribution({ cloudfrontDefaultCertificate: true }))).toEqual([]);
   });
 
   it("rejects TLSv1 and a behaviour that allows plain HTTP", () => {
-    expect(messages(cloudfrontTls, distribution({ acmCertificateArn: "arn:acm", minimumProtocolVersion: "TLSv1" }, "allow-all"))).toEqual([
+    expect(
+      messages(
+        cloudfrontTls,
+        distribution({ acmCertificateArn: "arn:acm", minimumProtocolVersion: "TLSv1" }, "allow-all"),
+      ),
+    ).toEqual([
       'viewerCertificate.minimumProtocolVersion "TLSv1"; use one of TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025.',
       'orderedCacheBehaviors /api/* viewerProtocolPolicy is "allow-all"; use redirect-to-https or https-only.',
     ]);
@@ -375,16 +561,26 @@ describe("cloudfront-viewer-tls", () => {
 });
 
 describe("rds-force-ssl", () => {
-  const cluster = (groupName?: string) => res("aws:rds/cluster:Cluster", { engine: "aurora-postgresql", dbClusterParameterGroupName: groupName });
-  const group = (value: string) => res("aws:rds/clusterParameterGroup:ClusterParameterGroup", { name: "mlapi-db-dev", family: "aurora-postgresql16", parameters: [{ name: "rds.force_ssl", value }] });
+  const cluster = (groupName?: string) =>
+    res("aws:rds/cluster:Cluster", { engine: "aurora-postgresql", dbClusterParameterGroupName: groupName });
+  const group = (value: string) =>
+    res("aws:rds/clusterParameterGroup:ClusterParameterGroup", {
+      name: "mlapi-db-dev",
+      family: "aurora-postgresql16",
+      parameters: [{ name: "rds.force_ssl", value }],
+    });
 
   it("accepts a cluster on a group that forces SSL", () => {
     expect(messages(rdsForceSsl, cluster("mlapi-db-dev"), group("1"))).toEqual([]);
   });
 
   it("rejects a group with force_ssl 0 and a cluster on the default group", () => {
-    expect(messages(rdsForceSsl, cluster("mlapi-db-dev"), group("0"))).toEqual(["parameters must set rds.force_ssl = 1."]);
-    expect(messages(rdsForceSsl, cluster())).toEqual(["dbClusterParameterGroupName does not name a cluster parameter group of this stack; the default group does not force SSL."]);
+    expect(messages(rdsForceSsl, cluster("mlapi-db-dev"), group("0"))).toEqual([
+      "parameters must set rds.force_ssl = 1.",
+    ]);
+    expect(messages(rdsForceSsl, cluster())).toEqual([
+      "dbClusterParameterGroupName does not name a cluster parameter group of this stack; the default group does not force SSL.",
+    ]);
   });
 });
 
@@ -400,7 +596,11 @@ describe("destroyable", () => {
   });
 
   it.each([
-    ["aws:rds/cluster:Cluster", { skipFinalSnapshot: false }, "skipFinalSnapshot must be true: a final snapshot needs a unique name and blocks destroy."],
+    [
+      "aws:rds/cluster:Cluster",
+      { skipFinalSnapshot: false },
+      "skipFinalSnapshot must be true: a final snapshot needs a unique name and blocks destroy.",
+    ],
     ["aws:s3/bucket:Bucket", {}, "forceDestroy must be true: a non-empty bucket cannot be deleted."],
     ["aws:ecr/repository:Repository", {}, "forceDelete must be true: a repository with images cannot be deleted."],
     ["aws:lb/loadBalancer:LoadBalancer", { enableDeletionProtection: true }, "enableDeletionProtection must be false."],
@@ -430,68 +630,128 @@ describe("no-guardduty-detector", () => {
   });
 
   it("rejects a detector", () => {
-    expect(messages(noGuardDuty, res("aws:guardduty/detector:Detector", { enable: true }))).toEqual(["GuardDuty detectors are account-level; enable GuardDuty in the account baseline, not in a layer."]);
+    expect(messages(noGuardDuty, res("aws:guardduty/detector:Detector", { enable: true }))).toEqual([
+      "GuardDuty detectors are account-level; enable GuardDuty in the account baseline, not in a layer.",
+    ]);
   });
 });
 
 describe("config-role-managed-policy", () => {
-  const configRole = () => res("aws:iam/role:Role", { name: "mlapi-config-dev", assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "config.amazonaws.com" }, Action: "sts:AssumeRole" }) });
-  const attach = (policyArn: string) => res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "mlapi-config-dev", policyArn });
+  const configRole = () =>
+    res("aws:iam/role:Role", {
+      name: "mlapi-config-dev",
+      assumeRolePolicy: doc({
+        Effect: "Allow",
+        Principal: { Service: "config.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      }),
+    });
+  const attach = (policyArn: string) =>
+    res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "mlapi-config-dev", policyArn });
 
   it("accepts a Config role with AWS_ConfigRole, and a stack with no Config role", () => {
-    expect(messages(configRoleManagedPolicy, configRole(), attach("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"))).toEqual([]);
-    expect(messages(configRoleManagedPolicy, res("aws:iam/role:Role", { assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" } }) }))).toEqual([]);
+    expect(
+      messages(configRoleManagedPolicy, configRole(), attach("arn:aws:iam::aws:policy/service-role/AWS_ConfigRole")),
+    ).toEqual([]);
+    expect(
+      messages(
+        configRoleManagedPolicy,
+        res("aws:iam/role:Role", {
+          assumeRolePolicy: doc({ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" } }),
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("rejects a Config role on the deprecated AWSConfigRole", () => {
-    expect(messages(configRoleManagedPolicy, configRole(), attach("arn:aws:iam::aws:policy/service-role/AWSConfigRole"))).toEqual([
-      "AWS Config role must attach arn:aws:iam::aws:policy/service-role/AWS_ConfigRole.",
-    ]);
+    expect(
+      messages(configRoleManagedPolicy, configRole(), attach("arn:aws:iam::aws:policy/service-role/AWSConfigRole")),
+    ).toEqual(["AWS Config role must attach arn:aws:iam::aws:policy/service-role/AWS_ConfigRole."]);
   });
 });
 
 describe("alb-access-logs (advisory)", () => {
   it("accepts an ALB logging to S3", () => {
-    expect(messages(albAccessLogs, res("aws:lb/loadBalancer:LoadBalancer", { accessLogs: { enabled: true, bucket: "mlapi-alb-logs-dev" } }))).toEqual([]);
+    expect(
+      messages(
+        albAccessLogs,
+        res("aws:lb/loadBalancer:LoadBalancer", { accessLogs: { enabled: true, bucket: "mlapi-alb-logs-dev" } }),
+      ),
+    ).toEqual([]);
   });
 
   it("flags an ALB without access logs, not a network load balancer", () => {
-    expect(messages(albAccessLogs, res("aws:lb/loadBalancer:LoadBalancer", {}), res("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network" }))).toEqual(["accessLogs are not enabled."]);
+    expect(
+      messages(
+        albAccessLogs,
+        res("aws:lb/loadBalancer:LoadBalancer", {}),
+        res("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network" }),
+      ),
+    ).toEqual(["accessLogs are not enabled."]);
   });
 });
 
 describe("cloudfront-logging (advisory)", () => {
   it("accepts a distribution with a log delivery source", () => {
     const d = res("aws:cloudfront/distribution:Distribution", {});
-    expect(messages(cloudfrontLogging, d, res("aws:cloudwatch/logDeliverySource:LogDeliverySource", { resourceArn: d.handles[1], logType: "ACCESS_LOGS" }))).toEqual([]);
+    expect(
+      messages(
+        cloudfrontLogging,
+        d,
+        res("aws:cloudwatch/logDeliverySource:LogDeliverySource", {
+          resourceArn: d.handles[1],
+          logType: "ACCESS_LOGS",
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("flags a distribution without logging", () => {
-    expect(messages(cloudfrontLogging, res("aws:cloudfront/distribution:Distribution", {}))).toEqual(["no access logging (loggingConfig or a LogDeliverySource for this distribution)."]);
+    expect(messages(cloudfrontLogging, res("aws:cloudfront/distribution:Distribution", {}))).toEqual([
+      "no access logging (loggingConfig or a LogDeliverySource for this distribution).",
+    ]);
   });
 });
 
 describe("waf-on-entry-points (advisory)", () => {
   it("accepts an associated ALB, an internal ALB and a distribution with a web ACL", () => {
     const alb = res("aws:lb/loadBalancer:LoadBalancer", {});
-    const association = res("aws:wafv2/webAclAssociation:WebAclAssociation", { resourceArn: alb.handles[1], webAclArn: "arn:waf" });
-    expect(messages(wafOnEntryPoints, alb, association, res("aws:lb/loadBalancer:LoadBalancer", { internal: true }), res("aws:cloudfront/distribution:Distribution", { webAclId: "arn:waf" }))).toEqual([]);
+    const association = res("aws:wafv2/webAclAssociation:WebAclAssociation", {
+      resourceArn: alb.handles[1],
+      webAclArn: "arn:waf",
+    });
+    expect(
+      messages(
+        wafOnEntryPoints,
+        alb,
+        association,
+        res("aws:lb/loadBalancer:LoadBalancer", { internal: true }),
+        res("aws:cloudfront/distribution:Distribution", { webAclId: "arn:waf" }),
+      ),
+    ).toEqual([]);
   });
 
   it("flags an ALB without an association and a distribution without webAclId", () => {
-    expect(messages(wafOnEntryPoints, res("aws:lb/loadBalancer:LoadBalancer", {}), res("aws:cloudfront/distribution:Distribution", {}))).toEqual([
-      "internet-facing ALB has no WAFv2 WebAclAssociation.",
-      "distribution has no webAclId.",
-    ]);
+    expect(
+      messages(
+        wafOnEntryPoints,
+        res("aws:lb/loadBalancer:LoadBalancer", {}),
+        res("aws:cloudfront/distribution:Distribution", {}),
+      ),
+    ).toEqual(["internet-facing ALB has no WAFv2 WebAclAssociation.", "distribution has no webAclId."]);
   });
 });
 
 describe("ecs-container-insights (advisory)", () => {
   it.each(["enabled", "enhanced"])("accepts containerInsights %s", (value) => {
-    expect(messages(containerInsights, res("aws:ecs/cluster:Cluster", { settings: [{ name: "containerInsights", value }] }))).toEqual([]);
+    expect(
+      messages(containerInsights, res("aws:ecs/cluster:Cluster", { settings: [{ name: "containerInsights", value }] })),
+    ).toEqual([]);
   });
 
   it("flags a cluster without Container Insights", () => {
-    expect(messages(containerInsights, res("aws:ecs/cluster:Cluster", {}))).toEqual(["containerInsights is not enabled."]);
+    expect(messages(containerInsights, res("aws:ecs/cluster:Cluster", {}))).toEqual([
+      "containerInsights is not enabled.",
+    ]);
   });
 });

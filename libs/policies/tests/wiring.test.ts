@@ -37,9 +37,16 @@ describe("the offline plan's policy gate", () => {
     expect(error).toBeInstanceOf(PolicyViolationError);
     const violations = (error as PolicyViolationError).violations;
     expect(violations.map((v) => [v.enforcementLevel, v.policy, v.resource, v.message])).toEqual([
-      ["mandatory", "log-group-retention-kms", "app-logs (aws:cloudwatch/logGroup:LogGroup)", "retentionInDays is 14; every log group keeps exactly 30 days (use EncryptedLogGroup)."],
+      [
+        "mandatory",
+        "log-group-retention-kms",
+        "app-logs (aws:cloudwatch/logGroup:LogGroup)",
+        "retentionInDays is 14; every log group keeps exactly 30 days (use EncryptedLogGroup).",
+      ],
     ]);
-    expect((error as Error).message).toMatch(/mandatory\s+log-group-retention-kms\s+app-logs \(aws:cloudwatch\/logGroup:LogGroup\)\s+retentionInDays is 14/);
+    expect((error as Error).message).toMatch(
+      /mandatory\s+log-group-retention-kms\s+app-logs \(aws:cloudwatch\/logGroup:LogGroup\)\s+retentionInDays is 14/,
+    );
     expect((error as Error).message).toContain(`policies: ${RULES.length} checked, 1 mandatory violation, 0 advisory`);
   });
 

@@ -8,7 +8,9 @@ describe("AwsMocks answers in AWS's shapes", () => {
   it("gives a load balancer and target group the ARN suffixes a scaling resource label is built from", () => {
     const m = mocks();
     const lb = create(m, "aws:lb/loadBalancer:LoadBalancer", "alb", { name: "mlapi-alb-dev" }).state;
-    expect(lb.arn).toMatch(/^arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer\/app\/mlapi-alb-dev\/[0-9a-f]{16}$/);
+    expect(lb.arn).toMatch(
+      /^arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer\/app\/mlapi-alb-dev\/[0-9a-f]{16}$/,
+    );
     expect(lb.arnSuffix).toBe(String(lb.arn).split(":loadbalancer/")[1]);
     expect(lb.dnsName).toMatch(/^mlapi-alb-dev-\d+\.eu-central-1\.elb\.amazonaws\.com$/);
     const tg = create(m, "aws:lb/targetGroup:TargetGroup", "api-tg-dev").state;
@@ -26,26 +28,55 @@ describe("AwsMocks answers in AWS's shapes", () => {
 
   it("answers in the region of an explicit provider", () => {
     const m = mocks();
-    const provider = m.newResource({ type: "pulumi:providers:aws", name: "us-east-1", inputs: { region: "us-east-1" }, custom: true });
-    const cert = create(m, "aws:acm/certificate:Certificate", "cert", { domainName: "api.example.com" }, `urn:x::${provider.id}`).state;
+    const provider = m.newResource({
+      type: "pulumi:providers:aws",
+      name: "us-east-1",
+      inputs: { region: "us-east-1" },
+      custom: true,
+    });
+    const cert = create(
+      m,
+      "aws:acm/certificate:Certificate",
+      "cert",
+      { domainName: "api.example.com" },
+      `urn:x::${provider.id}`,
+    ).state;
     expect(cert.arn).toMatch(/^arn:aws:acm:us-east-1:123456789012:certificate\/[0-9a-f-]{36}$/);
   });
 
   it("returns the RDS-managed master secret only when the password is managed", () => {
     const m = mocks();
-    const managed = create(m, "aws:rds/cluster:Cluster", "db", { clusterIdentifier: "mlapi-db-dev", manageMasterUserPassword: true }).state;
-    expect((managed.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn).toMatch(/^arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-/);
+    const managed = create(m, "aws:rds/cluster:Cluster", "db", {
+      clusterIdentifier: "mlapi-db-dev",
+      manageMasterUserPassword: true,
+    }).state;
+    expect((managed.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn).toMatch(
+      /^arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!cluster-/,
+    );
     expect(managed.endpoint).toMatch(/^mlapi-db-dev\.cluster-[0-9a-f]{12}\.eu-central-1\.rds\.amazonaws\.com$/);
     expect(create(m, "aws:rds/cluster:Cluster", "db2", { clusterIdentifier: "x" }).state.masterUserSecrets).toEqual([]);
   });
 
   it("answers StackReferences from the given outputs and fails loudly for unknown stacks", () => {
-    const m = new AwsMocks({ region: "eu-central-1", stackOutputs: { "organization/mlapi-network/dev": { vpcId: "vpc-1" } } });
-    const ref = m.newResource({ type: "pulumi:pulumi:StackReference", name: "network-stack", inputs: { name: "organization/mlapi-network/dev" }, custom: true });
+    const m = new AwsMocks({
+      region: "eu-central-1",
+      stackOutputs: { "organization/mlapi-network/dev": { vpcId: "vpc-1" } },
+    });
+    const ref = m.newResource({
+      type: "pulumi:pulumi:StackReference",
+      name: "network-stack",
+      inputs: { name: "organization/mlapi-network/dev" },
+      custom: true,
+    });
     expect(ref.state.outputs).toEqual({ vpcId: "vpc-1" });
-    expect(() => m.newResource({ type: "pulumi:pulumi:StackReference", name: "x", inputs: { name: "organization/mlapi-data/dev" }, custom: true })).toThrow(
-      'No mock outputs for stack reference "organization/mlapi-data/dev"',
-    );
+    expect(() =>
+      m.newResource({
+        type: "pulumi:pulumi:StackReference",
+        name: "x",
+        inputs: { name: "organization/mlapi-data/dev" },
+        custom: true,
+      }),
+    ).toThrow('No mock outputs for stack reference "organization/mlapi-data/dev"');
   });
 
   it("looks up availability zones of the stack's region", () => {
@@ -56,6 +87,8 @@ describe("AwsMocks answers in AWS's shapes", () => {
   it("records every resource it was asked for", () => {
     const m = mocks();
     create(m, "aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.0.0.0/16" });
-    expect(m.resources.map((r) => [r.type, r.name, r.id.startsWith("vpc-")])).toEqual([["aws:ec2/vpc:Vpc", "vpc", true]]);
+    expect(m.resources.map((r) => [r.type, r.name, r.id.startsWith("vpc-")])).toEqual([
+      ["aws:ec2/vpc:Vpc", "vpc", true],
+    ]);
   });
 });

@@ -43,7 +43,14 @@ const arn = (c: Ctx, service: string, resource: string, region = c.region): stri
 const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx) => { id: string; state: State }> = {
   "aws:ec2/vpc:Vpc": (_a, c) => {
     const id = `vpc-${mockHex(c.seed, 17)}`;
-    return { id, state: { arn: arn(c, "ec2", `vpc/${id}`), defaultSecurityGroupId: `sg-${mockHex(`${c.seed}dsg`, 17)}`, mainRouteTableId: `rtb-${mockHex(`${c.seed}main`, 17)}` } };
+    return {
+      id,
+      state: {
+        arn: arn(c, "ec2", `vpc/${id}`),
+        defaultSecurityGroupId: `sg-${mockHex(`${c.seed}dsg`, 17)}`,
+        mainRouteTableId: `rtb-${mockHex(`${c.seed}main`, 17)}`,
+      },
+    };
   },
   "aws:ec2/subnet:Subnet": (_a, c) => ec2Id(c, "subnet"),
   // @pulumi/random's RandomId: `hex` holds byteLength random bytes.
@@ -78,7 +85,14 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
   },
   "aws:iam/role:Role": (a, c) => {
     const name = physicalName(a);
-    return { id: name, state: { name, arn: `arn:aws:iam::${c.account}:role/${name}`, uniqueId: `AROA${mockHex(c.seed, 17).toUpperCase()}` } };
+    return {
+      id: name,
+      state: {
+        name,
+        arn: `arn:aws:iam::${c.account}:role/${name}`,
+        uniqueId: `AROA${mockHex(c.seed, 17).toUpperCase()}`,
+      },
+    };
   },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (a, c) => {
     const providerArn = `arn:aws:iam::${c.account}:oidc-provider/${String(a.inputs.url).replace(/^https:\/\//, "")}`;
@@ -93,7 +107,16 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     const name = physicalName(a);
     const suffix = `app/${name}/${mockHex(c.seed, 16)}`;
     const lbArn = arn(c, "elasticloadbalancing", `loadbalancer/${suffix}`);
-    return { id: lbArn, state: { name, arn: lbArn, arnSuffix: suffix, dnsName: `${name}-${parseInt(mockHex(c.seed, 8), 16)}.${c.region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" } };
+    return {
+      id: lbArn,
+      state: {
+        name,
+        arn: lbArn,
+        arnSuffix: suffix,
+        dnsName: `${name}-${parseInt(mockHex(c.seed, 8), 16)}.${c.region}.elb.amazonaws.com`,
+        zoneId: "Z35SXDOTRQ7X7K",
+      },
+    };
   },
   "aws:lb/targetGroup:TargetGroup": (a, c) => {
     const name = physicalName(a);
@@ -102,11 +125,19 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     return { id: tgArn, state: { name, arn: tgArn, arnSuffix: suffix } };
   },
   "aws:lb/listener:Listener": (_a, c) => {
-    const listenerArn = arn(c, "elasticloadbalancing", `listener/app/mock/${mockHex(`${c.seed}lb`, 16)}/${mockHex(c.seed, 16)}`);
+    const listenerArn = arn(
+      c,
+      "elasticloadbalancing",
+      `listener/app/mock/${mockHex(`${c.seed}lb`, 16)}/${mockHex(c.seed, 16)}`,
+    );
     return { id: listenerArn, state: { arn: listenerArn } };
   },
   "aws:lb/listenerRule:ListenerRule": (_a, c) => {
-    const ruleArn = arn(c, "elasticloadbalancing", `listener-rule/app/mock/${mockHex(`${c.seed}lb`, 16)}/${mockHex(`${c.seed}l`, 16)}/${mockHex(c.seed, 16)}`);
+    const ruleArn = arn(
+      c,
+      "elasticloadbalancing",
+      `listener-rule/app/mock/${mockHex(`${c.seed}lb`, 16)}/${mockHex(`${c.seed}l`, 16)}/${mockHex(c.seed, 16)}`,
+    );
     return { id: ruleArn, state: { arn: ruleArn } };
   },
   "aws:ecs/cluster:Cluster": (a, c) => {
@@ -120,17 +151,39 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
   },
   "aws:ecs/taskDefinition:TaskDefinition": (a, c) => {
     const family = String(a.inputs.family ?? a.name);
-    return { id: family, state: { arn: arn(c, "ecs", `task-definition/${family}:1`), arnWithoutRevision: arn(c, "ecs", `task-definition/${family}`), revision: 1 } };
+    return {
+      id: family,
+      state: {
+        arn: arn(c, "ecs", `task-definition/${family}:1`),
+        arnWithoutRevision: arn(c, "ecs", `task-definition/${family}`),
+        revision: 1,
+      },
+    };
   },
   // docker-build reports the pushed image as "<first tag>@<digest>"; the digest follows the tag, which names the content.
   "docker-build:index:Image": (a, c) => {
     const tags = (a.inputs.tags ?? []) as string[];
     const digest = `sha256:${mockHex(`${c.seed}${tags.join(",")}`, 64)}`;
-    return { id: `${a.name}-${mockHex(c.seed, 8)}`, state: { digest, ref: tags.length > 0 && a.inputs.push === true ? `${tags[0]}@${digest}` : (tags[0] ?? ""), contextHash: mockHex(`${c.seed}ctx`, 64) } };
+    return {
+      id: `${a.name}-${mockHex(c.seed, 8)}`,
+      state: {
+        digest,
+        ref: tags.length > 0 && a.inputs.push === true ? `${tags[0]}@${digest}` : (tags[0] ?? ""),
+        contextHash: mockHex(`${c.seed}ctx`, 64),
+      },
+    };
   },
   "aws:ecr/repository:Repository": (a, c) => {
     const name = physicalName(a);
-    return { id: name, state: { name, arn: arn(c, "ecr", `repository/${name}`), repositoryUrl: `${c.account}.dkr.ecr.${c.region}.amazonaws.com/${name}`, registryId: c.account } };
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "ecr", `repository/${name}`),
+        repositoryUrl: `${c.account}.dkr.ecr.${c.region}.amazonaws.com/${name}`,
+        registryId: c.account,
+      },
+    };
   },
   "aws:rds/cluster:Cluster": (a, c) => {
     const id = String(a.inputs.clusterIdentifier ?? physicalName(a, "clusterIdentifier"));
@@ -145,13 +198,22 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
         readerEndpoint: `${id}.cluster-ro-${host}`,
         port: a.inputs.port ?? 5432,
         clusterResourceId: `cluster-${mockHex(c.seed, 26).toUpperCase()}`,
-        masterUserSecrets: a.inputs.manageMasterUserPassword ? [{ secretArn, kmsKeyId: a.inputs.masterUserSecretKmsKeyId, secretStatus: "active" }] : [],
+        masterUserSecrets: a.inputs.manageMasterUserPassword
+          ? [{ secretArn, kmsKeyId: a.inputs.masterUserSecretKmsKeyId, secretStatus: "active" }]
+          : [],
       },
     };
   },
   "aws:rds/clusterInstance:ClusterInstance": (a, c) => {
     const id = String(a.inputs.identifier ?? physicalName(a, "identifier"));
-    return { id, state: { identifier: id, arn: arn(c, "rds", `db:${id}`), dbiResourceId: `db-${mockHex(c.seed, 26).toUpperCase()}` } };
+    return {
+      id,
+      state: {
+        identifier: id,
+        arn: arn(c, "rds", `db:${id}`),
+        dbiResourceId: `db-${mockHex(c.seed, 26).toUpperCase()}`,
+      },
+    };
   },
   "aws:rds/subnetGroup:SubnetGroup": (a, c) => named(a, c, "rds", "subgrp"),
   "aws:rds/clusterParameterGroup:ClusterParameterGroup": (a, c) => named(a, c, "rds", "cluster-pg"),
@@ -163,14 +225,34 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
   "aws:s3/bucketV2:BucketV2": (a, c) => s3Bucket(a, c),
   "aws:cloudfront/distribution:Distribution": (_a, c) => {
     const id = `E${mockHex(c.seed, 13).toUpperCase()}`;
-    return { id, state: { arn: `arn:aws:cloudfront::${c.account}:distribution/${id}`, domainName: `d${mockHex(c.seed, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2", status: "Deployed" } };
+    return {
+      id,
+      state: {
+        arn: `arn:aws:cloudfront::${c.account}:distribution/${id}`,
+        domainName: `d${mockHex(c.seed, 13)}.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+        status: "Deployed",
+      },
+    };
   },
   "aws:cloudfront/vpcOrigin:VpcOrigin": (_a, c) => {
     const id = `vo_${mockHex(c.seed, 22)}`;
-    return { id, state: { arn: `arn:aws:cloudfront::${c.account}:vpcorigin/${id}`, etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}` } };
+    return {
+      id,
+      state: {
+        arn: `arn:aws:cloudfront::${c.account}:vpcorigin/${id}`,
+        etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}`,
+      },
+    };
   },
-  "aws:cloudfront/originAccessControl:OriginAccessControl": (_a, c) => ({ id: `E${mockHex(c.seed, 13).toUpperCase()}`, state: {} }),
-  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (_a, c) => ({ id: mockUuid(c.seed), state: { etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}` } }),
+  "aws:cloudfront/originAccessControl:OriginAccessControl": (_a, c) => ({
+    id: `E${mockHex(c.seed, 13).toUpperCase()}`,
+    state: {},
+  }),
+  "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (_a, c) => ({
+    id: mockUuid(c.seed),
+    state: { etag: `E${mockHex(`${c.seed}etag`, 13).toUpperCase()}` },
+  }),
   "aws:route53/record:Record": (a) => {
     const fqdn = String(a.inputs.name ?? a.name).replace(/\.$/, "");
     return { id: `${String(a.inputs.zoneId)}_${fqdn}_${String(a.inputs.type)}`, state: { fqdn } };
@@ -181,7 +263,10 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
   },
   "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (a, c) => {
     const name = physicalName(a);
-    return { id: name, state: { name, arn: arn(c, "logs", `delivery-destination:${name}`), deliveryDestinationType: "CWL" } };
+    return {
+      id: name,
+      state: { name, arn: arn(c, "logs", `delivery-destination:${name}`), deliveryDestinationType: "CWL" },
+    };
   },
   "aws:cloudwatch/logDelivery:LogDelivery": (_a, c) => {
     const id = mockHex(c.seed, 16);
@@ -194,12 +279,14 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
       id: certArn,
       state: {
         arn: certArn,
-        domainValidationOptions: [domain, ...((a.inputs.subjectAlternativeNames as string[] | undefined) ?? [])].map((d) => ({
-          domainName: d,
-          resourceRecordName: `_${mockHex(d, 32)}.${d}.`,
-          resourceRecordType: "CNAME",
-          resourceRecordValue: `_${mockHex(`${d}v`, 32)}.acm-validations.aws.`,
-        })),
+        domainValidationOptions: [domain, ...((a.inputs.subjectAlternativeNames as string[] | undefined) ?? [])].map(
+          (d) => ({
+            domainName: d,
+            resourceRecordName: `_${mockHex(d, 32)}.${d}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${mockHex(`${d}v`, 32)}.acm-validations.aws.`,
+          }),
+        ),
       },
     };
   },
@@ -215,7 +302,16 @@ const RESOURCE_STATE: Record<string, (a: pulumi.runtime.MockResourceArgs, c: Ctx
     return { id: topicArn, state: { name, arn: topicArn } };
   },
   "aws:appautoscaling/target:Target": (a) => ({ id: String(a.inputs.resourceId), state: {} }),
-  "aws:appautoscaling/policy:Policy": (a, c) => ({ id: a.name, state: { arn: arn(c, "autoscaling", `scalingPolicy:${mockUuid(c.seed)}:resource/ecs/${String(a.inputs.resourceId)}:policyName/${String(a.inputs.name ?? a.name)}`) } }),
+  "aws:appautoscaling/policy:Policy": (a, c) => ({
+    id: a.name,
+    state: {
+      arn: arn(
+        c,
+        "autoscaling",
+        `scalingPolicy:${mockUuid(c.seed)}:resource/ecs/${String(a.inputs.resourceId)}:policyName/${String(a.inputs.name ?? a.name)}`,
+      ),
+    },
+  }),
   "aws:cloudwatch/metricAlarm:MetricAlarm": (a, c) => named(a, c, "cloudwatch", "alarm"),
   "aws:cloudwatch/dashboard:Dashboard": (a, c) => {
     const name = String(a.inputs.dashboardName ?? a.name);
@@ -228,14 +324,27 @@ function ec2Id(c: Ctx, prefix: string, kind = prefix): { id: string; state: Stat
   return { id, state: { arn: arn(c, "ec2", `${kind}/${id}`) } };
 }
 
-function named(a: pulumi.runtime.MockResourceArgs, c: Ctx, service: string, kind: string): { id: string; state: State } {
+function named(
+  a: pulumi.runtime.MockResourceArgs,
+  c: Ctx,
+  service: string,
+  kind: string,
+): { id: string; state: State } {
   const name = physicalName(a);
   return { id: name, state: { name, arn: arn(c, service, `${kind}:${name}`) } };
 }
 
 function s3Bucket(a: pulumi.runtime.MockResourceArgs, c: Ctx): { id: string; state: State } {
   const bucket = physicalName(a, "bucket").toLowerCase();
-  return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com` } };
+  return {
+    id: bucket,
+    state: {
+      bucket,
+      arn: `arn:aws:s3:::${bucket}`,
+      bucketDomainName: `${bucket}.s3.amazonaws.com`,
+      bucketRegionalDomainName: `${bucket}.s3.${c.region}.amazonaws.com`,
+    },
+  };
 }
 
 /** Well-known ids of AWS managed objects that programs look up by name. */
@@ -254,7 +363,15 @@ export const MANAGED_IDS = {
 };
 
 /** Regions opened since August 2022, where ELB writes access logs as a service principal, not an account. */
-export const REGIONS_WITHOUT_ELB_ACCOUNT: readonly string[] = ["ap-south-2", "ap-southeast-4", "eu-central-2", "eu-south-2", "me-central-1", "il-central-1", "ca-west-1"];
+export const REGIONS_WITHOUT_ELB_ACCOUNT: readonly string[] = [
+  "ap-south-2",
+  "ap-southeast-4",
+  "eu-central-2",
+  "eu-south-2",
+  "me-central-1",
+  "il-central-1",
+  "ca-west-1",
+];
 
 type CallHandler = (inputs: Record<string, unknown>, region: string, account: string) => Record<string, unknown>;
 
@@ -264,17 +381,31 @@ const CALLS: Record<string, CallHandler> = {
     zoneIds: [1, 2, 3, 4].map((n) => `use1-az${n}`),
     state: "available",
   }),
-  "aws:index/getCallerIdentity:getCallerIdentity": (_i, _r, account) => ({ accountId: account, arn: `arn:aws:iam::${account}:user/mock`, userId: "AIDAMOCK" }),
+  "aws:index/getCallerIdentity:getCallerIdentity": (_i, _r, account) => ({
+    accountId: account,
+    arn: `arn:aws:iam::${account}:user/mock`,
+    userId: "AIDAMOCK",
+  }),
   "aws:index/getRegion:getRegion": (_i, region) => ({ name: region, region, id: region, description: region }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
-  "aws:ec2/getManagedPrefixList:getManagedPrefixList": (i) => ({ id: MANAGED_IDS.cloudFrontOriginFacingPrefixList, name: i.name, maxEntries: 55 }),
+  "aws:ec2/getManagedPrefixList:getManagedPrefixList": (i) => ({
+    id: MANAGED_IDS.cloudFrontOriginFacingPrefixList,
+    name: i.name,
+    maxEntries: 55,
+  }),
   // CloudFront's VPC-origin security group (one per VPC, created with the VPC's first VPC origin).
   "aws:ec2/getSecurityGroup:getSecurityGroup": (i, region, account) => {
     const id = `sg-${mockHex(`${String(i.vpcId)}/${String(i.name)}`, 17)}`;
     return { id, name: i.name, vpcId: i.vpcId, arn: `arn:aws:ec2:${region}:${account}:security-group/${id}` };
   },
-  "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({ id: MANAGED_IDS.cachePolicies[String(i.name)] ?? mockUuid(String(i.name)), name: i.name }),
-  "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({ id: MANAGED_IDS.originRequestPolicies[String(i.name)] ?? mockUuid(String(i.name)), name: i.name }),
+  "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({
+    id: MANAGED_IDS.cachePolicies[String(i.name)] ?? mockUuid(String(i.name)),
+    name: i.name,
+  }),
+  "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({
+    id: MANAGED_IDS.originRequestPolicies[String(i.name)] ?? mockUuid(String(i.name)),
+    name: i.name,
+  }),
   "aws:secretsmanager/getSecret:getSecret": (i, region, account) => ({
     arn: `arn:aws:secretsmanager:${region}:${account}:secret:${String(i.name)}-${mockHex(String(i.name), 6)}`,
     name: i.name,
@@ -289,7 +420,8 @@ const CALLS: Record<string, CallHandler> = {
   }),
   "aws:elb/getServiceAccount:getServiceAccount": (_i, region) => {
     // Like the provider: regions opened since August 2022 have no ELB account, only the log-delivery service principal.
-    if (REGIONS_WITHOUT_ELB_ACCOUNT.includes(region)) throw new Error(`unknown Elastic Load Balancing Service Account for region (${region})`);
+    if (REGIONS_WITHOUT_ELB_ACCOUNT.includes(region))
+      throw new Error(`unknown Elastic Load Balancing Service Account for region (${region})`);
     return { id: MANAGED_IDS.elbServiceAccount, arn: `arn:aws:iam::${MANAGED_IDS.elbServiceAccount}:root` };
   },
 };
@@ -339,7 +471,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       if (typeof inputs.region === "string" && inputs.region !== "") this.providerRegions.set(id, inputs.region);
     } else if (args.custom !== false) {
       // pulumi-aws 7's per-resource `region` input overrides the provider's region, as in AWS.
-      const region = typeof inputs.region === "string" && inputs.region !== "" ? inputs.region : this.regionOf(args.provider);
+      const region =
+        typeof inputs.region === "string" && inputs.region !== "" ? inputs.region : this.regionOf(args.provider);
       const ctx: Ctx = { region, account: MOCK_ACCOUNT_ID, seed: `${args.type}:${args.name}` };
       const known = RESOURCE_STATE[args.type];
       const made = known ? known(args, ctx) : { id: `${args.name}-${mockHex(ctx.seed, 8)}`, state: {} };
@@ -348,7 +481,15 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       state = { arn: fallbackArn, ...inputs, ...made.state, id };
       if (!("name" in state) && "name" in inputs) state.name = inputs.name;
     }
-    this.resources.push({ type: args.type, name: args.name, id: id ?? "", inputs, state, provider: args.provider, custom: args.custom !== false });
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      id: id ?? "",
+      inputs,
+      state,
+      provider: args.provider,
+      custom: args.custom !== false,
+    });
     return { id, state };
   }
 

@@ -41,7 +41,10 @@ export function readmeDefaults(projectDir: string): DocumentedDefault[] {
   const defaults: DocumentedDefault[] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith("|")) break;
-    const [keyCell, defaultCell] = line.split("|").slice(1, 3).map((cell) => cell.trim());
+    const [keyCell, defaultCell] = line
+      .split("|")
+      .slice(1, 3)
+      .map((cell) => cell.trim());
     if (!LITERAL_CELL.test(defaultCell)) continue;
     const keys = [...keyCell.matchAll(BACKTICKED)].map((m) => m[1]).filter((key) => !key.includes(":"));
     const values = [...defaultCell.matchAll(BACKTICKED)].map((m) => m[1]);

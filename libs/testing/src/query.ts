@@ -10,7 +10,9 @@ export function ofType(result: RenderResult, type: string): PlannedResource[] {
 export function one(result: RenderResult, type: string, name?: string): PlannedResource {
   const found = ofType(result, type).filter((r) => name === undefined || r.name === name);
   if (found.length !== 1) {
-    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    throw new Error(
+      `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+    );
   }
   return found[0];
 }
@@ -31,7 +33,11 @@ export function policyDocument(value: unknown): { Version?: string; Statement: A
 
 /** Whether a recorded value is Pulumi's secret envelope (`{ <sig key>: <secret sig>, value }`). */
 export function isSecretEnvelope(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[specialSigKey] === specialSecretSig
+  );
 }
 
 /** The value inside an input the engine received as a secret; throws when it is not one. */

@@ -38,7 +38,11 @@ describe("renderProgram", () => {
   });
 
   it("returns stack outputs with secrets unwrapped and named", () => {
-    expect(r.outputs).toEqual({ queueUrl: one(r, "aws:sqs/queue:Queue", "pair-second").id, greeting: "hello", token: "s3cret" });
+    expect(r.outputs).toEqual({
+      queueUrl: one(r, "aws:sqs/queue:Queue", "pair-second").id,
+      greeting: "hello",
+      token: "s3cret",
+    });
     expect(r.secretOutputNames).toEqual(["token"]);
   });
 
@@ -61,14 +65,24 @@ describe("renderProgram", () => {
   });
 
   it("ends with the first error thrown inside an apply, which Pulumi reports only as unhandled rejections", async () => {
-    const render = renderProgram({ project: "failing", stack: "dev", config: {}, load: programLoader(path.join(__dirname, "fixtures", "failing-apply-program.ts")) });
+    const render = renderProgram({
+      project: "failing",
+      stack: "dev",
+      config: {},
+      load: programLoader(path.join(__dirname, "fixtures", "failing-apply-program.ts")),
+    });
     await expect(render).rejects.toThrow('Stack "organization/upstream/dev" has no output "queueName"');
   });
 
   describe("stack traces", () => {
     // Without tiny:greeting the program throws.
     const failedRender = async (): Promise<Error> => {
-      const render = renderProgram({ project: "tiny", stack: "dev", config: {}, load: programLoader(path.join(__dirname, "fixtures", "tiny-program.ts")) });
+      const render = renderProgram({
+        project: "tiny",
+        stack: "dev",
+        config: {},
+        load: programLoader(path.join(__dirname, "fixtures", "tiny-program.ts")),
+      });
       await expect(render).rejects.toThrow("tiny:greeting");
       return render.catch((e: Error) => e) as Promise<Error>;
     };
@@ -89,7 +103,8 @@ describe("renderProgram", () => {
 });
 
 describe("programLoader under jest", () => {
-  const load = async () => (await programLoader(path.join(__dirname, "fixtures", "evaluation-probe.ts"))()) as { evaluation: symbol };
+  const load = async () =>
+    (await programLoader(path.join(__dirname, "fixtures", "evaluation-probe.ts"))()) as { evaluation: symbol };
 
   it("evaluates the program afresh on every call, so each render declares its resources again", async () => {
     const [first, second] = [await load(), await load()];

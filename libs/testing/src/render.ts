@@ -127,7 +127,17 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
   pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false, options.organization ?? "organization");
   pulumi.runtime.setAllConfig(toStringConfig(options.config ?? {}));
 
-  const recorded = new Map<string, { parent?: string; dependsOn: string[]; protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; replaceOnChanges: string[] }>();
+  const recorded = new Map<
+    string,
+    {
+      parent?: string;
+      dependsOn: string[];
+      protect: boolean;
+      retainOnDelete: boolean;
+      ignoreChanges: string[];
+      replaceOnChanges: string[];
+    }
+  >();
   // Pulumi reports an error inside an apply (a missing upstream output) only as unhandled rejections,
   // and what waits on the failed value then waits forever: the first one ends the render. They are
   // emitted on the host process, which under jest is not the test's `process`; the render marks them
@@ -191,7 +201,9 @@ export async function renderProgram(options: RenderOptions): Promise<RenderResul
     // Lets tests assert that a bad config stopped the program before any AWS resource was declared.
     const failure = failures[0];
     if (typeof failure === "object" && failure !== null) {
-      Object.defineProperty(failure, "declaredAwsResources", { value: mocks.resources.filter((r) => r.type.startsWith("aws:")).map((r) => `${r.type}::${r.name}`) });
+      Object.defineProperty(failure, "declaredAwsResources", {
+        value: mocks.resources.filter((r) => r.type.startsWith("aws:")).map((r) => `${r.type}::${r.name}`),
+      });
     }
     throw failure;
   }

@@ -31,14 +31,29 @@ export function loadConfig(reader = new ConfigReader()): BootstrapConfig {
     "set it to the owner/name of the repository whose workflows deploy the platform (pulumi config set githubRepository acme/mlapi)",
   );
   if (githubRepository !== "") {
-    reader.check(GITHUB_REPOSITORY_PATTERN.test(githubRepository), "githubRepository", githubRepository, "must be owner/name, e.g. acme/mlapi");
+    reader.check(
+      GITHUB_REPOSITORY_PATTERN.test(githubRepository),
+      "githubRepository",
+      githubRepository,
+      "must be owner/name, e.g. acme/mlapi",
+    );
   }
   const defaultBranch = reader.string("defaultBranch", "main");
   reader.check(BRANCH.test(defaultBranch), "defaultBranch", defaultBranch, "must be a branch name without wildcards");
   const deployEnvironments = reader.stringList("deployEnvironments", ["dev", "staging", "prod"]);
-  reader.check(deployEnvironments.length > 0, "deployEnvironments", deployEnvironments, "must name at least one GitHub environment");
+  reader.check(
+    deployEnvironments.length > 0,
+    "deployEnvironments",
+    deployEnvironments,
+    "must name at least one GitHub environment",
+  );
   deployEnvironments.forEach((e, i) =>
-    reader.check(ENVIRONMENT_NAME.test(e), `deployEnvironments[${i}]`, e, "must be a GitHub environment name (letters, digits, . _ -)"),
+    reader.check(
+      ENVIRONMENT_NAME.test(e),
+      `deployEnvironments[${i}]`,
+      e,
+      "must be a GitHub environment name (letters, digits, . _ -)",
+    ),
   );
   const githubOidcProviderArn = reader.optionalString("githubOidcProviderArn");
   if (githubOidcProviderArn !== undefined) {
@@ -50,14 +65,26 @@ export function loadConfig(reader = new ConfigReader()): BootstrapConfig {
     );
   }
   const hostedZoneIds = reader.stringList("hostedZoneIds", []);
-  hostedZoneIds.forEach((z, i) => reader.check(HOSTED_ZONE_ID.test(z), `hostedZoneIds[${i}]`, z, "must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ"));
+  hostedZoneIds.forEach((z, i) =>
+    reader.check(
+      HOSTED_ZONE_ID.test(z),
+      `hostedZoneIds[${i}]`,
+      z,
+      "must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ",
+    ),
+  );
 
   const config: BootstrapConfig = {
     environmentSuffix: reader.environmentSuffix(),
     githubRepository,
     defaultBranch,
     deployEnvironments,
-    stateNoncurrentVersionDays: reader.number("stateNoncurrentVersionDays", { default: 90, min: 1, max: 3650, step: 1 }),
+    stateNoncurrentVersionDays: reader.number("stateNoncurrentVersionDays", {
+      default: 90,
+      min: 1,
+      max: 3650,
+      step: 1,
+    }),
     githubOidcProviderArn,
     hostedZoneIds,
   };

@@ -4,9 +4,21 @@ import { parse } from "yaml";
 import type { PlanLike } from "@mlapi/policies";
 import { evaluate, resourcesFromPlan } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
-import { customResources, MOCK_ACCOUNT_ID, one, ofType, policyDocument, programLoader, renderProgram } from "@mlapi/testing";
+import {
+  customResources,
+  MOCK_ACCOUNT_ID,
+  one,
+  ofType,
+  policyDocument,
+  programLoader,
+  renderProgram,
+} from "@mlapi/testing";
 
-const EXAMPLE = (parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.example.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+const EXAMPLE = (
+  parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.example.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  }
+).config;
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const render = (config: Record<string, unknown> = {}, stack = "shared") =>
   renderProgram({ project: "mlapi-bootstrap", stack, config: { ...EXAMPLE, ...config }, load });
@@ -25,7 +37,10 @@ describe("bootstrap with the example config", () => {
 
   it("creates the state bucket, its key and the secrets-provider key, and nothing of any layer", () => {
     expect(one(r, "aws:s3/bucket:Bucket").inputs.bucket).toBe(BUCKET);
-    expect(ofType(r, "aws:kms/alias:Alias").map((a) => a.inputs.name)).toEqual(["alias/mlapi-state-shared", "alias/mlapi-secrets-shared"]);
+    expect(ofType(r, "aws:kms/alias:Alias").map((a) => a.inputs.name)).toEqual([
+      "alias/mlapi-state-shared",
+      "alias/mlapi-secrets-shared",
+    ]);
     const types = new Set(customResources(r).map((c) => c.type.split(":")[1].split("/")[0]));
     expect([...types].sort()).toEqual(["iam", "kms", "s3"]);
   });
@@ -46,7 +61,10 @@ describe("bootstrap with the example config", () => {
   it("lets pull requests and the default branch assume the read-only role, and only the deploy environments the deploy role", () => {
     expect(trustOf(r, "ci-preview-role").StringEquals).toEqual({
       "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-      "token.actions.githubusercontent.com:sub": ["repo:acme/mlapi-platform:pull_request", "repo:acme/mlapi-platform:ref:refs/heads/main"],
+      "token.actions.githubusercontent.com:sub": [
+        "repo:acme/mlapi-platform:pull_request",
+        "repo:acme/mlapi-platform:ref:refs/heads/main",
+      ],
     });
     expect(trustOf(r, "ci-deploy-role").StringEquals["token.actions.githubusercontent.com:sub"]).toEqual([
       "repo:acme/mlapi-platform:environment:dev",
@@ -62,25 +80,31 @@ describe("bootstrap with the example config", () => {
       ["mlapi-github-deploy-shared", "state-write"],
       ["mlapi-github-deploy-shared", "platform-write"],
     ]);
-    const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.inputs.role, a.inputs.policyArn]);
+    const attached = ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [
+      a.inputs.role,
+      a.inputs.policyArn,
+    ]);
     expect(attached).toEqual([
       ["mlapi-github-preview-shared", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
       ["mlapi-github-deploy-shared", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
     ]);
-    const state = policyDocument(one(r, "aws:iam/rolePolicy:RolePolicy", "ci-preview-state-read").inputs.policy).Statement;
+    const state = policyDocument(
+      one(r, "aws:iam/rolePolicy:RolePolicy", "ci-preview-state-read").inputs.policy,
+    ).Statement;
     expect(state.find((s) => s.Sid === "StateRead")?.Resource).toBe(`arn:aws:s3:::${BUCKET}/*`);
   });
 
   it("tags every taggable resource Project, Environment, Layer=bootstrap, ManagedBy and Profile=production (R18)", () => {
     const tagged = customResources(r).filter((c) => c.inputs.tags !== undefined);
     expect(tagged.length).toBeGreaterThanOrEqual(6);
-    for (const c of tagged) expect(c.inputs.tags).toEqual({
-      Project: "mlapi",
-      Environment: "shared",
-      Layer: "bootstrap",
-      ManagedBy: "pulumi",
-      Profile: "production",
-    });
+    for (const c of tagged)
+      expect(c.inputs.tags).toEqual({
+        Project: "mlapi",
+        Environment: "shared",
+        Layer: "bootstrap",
+        ManagedBy: "pulumi",
+        Profile: "production",
+      });
   });
 
   it("passes every mandatory rule of the policy pack (destroyable is exempt for this project only)", () => {
@@ -115,10 +139,17 @@ describe("bootstrap with the example config", () => {
 describe("bootstrap configuration", () => {
   it("adopts an existing GitHub OIDC provider and lets the deploy role write DNS only in the configured zones", async () => {
     const arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
-    const r = await render({ "mlapi-bootstrap:githubOidcProviderArn": arn, "mlapi-bootstrap:hostedZoneIds": ["Z0123456789ABC"] });
+    const r = await render({
+      "mlapi-bootstrap:githubOidcProviderArn": arn,
+      "mlapi-bootstrap:hostedZoneIds": ["Z0123456789ABC"],
+    });
     expect(ofType(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")).toEqual([]);
-    const write = policyDocument(one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-platform-write").inputs.policy).Statement;
-    expect(write.find((s) => s.Sid === "DnsRecordsInTheConfiguredZones")?.Resource).toEqual(["arn:aws:route53:::hostedzone/Z0123456789ABC"]);
+    const write = policyDocument(
+      one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-platform-write").inputs.policy,
+    ).Statement;
+    expect(write.find((s) => s.Sid === "DnsRecordsInTheConfiguredZones")?.Resource).toEqual([
+      "arn:aws:route53:::hostedzone/Z0123456789ABC",
+    ]);
   });
 
   it("reports every bad key at once, before any AWS resource is declared", async () => {

@@ -8,7 +8,10 @@ import { ConfigReader } from "@mlapi/core";
 import { loadConfig } from "../src/config";
 
 const dir = path.join(__dirname, "..");
-const pulumiYaml = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { default?: unknown }> };
+const pulumiYaml = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+  name: string;
+  config: Record<string, { default?: unknown }>;
+};
 const projectJson = JSON.parse(fs.readFileSync(path.join(dir, "project.json"), "utf8")) as {
   name: string;
   targets: Record<string, { options?: { command?: string } }>;
@@ -24,13 +27,18 @@ describe("the bootstrap project", () => {
   });
 
   it("previews and applies only with the platform's policy pack, and applies only after confirmation", () => {
-    expect(projectJson.targets["admin-preview"].options?.command).toBe("pulumi preview --diff --policy-pack ../../libs/policies/pack");
+    expect(projectJson.targets["admin-preview"].options?.command).toBe(
+      "pulumi preview --diff --policy-pack ../../libs/policies/pack",
+    );
     expect(projectJson.targets["admin-up"].options?.command).toBe("pulumi up --policy-pack ../../libs/policies/pack");
   });
 
   it("declares in Pulumi.yaml exactly the keys the program reads", () => {
     const read = new Set<string>();
-    const spy: ConfigSource = { name: "mlapi-bootstrap", get: (k) => (read.add(k), k === "githubRepository" ? "acme/mlapi" : undefined) };
+    const spy: ConfigSource = {
+      name: "mlapi-bootstrap",
+      get: (k) => (read.add(k), k === "githubRepository" ? "acme/mlapi" : undefined),
+    };
     loadConfig(new ConfigReader(spy, {}, () => "shared"));
     expect(Object.keys(pulumiYaml.config).sort()).toEqual([...read].sort());
   });
@@ -42,8 +50,12 @@ describe("the bootstrap project", () => {
         .map(([k, d]) => [k, typeof d.default === "string" ? d.default : JSON.stringify(d.default)]),
     );
     const required = { githubRepository: "acme/mlapi" } as Record<string, string>;
-    const fromYaml = loadConfig(new ConfigReader({ name: "mlapi-bootstrap", get: (k) => defaults[k] ?? required[k] }, {}, () => "shared"));
-    const fromCode = loadConfig(new ConfigReader({ name: "mlapi-bootstrap", get: (k) => required[k] }, {}, () => "shared"));
+    const fromYaml = loadConfig(
+      new ConfigReader({ name: "mlapi-bootstrap", get: (k) => defaults[k] ?? required[k] }, {}, () => "shared"),
+    );
+    const fromCode = loadConfig(
+      new ConfigReader({ name: "mlapi-bootstrap", get: (k) => required[k] }, {}, () => "shared"),
+    );
     expect(fromYaml).toEqual(fromCode);
   });
 });

@@ -57,9 +57,19 @@ export function loadConfig(reader = new ConfigReader()): DataConfig {
     engineMajorVersion: reader.oneOf("engineMajorVersion", AURORA_POSTGRES_MAJORS, AURORA_DEFAULTS.engineMajorVersion),
     minCapacity: reader.number("minCapacity", { default: AURORA_DEFAULTS.minCapacity, ...acu }),
     maxCapacity: reader.number("maxCapacity", { default: AURORA_DEFAULTS.maxCapacity, ...acu }),
-    readerCount: reader.number("readerCount", { default: AURORA_DEFAULTS.readerCount, min: 0, max: MAX_AURORA_READERS, step: 1 }),
+    readerCount: reader.number("readerCount", {
+      default: AURORA_DEFAULTS.readerCount,
+      min: 0,
+      max: MAX_AURORA_READERS,
+      step: 1,
+    }),
     databaseName: reader.string("databaseName", AURORA_DEFAULTS.databaseName),
-    backupRetentionDays: reader.number("backupRetentionDays", { default: AURORA_DEFAULTS.backupRetentionDays, min: 7, max: 35, step: 1 }),
+    backupRetentionDays: reader.number("backupRetentionDays", {
+      default: AURORA_DEFAULTS.backupRetentionDays,
+      min: 7,
+      max: 35,
+      step: 1,
+    }),
     preferredBackupWindow: reader.string("preferredBackupWindow", AURORA_DEFAULTS.preferredBackupWindow),
     preferredMaintenanceWindow: reader.string("preferredMaintenanceWindow", AURORA_DEFAULTS.preferredMaintenanceWindow),
     appSecretNames: reader.stringList("appSecretNames", []),
@@ -68,16 +78,34 @@ export function loadConfig(reader = new ConfigReader()): DataConfig {
     upstream: reader.upstreamLocation(),
   };
   // Cross-field and AWS-format rules; per-key ranges were checked by the readers above.
-  reader.check(config.maxCapacity >= ACU.minOfMax, "maxCapacity", config.maxCapacity, `must be at least ${ACU.minOfMax} ACU (the AWS minimum for the maximum)`);
-  reader.check(config.minCapacity <= config.maxCapacity, "minCapacity", config.minCapacity, `must be <= maxCapacity (${config.maxCapacity})`);
+  reader.check(
+    config.maxCapacity >= ACU.minOfMax,
+    "maxCapacity",
+    config.maxCapacity,
+    `must be at least ${ACU.minOfMax} ACU (the AWS minimum for the maximum)`,
+  );
+  reader.check(
+    config.minCapacity <= config.maxCapacity,
+    "minCapacity",
+    config.minCapacity,
+    `must be <= maxCapacity (${config.maxCapacity})`,
+  );
   const windowChecks: Array<[keyof DataConfig & string, string | undefined]> = [
     ["databaseName", databaseNameProblem(config.databaseName)],
     ["preferredBackupWindow", backupWindowProblem(config.preferredBackupWindow)],
-    ["preferredMaintenanceWindow", maintenanceWindowProblem(config.preferredMaintenanceWindow, config.preferredBackupWindow)],
+    [
+      "preferredMaintenanceWindow",
+      maintenanceWindowProblem(config.preferredMaintenanceWindow, config.preferredBackupWindow),
+    ],
   ];
   for (const [key, problem] of windowChecks) if (problem) reader.fail(key, config[key], problem);
   if (profile === "production") {
-    reader.check(config.readerCount >= 1, "readerCount", config.readerCount, "a production stack has at least one Aurora reader (a failover target in another zone)");
+    reader.check(
+      config.readerCount >= 1,
+      "readerCount",
+      config.readerCount,
+      "a production stack has at least one Aurora reader (a failover target in another zone)",
+    );
   }
   reader.done();
   return config;

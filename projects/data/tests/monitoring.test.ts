@@ -28,7 +28,10 @@ describe("data layer monitoring with default config", () => {
 
   it("creates the regional alarm topic with the suffix, on its own key, and exports its ARN", () => {
     const topic = one(r, "aws:sns/topic:Topic");
-    expect(topic.inputs).toMatchObject({ name: "mlapi-alarms-qa7", kmsMasterKeyId: one(r, "aws:kms/key:Key", "alarms-key").state.arn });
+    expect(topic.inputs).toMatchObject({
+      name: "mlapi-alarms-qa7",
+      kmsMasterKeyId: one(r, "aws:kms/key:Key", "alarms-key").state.arn,
+    });
     expect(r.outputs.alarmTopicArn).toBe(`arn:aws:sns:eu-central-1:${MOCK_ACCOUNT_ID}:mlapi-alarms-qa7`);
     expect(ofType(r, "aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
   });
@@ -36,7 +39,12 @@ describe("data layer monitoring with default config", () => {
   it("watches the layer's own cluster and table, with the configured ACU ceiling in the description", () => {
     const clusterId = one(r, "aws:rds/cluster:Cluster").state.clusterIdentifier;
     const acu = alarm(r, "mlapi-data-aurora-acu-qa7");
-    expect(acu.inputs).toMatchObject({ namespace: "AWS/RDS", metricName: "ACUUtilization", dimensions: { DBClusterIdentifier: clusterId }, threshold: 90 });
+    expect(acu.inputs).toMatchObject({
+      namespace: "AWS/RDS",
+      metricName: "ACUUtilization",
+      dimensions: { DBClusterIdentifier: clusterId },
+      threshold: 90,
+    });
     expect(acu.inputs.alarmDescription).toMatch(/2-ACU maximum/);
     const throttles = alarm(r, "mlapi-data-sessions-throttles-qa7");
     const tableNames = (throttles.inputs.metricQueries as Array<{ metric?: { dimensions: { TableName: string } } }>)
@@ -60,7 +68,10 @@ describe("data layer monitoring from config", () => {
       "mlapi-data:alarmAcuUtilizationPercent": 75,
       "mlapi-data:maxCapacity": 4,
     });
-    expect(one(r, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({ protocol: "email", endpoint: "oncall@example.com" });
+    expect(one(r, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
     const acu = alarm(r, "mlapi-data-aurora-acu-qa7");
     expect(acu.inputs.threshold).toBe(75);
     expect(acu.inputs.alarmDescription).toMatch(/4-ACU maximum/);

@@ -18,7 +18,15 @@ const render = (config: Record<string, unknown>, stack = "prod") =>
 /** The two profile-aware rules' findings over the rendered layer. */
 const findings = (r: RenderResult) =>
   evaluate(
-    r.resources.map((x) => ({ type: x.type, urn: x.name, name: x.name, props: x.inputs, protect: x.protect, retainOnDelete: x.retainOnDelete, handles: [] })),
+    r.resources.map((x) => ({
+      type: x.type,
+      urn: x.name,
+      name: x.name,
+      props: x.inputs,
+      protect: x.protect,
+      retainOnDelete: x.retainOnDelete,
+      handles: [],
+    })),
     { environmentSuffix: "prod" },
     [destroyable, logGroupRetentionAndKey],
   ).map((v) => `${v.resource}: ${v.message}`);
@@ -32,7 +40,11 @@ const protection = (r: RenderResult) => {
     tableDeletionProtection: one(r, "aws:dynamodb/table:Table").inputs.deletionProtectionEnabled,
     readers: ofType(r, "aws:rds/clusterInstance:ClusterInstance").length - 1,
     logRetention: ofType(r, "aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.retentionInDays),
-    profileTags: [...new Set(r.resources.map((x) => (x.inputs.tags as Record<string, string> | undefined)?.Profile).filter(Boolean))],
+    profileTags: [
+      ...new Set(
+        r.resources.map((x) => (x.inputs.tags as Record<string, string> | undefined)?.Profile).filter(Boolean),
+      ),
+    ],
   };
 };
 
@@ -85,7 +97,11 @@ describe("data layer, production profile", () => {
   it("fails them with the same resources tagged throwaway: the rules accept protection in production only", () => {
     const relabelled = {
       ...r,
-      resources: r.resources.map((x) => (x.inputs.tags ? { ...x, inputs: { ...x.inputs, tags: { ...(x.inputs.tags as object), Profile: "throwaway" } } } : x)),
+      resources: r.resources.map((x) =>
+        x.inputs.tags
+          ? { ...x, inputs: { ...x.inputs, tags: { ...(x.inputs.tags as object), Profile: "throwaway" } } }
+          : x,
+      ),
     };
     expect(findings(relabelled)).toEqual([
       "sessions-table (aws:dynamodb/table:Table): deletionProtectionEnabled must be false.",
@@ -96,13 +112,21 @@ describe("data layer, production profile", () => {
   });
 
   it.each([
-    [{ "mlapi-data:readerCount": "0" }, "mlapi-data:readerCount = 0: a production stack has at least one Aurora reader (a failover target in another zone)"],
-    [{ "mlapi-data:logRetentionDays": "45" }, 'mlapi-data:logRetentionDays = "45": must be one of 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
+    [
+      { "mlapi-data:readerCount": "0" },
+      "mlapi-data:readerCount = 0: a production stack has at least one Aurora reader (a failover target in another zone)",
+    ],
+    [
+      { "mlapi-data:logRetentionDays": "45" },
+      'mlapi-data:logRetentionDays = "45": must be one of 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    ],
   ])("refuses %j", async (config, message) => {
     await expect(render({ "mlapi-data:profile": "production", ...config })).rejects.toThrow(message);
   });
 
   it("refuses an unknown profile", async () => {
-    await expect(render({ "mlapi-data:profile": "prod" })).rejects.toThrow('mlapi-data:profile = "prod": must be one of throwaway, production');
+    await expect(render({ "mlapi-data:profile": "prod" })).rejects.toThrow(
+      'mlapi-data:profile = "prod": must be one of throwaway, production',
+    );
   });
 });

@@ -15,8 +15,13 @@ interface Declaration {
 }
 
 const dir = path.join(__dirname, "..");
-const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, Declaration> };
-const example = (parse(fs.readFileSync(path.join(dir, "Pulumi.example.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+  name: string;
+  config: Record<string, Declaration>;
+};
+const example = (
+  parse(fs.readFileSync(path.join(dir, "Pulumi.example.yaml"), "utf8")) as { config: Record<string, unknown> }
+).config;
 
 /** The Pulumi CLI's own check of a config value against a declared type (ValidateConfigValue). */
 function fitsType(decl: Pick<Declaration, "type" | "items">, value: unknown): boolean {
@@ -28,7 +33,9 @@ function fitsType(decl: Pick<Declaration, "type" | "items">, value: unknown): bo
     case "boolean":
       return typeof value === "boolean" || value === "true" || value === "false";
     case "array":
-      return Array.isArray(value) && decl.items !== undefined && value.every((v) => fitsType(decl.items as Declaration, v));
+      return (
+        Array.isArray(value) && decl.items !== undefined && value.every((v) => fitsType(decl.items as Declaration, v))
+      );
     default:
       return false;
   }
@@ -39,17 +46,27 @@ describe("Pulumi.yaml of mlapi-data", () => {
     expect(project.name).toBe("mlapi-data");
   });
 
-  it.each(Object.entries(project.config))("declares %s with a type the CLI accepts, a description and a default of that type", (_key, decl) => {
-    expect(["string", "integer", "boolean", "array"]).toContain(decl.type);
-    expect(decl.description).toEqual(expect.any(String));
-    if (decl.type === "array") expect(decl.items).toBeDefined();
-    if (decl.default !== undefined) expect(fitsType(decl, decl.default)).toBe(true);
-  });
+  it.each(Object.entries(project.config))(
+    "declares %s with a type the CLI accepts, a description and a default of that type",
+    (_key, decl) => {
+      expect(["string", "integer", "boolean", "array"]).toContain(decl.type);
+      expect(decl.description).toEqual(expect.any(String));
+      if (decl.type === "array") expect(decl.items).toBeDefined();
+      if (decl.default !== undefined) expect(fitsType(decl, decl.default)).toBe(true);
+    },
+  );
 
   it("declares exactly the keys the program reads (the CLI rejects stack keys the project does not declare)", () => {
     const read = new Set<string>();
     const spy: ConfigSource = { name: "mlapi-data", get: (k) => (read.add(k), undefined) };
-    loadConfig(new ConfigReader(spy, {}, () => "dev", () => "organization"));
+    loadConfig(
+      new ConfigReader(
+        spy,
+        {},
+        () => "dev",
+        () => "organization",
+      ),
+    );
     expect(Object.keys(project.config).sort()).toEqual([...read].sort());
   });
 

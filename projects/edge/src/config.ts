@@ -73,11 +73,26 @@ function certificateMode(reader: ConfigReader): CertificateMode {
   const k = (key: string) => reader.key(key);
 
   if (domainName !== undefined) {
-    reader.check(DOMAIN_NAME.test(domainName), "domainName", domainName, "must be a fully qualified lowercase host name without a trailing dot or wildcard, e.g. api.example.com");
+    reader.check(
+      DOMAIN_NAME.test(domainName),
+      "domainName",
+      domainName,
+      "must be a fully qualified lowercase host name without a trailing dot or wildcard, e.g. api.example.com",
+    );
   }
   if (hostedZoneId !== undefined) {
-    reader.check(HOSTED_ZONE_ID.test(hostedZoneId), "hostedZoneId", hostedZoneId, "must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ");
-    reader.check(domainName !== undefined, "hostedZoneId", hostedZoneId, `needs ${k("domainName")}, the name to create in that zone`);
+    reader.check(
+      HOSTED_ZONE_ID.test(hostedZoneId),
+      "hostedZoneId",
+      hostedZoneId,
+      "must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ",
+    );
+    reader.check(
+      domainName !== undefined,
+      "hostedZoneId",
+      hostedZoneId,
+      `needs ${k("domainName")}, the name to create in that zone`,
+    );
   }
   if (certificateArn !== undefined) {
     reader.check(
@@ -86,7 +101,12 @@ function certificateMode(reader: ConfigReader): CertificateMode {
       certificateArn,
       `must be the ARN of an ACM certificate in ${CLOUDFRONT_REGION} (arn:aws:acm:${CLOUDFRONT_REGION}:<account>:certificate/<id>); CloudFront uses no other region's certificates`,
     );
-    reader.check(domainName !== undefined, "certificateArn", certificateArn, `needs ${k("domainName")}, the name the certificate covers (CloudFront presents a custom certificate only for its aliases)`);
+    reader.check(
+      domainName !== undefined,
+      "certificateArn",
+      certificateArn,
+      `needs ${k("domainName")}, the name the certificate covers (CloudFront presents a custom certificate only for its aliases)`,
+    );
     return { kind: "existing", certificateArn, domainName: domainName ?? "", hostedZoneId };
   }
   if (domainName !== undefined) {
@@ -110,10 +130,29 @@ export function loadConfig(reader = new ConfigReader()): EdgeConfig {
     logRetentionDays: reader.logRetentionDays(profile),
     certificate: certificateMode(reader),
     priceClass: reader.oneOf("priceClass", PRICE_CLASSES, API_DISTRIBUTION_DEFAULTS.priceClass),
-    rateLimit: reader.number("rateLimit", { default: CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit, min: 10, max: 2_000_000_000, step: 1 }),
-    rateLimitWindowSeconds: reader.oneOf("rateLimitWindowSeconds", RATE_LIMIT_WINDOWS, CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds),
-    originReadTimeoutSeconds: reader.number("originReadTimeoutSeconds", { default: API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds, min: 1, max: 180, step: 1 }),
-    errorCachingTtlSeconds: reader.number("errorCachingTtlSeconds", { default: API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds, min: 0, max: 300, step: 1 }),
+    rateLimit: reader.number("rateLimit", {
+      default: CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit,
+      min: 10,
+      max: 2_000_000_000,
+      step: 1,
+    }),
+    rateLimitWindowSeconds: reader.oneOf(
+      "rateLimitWindowSeconds",
+      RATE_LIMIT_WINDOWS,
+      CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds,
+    ),
+    originReadTimeoutSeconds: reader.number("originReadTimeoutSeconds", {
+      default: API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds,
+      min: 1,
+      max: 180,
+      step: 1,
+    }),
+    errorCachingTtlSeconds: reader.number("errorCachingTtlSeconds", {
+      default: API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds,
+      min: 0,
+      max: 300,
+      step: 1,
+    }),
     upstream: reader.upstreamLocation(),
     alarmEmails: readAlarmSubscriptions(reader),
     alarms: readEdgeAlarmConfig(reader),

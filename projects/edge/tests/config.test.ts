@@ -8,7 +8,14 @@ const ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-4222-8
 
 function load(values: Record<string, string>): EdgeConfig {
   const source = { name: "mlapi-edge", get: (key: string) => values[key] };
-  return loadConfig(new ConfigReader(source, {}, () => "dev", () => "acme"));
+  return loadConfig(
+    new ConfigReader(
+      source,
+      {},
+      () => "dev",
+      () => "acme",
+    ),
+  );
 }
 
 describe("edge config: certificate modes (R17)", () => {
@@ -19,15 +26,31 @@ describe("edge config: certificate modes (R17)", () => {
   afterEach(() => warn.mockRestore());
 
   it.each<[string, Record<string, string>, EdgeConfig["certificate"]]>([
-    ["domainName + hostedZoneId creates a certificate", { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, { kind: "create", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }],
-    ["certificateArn + domainName uses it", { domainName: "api.example.com", certificateArn: ARN }, { kind: "existing", certificateArn: ARN, domainName: "api.example.com", hostedZoneId: undefined }],
+    [
+      "domainName + hostedZoneId creates a certificate",
+      { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      { kind: "create", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+    ],
+    [
+      "certificateArn + domainName uses it",
+      { domainName: "api.example.com", certificateArn: ARN },
+      { kind: "existing", certificateArn: ARN, domainName: "api.example.com", hostedZoneId: undefined },
+    ],
     [
       "certificateArn wins over creating one when a zone is also given (the zone then only gets the alias records)",
       { domainName: "api.example.com", certificateArn: ARN, hostedZoneId: "Z0123456789ABCDEFGHIJ" },
       { kind: "existing", certificateArn: ARN, domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
     ],
-    ["allowDefaultCertificate: true opts into the default certificate", { allowDefaultCertificate: "true" }, { kind: "default" }],
-    ["a domain mode wins over allowDefaultCertificate", { allowDefaultCertificate: "true", domainName: "api.example.com", certificateArn: ARN }, { kind: "existing", certificateArn: ARN, domainName: "api.example.com", hostedZoneId: undefined }],
+    [
+      "allowDefaultCertificate: true opts into the default certificate",
+      { allowDefaultCertificate: "true" },
+      { kind: "default" },
+    ],
+    [
+      "a domain mode wins over allowDefaultCertificate",
+      { allowDefaultCertificate: "true", domainName: "api.example.com", certificateArn: ARN },
+      { kind: "existing", certificateArn: ARN, domainName: "api.example.com", hostedZoneId: undefined },
+    ],
   ])("%s", (_case, values, expected) => {
     expect(load(values).certificate).toEqual(expected);
   });
@@ -35,7 +58,9 @@ describe("edge config: certificate modes (R17)", () => {
   it("warns, naming the key, when the default certificate is used", () => {
     load({ allowDefaultCertificate: "true" });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/^mlapi-edge:allowDefaultCertificate is true: CloudFront serves only https:\/\/<id>\.cloudfront\.net/);
+    expect(warn.mock.calls[0][0]).toMatch(
+      /^mlapi-edge:allowDefaultCertificate is true: CloudFront serves only https:\/\/<id>\.cloudfront\.net/,
+    );
   });
 
   it("does not warn with a real certificate", () => {
@@ -64,14 +89,19 @@ describe("edge config: defaults", () => {
   });
 
   it("takes a longer log retention in a production stack only (issue 26)", () => {
-    expect(load({ allowDefaultCertificate: "true", profile: "production", logRetentionDays: "400" })).toMatchObject({ profile: "production", logRetentionDays: 400 });
+    expect(load({ allowDefaultCertificate: "true", profile: "production", logRetentionDays: "400" })).toMatchObject({
+      profile: "production",
+      logRetentionDays: 400,
+    });
     expect(() => load({ allowDefaultCertificate: "true", logRetentionDays: "400" })).toThrow(
       'Invalid configuration: mlapi-edge:logRetentionDays = "400": a throwaway stack keeps its logs 30 days (R14); a longer retention needs mlapi-edge:profile: production',
     );
   });
 
   it("reads the upstream service location from upstreamOrganization / upstreamStack", () => {
-    expect(load({ allowDefaultCertificate: "true", upstreamOrganization: "other", upstreamStack: "shared" }).upstream).toEqual({ organization: "other", stack: "shared" });
+    expect(
+      load({ allowDefaultCertificate: "true", upstreamOrganization: "other", upstreamStack: "shared" }).upstream,
+    ).toEqual({ organization: "other", stack: "shared" });
   });
 });
 
@@ -122,12 +152,36 @@ describe("edge config: errors", () => {
       { domainName: "api.example.com", hostedZoneId: "/hostedzone/Z0123456789ABCDEFGHIJ" },
       'mlapi-edge:hostedZoneId = "/hostedzone/Z0123456789ABCDEFGHIJ": must be a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ',
     ],
-    ["an unknown price class", { allowDefaultCertificate: "true", priceClass: "PriceClass_50" }, 'mlapi-edge:priceClass = "PriceClass_50": must be one of PriceClass_100, PriceClass_200, PriceClass_All'],
-    ["a rate limit under WAF's minimum of 10", { allowDefaultCertificate: "true", rateLimit: "5" }, 'mlapi-edge:rateLimit = "5": must be a number >= 10, <= 2000000000, a whole number'],
-    ["a rate-limit window WAF does not offer", { allowDefaultCertificate: "true", rateLimitWindowSeconds: "30" }, 'mlapi-edge:rateLimitWindowSeconds = "30": must be one of 60, 120, 300, 600'],
-    ["an origin timeout over CloudFront's 180 s", { allowDefaultCertificate: "true", originReadTimeoutSeconds: "181" }, 'mlapi-edge:originReadTimeoutSeconds = "181": must be a number >= 1, <= 180, a whole number'],
-    ["an error-caching TTL over 5 minutes", { allowDefaultCertificate: "true", errorCachingTtlSeconds: "3600" }, 'mlapi-edge:errorCachingTtlSeconds = "3600": must be a number >= 0, <= 300, a whole number'],
-    ["allowDefaultCertificate that is not a boolean", { allowDefaultCertificate: "yes" }, 'mlapi-edge:allowDefaultCertificate = "yes": must be true or false'],
+    [
+      "an unknown price class",
+      { allowDefaultCertificate: "true", priceClass: "PriceClass_50" },
+      'mlapi-edge:priceClass = "PriceClass_50": must be one of PriceClass_100, PriceClass_200, PriceClass_All',
+    ],
+    [
+      "a rate limit under WAF's minimum of 10",
+      { allowDefaultCertificate: "true", rateLimit: "5" },
+      'mlapi-edge:rateLimit = "5": must be a number >= 10, <= 2000000000, a whole number',
+    ],
+    [
+      "a rate-limit window WAF does not offer",
+      { allowDefaultCertificate: "true", rateLimitWindowSeconds: "30" },
+      'mlapi-edge:rateLimitWindowSeconds = "30": must be one of 60, 120, 300, 600',
+    ],
+    [
+      "an origin timeout over CloudFront's 180 s",
+      { allowDefaultCertificate: "true", originReadTimeoutSeconds: "181" },
+      'mlapi-edge:originReadTimeoutSeconds = "181": must be a number >= 1, <= 180, a whole number',
+    ],
+    [
+      "an error-caching TTL over 5 minutes",
+      { allowDefaultCertificate: "true", errorCachingTtlSeconds: "3600" },
+      'mlapi-edge:errorCachingTtlSeconds = "3600": must be a number >= 0, <= 300, a whole number',
+    ],
+    [
+      "allowDefaultCertificate that is not a boolean",
+      { allowDefaultCertificate: "yes" },
+      'mlapi-edge:allowDefaultCertificate = "yes": must be true or false',
+    ],
   ])("rejects %s", (_case, values, message) => {
     expect(() => load(values)).toThrow(ConfigError);
     expect(() => load(values)).toThrow(message);

@@ -8,10 +8,20 @@ import { loadConfig } from "../src/config";
 
 const base: Record<string, string> = { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
 const load = (values: Record<string, string>) =>
-  loadConfig(new ConfigReader({ name: "mlapi-edge", get: (key) => ({ ...base, ...values })[key] }, {}, () => "dev", () => "organization"));
+  loadConfig(
+    new ConfigReader(
+      { name: "mlapi-edge", get: (key) => ({ ...base, ...values })[key] },
+      {},
+      () => "dev",
+      () => "organization",
+    ),
+  );
 
 describe("mlapi-edge's documented defaults", () => {
-  it.each(documentedDefaults(path.join(__dirname, "..")))("$source: $key = $value is what an empty stack config yields", ({ key, value }) => {
-    expect(load({ [key]: value })).toEqual(load({}));
-  });
+  it.each(documentedDefaults(path.join(__dirname, "..")))(
+    "$source: $key = $value is what an empty stack config yields",
+    ({ key, value }) => {
+      expect(load({ [key]: value })).toEqual(load({}));
+    },
+  );
 });

@@ -26,14 +26,19 @@ const serviceOutputs = (originProtocol: "http" | "https") => ({
   ecsServiceName: "mlapi-api-dev",
   ecrRepositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlapi-api-dev",
   apiImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlapi-api-dev:amd64-0123456789abcdef0123@sha256:${"0".repeat(64)}`,
-  wafWebAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mlapi-alb-dev/00000000-0000-4000-a000-000000000000",
+  wafWebAclArn:
+    "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mlapi-alb-dev/00000000-0000-4000-a000-000000000000",
   wafWebAclMetricName: "mlapi-alb-dev",
   alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:mlapi-alarms-dev",
   rdsClusterIdentifier: "mlapi-db-dev",
   sessionsTableName: "mlapi-sessions-dev",
 });
 
-const render = (config: Record<string, unknown>, originProtocol: "http" | "https" = "http", service: Record<string, unknown> = serviceOutputs(originProtocol)) =>
+const render = (
+  config: Record<string, unknown>,
+  originProtocol: "http" | "https" = "http",
+  service: Record<string, unknown> = serviceOutputs(originProtocol),
+) =>
   renderProgram({
     project: "mlapi-edge",
     stack: STACK,
@@ -60,7 +65,8 @@ type Dist = {
 const dist = (r: RenderResult) => distributionOf(r).inputs as unknown as Dist;
 
 /** Whether a resource is in us-east-1 through pulumi-aws 7's per-resource region (on the stack's own provider). */
-const onUsEast1 = (_r: RenderResult, res: PlannedResource) => res.inputs.region === "us-east-1" && (!res.provider || res.provider.includes("::pulumi:providers:aws::default"));
+const onUsEast1 = (_r: RenderResult, res: PlannedResource) =>
+  res.inputs.region === "us-east-1" && (!res.provider || res.provider.includes("::pulumi:providers:aws::default"));
 
 describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   let r: RenderResult;
@@ -98,7 +104,11 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
       connectionAttempts: 3,
       connectionTimeout: 10,
     });
-    expect(origin.inputs.vpcOriginEndpointConfig).toMatchObject({ arn: ALB_ARN, httpPort: 80, originProtocolPolicy: "http-only" });
+    expect(origin.inputs.vpcOriginEndpointConfig).toMatchObject({
+      arn: ALB_ARN,
+      httpPort: 80,
+      originProtocolPolicy: "http-only",
+    });
     expect(onUsEast1(r, origin)).toBe(false);
   });
 
@@ -119,7 +129,12 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   });
 
   it("is enabled, HTTP/2 and HTTP/3, IPv6, PriceClass_100 by default (R16)", () => {
-    expect(distributionOf(r).inputs).toMatchObject({ enabled: true, httpVersion: "http2and3", isIpv6Enabled: true, priceClass: "PriceClass_100" });
+    expect(distributionOf(r).inputs).toMatchObject({
+      enabled: true,
+      httpVersion: "http2and3",
+      isIpv6Enabled: true,
+      priceClass: "PriceClass_100",
+    });
     expect(distributionOf(r).inputs.restrictions).toEqual({ geoRestriction: { restrictionType: "none" } });
   });
 
@@ -162,7 +177,12 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   it("reads the error-pages bucket through an always-signing SigV4 origin access control", () => {
     const bucket = one(r, "aws:s3/bucket:Bucket");
     const oac = one(r, "aws:cloudfront/originAccessControl:OriginAccessControl");
-    expect(oac.inputs).toMatchObject({ name: "mlapi-error-pages-dev", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+    expect(oac.inputs).toMatchObject({
+      name: "mlapi-error-pages-dev",
+      originAccessControlOriginType: "s3",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    });
     expect(dist(r).origins.find((o) => o.originId === "error-pages")).toEqual({
       originId: "error-pages",
       domainName: `${bucket.state.bucket as string}.s3.${REGION}.amazonaws.com`,
@@ -208,12 +228,20 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs).toEqual({ bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    expect(one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs).toEqual({
+    expect(one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs).toEqual({
+      bucket: bucketName,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    expect(
+      one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs,
+    ).toEqual({
       bucket: bucketName,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    expect(one(r, "aws:s3/bucketVersioning:BucketVersioning").inputs).toEqual({ bucket: bucketName, versioningConfiguration: { status: "Enabled" } });
+    expect(one(r, "aws:s3/bucketVersioning:BucketVersioning").inputs).toEqual({
+      bucket: bucketName,
+      versioningConfiguration: { status: "Enabled" },
+    });
     expect(r.outputs.errorPagesBucketName).toBe(bucketName);
   });
 
@@ -225,7 +253,9 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     ]);
     for (const o of objects) {
       const file = await (o.inputs.source as { path: Promise<string> | string }).path;
-      expect(path.relative(path.join(__dirname, ".."), file)).toBe(path.join("error-pages", path.basename(String(o.inputs.key))));
+      expect(path.relative(path.join(__dirname, ".."), file)).toBe(
+        path.join("error-pages", path.basename(String(o.inputs.key))),
+      );
     }
   });
 
@@ -243,10 +273,19 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
 
   describe("CLOUDFRONT web ACL (R16)", () => {
     const acl = () => one(r, "aws:wafv2/webAcl:WebAcl");
-    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const visibility = (metricName: string) => ({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
 
     it("is CLOUDFRONT-scoped, in us-east-1 through its region input, and attached to the distribution", () => {
-      expect(acl().inputs).toMatchObject({ name: "mlapi-edge-dev", scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: visibility("mlapi-edge-dev") });
+      expect(acl().inputs).toMatchObject({
+        name: "mlapi-edge-dev",
+        scope: "CLOUDFRONT",
+        defaultAction: { allow: {} },
+        visibilityConfig: visibility("mlapi-edge-dev"),
+      });
       expect(onUsEast1(r, acl())).toBe(true);
       expect(acl().state.arn).toMatch(/^arn:aws:wafv2:us-east-1:123456789012:global\/webacl\/mlapi-edge-dev\//);
       expect(dist(r).webAclId).toBe(acl().state.arn);
@@ -260,7 +299,9 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
           name: "aws-ip-reputation",
           priority: 0,
           overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesAmazonIpReputationList" } },
+          statement: {
+            managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesAmazonIpReputationList" },
+          },
           visibilityConfig: visibility("mlapi-edge-dev-aws-ip-reputation"),
         },
         uploads.marker,
@@ -272,7 +313,9 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
             managedRuleGroupStatement: {
               vendorName: "AWS",
               name: "AWSManagedRulesCommonRuleSet",
-              ruleActionOverrides: ["SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY"].map((name) => ({ name, actionToUse: { count: {} } })),
+              ruleActionOverrides: ["SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY"].map(
+                (name) => ({ name, actionToUse: { count: {} } }),
+              ),
             },
           },
           visibilityConfig: visibility("mlapi-edge-dev-aws-common-rule-set"),
@@ -291,7 +334,13 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     it("logs to an encrypted 30-day aws-waf-logs- group in us-east-1, Authorization redacted", () => {
       const group = one(r, "aws:cloudwatch/logGroup:LogGroup", "edge-waf-logs-log-group");
       const key = one(r, "aws:kms/key:Key", "edge-logs-key");
-      expect(group.inputs).toEqual({ name: "aws-waf-logs-mlapi-edge-waf-dev", retentionInDays: 30, kmsKeyId: key.state.arn, region: "us-east-1", tags: expect.any(Object) });
+      expect(group.inputs).toEqual({
+        name: "aws-waf-logs-mlapi-edge-waf-dev",
+        retentionInDays: 30,
+        kmsKeyId: key.state.arn,
+        region: "us-east-1",
+        tags: expect.any(Object),
+      });
       expect(onUsEast1(r, group)).toBe(true);
       expect(one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs).toEqual({
         resourceArn: acl().state.arn,
@@ -307,11 +356,28 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     const source = one(r, "aws:cloudwatch/logDeliverySource:LogDeliverySource");
     const destination = one(r, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination");
     const delivery = one(r, "aws:cloudwatch/logDelivery:LogDelivery");
-    expect(group.inputs).toMatchObject({ name: "/aws/vendedlogs/mlapi/cloudfront-access-dev", retentionInDays: 30, kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn });
-    expect(group.state.arn).toBe("arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/mlapi/cloudfront-access-dev");
-    expect(source.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", logType: "ACCESS_LOGS", resourceArn: distributionOf(r).state.arn });
-    expect(destination.inputs).toMatchObject({ name: "mlapi-cloudfront-access-dev", outputFormat: "json", deliveryDestinationConfiguration: { destinationResourceArn: group.state.arn } });
-    expect(delivery.inputs).toMatchObject({ deliverySourceName: source.state.name, deliveryDestinationArn: destination.state.arn });
+    expect(group.inputs).toMatchObject({
+      name: "/aws/vendedlogs/mlapi/cloudfront-access-dev",
+      retentionInDays: 30,
+      kmsKeyId: one(r, "aws:kms/key:Key", "edge-logs-key").state.arn,
+    });
+    expect(group.state.arn).toBe(
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/mlapi/cloudfront-access-dev",
+    );
+    expect(source.inputs).toMatchObject({
+      name: "mlapi-cloudfront-access-dev",
+      logType: "ACCESS_LOGS",
+      resourceArn: distributionOf(r).state.arn,
+    });
+    expect(destination.inputs).toMatchObject({
+      name: "mlapi-cloudfront-access-dev",
+      outputFormat: "json",
+      deliveryDestinationConfiguration: { destinationResourceArn: group.state.arn },
+    });
+    expect(delivery.inputs).toMatchObject({
+      deliverySourceName: source.state.name,
+      deliveryDestinationArn: destination.state.arn,
+    });
     for (const res of [group, source, destination, delivery]) expect(onUsEast1(r, res)).toBe(true);
     expect(r.outputs.cloudFrontLogGroupName).toBe("/aws/vendedlogs/mlapi/cloudfront-access-dev");
   });
@@ -333,7 +399,11 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
   });
 
   it("keeps the bucket, distribution and DNS on the stack's provider (only CloudFront's regional parts move)", () => {
-    for (const type of ["aws:s3/bucket:Bucket", "aws:cloudfront/distribution:Distribution", "aws:s3/bucketPolicy:BucketPolicy"]) {
+    for (const type of [
+      "aws:s3/bucket:Bucket",
+      "aws:cloudfront/distribution:Distribution",
+      "aws:s3/bucketPolicy:BucketPolicy",
+    ]) {
       expect(onUsEast1(r, one(r, type))).toBe(false);
     }
   });
@@ -343,12 +413,17 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     for (const res of awsResources) {
       for (const key of ["name", "aliasName", "bucket"]) {
         const value = res.inputs[key];
-        if (typeof value === "string" && !res.type.startsWith("aws:s3/bucket") && res.type !== "aws:s3/bucketObjectv2:BucketObjectv2") {
+        if (
+          typeof value === "string" &&
+          !res.type.startsWith("aws:s3/bucket") &&
+          res.type !== "aws:s3/bucketObjectv2:BucketObjectv2"
+        ) {
           expect(`${res.type} ${value}`).toMatch(/-dev$/);
         }
       }
       const tags = res.inputs.tags as Record<string, string> | undefined;
-      if (tags) expect(tags).toMatchObject({ Project: "mlapi", Environment: "dev", Layer: "edge", ManagedBy: "pulumi" });
+      if (tags)
+        expect(tags).toMatchObject({ Project: "mlapi", Environment: "dev", Layer: "edge", ManagedBy: "pulumi" });
     }
     expect(one(r, "aws:s3/bucket:Bucket").inputs.bucket).toMatch(/-dev$/);
     const untagged = awsResources.filter((x) => !x.inputs.tags).map((x) => x.type);
@@ -394,7 +469,11 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
       ttl: 60,
     });
     const validation = one(r, "aws:acm/certificateValidation:CertificateValidation");
-    expect(validation.inputs).toEqual({ certificateArn: cert.state.arn, validationRecordFqdns: [record.state.fqdn], region: "us-east-1" });
+    expect(validation.inputs).toEqual({
+      certificateArn: cert.state.arn,
+      validationRecordFqdns: [record.state.fqdn],
+      region: "us-east-1",
+    });
     expect(onUsEast1(r, validation)).toBe(true);
   });
 
@@ -416,7 +495,11 @@ describe("edge layer, certificate created for a Route 53 domain, HTTPS origin", 
       originProtocolPolicy: "https-only",
       originSslProtocols: { items: ["TLSv1.2"], quantity: 1 },
     });
-    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs).toMatchObject({ securityGroupId: "sg-alb", fromPort: 443, toPort: 443 });
+    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs).toMatchObject({
+      securityGroupId: "sg-alb",
+      fromPort: 443,
+      toPort: 443,
+    });
   });
 
   it("points A and AAAA alias records for the domain at the distribution", () => {
@@ -444,7 +527,11 @@ describe("edge layer, existing certificate by ARN", () => {
 
   it("uses the given certificate and creates none (R17)", () => {
     expect(ofType(r, "aws:acm/certificate:Certificate")).toEqual([]);
-    expect(dist(r).viewerCertificate).toEqual({ acmCertificateArn: EXISTING_ARN, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+    expect(dist(r).viewerCertificate).toEqual({
+      acmCertificateArn: EXISTING_ARN,
+      sslSupportMethod: "sni-only",
+      minimumProtocolVersion: "TLSv1.2_2021",
+    });
     expect(dist(r).aliases).toEqual(["api.example.com"]);
   });
 
@@ -455,7 +542,10 @@ describe("edge layer, existing certificate by ARN", () => {
 
   it("takes the price class and rate limit from config", () => {
     expect(distributionOf(r).inputs.priceClass).toBe("PriceClass_All");
-    const rules = one(r, "aws:wafv2/webAcl:WebAcl").inputs.rules as Array<{ name: string; statement: { rateBasedStatement?: { limit: number } } }>;
+    const rules = one(r, "aws:wafv2/webAcl:WebAcl").inputs.rules as Array<{
+      name: string;
+      statement: { rateBasedStatement?: { limit: number } };
+    }>;
     expect(rules.find((x) => x.name === "per-ip-rate-limit")?.statement.rateBasedStatement?.limit).toBe(500);
   });
 });
@@ -474,15 +564,20 @@ describe("edge layer config errors", () => {
   });
 
   it("refuses a certificate from another region before declaring anything", async () => {
-    const failure = render({ ...EXISTING_CERT, "mlapi-edge:certificateArn": EXISTING_ARN.replace("us-east-1", "eu-west-1") });
-    await expect(failure).rejects.toThrow("mlapi-edge:certificateArn = \"arn:aws:acm:eu-west-1:");
+    const failure = render({
+      ...EXISTING_CERT,
+      "mlapi-edge:certificateArn": EXISTING_ARN.replace("us-east-1", "eu-west-1"),
+    });
+    await expect(failure).rejects.toThrow('mlapi-edge:certificateArn = "arn:aws:acm:eu-west-1:');
     await expect(failure).rejects.toMatchObject({ declaredAwsResources: [] });
   });
 });
 
 describe("error documents kept in the repository", () => {
   it.each([403, 404])("%i.json is JSON whose status matches its name", (code) => {
-    const doc = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "error-pages", `${code}.json`), "utf8")) as Record<string, unknown>;
+    const doc = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "..", "error-pages", `${code}.json`), "utf8"),
+    ) as Record<string, unknown>;
     expect(doc.status).toBe(code);
     expect(typeof doc.error).toBe("string");
     expect(typeof doc.message).toBe("string");
@@ -493,6 +588,8 @@ describe("edge layer against an incomplete service stack", () => {
   it("fails naming the stack and the missing output", async () => {
     const outputs: Record<string, unknown> = serviceOutputs("https");
     delete outputs.originProtocol;
-    await expect(render(DEFAULT_CERT, "https", outputs)).rejects.toThrow(`Stack "organization/mlapi-service/${STACK}" has no output "originProtocol"`);
+    await expect(render(DEFAULT_CERT, "https", outputs)).rejects.toThrow(
+      `Stack "organization/mlapi-service/${STACK}" has no output "originProtocol"`,
+    );
   });
 });

@@ -41,7 +41,8 @@ const render = (region: string, config: Record<string, unknown> = {}) =>
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 /** In us-east-1 through the per-resource region input, created by the stack's own (default) provider. */
-const onUsEast1 = (res: PlannedResource) => res.inputs.region === "us-east-1" && (!res.provider || res.provider.includes("::pulumi:providers:aws::default"));
+const onUsEast1 = (res: PlannedResource) =>
+  res.inputs.region === "us-east-1" && (!res.provider || res.provider.includes("::pulumi:providers:aws::default"));
 
 describe("edge layer monitoring in a stack outside us-east-1", () => {
   let r: RenderResult;
@@ -58,12 +59,19 @@ describe("edge layer monitoring in a stack outside us-east-1", () => {
     expect(onUsEast1(key)).toBe(true);
     expect(String(key.inputs.policy)).toContain(`arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:*`);
     expect(String(key.inputs.policy)).not.toContain("eu-west-1");
-    expect(one(r, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({ protocol: "email", endpoint: "oncall@example.com" });
+    expect(one(r, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
   });
 
   it("declares the CloudFront and edge-WAF alarms in us-east-1, on the distribution and web ACL of this layer, notifying that topic", () => {
     const alarms = ofType(r, ALARM);
-    expect(alarms.map((a) => a.inputs.name).sort()).toEqual(["mlapi-edge-cf-5xx-rate-dev", "mlapi-edge-cf-error-rate-dev", "mlapi-edge-waf-blocked-rate-dev"]);
+    expect(alarms.map((a) => a.inputs.name).sort()).toEqual([
+      "mlapi-edge-cf-5xx-rate-dev",
+      "mlapi-edge-cf-error-rate-dev",
+      "mlapi-edge-waf-blocked-rate-dev",
+    ]);
     const topicArn = one(r, "aws:sns/topic:Topic").state.arn;
     expect(topicArn).toBe(`arn:aws:sns:us-east-1:${MOCK_ACCOUNT_ID}:mlapi-edge-alarms-dev`);
     for (const a of alarms) {
@@ -71,7 +79,10 @@ describe("edge layer monitoring in a stack outside us-east-1", () => {
       expect(a.inputs).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
     }
     const cf = alarms.find((a) => a.inputs.name === "mlapi-edge-cf-5xx-rate-dev");
-    expect(cf?.inputs.dimensions).toEqual({ DistributionId: one(r, "aws:cloudfront/distribution:Distribution").id, Region: "Global" });
+    expect(cf?.inputs.dimensions).toEqual({
+      DistributionId: one(r, "aws:cloudfront/distribution:Distribution").id,
+      Region: "Global",
+    });
   });
 
   it("builds one dashboard from the service layer's names and its own distribution, in the stack's region", () => {
@@ -81,7 +92,16 @@ describe("edge layer monitoring in a stack outside us-east-1", () => {
     const widgets = (JSON.parse(body) as { widgets: Array<{ properties: { region: string } }> }).widgets;
     expect(widgets.every((w) => w.properties.region === "eu-west-1")).toBe(true);
     const service = serviceOutputs("eu-west-1");
-    for (const value of [service.albArnSuffix, service.targetGroupArnSuffix, service.ecsClusterName, service.ecsServiceName, service.wafWebAclMetricName, service.rdsClusterIdentifier, service.sessionsTableName, one(r, "aws:cloudfront/distribution:Distribution").id]) {
+    for (const value of [
+      service.albArnSuffix,
+      service.targetGroupArnSuffix,
+      service.ecsClusterName,
+      service.ecsServiceName,
+      service.wafWebAclMetricName,
+      service.rdsClusterIdentifier,
+      service.sessionsTableName,
+      one(r, "aws:cloudfront/distribution:Distribution").id,
+    ]) {
       expect(body).toContain(JSON.stringify(value));
     }
     expect(r.outputs.dashboardName).toBe("mlapi-api-dev");
@@ -92,10 +112,16 @@ describe("edge layer monitoring in a us-east-1 stack", () => {
   it("needs no topic of its own: its alarms notify the regional topic the service layer re-exports", async () => {
     const r = await render("us-east-1");
     expect(ofType(r, "aws:sns/topic:Topic")).toEqual([]);
-    for (const a of ofType(r, ALARM)) expect(a.inputs).toMatchObject({ alarmActions: [REGIONAL_TOPIC("us-east-1")], okActions: [REGIONAL_TOPIC("us-east-1")] });
+    for (const a of ofType(r, ALARM))
+      expect(a.inputs).toMatchObject({
+        alarmActions: [REGIONAL_TOPIC("us-east-1")],
+        okActions: [REGIONAL_TOPIC("us-east-1")],
+      });
   });
 
   it("refuses a bad threshold before declaring anything", async () => {
-    await expect(render("us-east-1", { "mlapi-edge:alarmCloudFront5xxRatePercent": 101 })).rejects.toThrow('mlapi-edge:alarmCloudFront5xxRatePercent = "101": must be a number >= 0, <= 100');
+    await expect(render("us-east-1", { "mlapi-edge:alarmCloudFront5xxRatePercent": 101 })).rejects.toThrow(
+      'mlapi-edge:alarmCloudFront5xxRatePercent = "101": must be a number >= 0, <= 100',
+    );
   });
 });

@@ -29,7 +29,12 @@ export function loadConfig(reader = new ConfigReader()): NetworkConfig {
     appPort: reader.number("appPort", { default: SECURITY_GROUPS_DEFAULTS.appPort, min: 1024, max: 65535, step: 1 }),
   };
   if (profile === "production") {
-    reader.check(config.natGateways === 3, "natGateways", config.natGateways, `a production stack has one NAT gateway per zone (3); remove the key or set ${reader.key("profile")}: throwaway`);
+    reader.check(
+      config.natGateways === 3,
+      "natGateways",
+      config.natGateways,
+      `a production stack has one NAT gateway per zone (3); remove the key or set ${reader.key("profile")}: throwaway`,
+    );
   }
   reader.done();
   return config;

@@ -14,7 +14,8 @@ describe("network layer with default config", () => {
     r = await render();
   });
 
-  const subnets = (tier: string) => ofType(r, "aws:ec2/subnet:Subnet").filter((s) => (s.inputs.tags as Record<string, string>).Tier === tier);
+  const subnets = (tier: string) =>
+    ofType(r, "aws:ec2/subnet:Subnet").filter((s) => (s.inputs.tags as Record<string, string>).Tier === tier);
 
   it("creates 3 public and 3 private subnets, one of each per availability zone (R1)", () => {
     expect(subnets("public")).toHaveLength(3);
@@ -29,7 +30,11 @@ describe("network layer with default config", () => {
   it("uses the VPC CIDR from config default 10.0.0.0/16, carved into non-overlapping /19s", () => {
     expect(one(r, "aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.0.0.0/16");
     expect(subnets("public").map((s) => s.inputs.cidrBlock)).toEqual(["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"]);
-    expect(subnets("private").map((s) => s.inputs.cidrBlock)).toEqual(["10.0.96.0/19", "10.0.128.0/19", "10.0.160.0/19"]);
+    expect(subnets("private").map((s) => s.inputs.cidrBlock)).toEqual([
+      "10.0.96.0/19",
+      "10.0.128.0/19",
+      "10.0.160.0/19",
+    ]);
   });
 
   it("never gives instances in any subnet a public IP on launch", () => {
@@ -40,9 +45,19 @@ describe("network layer with default config", () => {
     const igw = one(r, "aws:ec2/internetGateway:InternetGateway");
     const publicRt = one(r, "aws:ec2/routeTable:RouteTable", "network-public-rt");
     const route = one(r, "aws:ec2/route:Route", "network-public-default");
-    expect(route.inputs).toMatchObject({ routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
-    const associated = ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) => a.inputs.routeTableId === publicRt.id);
-    expect(associated.map((a) => a.inputs.subnetId).sort()).toEqual(subnets("public").map((s) => s.id).sort());
+    expect(route.inputs).toMatchObject({
+      routeTableId: publicRt.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: igw.id,
+    });
+    const associated = ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter(
+      (a) => a.inputs.routeTableId === publicRt.id,
+    );
+    expect(associated.map((a) => a.inputs.subnetId).sort()).toEqual(
+      subnets("public")
+        .map((s) => s.id)
+        .sort(),
+    );
   });
 
   it("creates one NAT gateway by default, in a public subnet, after the internet gateway (R2)", () => {
@@ -64,17 +79,26 @@ describe("network layer with default config", () => {
   it("gives every private subnet its own route table whose default route is the NAT (R2)", () => {
     const nat = one(r, "aws:ec2/natGateway:NatGateway");
     for (const subnet of subnets("private")) {
-      const assoc = ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation").find((a) => a.inputs.subnetId === subnet.id);
-      const route = ofType(r, "aws:ec2/route:Route").find((rt) => rt.inputs.routeTableId === assoc?.inputs.routeTableId);
+      const assoc = ofType(r, "aws:ec2/routeTableAssociation:RouteTableAssociation").find(
+        (a) => a.inputs.subnetId === subnet.id,
+      );
+      const route = ofType(r, "aws:ec2/route:Route").find(
+        (rt) => rt.inputs.routeTableId === assoc?.inputs.routeTableId,
+      );
       expect(route?.inputs).toMatchObject({ destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
     }
     expect(new Set(ofType(r, "aws:ec2/route:Route").map((rt) => rt.inputs.routeTableId)).size).toBe(4);
   });
 
   it("attaches S3 and DynamoDB gateway endpoints to exactly the private route tables (R3)", () => {
-    const privateRts = ofType(r, "aws:ec2/routeTable:RouteTable").filter((rt) => rt.name.includes("private")).map((rt) => rt.id);
+    const privateRts = ofType(r, "aws:ec2/routeTable:RouteTable")
+      .filter((rt) => rt.name.includes("private"))
+      .map((rt) => rt.id);
     const endpoints = ofType(r, "aws:ec2/vpcEndpoint:VpcEndpoint");
-    expect(endpoints.map((e) => e.inputs.serviceName).sort()).toEqual(["com.amazonaws.eu-west-1.dynamodb", "com.amazonaws.eu-west-1.s3"]);
+    expect(endpoints.map((e) => e.inputs.serviceName).sort()).toEqual([
+      "com.amazonaws.eu-west-1.dynamodb",
+      "com.amazonaws.eu-west-1.s3",
+    ]);
     for (const e of endpoints) {
       expect(e.inputs.vpcEndpointType).toBe("Gateway");
       expect(e.inputs.routeTableIds).toEqual(privateRts);
@@ -84,7 +108,11 @@ describe("network layer with default config", () => {
   it("sends flow logs of all traffic to a 30-day, KMS-encrypted log group (R4)", () => {
     const group = one(r, "aws:cloudwatch/logGroup:LogGroup");
     const key = one(r, "aws:kms/key:Key");
-    expect(group.inputs).toMatchObject({ name: "/mlapi/vpc-flow-logs-dev", retentionInDays: 30, kmsKeyId: key.state.arn });
+    expect(group.inputs).toMatchObject({
+      name: "/mlapi/vpc-flow-logs-dev",
+      retentionInDays: 30,
+      kmsKeyId: key.state.arn,
+    });
     const flowLog = one(r, "aws:ec2/flowLog:FlowLog");
     expect(flowLog.inputs).toMatchObject({
       vpcId: one(r, "aws:ec2/vpc:Vpc").id,
@@ -102,7 +130,11 @@ describe("network layer with default config", () => {
     expect(admin.Principal).toEqual({ AWS: "arn:aws:iam::123456789012:root" });
     expect(logs.Principal).toEqual({ Service: "logs.eu-west-1.amazonaws.com" });
     expect(logs.Condition).toEqual({
-      ArnLike: { "kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:eu-west-1:123456789012:log-group:/mlapi/vpc-flow-logs-dev"] },
+      ArnLike: {
+        "kms:EncryptionContext:aws:logs:arn": [
+          "arn:aws:logs:eu-west-1:123456789012:log-group:/mlapi/vpc-flow-logs-dev",
+        ],
+      },
     });
   });
 
@@ -209,13 +241,19 @@ describe("network layer with default config", () => {
 describe("network layer with natGateways: 3 and a /24 VPC", () => {
   let r: RenderResult;
   beforeAll(async () => {
-    r = await render({ "mlapi-network:natGateways": 3, "mlapi-network:vpcCidr": "10.20.30.0/24", "mlapi-network:appPort": 9000 });
+    r = await render({
+      "mlapi-network:natGateways": 3,
+      "mlapi-network:vpcCidr": "10.20.30.0/24",
+      "mlapi-network:appPort": 9000,
+    });
   });
 
   it("creates one NAT per AZ, each in its own public subnet", () => {
     const nats = ofType(r, "aws:ec2/natGateway:NatGateway");
     expect(nats).toHaveLength(3);
-    const publicSubnetIds = ofType(r, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("public")).map((s) => s.id);
+    const publicSubnetIds = ofType(r, "aws:ec2/subnet:Subnet")
+      .filter((s) => s.name.includes("public"))
+      .map((s) => s.id);
     expect(nats.map((n) => n.inputs.subnetId)).toEqual(publicSubnetIds);
   });
 
@@ -234,7 +272,9 @@ describe("network layer with natGateways: 3 and a /24 VPC", () => {
       "10.20.30.128/27",
       "10.20.30.160/27",
     ]);
-    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "sg-app-from-alb").inputs).toMatchObject({ fromPort: 9000, toPort: 9000 });
+    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "sg-app-from-alb").inputs).toMatchObject(
+      { fromPort: 9000, toPort: 9000 },
+    );
     expect(r.outputs.appPort).toBe(9000);
   });
 });
@@ -262,7 +302,11 @@ describe("network layer config validation", () => {
       { "mlapi-network:vpcCidr": "10.0.0.0/25" },
       'mlapi-network:vpcCidr = "10.0.0.0/25": must be an IPv4 network address in CIDR notation with a prefix from /16 to /24',
     ],
-    ["a privileged app port", { "mlapi-network:appPort": 80 }, 'mlapi-network:appPort = "80": must be a number >= 1024, <= 65535, a whole number'],
+    [
+      "a privileged app port",
+      { "mlapi-network:appPort": 80 },
+      'mlapi-network:appPort = "80": must be a number >= 1024, <= 65535, a whole number',
+    ],
   ])("rejects %s before declaring any resource", async (_case, config, message) => {
     const failure = render(config);
     await expect(failure).rejects.toThrow(message);

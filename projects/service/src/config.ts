@@ -63,26 +63,53 @@ function originTls(reader: ConfigReader): OriginTls {
   const certificateArn = reader.optionalString("certificateArn");
   const domainName = reader.optionalString("domainName");
   const hostedZoneId = reader.optionalString("hostedZoneId");
-  if (certificateArn !== undefined) reader.check(CERTIFICATE_ARN.test(certificateArn), "certificateArn", certificateArn, "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region");
-  if (domainName !== undefined) reader.check(DOMAIN.test(domainName), "domainName", domainName, "must be a lowercase DNS name such as api.example.com");
-  if (hostedZoneId !== undefined) reader.check(/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId), "hostedZoneId", hostedZoneId, "must be a Route 53 hosted zone id (Z…)");
+  if (certificateArn !== undefined)
+    reader.check(
+      CERTIFICATE_ARN.test(certificateArn),
+      "certificateArn",
+      certificateArn,
+      "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) in this stack's region",
+    );
+  if (domainName !== undefined)
+    reader.check(
+      DOMAIN.test(domainName),
+      "domainName",
+      domainName,
+      "must be a lowercase DNS name such as api.example.com",
+    );
+  if (hostedZoneId !== undefined)
+    reader.check(
+      /^Z[A-Z0-9]{1,31}$/.test(hostedZoneId),
+      "hostedZoneId",
+      hostedZoneId,
+      "must be a Route 53 hosted zone id (Z…)",
+    );
 
   if (certificateArn !== undefined) {
     // CloudFront connects to origin.<domainName>; the certificate must cover that name.
     if (domainName === undefined) {
-      reader.fail("certificateArn", certificateArn, "needs domainName too: CloudFront reaches the ALB as origin.<domainName>, a name the certificate must cover");
+      reader.fail(
+        "certificateArn",
+        certificateArn,
+        "needs domainName too: CloudFront reaches the ALB as origin.<domainName>, a name the certificate must cover",
+      );
       return { kind: "none" };
     }
     return { kind: "existing", certificateArn, domainName, hostedZoneId };
   }
   if (domainName !== undefined) {
     if (hostedZoneId === undefined) {
-      reader.fail("domainName", domainName, "needs hostedZoneId (to validate a certificate for origin.<domainName> in Route 53), or set certificateArn");
+      reader.fail(
+        "domainName",
+        domainName,
+        "needs hostedZoneId (to validate a certificate for origin.<domainName> in Route 53), or set certificateArn",
+      );
       return { kind: "none" };
     }
     return { kind: "create", domainName, hostedZoneId };
   }
-  if (hostedZoneId !== undefined) reader.fail("hostedZoneId", hostedZoneId, "is used only with domainName; set domainName too or remove it");
+  if (hostedZoneId !== undefined)
+    reader.fail("hostedZoneId", hostedZoneId, "is used only with domainName; set domainName too or remove it");
   return { kind: "none" };
 }
 
@@ -118,15 +145,34 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
     image: prebuiltImage(reader),
     cpu: reader.number("cpu", { default: API_SERVICE_DEFAULTS.cpu, min: 256, max: 16384, step: 1 }),
     memory: reader.number("memory", { default: API_SERVICE_DEFAULTS.memory, min: 512, max: 122880, step: 1 }),
-    cpuArchitecture: reader.oneOf("cpuArchitecture", ["X86_64", "ARM64"] as const, API_SERVICE_DEFAULTS.cpuArchitecture),
+    cpuArchitecture: reader.oneOf(
+      "cpuArchitecture",
+      ["X86_64", "ARM64"] as const,
+      API_SERVICE_DEFAULTS.cpuArchitecture,
+    ),
     desiredCount: count("desiredCount", API_SERVICE_DEFAULTS.desiredCount, 1000),
     minCapacity: count("minCapacity", SERVICE_SCALING_DEFAULTS.minCapacity, 1000),
-    maxCapacity: reader.number("maxCapacity", { default: SERVICE_SCALING_DEFAULTS.maxCapacity, min: 1, max: 1000, step: 1 }),
+    maxCapacity: reader.number("maxCapacity", {
+      default: SERVICE_SCALING_DEFAULTS.maxCapacity,
+      min: 1,
+      max: 1000,
+      step: 1,
+    }),
     spotWeight: count("spotWeight", CAPACITY_STRATEGY_DEFAULTS.spotWeight, 1000),
     onDemandWeight: count("onDemandWeight", CAPACITY_STRATEGY_DEFAULTS.onDemandWeight, 1000),
     onDemandBase: count("onDemandBase", CAPACITY_STRATEGY_DEFAULTS.onDemandBase, 100000),
-    requestsPerTarget: reader.number("requestsPerTarget", { default: SERVICE_SCALING_DEFAULTS.requestsPerTarget, min: 1, max: 1000000, step: 1 }),
-    healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", { default: API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds, min: 0, max: 3600, step: 1 }),
+    requestsPerTarget: reader.number("requestsPerTarget", {
+      default: SERVICE_SCALING_DEFAULTS.requestsPerTarget,
+      min: 1,
+      max: 1000000,
+      step: 1,
+    }),
+    healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", {
+      default: API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds,
+      min: 0,
+      max: 3600,
+      step: 1,
+    }),
     originTls: originTls(reader),
     alarms: readServiceAlarmConfig(reader),
   };
@@ -134,13 +180,22 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
   // --- retired keys: a stack file that still sets one is told where the setting went ---
   const wafRateLimit = reader.optionalString("wafRateLimit");
   if (wafRateLimit !== undefined) {
-    reader.fail("wafRateLimit", wafRateLimit, "was removed: the ALB sees only CloudFront and the client writes X-Forwarded-For, so per-client limits are the edge's (set mlapi-edge:rateLimit); delete this key");
+    reader.fail(
+      "wafRateLimit",
+      wafRateLimit,
+      "was removed: the ALB sees only CloudFront and the client writes X-Forwarded-For, so per-client limits are the edge's (set mlapi-edge:rateLimit); delete this key",
+    );
   }
 
   // --- cross-field rules ---
   const size = fargateSizeProblem(config.cpu, config.memory);
   if (size) reader.fail(size.key, size.key === "cpu" ? config.cpu : config.memory, size.rule);
-  reader.check(config.spotWeight > 0 || config.onDemandWeight > 0, "spotWeight", config.spotWeight, "spotWeight and onDemandWeight cannot both be 0: at least one capacity provider must take tasks");
+  reader.check(
+    config.spotWeight > 0 || config.onDemandWeight > 0,
+    "spotWeight",
+    config.spotWeight,
+    "spotWeight and onDemandWeight cannot both be 0: at least one capacity provider must take tasks",
+  );
   if (config.minCapacity > config.maxCapacity) {
     reader.fail("minCapacity", config.minCapacity, `must be <= maxCapacity (${config.maxCapacity})`);
   } else {

@@ -7,10 +7,20 @@ import { documentedDefaults } from "@mlapi/testing";
 import { loadConfig } from "../src/config";
 
 const load = (values: Record<string, string>) =>
-  loadConfig(new ConfigReader({ name: "mlapi-service", get: (key) => values[key] }, {}, () => "dev", () => "organization"));
+  loadConfig(
+    new ConfigReader(
+      { name: "mlapi-service", get: (key) => values[key] },
+      {},
+      () => "dev",
+      () => "organization",
+    ),
+  );
 
 describe("mlapi-service's documented defaults", () => {
-  it.each(documentedDefaults(path.join(__dirname, "..")))("$source: $key = $value is what an empty stack config yields", ({ key, value }) => {
-    expect(load({ [key]: value })).toEqual(load({}));
-  });
+  it.each(documentedDefaults(path.join(__dirname, "..")))(
+    "$source: $key = $value is what an empty stack config yields",
+    ({ key, value }) => {
+      expect(load({ [key]: value })).toEqual(load({}));
+    },
+  );
 });

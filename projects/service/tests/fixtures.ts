@@ -21,4 +21,3 @@ export const upstream = (stack: string) => ({
   [`organization/mlapi-network/${stack}`]: networkOutputs() as unknown as Record<string, unknown>,
   [`organization/mlapi-data/${stack}`]: dataOutputs(stack) as unknown as Record<string, unknown>,
 });
-

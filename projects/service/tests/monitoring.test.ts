@@ -7,7 +7,13 @@ import { dataOutputs, PREBUILT_IMAGE, REGION, upstream } from "./fixtures";
 // service's deployment alarms (rollback on ALARM, next to the circuit breaker). docs/monitoring.md
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const render = (config: Record<string, unknown> = {}, stack = "dev") =>
-  renderProgram({ project: "mlapi-service", stack, config: { "aws:region": REGION, "mlapi-service:image": PREBUILT_IMAGE, ...config }, stackOutputs: upstream(stack), load });
+  renderProgram({
+    project: "mlapi-service",
+    stack,
+    config: { "aws:region": REGION, "mlapi-service:image": PREBUILT_IMAGE, ...config },
+    stackOutputs: upstream(stack),
+    load,
+  });
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const alarm = (r: RenderResult, name: string) => {
@@ -52,9 +58,15 @@ describe("service layer monitoring with default config", () => {
 
   it("watches the web ACL the layer attaches to the ALB, by its metric name", () => {
     const acl = one(r, "aws:wafv2/webAcl:WebAcl");
-    const queries = alarm(r, "mlapi-svc-waf-blocked-rate-dev").inputs.metricQueries as Array<{ metric?: { dimensions: Record<string, string> } }>;
+    const queries = alarm(r, "mlapi-svc-waf-blocked-rate-dev").inputs.metricQueries as Array<{
+      metric?: { dimensions: Record<string, string> };
+    }>;
     for (const q of queries.filter((x) => x.metric)) {
-      expect(q.metric?.dimensions).toEqual({ WebACL: (acl.inputs.visibilityConfig as { metricName: string }).metricName, Region: REGION, Rule: "ALL" });
+      expect(q.metric?.dimensions).toEqual({
+        WebACL: (acl.inputs.visibilityConfig as { metricName: string }).metricName,
+        Region: REGION,
+        Rule: "ALL",
+      });
     }
   });
 
@@ -63,7 +75,8 @@ describe("service layer monitoring with default config", () => {
     expect(service.inputs.alarms).toEqual({ alarmNames: DEPLOYMENT_ALARMS, enable: true, rollback: true });
     expect(service.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
     // The names come from the alarm resources, so the service waits for them (ECS reads them on its first deployment).
-    for (const name of DEPLOYMENT_ALARMS) expect(alarm(r, name).parent).toBe("mlapi:monitoring:ServiceAlarms::api-alarms");
+    for (const name of DEPLOYMENT_ALARMS)
+      expect(alarm(r, name).parent).toBe("mlapi:monitoring:ServiceAlarms::api-alarms");
     expect(ref(alarm(r, DEPLOYMENT_ALARMS[0]))).toBe(`${ALARM}::api-alarms-alb-5xx`);
   });
 
@@ -73,19 +86,26 @@ describe("service layer monitoring with default config", () => {
       alarmTopicArn: data.alarmTopicArn,
       rdsClusterIdentifier: data.rdsClusterIdentifier,
       sessionsTableName: data.sessionsTableName,
-      wafWebAclMetricName: (one(r, "aws:wafv2/webAcl:WebAcl").inputs.visibilityConfig as { metricName: string }).metricName,
+      wafWebAclMetricName: (one(r, "aws:wafv2/webAcl:WebAcl").inputs.visibilityConfig as { metricName: string })
+        .metricName,
     });
   });
 });
 
 describe("service layer monitoring from config", () => {
   it("takes the thresholds and the running-task floor from config", async () => {
-    const r = await render({ "mlapi-service:alarmCpuPercent": 65, "mlapi-service:minCapacity": 3, "mlapi-service:desiredCount": 3 });
+    const r = await render({
+      "mlapi-service:alarmCpuPercent": 65,
+      "mlapi-service:minCapacity": 3,
+      "mlapi-service:desiredCount": 3,
+    });
     expect(alarm(r, "mlapi-svc-cpu-dev").inputs.threshold).toBe(65);
     expect(alarm(r, "mlapi-svc-running-tasks-dev").inputs.threshold).toBe(3);
   });
 
   it("refuses a percentage above 100 before declaring anything", async () => {
-    await expect(render({ "mlapi-service:alarmMemoryPercent": 120 })).rejects.toThrow('mlapi-service:alarmMemoryPercent = "120": must be a number >= 0, <= 100');
+    await expect(render({ "mlapi-service:alarmMemoryPercent": 120 })).rejects.toThrow(
+      'mlapi-service:alarmMemoryPercent = "120": must be a number >= 0, <= 100',
+    );
   });
 });

@@ -18,7 +18,15 @@ const render = (config: Record<string, unknown> = {}) =>
 
 const findings = (r: RenderResult) =>
   evaluate(
-    r.resources.map((x) => ({ type: x.type, urn: x.name, name: x.name, props: x.inputs, protect: x.protect, retainOnDelete: x.retainOnDelete, handles: [] })),
+    r.resources.map((x) => ({
+      type: x.type,
+      urn: x.name,
+      name: x.name,
+      props: x.inputs,
+      protect: x.protect,
+      retainOnDelete: x.retainOnDelete,
+      handles: [],
+    })),
     { environmentSuffix: "dev" },
     [destroyable, logGroupRetentionAndKey],
   ).map((v) => `${v.resource}: ${v.message}`);

@@ -3,8 +3,28 @@ import * as path from "node:path";
 import type { DataOutputs } from "@mlapi/core";
 import { SERVICE } from "@mlapi/core";
 import type { PlannedResource, RenderResult } from "@mlapi/testing";
-import { MANAGED_IDS, MOCK_ACCOUNT_ID, ofType, one, policyDocument, programLoader, ref, renderProgram } from "@mlapi/testing";
-import { APP_PORT, APP_SECRET_ARN, APP_SECRET_KEY_ARN, DATA_KEY_ARN, MASTER_SECRET_ARN, PREBUILT_IMAGE, REGION, TABLE_ARN, dataOutputs, upstream } from "./fixtures";
+import {
+  MANAGED_IDS,
+  MOCK_ACCOUNT_ID,
+  ofType,
+  one,
+  policyDocument,
+  programLoader,
+  ref,
+  renderProgram,
+} from "@mlapi/testing";
+import {
+  APP_PORT,
+  APP_SECRET_ARN,
+  APP_SECRET_KEY_ARN,
+  DATA_KEY_ARN,
+  MASTER_SECRET_ARN,
+  PREBUILT_IMAGE,
+  REGION,
+  TABLE_ARN,
+  dataOutputs,
+  upstream,
+} from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -56,7 +76,8 @@ interface Container {
   logConfiguration: { logDriver: string; options: Record<string, string> };
   healthCheck: { command: string[]; interval: number };
 }
-const container = (r: RenderResult): Container => (JSON.parse(String(one(r, T.taskDef).inputs.containerDefinitions)) as Container[])[0];
+const container = (r: RenderResult): Container =>
+  (JSON.parse(String(one(r, T.taskDef).inputs.containerDefinitions)) as Container[])[0];
 
 describe("service layer with the default config (no certificate)", () => {
   let r: RenderResult;
@@ -86,7 +107,9 @@ describe("service layer with the default config (no certificate)", () => {
     });
 
     it("turns Container Insights on for the cluster", () => {
-      expect(one(r, "aws:ecs/cluster:Cluster").inputs.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+      expect(one(r, "aws:ecs/cluster:Cluster").inputs.settings).toEqual([
+        { name: "containerInsights", value: "enabled" },
+      ]);
     });
 
     it("makes the service wait for the capacity-provider association and every listener rule", () => {
@@ -117,7 +140,9 @@ describe("service layer with the default config (no certificate)", () => {
     });
 
     it("registers the container on the network's app port with the target group, after a 60 s grace period", () => {
-      expect(service().inputs.loadBalancers).toEqual([{ targetGroupArn: one(r, T.tg).id, containerName: "api", containerPort: APP_PORT }]);
+      expect(service().inputs.loadBalancers).toEqual([
+        { targetGroupArn: one(r, T.tg).id, containerName: "api", containerPort: APP_PORT },
+      ]);
       expect(service().inputs.healthCheckGracePeriodSeconds).toBe(60);
     });
 
@@ -210,12 +235,23 @@ describe("service layer with the default config (no certificate)", () => {
 
     it("opens nothing itself and hands the edge what its VPC origin and the ALB's one ingress rule need", () => {
       expect(ofType(r, T.ingress)).toEqual([]);
-      expect(r.outputs).toMatchObject({ originAlbArn: one(r, T.alb).id, originPort: 80, originVpcId: "vpc-0abc", originSecurityGroupId: "sg-alb" });
+      expect(r.outputs).toMatchObject({
+        originAlbArn: one(r, T.alb).id,
+        originPort: 80,
+        originVpcId: "vpc-0abc",
+        originSecurityGroupId: "sg-alb",
+      });
     });
 
     it("health-checks targets with GET /health every 30 s and explicit thresholds", () => {
       const tg = one(r, T.tg);
-      expect(tg.inputs).toMatchObject({ targetType: "ip", protocol: "HTTP", port: APP_PORT, vpcId: "vpc-0abc", deregistrationDelay: 30 });
+      expect(tg.inputs).toMatchObject({
+        targetType: "ip",
+        protocol: "HTTP",
+        port: APP_PORT,
+        vpcId: "vpc-0abc",
+        deregistrationDelay: 30,
+      });
       expect(tg.inputs.healthCheck).toEqual({
         enabled: true,
         protocol: "HTTP",
@@ -246,7 +282,11 @@ describe("service layer with the default config (no certificate)", () => {
       expect(one(r, T.listener).inputs.defaultActions).toEqual([
         {
           type: "fixed-response",
-          fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: JSON.stringify({ error: "not_found", message: "No route for this path" }) },
+          fixedResponse: {
+            contentType: "application/json",
+            statusCode: "404",
+            messageBody: JSON.stringify({ error: "not_found", message: "No route for this path" }),
+          },
         },
       ]);
     });
@@ -255,11 +295,11 @@ describe("service layer with the default config (no certificate)", () => {
       const rules = ofType(r, T.rule);
       const listener = one(r, T.listener);
       const tg = one(r, T.tg);
-      expect(rules.map((rule) => (rule.inputs.conditions as Array<{ pathPattern: { values: string[] } }>)[0].pathPattern.values)).toEqual([
-        ["/api/v1/*"],
-        ["/api/v2/*"],
-        ["/health"],
-      ]);
+      expect(
+        rules.map(
+          (rule) => (rule.inputs.conditions as Array<{ pathPattern: { values: string[] } }>)[0].pathPattern.values,
+        ),
+      ).toEqual([["/api/v1/*"], ["/api/v2/*"], ["/health"]]);
       for (const rule of rules) {
         expect(rule.inputs.listenerArn).toBe(listener.id);
         expect(rule.inputs.actions).toEqual([{ type: "forward", targetGroupArn: tg.id }]);
@@ -277,10 +317,11 @@ describe("service layer with the default config (no certificate)", () => {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       });
-      expect(one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).toEqual([
-        { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-      ]);
-      const lifecycle = one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as Array<Record<string, unknown>>;
+      expect(
+        one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules,
+      ).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+      const lifecycle = one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs
+        .rules as Array<Record<string, unknown>>;
       expect(lifecycle[0]).toMatchObject({ status: "Enabled", expiration: { days: 30 } });
     });
 
@@ -302,7 +343,10 @@ describe("service layer with the default config (no certificate)", () => {
         Action: "s3:PutObject",
         Resource: objects,
       });
-      expect(bySid(policy, "DenyInsecureTransport")).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+      expect(bySid(policy, "DenyInsecureTransport")).toMatchObject({
+        Effect: "Deny",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
       expect(statements(policy)).toHaveLength(3);
     });
   });
@@ -313,7 +357,10 @@ describe("service layer with the default config (no certificate)", () => {
 
     it("is the layer's ACL, associated with the ALB", () => {
       expect(acl().inputs.name).toBe("mlapi-alb-dev");
-      expect(one(r, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({ resourceArn: one(r, T.alb).id, webAclArn: acl().state.arn });
+      expect(one(r, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({
+        resourceArn: one(r, T.alb).id,
+        webAclArn: acl().state.arn,
+      });
     });
 
     it("logs to an aws-waf-logs- log group kept 30 days under KMS", () => {
@@ -344,10 +391,16 @@ describe("service layer with the default config (no certificate)", () => {
       const tgSuffix = String(one(r, T.tg).state.arnSuffix);
       expect(albSuffix).toMatch(/^app\/mlapi-alb-dev\/[0-9a-f]{16}$/);
       expect(tgSuffix).toMatch(/^targetgroup\/api-tg-dev-[0-9a-f]{7}\/[0-9a-f]{16}$/);
-      expect(policy.inputs).toMatchObject({ policyType: "TargetTrackingScaling", resourceId: "service/mlapi-cluster-dev/mlapi-api-dev" });
+      expect(policy.inputs).toMatchObject({
+        policyType: "TargetTrackingScaling",
+        resourceId: "service/mlapi-cluster-dev/mlapi-api-dev",
+      });
       expect(policy.inputs.targetTrackingScalingPolicyConfiguration).toEqual({
         targetValue: 1000,
-        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: `${albSuffix}/${tgSuffix}` },
+        predefinedMetricSpecification: {
+          predefinedMetricType: "ALBRequestCountPerTarget",
+          resourceLabel: `${albSuffix}/${tgSuffix}`,
+        },
         scaleInCooldown: 300,
         scaleOutCooldown: 60,
       });
@@ -373,7 +426,9 @@ describe("service layer with the default config (no certificate)", () => {
     it("reads every secret the task definition injects, and no other", () => {
       const injected = new Set(container(r).secrets.map((s) => s.valueFrom.replace(/:[a-z]+::$/, "")));
       expect(injected.size).toBe(2);
-      expect(asList(bySid(policyOf("api-roles-execution-policy"), "ReadInjectedSecrets").Resource).sort()).toEqual([...injected].sort());
+      expect(asList(bySid(policyOf("api-roles-execution-policy"), "ReadInjectedSecrets").Resource).sort()).toEqual(
+        [...injected].sort(),
+      );
     });
 
     it("gives the task role the data layer's sessions table, its key and the master secret", () => {
@@ -420,7 +475,9 @@ describe("service layer with the default config (no certificate)", () => {
         name: "mlapi-api-dev",
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },
-        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: one(r, "aws:kms/key:Key", "api-image-key").state.arn }],
+        encryptionConfigurations: [
+          { encryptionType: "KMS", kmsKey: one(r, "aws:kms/key:Key", "api-image-key").state.arn },
+        ],
         forceDelete: true,
       });
     });
@@ -429,13 +486,21 @@ describe("service layer with the default config (no certificate)", () => {
       const key = one(r, "aws:kms/key:Key", "api-image-key");
       expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 7 });
       expect(statements(key.inputs.policy)).toEqual([
-        { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" },
+        {
+          Sid: "AccountAdministration",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
       ]);
       expect(one(r, "aws:kms/alias:Alias", "api-image-key-alias").inputs.name).toBe("alias/mlapi-ecr-dev");
     });
 
     it("expires untagged images after 7 days and keeps the last 20 tagged ones", () => {
-      const policy = JSON.parse(String(one(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)) as { rules: Array<{ selection: Record<string, unknown> }> };
+      const policy = JSON.parse(String(one(r, "aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy)) as {
+        rules: Array<{ selection: Record<string, unknown> }>;
+      };
       expect(policy.rules.map((rule) => rule.selection)).toEqual([
         { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
         { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 },
@@ -464,7 +529,11 @@ describe("service layer with the default config (no certificate)", () => {
     it("exports every output of the service contract, none of them secret", () => {
       expect(Object.keys(r.outputs).sort()).toEqual([...SERVICE.outputNames].sort());
       expect(r.secretOutputNames).toEqual([]);
-      expect(r.outputs).toMatchObject({ ecsClusterName: "mlapi-cluster-dev", ecsServiceName: "mlapi-api-dev", serviceLogGroupName: "/mlapi/api-dev" });
+      expect(r.outputs).toMatchObject({
+        ecsClusterName: "mlapi-cluster-dev",
+        ecsServiceName: "mlapi-api-dev",
+        serviceLogGroupName: "/mlapi/api-dev",
+      });
       expect(r.outputs.ecrRepositoryUrl).toBe(`${MOCK_ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/mlapi-api-dev`);
     });
   });
@@ -534,8 +603,14 @@ describe("service layer with an existing certificate", () => {
 
 describe("service layer with other settings", () => {
   it("follows spotWeight/onDemandWeight and leaves out a provider of weight 0", async () => {
-    const r = await render({ "mlapi-service:spotWeight": 0, "mlapi-service:onDemandWeight": 1, "mlapi-service:onDemandBase": 1 });
-    expect(one(r, T.service).inputs.capacityProviderStrategies).toEqual([{ capacityProvider: "FARGATE", weight: 1, base: 1 }]);
+    const r = await render({
+      "mlapi-service:spotWeight": 0,
+      "mlapi-service:onDemandWeight": 1,
+      "mlapi-service:onDemandBase": 1,
+    });
+    expect(one(r, T.service).inputs.capacityProviderStrategies).toEqual([
+      { capacityProvider: "FARGATE", weight: 1, base: 1 },
+    ]);
   });
 
   it("runs ARM64 tasks of 1 vCPU / 2 GB and scales 3 to 6 on 500 requests", async () => {
@@ -548,10 +623,16 @@ describe("service layer with other settings", () => {
       "mlapi-service:maxCapacity": 6,
       "mlapi-service:requestsPerTarget": 500,
     });
-    expect(one(r, T.taskDef).inputs).toMatchObject({ cpu: "1024", memory: "2048", runtimePlatform: { cpuArchitecture: "ARM64" } });
+    expect(one(r, T.taskDef).inputs).toMatchObject({
+      cpu: "1024",
+      memory: "2048",
+      runtimePlatform: { cpuArchitecture: "ARM64" },
+    });
     expect(one(r, T.service).inputs.desiredCount).toBe(3);
     expect(one(r, T.scalingTarget).inputs).toMatchObject({ minCapacity: 3, maxCapacity: 6 });
-    expect((one(r, T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).targetValue).toBe(500);
+    expect(
+      (one(r, T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).targetValue,
+    ).toBe(500);
   });
 
   it("keeps ALB and target group names within AWS's 32 characters with the longest legal suffix", async () => {
@@ -580,7 +661,10 @@ describe("service layer on ARM64 (Graviton)", () => {
     const r = await render({ "mlapi-service:cpuArchitecture": "ARM64" });
     expect(one(r, T.image).inputs.platforms).toEqual(["linux/arm64"]);
     expect(one(r, T.image).inputs.tags).toEqual([expect.stringMatching(/:arm64-[0-9a-f]{20}$/)]);
-    expect(one(r, T.taskDef).inputs.runtimePlatform).toEqual({ operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+    expect(one(r, T.taskDef).inputs.runtimePlatform).toEqual({
+      operatingSystemFamily: "LINUX",
+      cpuArchitecture: "ARM64",
+    });
   });
 });
 
@@ -595,22 +679,42 @@ describe("service layer with a prebuilt image (config image)", () => {
   it("lets the execution role pull from that image's repository, and from no other", async () => {
     const image = `210987654321.dkr.ecr.${REGION}.amazonaws.com/mlapi-releases:1.4.2`;
     const r = await render({ "mlapi-service:image": image });
-    const pulls = statements(one(r, T.rolePolicy, "api-roles-execution-policy").inputs.policy).filter((s) => asList(s.Action).includes("ecr:BatchGetImage"));
-    expect(pulls).toEqual([expect.objectContaining({ Resource: `arn:aws:ecr:${REGION}:210987654321:repository/mlapi-releases` })]);
+    const pulls = statements(one(r, T.rolePolicy, "api-roles-execution-policy").inputs.policy).filter((s) =>
+      asList(s.Action).includes("ecr:BatchGetImage"),
+    );
+    expect(pulls).toEqual([
+      expect.objectContaining({ Resource: `arn:aws:ecr:${REGION}:210987654321:repository/mlapi-releases` }),
+    ]);
   });
 });
 
 describe("service layer rejects bad config before declaring anything", () => {
   it.each<[string, Record<string, unknown>, string]>([
-    ["CPU 300", { "mlapi-service:cpu": 300 }, "mlapi-service:cpu = 300: Fargate accepts cpu 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)"],
+    [
+      "CPU 300",
+      { "mlapi-service:cpu": 300 },
+      "mlapi-service:cpu = 300: Fargate accepts cpu 256, 512, 1024, 2048, 4096, 8192, 16384 (1024 = 1 vCPU)",
+    ],
     [
       "memory 1024 with CPU 4096",
       { "mlapi-service:cpu": 4096, "mlapi-service:memory": 1024 },
       "mlapi-service:memory = 1024: with cpu 4096 Fargate accepts memory (MiB) 8192 to 30720 in steps of 1024",
     ],
-    ["min 3 max 2", { "mlapi-service:minCapacity": 3, "mlapi-service:maxCapacity": 2 }, "mlapi-service:minCapacity = 3: must be <= maxCapacity (2)"],
-    ["desired outside min..max", { "mlapi-service:desiredCount": 12 }, "mlapi-service:desiredCount = 12: must be within minCapacity..maxCapacity (2..10)"],
-    ["spotWeight -1", { "mlapi-service:spotWeight": -1 }, 'mlapi-service:spotWeight = "-1": must be a number >= 0, <= 1000, a whole number'],
+    [
+      "min 3 max 2",
+      { "mlapi-service:minCapacity": 3, "mlapi-service:maxCapacity": 2 },
+      "mlapi-service:minCapacity = 3: must be <= maxCapacity (2)",
+    ],
+    [
+      "desired outside min..max",
+      { "mlapi-service:desiredCount": 12 },
+      "mlapi-service:desiredCount = 12: must be within minCapacity..maxCapacity (2..10)",
+    ],
+    [
+      "spotWeight -1",
+      { "mlapi-service:spotWeight": -1 },
+      'mlapi-service:spotWeight = "-1": must be a number >= 0, <= 1000, a whole number',
+    ],
     [
       "both weights 0",
       { "mlapi-service:spotWeight": 0, "mlapi-service:onDemandWeight": 0 },
@@ -628,11 +732,21 @@ describe("service layer rejects bad config before declaring anything", () => {
     ],
     [
       "certificateArn without domainName",
-      { "mlapi-service:certificateArn": `arn:aws:acm:${REGION}:${MOCK_ACCOUNT_ID}:certificate/0a1b2c3d-1111-2222-3333-444455556666` },
+      {
+        "mlapi-service:certificateArn": `arn:aws:acm:${REGION}:${MOCK_ACCOUNT_ID}:certificate/0a1b2c3d-1111-2222-3333-444455556666`,
+      },
       "needs domainName too: CloudFront reaches the ALB as origin.<domainName>",
     ],
-    ["domainName without hostedZoneId", { "mlapi-service:domainName": "api.example.com" }, "mlapi-service:domainName = \"api.example.com\": needs hostedZoneId"],
-    ["an unknown architecture", { "mlapi-service:cpuArchitecture": "arm" }, 'mlapi-service:cpuArchitecture = "arm": must be one of X86_64, ARM64'],
+    [
+      "domainName without hostedZoneId",
+      { "mlapi-service:domainName": "api.example.com" },
+      'mlapi-service:domainName = "api.example.com": needs hostedZoneId',
+    ],
+    [
+      "an unknown architecture",
+      { "mlapi-service:cpuArchitecture": "arm" },
+      'mlapi-service:cpuArchitecture = "arm": must be one of X86_64, ARM64',
+    ],
     [
       "the retired ALB rate limit",
       { "mlapi-service:wafRateLimit": 500 },
@@ -643,7 +757,9 @@ describe("service layer rejects bad config before declaring anything", () => {
   });
 
   it("reports every problem at once", async () => {
-    await expect(render({ "mlapi-service:cpu": 300, "mlapi-service:spotWeight": -1, "mlapi-service:image": "api:latest@sha1:x" })).rejects.toThrow(/3 problems/);
+    await expect(
+      render({ "mlapi-service:cpu": 300, "mlapi-service:spotWeight": -1, "mlapi-service:image": "api:latest@sha1:x" }),
+    ).rejects.toThrow(/3 problems/);
   });
 });
 
@@ -652,6 +768,8 @@ describe("service layer without a data output it needs", () => {
     const withoutTable: Partial<DataOutputs> = { ...dataOutputs("dev") };
     delete withoutTable.sessionsTableArn;
     const stackOutputs = { ...upstream("dev"), "organization/mlapi-data/dev": withoutTable as Record<string, unknown> };
-    await expect(render({}, "dev", stackOutputs)).rejects.toThrow('Stack "organization/mlapi-data/dev" has no output "sessionsTableArn". Deploy or update the data layer first');
+    await expect(render({}, "dev", stackOutputs)).rejects.toThrow(
+      'Stack "organization/mlapi-data/dev" has no output "sessionsTableArn". Deploy or update the data layer first',
+    );
   });
 });

@@ -30,9 +30,22 @@ export function loadOutputs(file = FLAT_OUTPUTS_FILE): DeployedOutputs | undefin
     return undefined;
   }
   const outputs = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  const required = ["vpcId", "rdsClusterIdentifier", "rdsClusterEndpoint", "sessionsTableName", "albDnsName", "ecsClusterName", "ecsServiceName", "cloudFrontUrl", "cloudFrontDistributionId"];
+  const required = [
+    "vpcId",
+    "rdsClusterIdentifier",
+    "rdsClusterEndpoint",
+    "sessionsTableName",
+    "albDnsName",
+    "ecsClusterName",
+    "ecsServiceName",
+    "cloudFrontUrl",
+    "cloudFrontDistributionId",
+  ];
   const missing = required.filter((k) => typeof outputs[k] !== "string" || outputs[k] === "");
-  if (missing.length > 0) throw new Error(`${file} lacks ${missing.join(", ")}: rewrite it after deploying all four layers (${HOW_TO_CREATE}).`);
+  if (missing.length > 0)
+    throw new Error(
+      `${file} lacks ${missing.join(", ")}: rewrite it after deploying all four layers (${HOW_TO_CREATE}).`,
+    );
   return outputs as DeployedOutputs;
 }
 
@@ -40,6 +53,7 @@ export function loadOutputs(file = FLAT_OUTPUTS_FILE): DeployedOutputs | undefin
 export function regionOf(outputs: DeployedOutputs, env: NodeJS.ProcessEnv = process.env): string {
   const fromDns = /\.([a-z]{2}(?:-[a-z]+)+-\d)\.elb\.amazonaws\.com$/.exec(outputs.albDnsName)?.[1];
   const region = fromDns ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error(`Cannot tell the region: set AWS_REGION (the ALB name ${outputs.albDnsName} does not say).`);
+  if (!region)
+    throw new Error(`Cannot tell the region: set AWS_REGION (the ALB name ${outputs.albDnsName} does not say).`);
   return region;
 }

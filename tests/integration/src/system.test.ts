@@ -5,7 +5,12 @@ import * as path from "node:path";
 import { CloudFrontClient, GetDistributionConfigCommand } from "@aws-sdk/client-cloudfront";
 import type { LogGroup } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchLogsClient, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import type { Service } from "@aws-sdk/client-ecs";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -20,7 +25,11 @@ const out = () => outputs as NonNullable<typeof outputs>;
 const NOT_FOUND_DOCUMENT = path.resolve(__dirname, "..", "..", "..", "projects", "edge", "error-pages", "404.json");
 
 async function get(url: string, timeoutMs = 15_000): Promise<{ status: number; headers: Headers; body: string }> {
-  const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(timeoutMs), headers: { "user-agent": "mlapi-integration-tests" } });
+  const res = await fetch(url, {
+    redirect: "manual",
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { "user-agent": "mlapi-integration-tests" },
+  });
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
@@ -31,12 +40,15 @@ describeDeployed("the API through CloudFront", () => {
     expect((await get(`${base()}/health`)).status).toBe(200);
   });
 
-  it.each(["/api/v1/classify", "/api/v2/classify"])("routes %s to the API (which accepts only POST there)", async (p) => {
-    const res = await get(`${base()}${p}`);
-    // 405 with Allow comes from the API itself: the ALB's own default for unknown paths is a 404.
-    expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toContain("POST");
-  });
+  it.each(["/api/v1/classify", "/api/v2/classify"])(
+    "routes %s to the API (which accepts only POST there)",
+    async (p) => {
+      const res = await get(`${base()}${p}`);
+      // 405 with Allow comes from the API itself: the ALB's own default for unknown paths is a 404.
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toContain("POST");
+    },
+  );
 
   it("serves the custom 404 JSON document for an unknown path", async () => {
     const res = await get(`${base()}/no-such-path-${Date.now()}`);
@@ -60,7 +72,9 @@ describeDeployed("the API through CloudFront", () => {
 describeDeployed("the CloudFront distribution", () => {
   it("is enabled, HTTPS-only for viewers, HTTP/2 and 3, with the 403/404 error pages and a web ACL", async () => {
     const cf = new CloudFrontClient({ region: "us-east-1" });
-    const { DistributionConfig: d } = await cf.send(new GetDistributionConfigCommand({ Id: out().cloudFrontDistributionId }));
+    const { DistributionConfig: d } = await cf.send(
+      new GetDistributionConfigCommand({ Id: out().cloudFrontDistributionId }),
+    );
     expect(d?.Enabled).toBe(true);
     expect(d?.HttpVersion).toBe("http2and3");
     expect(d?.DefaultCacheBehavior?.ViewerProtocolPolicy).toBe("redirect-to-https");
@@ -73,7 +87,9 @@ describeDeployed("the ECS service", () => {
   let service: Service;
   beforeAll(async () => {
     const ecs = new ECSClient({ region: regionOf(out()) });
-    const res = await ecs.send(new DescribeServicesCommand({ cluster: out().ecsClusterName, services: [out().ecsServiceName] }));
+    const res = await ecs.send(
+      new DescribeServicesCommand({ cluster: out().ecsClusterName, services: [out().ecsServiceName] }),
+    );
     service = res.services?.[0] ?? {};
   });
 
@@ -83,7 +99,9 @@ describeDeployed("the ECS service", () => {
   });
 
   it("places tasks with the FARGATE_SPOT/FARGATE capacity-provider strategy, not a launch type", () => {
-    const weights = Object.fromEntries((service.capacityProviderStrategy ?? []).map((s) => [s.capacityProvider, s.weight]));
+    const weights = Object.fromEntries(
+      (service.capacityProviderStrategy ?? []).map((s) => [s.capacityProvider, s.weight]),
+    );
     expect(Object.keys(weights).sort()).toEqual(["FARGATE", "FARGATE_SPOT"]);
     expect(weights.FARGATE_SPOT).toBeGreaterThan(weights.FARGATE ?? 0);
     expect(service.launchType).toBeUndefined();
@@ -98,7 +116,9 @@ describeDeployed("the ECS service", () => {
     const targetGroupArn = service.loadBalancers?.[0]?.targetGroupArn;
     expect(targetGroupArn).toBeDefined();
     const elb = new ElasticLoadBalancingV2Client({ region: regionOf(out()) });
-    const { TargetHealthDescriptions: targets = [] } = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    const { TargetHealthDescriptions: targets = [] } = await elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+    );
     expect(targets.filter((t) => t.TargetHealth?.State === "healthy").length).toBeGreaterThanOrEqual(2);
   });
 });
@@ -106,7 +126,9 @@ describeDeployed("the ECS service", () => {
 describeDeployed("the Aurora cluster", () => {
   it("is Serverless v2 PostgreSQL, encrypted with a customer key, scaling 0.5-2 ACU, private", async () => {
     const rds = new RDSClient({ region: regionOf(out()) });
-    const { DBClusters: [cluster] = [] } = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: out().rdsClusterIdentifier }));
+    const { DBClusters: [cluster] = [] } = await rds.send(
+      new DescribeDBClustersCommand({ DBClusterIdentifier: out().rdsClusterIdentifier }),
+    );
     expect(cluster.Engine).toBe("aurora-postgresql");
     expect(cluster.EngineMode).toBe("provisioned");
     expect(cluster.StorageEncrypted).toBe(true);
@@ -114,7 +136,9 @@ describeDeployed("the Aurora cluster", () => {
     expect(cluster.ServerlessV2ScalingConfiguration).toMatchObject({ MinCapacity: 0.5, MaxCapacity: 2 });
     expect(cluster.DeletionProtection).toBe(false);
     expect(cluster.Endpoint).toBe(out().rdsClusterEndpoint);
-    const { DBInstances: instances = [] } = await rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: "db-cluster-id", Values: [out().rdsClusterIdentifier] }] }));
+    const { DBInstances: instances = [] } = await rds.send(
+      new DescribeDBInstancesCommand({ Filters: [{ Name: "db-cluster-id", Values: [out().rdsClusterIdentifier] }] }),
+    );
     expect(instances.length).toBeGreaterThanOrEqual(1);
     for (const i of instances) expect([i.DBInstanceClass, i.PubliclyAccessible]).toEqual(["db.serverless", false]);
   });
@@ -124,7 +148,9 @@ describeDeployed("the sessions table", () => {
   const ddb = () => new DynamoDBClient({ region: regionOf(out()) });
 
   it("expires items by TTL", async () => {
-    const { TimeToLiveDescription: ttl } = await ddb().send(new DescribeTimeToLiveCommand({ TableName: out().sessionsTableName }));
+    const { TimeToLiveDescription: ttl } = await ddb().send(
+      new DescribeTimeToLiveCommand({ TableName: out().sessionsTableName }),
+    );
     expect(ttl?.TimeToLiveStatus).toBe("ENABLED");
   });
 
@@ -148,14 +174,18 @@ describeDeployed("log groups", () => {
     const logs = new CloudWatchLogsClient({ region });
     const found: LogGroup[] = [];
     for (const logGroupNamePrefix of prefixes) {
-      for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix })) found.push(...(page.logGroups ?? []));
+      for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix }))
+        found.push(...(page.logGroups ?? []));
     }
     return found.filter((g) => g.logGroupName?.endsWith(`-${suffix()}`));
   }
 
   it("keep 30 days and are KMS-encrypted, in the stack's region and us-east-1 (CloudFront)", async () => {
     const prefixes = ["/mlapi/", "/aws/rds/cluster/mlapi-", "aws-waf-logs-mlapi-"];
-    const groups = [...(await logGroups(regionOf(out()), prefixes)), ...(regionOf(out()) === "us-east-1" ? [] : await logGroups("us-east-1", prefixes))];
+    const groups = [
+      ...(await logGroups(regionOf(out()), prefixes)),
+      ...(regionOf(out()) === "us-east-1" ? [] : await logGroups("us-east-1", prefixes)),
+    ];
     const named = Object.entries(out())
       .filter(([k, v]) => k.endsWith("LogGroupName") && typeof v === "string")
       .map(([, v]) => v as string);

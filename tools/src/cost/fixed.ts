@@ -38,7 +38,8 @@ export const FREE_TYPES: Record<string, string> = {
   "aws:lb/listenerRule:ListenerRule": "priced as ALB rule evaluations beyond the free 10 per request (load profile)",
   "aws:lb/targetGroup:TargetGroup": "no charge",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge",
-  "aws:s3/bucket:Bucket": "billed per GB stored and request: error pages are a few KB; ALB access logs are not modelled",
+  "aws:s3/bucket:Bucket":
+    "billed per GB stored and request: error pages are a few KB; ALB access logs are not modelled",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "no charge",
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "no charge",
   "aws:s3/bucketPolicy:BucketPolicy": "no charge",
@@ -47,7 +48,8 @@ export const FREE_TYPES: Record<string, string> = {
   "aws:s3/bucketVersioning:BucketVersioning": "no charge",
   "aws:s3/bucketObjectv2:BucketObjectv2": "a few KB of storage",
   "aws:wafv2/webAclAssociation:WebAclAssociation": "no charge",
-  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "billed as log ingestion into its log group (load profile)",
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
+    "billed as log ingestion into its log group (load profile)",
   "aws:cloudfront/distribution:Distribution": "no monthly fee: billed per request and GB (load profile)",
   "aws:cloudfront/originAccessControl:OriginAccessControl": "no charge",
   "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "no charge",
@@ -63,14 +65,21 @@ function alarmMetrics(alarm: Inputs): number {
 }
 
 function webAclRules(acl: Inputs): number {
-  const rules = typeof acl.rules === "string" ? (JSON.parse(acl.rules) as unknown[]) : ((acl.rules as unknown[] | undefined) ?? []);
+  const rules =
+    typeof acl.rules === "string" ? (JSON.parse(acl.rules) as unknown[]) : ((acl.rules as unknown[] | undefined) ?? []);
   return rules.length;
 }
 
 export type FreeCounts = Map<string, { count: number; reason: string }>;
 
 /** One layer's fixed lines into `b`; resources without a charge of their own are counted in `free`. */
-export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilder, prices: PriceBook, free: FreeCounts): void {
+export function fixedLines(
+  doc: PlanDocument,
+  all: PlanDocument[],
+  b: LineBuilder,
+  prices: PriceBook,
+  free: FreeCounts,
+): void {
   const hours = prices.hoursPerMonth.value;
   const steps = awsResources(doc);
   const layer = doc.layer;
@@ -85,10 +94,20 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         b.add(layer, step, "fixed", "Elastic IP (public IPv4) hours", "publicIpv4Hour", hours);
         break;
       case "aws:ec2/vpcEndpoint:VpcEndpoint":
-        if ((str(i.vpcEndpointType) ?? "Gateway") === "Gateway") countFree(free, step, "gateway endpoints carry no charge");
+        if ((str(i.vpcEndpointType) ?? "Gateway") === "Gateway")
+          countFree(free, step, "gateway endpoints carry no charge");
         else {
           const item = `${String(i.vpcEndpointType)} endpoint hours`;
-          b.push(layer, step, "fixed", item, "endpoint-hour per zone", hours, null, "interface endpoint prices are not in the price file");
+          b.push(
+            layer,
+            step,
+            "fixed",
+            item,
+            "endpoint-hour per zone",
+            hours,
+            null,
+            "interface endpoint prices are not in the price file",
+          );
         }
         break;
       case "aws:kms/key:Key":
@@ -98,7 +117,8 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         const highResolution = (num(i.period) ?? 60) < 60;
         const note = "high-resolution alarm prices are not in the price file";
         const metrics = alarmMetrics(i);
-        if (highResolution) b.push(layer, step, "fixed", "high-resolution alarm metrics", "alarm metric-month", metrics, null, note);
+        if (highResolution)
+          b.push(layer, step, "fixed", "high-resolution alarm metrics", "alarm metric-month", metrics, null, note);
         else b.add(layer, step, "fixed", "alarm metrics", "cloudwatchAlarmMetricMonth", metrics);
         break;
       }
@@ -109,7 +129,14 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         if (i.manageMasterUserPassword === true) {
           b.add(layer, step, "fixed", "master user secret (managed by RDS)", "secretsManagerSecretMonth", 1);
         }
-        b.add(layer, step, "fixed", "storage at idle (grows with predictions: load profile)", "auroraStorageGbMonth", 0);
+        b.add(
+          layer,
+          step,
+          "fixed",
+          "storage at idle (grows with predictions: load profile)",
+          "auroraStorageGbMonth",
+          0,
+        );
         break;
       case "aws:rds/clusterInstance:ClusterInstance": {
         const cluster = steps.find(
@@ -119,7 +146,14 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         const minAcu = num(scaling?.minCapacity);
         if (i.instanceClass === "db.serverless" && minAcu !== undefined) {
           const role = num(i.promotionTier) === 0 ? "writer" : "reader";
-          b.add(layer, step, "fixed", `Serverless v2 ${role} at its minimum ${minAcu} ACU`, "auroraAcuHour", minAcu * hours);
+          b.add(
+            layer,
+            step,
+            "fixed",
+            `Serverless v2 ${role} at its minimum ${minAcu} ACU`,
+            "auroraAcuHour",
+            minAcu * hours,
+          );
         } else {
           const note = "provisioned instance prices are not in the price file";
           b.push(layer, step, "fixed", `instance ${String(i.instanceClass)}`, "instance-hour", hours, null, note);
@@ -144,8 +178,7 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         const insights = ((i.settings as Inputs[] | undefined) ?? []).find((s) => s.name === "containerInsights");
         if (insights && insights.value !== "disabled") {
           b.add(layer, step, "fixed", `Container Insights (${String(insights.value)})`, "containerInsightsMonth", 1);
-        }
-        else countFree(free, step, "no charge");
+        } else countFree(free, step, "no charge");
         break;
       }
       case "aws:appautoscaling/policy:Policy":
@@ -164,13 +197,15 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         b.add(layer, step, "fixed", "load balancer hours", "albHour", hours);
         // An internet-facing ALB holds one public IPv4 address per zone it is in; an internal one none.
         const internal = i.internal === true || i.scheme === "internal";
-        const zones = ((i.subnets as unknown[] | undefined) ?? (i.subnetMappings as unknown[] | undefined) ?? []).length;
+        const zones = ((i.subnets as unknown[] | undefined) ?? (i.subnetMappings as unknown[] | undefined) ?? [])
+          .length;
         if (!internal) {
           const item = `public IPv4 addresses, one per zone (${zones} zones, internet-facing)`;
           b.add(layer, step, "fixed", item, "publicIpv4Hour", zones * hours);
         }
         const reserved = num((i.minimumLoadBalancerCapacity as Inputs | undefined)?.capacityUnits);
-        if (reserved) b.add(layer, step, "fixed", `reserved capacity (${reserved} LCU)`, "albReservedLcuHour", reserved * hours);
+        if (reserved)
+          b.add(layer, step, "fixed", `reserved capacity (${reserved} LCU)`, "albReservedLcuHour", reserved * hours);
         else b.add(layer, step, "fixed", "LCU at idle (no capacity reservation)", "albLcuHour", 0);
         break;
       }
@@ -192,12 +227,30 @@ export function fixedLines(doc: PlanDocument, all: PlanDocument[], b: LineBuilde
         b.add(layer, step, "fixed", "hosted zone", "route53HostedZoneMonth", 1);
         break;
       case "aws:cloudfront/vpcOrigin:VpcOrigin":
-        b.add(layer, step, "fixed", "VPC origin", "cloudfrontVpcOriginMonth", 1, b.price("cloudfrontVpcOriginMonth").note);
+        b.add(
+          layer,
+          step,
+          "fixed",
+          "VPC origin",
+          "cloudfrontVpcOriginMonth",
+          1,
+          b.price("cloudfrontVpcOriginMonth").note,
+        );
         break;
       default: {
         const reason = FREE_TYPES[step.newState.type];
         if (reason !== undefined) countFree(free, step, reason);
-        else b.push(layer, step, "fixed", "unknown resource type", "-", 1, null, `no pricing rule for ${step.newState.type}: not priced`);
+        else
+          b.push(
+            layer,
+            step,
+            "fixed",
+            "unknown resource type",
+            "-",
+            1,
+            null,
+            `no pricing rule for ${step.newState.type}: not priced`,
+          );
       }
     }
   }

@@ -40,11 +40,14 @@ function sections(report: CostReport): { title: string; rows: Row[]; subtotal: s
   return out;
 }
 
-const limitLines = (report: CostReport): string[] => report.limits.map((l) => `${l.binds ? "BINDS" : "ok   "} ${l.limit}: ${l.message}`);
+const limitLines = (report: CostReport): string[] =>
+  report.limits.map((l) => `${l.binds ? "BINDS" : "ok   "} ${l.limit}: ${l.message}`);
 
 /** Why each not-priced line is not: its price is unknown, its quantity is, or no rule knows its type. */
 const notPricedLines = (report: CostReport): string[] =>
-  report.lines.filter((l) => l.monthly === null).map((l) => `${l.layer}/${l.name}: ${l.item}${l.note ? ` (${l.note})` : ""}`);
+  report.lines
+    .filter((l) => l.monthly === null)
+    .map((l) => `${l.layer}/${l.name}: ${l.item}${l.note ? ` (${l.note})` : ""}`);
 
 function summary(report: CostReport): string[] {
   const lines = [
@@ -59,7 +62,14 @@ function summary(report: CostReport): string[] {
 }
 
 export function toTable(report: CostReport): string {
-  const head: Row = { resource: "resource", item: "item", quantity: "quantity", unit: "unit", price: "unit price", monthly: "monthly" };
+  const head: Row = {
+    resource: "resource",
+    item: "item",
+    quantity: "quantity",
+    unit: "unit",
+    price: "unit price",
+    monthly: "monthly",
+  };
   const all = sections(report).flatMap((s) => s.rows);
   const widest = (k: keyof Row): number => Math.max(head[k].length, ...all.map((r) => r[k].length));
   const w = (k: keyof Row): number => Math.min(widest(k), k === "item" || k === "unit" ? 48 : 40);
@@ -85,7 +95,12 @@ export function toTable(report: CostReport): string {
 
 export function toMarkdown(report: CostReport): string {
   const esc = (s: string): string => s.replace(/\|/g, "\\|");
-  const out = [`### Monthly cost: ${usd(report.profile ? report.totals.total : report.totals.fixed)}`, "", ...summary(report), ""];
+  const out = [
+    `### Monthly cost: ${usd(report.profile ? report.totals.total : report.totals.fixed)}`,
+    "",
+    ...summary(report),
+    "",
+  ];
   out.push("| layer | fixed | usage | not priced |", "|---|---:|---:|---:|");
   for (const t of report.totals.layers) out.push(`| ${t.layer} | ${usd(t.fixed)} | ${usd(t.usage)} | ${t.notPriced} |`);
   for (const s of sections(report)) {
@@ -97,7 +112,15 @@ export function toMarkdown(report: CostReport): string {
     out.push("", "</details>");
   }
   if (report.limits.length > 0) out.push("", "**Limits**", "", ...limitLines(report).map((l) => `- ${l}`));
-  if (report.totals.notPriced > 0) out.push("", "**Not priced**", "", ...notPricedLines(report).map((l) => `- ${esc(l)}`));
-  out.push("", "<details><summary>Assumptions</summary>", "", ...report.assumptions.map((a) => `- ${a}`), "", "</details>");
+  if (report.totals.notPriced > 0)
+    out.push("", "**Not priced**", "", ...notPricedLines(report).map((l) => `- ${esc(l)}`));
+  out.push(
+    "",
+    "<details><summary>Assumptions</summary>",
+    "",
+    ...report.assumptions.map((a) => `- ${a}`),
+    "",
+    "</details>",
+  );
   return out.join("\n");
 }

@@ -52,7 +52,15 @@ export class LineBuilder {
   }
 
   /** A line priced by one key of the price book. */
-  add(layer: LayerName, step: PlanStep, kind: CostKind, item: string, key: string, quantity: number, note?: string): void {
+  add(
+    layer: LayerName,
+    step: PlanStep,
+    kind: CostKind,
+    item: string,
+    key: string,
+    quantity: number,
+    note?: string,
+  ): void {
     const p = this.price(key);
     this.push(layer, step, kind, item, p.unit, quantity, p.usd, note ?? (p.usd === null ? p.note : undefined));
   }
@@ -106,7 +114,8 @@ interface Strategy {
 }
 
 function spotSplit(strategies: Strategy[]): (tasks: number) => number {
-  const weight = (p: string): number => strategies.filter((s) => s.capacityProvider === p).reduce((n, s) => n + (s.weight ?? 0), 0);
+  const weight = (p: string): number =>
+    strategies.filter((s) => s.capacityProvider === p).reduce((n, s) => n + (s.weight ?? 0), 0);
   const base = strategies.find((s) => (s.base ?? 0) > 0);
   const spot = weight("FARGATE_SPOT");
   const all = spot + weight("FARGATE");
@@ -128,17 +137,29 @@ export function serviceShape(docs: PlanDocument[]): ServiceShape | undefined {
     const svc = inputs(service);
     const family = /task-definition\/([^:]+)/.exec(str(svc.taskDefinition) ?? "")?.[1];
     const taskDef = steps.find(
-      (s) => s.newState.type === "aws:ecs/taskDefinition:TaskDefinition" && (family === undefined || inputs(s).family === family),
+      (s) =>
+        s.newState.type === "aws:ecs/taskDefinition:TaskDefinition" &&
+        (family === undefined || inputs(s).family === family),
     );
     const cpu = num(taskDef && inputs(taskDef).cpu);
     const memory = num(taskDef && inputs(taskDef).memory);
     if (cpu === undefined || memory === undefined) {
-      throw new Error(`${doc.layer}: the ECS service ${service.name} has no task definition with cpu and memory in the plan`);
+      throw new Error(
+        `${doc.layer}: the ECS service ${service.name} has no task definition with cpu and memory in the plan`,
+      );
     }
-    const resourceId = `service/${String(svc.cluster ?? "").split("/").pop()}/${String(svc.name)}`;
-    const target = steps.find((s) => s.newState.type === "aws:appautoscaling/target:Target" && inputs(s).resourceId === resourceId);
-    const policy = steps.find((s) => s.newState.type === "aws:appautoscaling/policy:Policy" && inputs(s).resourceId === resourceId);
-    const tracking = policy ? (inputs(policy).targetTrackingScalingPolicyConfiguration as Inputs | undefined) : undefined;
+    const resourceId = `service/${String(svc.cluster ?? "")
+      .split("/")
+      .pop()}/${String(svc.name)}`;
+    const target = steps.find(
+      (s) => s.newState.type === "aws:appautoscaling/target:Target" && inputs(s).resourceId === resourceId,
+    );
+    const policy = steps.find(
+      (s) => s.newState.type === "aws:appautoscaling/policy:Policy" && inputs(s).resourceId === resourceId,
+    );
+    const tracking = policy
+      ? (inputs(policy).targetTrackingScalingPolicyConfiguration as Inputs | undefined)
+      : undefined;
     const metric = (tracking?.predefinedMetricSpecification as Inputs | undefined)?.predefinedMetricType;
     const desired = num(svc.desiredCount) ?? 1;
     return {
@@ -156,7 +177,11 @@ export function serviceShape(docs: PlanDocument[]): ServiceShape | undefined {
 }
 
 /** The on-demand and Spot price of one task-hour. */
-function taskHourPrices(shape: ServiceShape, b: LineBuilder, prices: PriceBook): { onDemand: number | null; spot: number | null } {
+function taskHourPrices(
+  shape: ServiceShape,
+  b: LineBuilder,
+  prices: PriceBook,
+): { onDemand: number | null; spot: number | null } {
   const vcpu = b.price("fargateVcpuHour").usd;
   const gb = b.price("fargateGbHour").usd;
   if (vcpu === null || gb === null) return { onDemand: null, spot: null };

@@ -58,11 +58,13 @@ function positive(flag: string, value: unknown, what: string): number | Usage {
 /** The command line, or the usage problem (exit 0 for --help, 2 otherwise). */
 export function parseCostArgs(argv: string[]): CostArgs | Usage {
   // `--rpm -1` is a bad value, not a missing one: hand it to the range check below.
-  const args = argv.map((a, i) => (/^-\d/.test(a) && VALUE_FLAGS.includes(argv[i - 1]) ? `=${a}` : a)).reduce<string[]>((out, a) => {
-    if (a.startsWith("=")) out[out.length - 1] += a;
-    else out.push(a);
-    return out;
-  }, []);
+  const args = argv
+    .map((a, i) => (/^-\d/.test(a) && VALUE_FLAGS.includes(argv[i - 1]) ? `=${a}` : a))
+    .reduce<string[]>((out, a) => {
+      if (a.startsWith("=")) out[out.length - 1] += a;
+      else out.push(a);
+      return out;
+    }, []);
   let parsed;
   try {
     parsed = parseArgs({
@@ -104,7 +106,8 @@ export function parseCostArgs(argv: string[]): CostArgs | Usage {
     const logBytesPerRequest = { ...DEFAULT_PROFILE.logBytesPerRequest, ...fromFile.logBytesPerRequest };
     profile = { ...DEFAULT_PROFILE, ...fromFile, logBytesPerRequest, rpm, imageKb };
     for (const key of ["v2Share", "targetUtilization"] as const) {
-      if (!(profile[key] > 0 && profile[key] <= 1)) return { exitCode: 2, message: `${key} must be in (0, 1], got ${profile[key]}` };
+      if (!(profile[key] > 0 && profile[key] <= 1))
+        return { exitCode: 2, message: `${key} must be in (0, 1], got ${profile[key]}` };
     }
   }
   const one = positionals.length === 1 ? `-${layers[0]}` : "";
@@ -122,7 +125,8 @@ export function parseCostArgs(argv: string[]): CostArgs | Usage {
 const planFile = (dir: string, layer: LayerName): string => path.join(dir, `${layer}.json`);
 
 /** A path as a user types it: relative inside the workspace, absolute outside. */
-const shown = (file: string): string => (path.relative(WORKSPACE_ROOT, file).startsWith("..") ? file : path.relative(WORKSPACE_ROOT, file));
+const shown = (file: string): string =>
+  path.relative(WORKSPACE_ROOT, file).startsWith("..") ? file : path.relative(WORKSPACE_ROOT, file);
 
 /** Renders the plan when a file the report needs is missing (unless --no-render), with a progress line. */
 function ensurePlans(args: CostArgs, log: (line: string) => void): void {
@@ -132,10 +136,14 @@ function ensurePlans(args: CostArgs, log: (line: string) => void): void {
   if (!args.render) throw new Error(`No plan ${names}: render it first (npm run plan, or nx run <layer>:plan).`);
   log(`rendering the plan of stack ${args.stack} (${names} missing) ...`);
   const planTool = path.join(WORKSPACE_ROOT, "tools", "src", "plan.ts");
-  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", planTool, "--all", "--stack", args.stack, "--out", args.planDir], {
-    cwd: WORKSPACE_ROOT,
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--require", "tsx/cjs", planTool, "--all", "--stack", args.stack, "--out", args.planDir],
+    {
+      cwd: WORKSPACE_ROOT,
+      encoding: "utf8",
+    },
+  );
   if (r.status !== 0) throw new Error(`rendering the plan failed:\n${r.stderr || r.stdout}`);
   log(`plan rendered -> ${shown(args.planDir)}`);
 }
@@ -163,7 +171,9 @@ function regionOf(args: CostArgs): string {
   const regions = new Set(args.layers.map((l) => String(readStackConfig(l, args.stack)["aws:region"] ?? "")));
   if (regions.size !== 1 || regions.has("")) {
     const named = [...regions].join(", ") || "(none)";
-    throw new Error(`The layers' stack files name regions ${named}: set one aws:region in every Pulumi.${args.stack}.yaml.`);
+    throw new Error(
+      `The layers' stack files name regions ${named}: set one aws:region in every Pulumi.${args.stack}.yaml.`,
+    );
   }
   return [...regions][0];
 }
@@ -174,7 +184,11 @@ export function runCost(args: CostArgs, log: (line: string) => void = () => unde
   const prices = loadPrices(regionOf(args));
   const docs = readPlans(args);
   const load = args.profile
-    ? { profile: args.profile, capacity: readCapacity(path.join(WORKSPACE_ROOT, CAPACITY_FILE)), capacityFile: CAPACITY_FILE }
+    ? {
+        profile: args.profile,
+        capacity: readCapacity(path.join(WORKSPACE_ROOT, CAPACITY_FILE)),
+        capacityFile: CAPACITY_FILE,
+      }
     : undefined;
   const report = costReport({ docs, prices }, load);
   if (args.layers.length === DEPLOY_ORDER.length) return report;

@@ -25,7 +25,10 @@ export interface PriceBook {
   hoursPerMonth: { value: number; note: string };
   prices: Record<string, Price>;
   /** Service quotas the load profile is checked against. */
-  quotas: Record<"cloudfrontRequestsPerSecond" | "cloudfrontGbps", { value: number; unit: string; source: string; read: string }>;
+  quotas: Record<
+    "cloudfrontRequestsPerSecond" | "cloudfrontGbps",
+    { value: number; unit: string; source: string; read: string }
+  >;
   assumptions: { fargateSpotDiscount: { value: number; note: string } };
 }
 
@@ -54,11 +57,17 @@ export function loadPrices(region: string, dir = PRICES_DIR): PriceBook {
   }
   const book = JSON.parse(fs.readFileSync(file, "utf8")) as PriceBook;
   for (const [key, p] of Object.entries(book.prices)) {
-    if (!(p.usd === null || (typeof p.usd === "number" && p.usd >= 0)) || !p.unit || !p.source || !/^\d{4}-\d{2}-\d{2}$/.test(p.read)) {
+    if (
+      !(p.usd === null || (typeof p.usd === "number" && p.usd >= 0)) ||
+      !p.unit ||
+      !p.source ||
+      !/^\d{4}-\d{2}-\d{2}$/.test(p.read)
+    ) {
       const rule = "usd (a number >= 0, or null with a note), unit, source and read (YYYY-MM-DD)";
       throw new Error(`${path.basename(file)}: price ${key} needs ${rule}.`);
     }
-    if (p.usd === null && !p.note) throw new Error(`${path.basename(file)}: price ${key} is null without a note saying why.`);
+    if (p.usd === null && !p.note)
+      throw new Error(`${path.basename(file)}: price ${key} is null without a note saying why.`);
   }
   return book;
 }

@@ -67,7 +67,10 @@ function assumptionsOf(prices: PriceBook, profile?: LoadProfile): string[] {
 }
 
 /** The whole report: fixed lines for every layer's resources, plus usage when a profile is given. */
-export function costReport(plans: PlanSet, load?: { profile: LoadProfile; capacity: Capacity; capacityFile: string }): CostReport {
+export function costReport(
+  plans: PlanSet,
+  load?: { profile: LoadProfile; capacity: Capacity; capacityFile: string },
+): CostReport {
   const { docs, prices } = plans;
   if (docs.length === 0) throw new Error("no plan documents to price");
   const b = new LineBuilder(prices);
@@ -79,7 +82,11 @@ export function costReport(plans: PlanSet, load?: { profile: LoadProfile; capaci
   }
   const limits: LimitFinding[] = [];
   if (load) usageLines(docs, b, prices, load, limits);
-  const sum = (lines: CostLine[]): number => round(lines.reduce((n, l) => n + (l.monthly ?? 0), 0), 2);
+  const sum = (lines: CostLine[]): number =>
+    round(
+      lines.reduce((n, l) => n + (l.monthly ?? 0), 0),
+      2,
+    );
   const layers = docs.map((d) => {
     const mine = b.lines.filter((l) => l.layer === d.layer);
     return {
@@ -89,8 +96,14 @@ export function costReport(plans: PlanSet, load?: { profile: LoadProfile; capaci
       notPriced: mine.filter((l) => l.monthly === null).length,
     };
   });
-  const fixed = round(layers.reduce((n, l) => n + l.fixed, 0), 2);
-  const usage = round(layers.reduce((n, l) => n + l.usage, 0), 2);
+  const fixed = round(
+    layers.reduce((n, l) => n + l.fixed, 0),
+    2,
+  );
+  const usage = round(
+    layers.reduce((n, l) => n + l.usage, 0),
+    2,
+  );
   return {
     stack: docs[0].stack,
     region: prices.region,
@@ -99,7 +112,13 @@ export function costReport(plans: PlanSet, load?: { profile: LoadProfile; capaci
     free,
     limits,
     assumptions: assumptionsOf(prices, load?.profile),
-    totals: { layers, fixed, usage, total: round(fixed + usage, 2), notPriced: b.lines.filter((l) => l.monthly === null).length },
+    totals: {
+      layers,
+      fixed,
+      usage,
+      total: round(fixed + usage, 2),
+      notPriced: b.lines.filter((l) => l.monthly === null).length,
+    },
     ...(load
       ? {
           profile: load.profile,

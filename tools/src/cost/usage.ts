@@ -76,10 +76,14 @@ function logRoles(docs: PlanDocument[]): Map<string, keyof LoadProfile["logBytes
         if (i.logDestinationType === "cloud-watch-logs") roles.set(logGroupName(i.logDestination) ?? "", "flow");
         break;
       case "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
-        for (const arn of (i.logDestinationConfigs as unknown[] | undefined) ?? []) roles.set(logGroupName(arn) ?? "", "waf");
+        for (const arn of (i.logDestinationConfigs as unknown[] | undefined) ?? [])
+          roles.set(logGroupName(arn) ?? "", "waf");
         break;
       case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
-        roles.set(logGroupName((i.deliveryDestinationConfiguration as Inputs | undefined)?.destinationResourceArn) ?? "", "cloudfront");
+        roles.set(
+          logGroupName((i.deliveryDestinationConfiguration as Inputs | undefined)?.destinationResourceArn) ?? "",
+          "cloudfront",
+        );
         break;
       case "aws:ecs/taskDefinition:TaskDefinition":
         for (const c of JSON.parse(String(i.containerDefinitions ?? "[]")) as ContainerLogs[]) {
@@ -107,7 +111,11 @@ export function usageLines(
   const imageBytes = profile.imageKb * 1024;
   const responseBytes = profile.responseKb * 1024;
   const find = (type: string): { doc: PlanDocument; step: PlanStep }[] =>
-    docs.flatMap((doc) => awsResources(doc).filter((s) => s.newState.type === type).map((step) => ({ doc, step })));
+    docs.flatMap((doc) =>
+      awsResources(doc)
+        .filter((s) => s.newState.type === type)
+        .map((step) => ({ doc, step })),
+    );
 
   // --- tasks: the API's measured capacity, and the request-count target it scales on ---
   const shape = serviceShape(docs);
@@ -126,7 +134,9 @@ export function usageLines(
       message:
         `${needed} tasks needed (${forCpu} for CPU at ${round(perTaskRps, 2)} req/s per task = ` +
         `${capacity.api.peakRequestsPerSecond} req/s per core x ${shape.vcpu} vCPU x ${profile.targetUtilization}` +
-        (forScaling ? `; ${forScaling} for the ALBRequestCountPerTarget target of ${shape.requestsPerTargetPerMinute}/min` : "") +
+        (forScaling
+          ? `; ${forScaling} for the ALBRequestCountPerTarget target of ${shape.requestsPerTargetPerMinute}/min`
+          : "") +
         `), maxCapacity ${shape.maxTasks}` +
         (needed > shape.maxTasks
           ? `: maxCapacity binds first, ${shape.maxTasks} tasks serve about ${Math.round(shape.maxTasks * perTaskRps * 60)} req/min ` +
@@ -143,7 +153,8 @@ export function usageLines(
     const connectionLcu = (rps * profile.newConnectionsPerRequest) / 25;
     const ruleLcu = (Math.max(0, rules - FREE_RULE_EVALUATIONS) * rps) / 1000;
     const lcu = Math.max(bytesLcu, connectionLcu, ruleLcu);
-    const dimension = lcu === bytesLcu ? "processed bytes" : lcu === connectionLcu ? "new connections" : "rule evaluations";
+    const dimension =
+      lcu === bytesLcu ? "processed bytes" : lcu === connectionLcu ? "new connections" : "rule evaluations";
     b.add(doc.layer, step, "usage", `LCUs (${round(lcu, 2)}, set by ${dimension})`, "albLcuHour", lcu * hours);
   }
 
@@ -151,7 +162,8 @@ export function usageLines(
   for (const { doc, step } of find("aws:wafv2/webAcl:WebAcl")) {
     const i = inputs(step);
     b.add(doc.layer, step, "usage", `requests inspected (${String(i.scope)})`, "wafRequestsPerMillion", requests / 1e6);
-    const rules = typeof i.rules === "string" ? (JSON.parse(i.rules) as Inputs[]) : ((i.rules as Inputs[] | undefined) ?? []);
+    const rules =
+      typeof i.rules === "string" ? (JSON.parse(i.rules) as Inputs[]) : ((i.rules as Inputs[] | undefined) ?? []);
     for (const rule of rules) {
       const rate = (rule.statement as Inputs | undefined)?.rateBasedStatement as Inputs | undefined;
       const limit = num(rate?.limit);
@@ -192,8 +204,22 @@ export function usageLines(
       message: `${round(gbps, 3)} Gbps (uploads and responses) against the default quota of ${gbpsQuota.value} Gbps`,
     });
     b.add(doc.layer, step, "usage", "HTTPS requests", "cloudfrontHttpsRequests10k", requests / 1e4);
-    b.add(doc.layer, step, "usage", "responses out to viewers", "cloudfrontInternetGb", (requests * responseBytes) / GIB);
-    b.add(doc.layer, step, "usage", "image uploads forwarded to the origin", "cloudfrontOriginGb", (requests * imageBytes) / GIB);
+    b.add(
+      doc.layer,
+      step,
+      "usage",
+      "responses out to viewers",
+      "cloudfrontInternetGb",
+      (requests * responseBytes) / GIB,
+    );
+    b.add(
+      doc.layer,
+      step,
+      "usage",
+      "image uploads forwarded to the origin",
+      "cloudfrontOriginGb",
+      (requests * imageBytes) / GIB,
+    );
   }
 
   // --- DynamoDB: one session write per v2 classification ---
@@ -222,11 +248,25 @@ export function usageLines(
         `writer needs ${round(neededAcu, 2)} ACU (${minAcu} + ${round(rps, 1)} inserts/s / ` +
         `${profile.auroraInsertsPerAcuSecond} per ACU), maximum ${maxAcu}`,
     });
-    b.add(doc.layer, step, "usage", "writer ACU above the minimum", "auroraAcuHour", (Math.min(neededAcu, maxAcu) - minAcu) * hours);
+    b.add(
+      doc.layer,
+      step,
+      "usage",
+      "writer ACU above the minimum",
+      "auroraAcuHour",
+      (Math.min(neededAcu, maxAcu) - minAcu) * hours,
+    );
     const gb = (requests * profile.predictionRowBytes) / GIB;
     b.add(doc.layer, step, "usage", "storage added by a month of predictions", "auroraStorageGbMonth", gb);
     const ios = (requests * profile.auroraIosPerInsert) / 1e6;
-    b.add(doc.layer, step, "usage", `I/O of the inserts (${profile.auroraIosPerInsert} per INSERT)`, "auroraIoPerMillion", ios);
+    b.add(
+      doc.layer,
+      step,
+      "usage",
+      `I/O of the inserts (${profile.auroraIosPerInsert} per INSERT)`,
+      "auroraIoPerMillion",
+      ios,
+    );
   }
 
   // --- logs: ingestion and 30-day storage per log group; the API's logs leave through the NAT ---
@@ -245,5 +285,13 @@ export function usageLines(
     b.add(doc.layer, step, "usage", storage, "cloudwatchLogsStorageGbMonth", gb * Math.min(retention / 30.4, 1));
   }
   const nat = find("aws:ec2/natGateway:NatGateway")[0];
-  if (nat) b.add(nat.doc.layer, nat.step, "usage", "data processed (the API's log traffic to CloudWatch Logs)", "natGatewayGb", natGb);
+  if (nat)
+    b.add(
+      nat.doc.layer,
+      nat.step,
+      "usage",
+      "data processed (the API's log traffic to CloudWatch Logs)",
+      "natGatewayGb",
+      natGb,
+    );
 }

@@ -29,7 +29,13 @@ async function main() {
     transpileOnly,
     project: tsConfigPath,
     skipProject,
-    compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
+    compilerOptions: {
+      target: "ES2020",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      sourceMap: "true",
+      ...compilerOptions,
+    },
   });
   // --- end of run.js's registration ---
 

@@ -6,7 +6,10 @@ import type { PolicyDocument } from "./github-actions-role";
 const STATE = "arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared";
 const STATE_KEY = "arn:aws:kms:us-east-1:123456789012:key/state";
 const SECRETS_KEY = "arn:aws:kms:us-east-1:123456789012:key/secrets";
-const CI_ROLES = ["arn:aws:iam::123456789012:role/mlapi-github-preview-shared", "arn:aws:iam::123456789012:role/mlapi-github-deploy-shared"];
+const CI_ROLES = [
+  "arn:aws:iam::123456789012:role/mlapi-github-preview-shared",
+  "arn:aws:iam::123456789012:role/mlapi-github-deploy-shared",
+];
 const ctx: CiPermissionsContext = {
   partition: "aws",
   accountId: "123456789012",
@@ -26,7 +29,16 @@ const allows = (doc: PolicyDocument) => doc.Statement.filter((s) => s.Effect ===
 /** The platform's own least-privilege rule (libs/policies), run on the document as on a RolePolicy. */
 const leastPrivilegeFindings = (doc: PolicyDocument) =>
   evaluate(
-    [{ type: "aws:iam/rolePolicy:RolePolicy", urn: "urn", name: "p", props: { policy: JSON.stringify(doc) }, protect: false, handles: [] }],
+    [
+      {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        urn: "urn",
+        name: "p",
+        props: { policy: JSON.stringify(doc) },
+        protect: false,
+        handles: [],
+      },
+    ],
     { environmentSuffix: "shared" },
     [iamLeastPrivilege],
   ).map((v) => v.message);
@@ -36,12 +48,18 @@ describe("previewPolicy (pull-request previews, drift detection)", () => {
 
   it("reads the state and writes only the lock files a preview takes", () => {
     expect(bySid(doc, "StateRead")).toMatchObject({ Action: ["s3:GetObject"], Resource: `${STATE}/*` });
-    expect(bySid(doc, "StateLocks")).toMatchObject({ Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${STATE}/.pulumi/locks/*` });
+    expect(bySid(doc, "StateLocks")).toMatchObject({
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: `${STATE}/.pulumi/locks/*`,
+    });
     expect(bySid(doc, "StateWrite")).toBeUndefined();
   });
 
   it("decrypts the stacks' secrets but cannot encrypt new ones", () => {
-    expect(bySid(doc, "SecretsProvider")).toMatchObject({ Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: SECRETS_KEY });
+    expect(bySid(doc, "SecretsProvider")).toMatchObject({
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: SECRETS_KEY,
+    });
   });
 
   it("denies the data reads ReadOnlyAccess would allow: items, secret values, objects outside the platform", () => {
@@ -69,7 +87,8 @@ describe("deploy role policies", () => {
   });
 
   it("changes only the services the four layers manage (Route 53 only with a hosted zone)", () => {
-    const services = (doc: PolicyDocument) => [...new Set(allows(doc).flatMap((s) => list(s.Action).map((a) => a.split(":")[0])))].sort();
+    const services = (doc: PolicyDocument) =>
+      [...new Set(allows(doc).flatMap((s) => list(s.Action).map((a) => a.split(":")[0])))].sort();
     expect(services(write)).toEqual(DEPLOY_SERVICES.filter((s) => s !== "route53"));
     expect(services(deployWritePolicy({ ...ctx, hostedZoneIds: ["Z0123456789ABC"] }))).toEqual([...DEPLOY_SERVICES]);
   });
@@ -95,18 +114,38 @@ describe("deploy role policies", () => {
   it("passes roles only to the services that use them", () => {
     expect(bySid(write, "IamPassRolesToTheirService")).toMatchObject({
       Resource: ["arn:aws:iam::123456789012:role/mlapi-*"],
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
+      Condition: {
+        StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] },
+      },
     });
   });
 
   it("can never change the CI roles, the state bucket's settings or history, or the bootstrap keys", () => {
-    expect(bySid(state, "DenyChangingTheCiRoles")).toEqual({ Sid: "DenyChangingTheCiRoles", Effect: "Deny", Action: "iam:*", Resource: CI_ROLES });
-    expect(bySid(state, "DenyChangingTheStateBucket")).toMatchObject({ Effect: "Deny", Resource: [STATE, `${STATE}/*`] });
+    expect(bySid(state, "DenyChangingTheCiRoles")).toEqual({
+      Sid: "DenyChangingTheCiRoles",
+      Effect: "Deny",
+      Action: "iam:*",
+      Resource: CI_ROLES,
+    });
+    expect(bySid(state, "DenyChangingTheStateBucket")).toMatchObject({
+      Effect: "Deny",
+      Resource: [STATE, `${STATE}/*`],
+    });
     expect(list(bySid(state, "DenyChangingTheStateBucket").Action)).toEqual(
-      expect.arrayContaining(["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning", "s3:DeleteObjectVersion"]),
+      expect.arrayContaining([
+        "s3:DeleteBucket",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:DeleteObjectVersion",
+      ]),
     );
-    expect(bySid(state, "DenyChangingTheBootstrapKeys")).toMatchObject({ Effect: "Deny", Resource: [STATE_KEY, SECRETS_KEY] });
-    expect(list(bySid(state, "DenyChangingTheBootstrapKeys").Action)).toEqual(expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]));
+    expect(bySid(state, "DenyChangingTheBootstrapKeys")).toMatchObject({
+      Effect: "Deny",
+      Resource: [STATE_KEY, SECRETS_KEY],
+    });
+    expect(list(bySid(state, "DenyChangingTheBootstrapKeys").Action)).toEqual(
+      expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]),
+    );
   });
 
   it("writes DNS records only in the configured hosted zones, and nowhere without one", () => {

@@ -61,9 +61,19 @@ function stateStatements(c: CiPermissionsContext, access: "preview" | "deploy"):
   const objects = `${c.stateBucketArn}/*`;
   const write = access === "deploy" ? objects : `${c.stateBucketArn}/.pulumi/locks/*`;
   return [
-    { Sid: "StateList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: c.stateBucketArn },
+    {
+      Sid: "StateList",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Resource: c.stateBucketArn,
+    },
     { Sid: "StateRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: objects },
-    { Sid: access === "deploy" ? "StateWrite" : "StateLocks", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: write },
+    {
+      Sid: access === "deploy" ? "StateWrite" : "StateLocks",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: write,
+    },
     {
       Sid: "StateKey",
       Effect: "Allow",
@@ -74,7 +84,10 @@ function stateStatements(c: CiPermissionsContext, access: "preview" | "deploy"):
       Sid: "SecretsProvider",
       Effect: "Allow",
       // A preview decrypts the stack's secrets; a deploy also encrypts new ones.
-      Action: access === "deploy" ? ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] : ["kms:Decrypt", "kms:DescribeKey"],
+      Action:
+        access === "deploy"
+          ? ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+          : ["kms:Decrypt", "kms:DescribeKey"],
       Resource: c.secretsKeyArn,
     },
   ];
@@ -115,7 +128,10 @@ export function previewPolicy(c: CiPermissionsContext): PolicyDocument {
 
 /** The deploy role's state, secrets-provider and data-read statements (its writes are in deployWritePolicy). */
 export function deployStatePolicy(c: CiPermissionsContext): PolicyDocument {
-  return { Version: "2012-10-17", Statement: [...stateStatements(c, "deploy"), ...denyDataReads(c), ...protectBootstrap(c)] };
+  return {
+    Version: "2012-10-17",
+    Statement: [...stateStatements(c, "deploy"), ...denyDataReads(c), ...protectBootstrap(c)],
+  };
 }
 
 /** What the deploy role may never do, whatever else allows it: touch the bootstrap's own resources. */
@@ -167,8 +183,10 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
     Resource: resources,
     ...extra,
   });
-  const onCreate = (sid: string, actions: string[]) => named(sid, actions, ["*"], { Condition: tagged(app, "RequestTag") });
-  const onTagged = (sid: string, actions: string[]) => named(sid, actions, ["*"], { Condition: tagged(app, "ResourceTag") });
+  const onCreate = (sid: string, actions: string[]) =>
+    named(sid, actions, ["*"], { Condition: tagged(app, "RequestTag") });
+  const onTagged = (sid: string, actions: string[]) =>
+    named(sid, actions, ["*"], { Condition: tagged(app, "ResourceTag") });
   const arn = (service: string, resource: string, region = r) => `arn:${p}:${service}:${region}:${a}:${resource}`;
 
   const statements: Statement[] = [
@@ -217,7 +235,11 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
       "ec2:DeleteTags",
     ]),
     // --- load balancer, listeners, rules, target groups ---
-    onCreate("ElbCreateTagged", ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:AddTags"]),
+    onCreate("ElbCreateTagged", [
+      "elasticloadbalancing:CreateLoadBalancer",
+      "elasticloadbalancing:CreateTargetGroup",
+      "elasticloadbalancing:AddTags",
+    ]),
     onTagged("ElbChangeTagged", [
       "elasticloadbalancing:DeleteLoadBalancer",
       "elasticloadbalancing:ModifyLoadBalancerAttributes",
@@ -274,7 +296,9 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
       [`arn:${p}:iam::${a}:role/${app}-*`],
     ),
     named("IamPassRolesToTheirService", ["iam:PassRole"], [`arn:${p}:iam::${a}:role/${app}-*`], {
-      Condition: { StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } },
+      Condition: {
+        StringEquals: { "iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] },
+      },
     }),
     named("IamServiceLinkedRoles", ["iam:CreateServiceLinkedRole"], [`arn:${p}:iam::${a}:role/aws-service-role/*`], {
       Condition: {
@@ -396,7 +420,12 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
     // RDS creates the master secret (R7) with the caller's permissions; its name starts with rds!.
     named(
       "RdsManagedMasterSecret",
-      ["secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:RotateSecret", "secretsmanager:DeleteSecret"],
+      [
+        "secretsmanager:CreateSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:RotateSecret",
+        "secretsmanager:DeleteSecret",
+      ],
       [arn("secretsmanager", "secret:rds!*")],
     ),
     // --- service ---
@@ -476,12 +505,27 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
     // --- monitoring ---
     named(
       "AlarmsAndDashboardsNamed",
-      ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards"],
+      [
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:TagResource",
+        "cloudwatch:UntagResource",
+        "cloudwatch:PutDashboard",
+        "cloudwatch:DeleteDashboards",
+      ],
       [arn("cloudwatch", `alarm:${app}-*`), `arn:${p}:cloudwatch::${a}:dashboard/${app}-*`],
     ),
     named(
       "AlarmTopicNamed",
-      ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:TagResource", "sns:UntagResource"],
+      [
+        "sns:CreateTopic",
+        "sns:DeleteTopic",
+        "sns:SetTopicAttributes",
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+        "sns:TagResource",
+        "sns:UntagResource",
+      ],
       [arn("sns", `${app}-*`)],
     ),
     // --- edge: CloudFront and ACM ARNs carry ids only ---

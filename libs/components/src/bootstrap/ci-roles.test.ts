@@ -38,9 +38,15 @@ describe("CiRoles", () => {
 
   it("builds the permissions for the stack's account and region, and denies the deploy role its own roles", async () => {
     const r = await render();
-    const write = policyDocument(one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-platform-write").inputs.policy).Statement;
-    expect(write.find((s) => s.Sid === "DynamoDbTablesNamed")?.Resource).toEqual(["arn:aws:dynamodb:eu-west-1:123456789012:table/mlapi-*"]);
-    const state = policyDocument(one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-state-write").inputs.policy).Statement;
+    const write = policyDocument(
+      one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-platform-write").inputs.policy,
+    ).Statement;
+    expect(write.find((s) => s.Sid === "DynamoDbTablesNamed")?.Resource).toEqual([
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/mlapi-*",
+    ]);
+    const state = policyDocument(
+      one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-state-write").inputs.policy,
+    ).Statement;
     expect(state.find((s) => s.Sid === "DenyChangingTheCiRoles")?.Resource).toEqual([
       "arn:aws:iam::123456789012:role/mlapi-github-preview-shared",
       "arn:aws:iam::123456789012:role/mlapi-github-deploy-shared",

@@ -82,7 +82,10 @@ export class CiRoles extends pulumi.ComponentResource {
         roleName: deployRoleName,
         description: "mlapi CI: deploys and destroys the four layers from the GitHub environments",
         subjects: args.deploySubjects,
-        policies: { "state-write": permissions.apply(deployStatePolicy), "platform-write": permissions.apply(deployWritePolicy) },
+        policies: {
+          "state-write": permissions.apply(deployStatePolicy),
+          "platform-write": permissions.apply(deployWritePolicy),
+        },
         managedPolicies: { "read-only": readOnly },
         maxSessionDuration: args.deploySessionSeconds ?? 7200,
       },

@@ -3,7 +3,10 @@ import type { GitHubActionsRoleArgs } from "./github-actions-role";
 import { GitHubActionsRole } from "./github-actions-role";
 
 const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
-const POLICY = { Version: "2012-10-17" as const, Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }] };
+const POLICY = {
+  Version: "2012-10-17" as const,
+  Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }],
+};
 const render = (args: Partial<GitHubActionsRoleArgs> = {}) =>
   renderProgram({
     project: "mlapi-test",
@@ -34,7 +37,10 @@ describe("GitHubActionsRole", () => {
     expect(trust.Condition).toEqual({
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": ["repo:acme/mlapi:environment:dev", "repo:acme/mlapi:environment:prod"],
+        "token.actions.githubusercontent.com:sub": [
+          "repo:acme/mlapi:environment:dev",
+          "repo:acme/mlapi:environment:prod",
+        ],
       },
     });
     expect(r.outputs.roleArn).toBe("arn:aws:iam::123456789012:role/mlapi-github-deploy-shared");
@@ -45,13 +51,15 @@ describe("GitHubActionsRole", () => {
     const inline = one(r, "aws:iam/rolePolicy:RolePolicy");
     expect(inline.inputs).toMatchObject({ role: "mlapi-github-deploy-shared", name: "state-write" });
     expect(policyDocument(inline.inputs.policy)).toEqual(POLICY);
-    expect(ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.name, a.inputs.policyArn])).toEqual([
-      ["deploy-read-only", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
-    ]);
+    expect(
+      ofType(r, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.name, a.inputs.policyArn]),
+    ).toEqual([["deploy-read-only", "arn:aws:iam::aws:policy/ReadOnlyAccess"]]);
   });
 
   it("refuses a bad repository, wildcard subjects and a session outside IAM's limits, all at once", async () => {
-    await expect(render({ repository: "acme", subjects: ["ref:refs/heads/*"], maxSessionDuration: 60 })).rejects.toThrow(
+    await expect(
+      render({ repository: "acme", subjects: ["ref:refs/heads/*"], maxSessionDuration: 60 }),
+    ).rejects.toThrow(
       'GitHubActionsRole deploy: repository "acme" is not owner/name; ' +
         '"ref:refs/heads/*" is not pull_request, ref:refs/heads/<branch>, ref:refs/tags/<tag> or environment:<name> (no wildcards); ' +
         "maxSessionDuration must be whole seconds from 3600 to 43200, got 60",

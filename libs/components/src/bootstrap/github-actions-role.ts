@@ -76,7 +76,11 @@ export class GitHubActionsRole extends pulumi.ComponentResource {
       );
     }
     for (const [policyName, arn] of Object.entries(args.managedPolicies ?? {})) {
-      new aws.iam.RolePolicyAttachment(`${name}-${policyName}`, { role: this.role.name, policyArn: arn }, { parent: this });
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${policyName}`,
+        { role: this.role.name, policyArn: arn },
+        { parent: this },
+      );
     }
     this.roleArn = this.role.arn;
     this.registerOutputs({ roleArn: this.roleArn });

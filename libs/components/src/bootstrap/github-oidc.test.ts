@@ -46,7 +46,10 @@ describe("githubTrustPolicy", () => {
           Condition: {
             StringEquals: {
               "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-              "token.actions.githubusercontent.com:sub": ["repo:acme/mlapi:pull_request", "repo:acme/mlapi:environment:prod"],
+              "token.actions.githubusercontent.com:sub": [
+                "repo:acme/mlapi:pull_request",
+                "repo:acme/mlapi:environment:prod",
+              ],
             },
           },
         },
@@ -56,9 +59,12 @@ describe("githubTrustPolicy", () => {
 });
 
 describe("githubSubjectProblem", () => {
-  it.each(["pull_request", "ref:refs/heads/main", "ref:refs/tags/v1.2.0", "environment:prod"])("accepts %s", (subject) => {
-    expect(githubSubjectProblem(subject)).toBeUndefined();
-  });
+  it.each(["pull_request", "ref:refs/heads/main", "ref:refs/tags/v1.2.0", "environment:prod"])(
+    "accepts %s",
+    (subject) => {
+      expect(githubSubjectProblem(subject)).toBeUndefined();
+    },
+  );
 
   it.each(["*", "ref:refs/heads/*", "environment:*", "workflow:deploy"])("refuses %s", (subject) => {
     expect(githubSubjectProblem(subject)).toBe(

@@ -14,7 +14,8 @@ export const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A
  * `ref:refs/heads/<branch>`, `environment:<name>` (https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#example-subject-claims).
  * No wildcards: a role trusts named contexts only.
  */
-export const GITHUB_SUBJECT_PATTERN = /^(?:pull_request|ref:refs\/(?:heads|tags)\/[A-Za-z0-9._/-]+|environment:[A-Za-z0-9._ -]+)$/;
+export const GITHUB_SUBJECT_PATTERN =
+  /^(?:pull_request|ref:refs\/(?:heads|tags)\/[A-Za-z0-9._/-]+|environment:[A-Za-z0-9._ -]+)$/;
 
 /** Why `subject` cannot be trusted, or undefined when it can. */
 export function githubSubjectProblem(subject: string): string | undefined {
@@ -69,8 +70,13 @@ export class GitHubOidcProvider extends pulumi.ComponentResource {
   constructor(name: string, args: GitHubOidcProviderArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:bootstrap:GitHubOidcProvider", name, {}, opts);
     const existing = args.existingProviderArn;
-    if (existing !== undefined && !new RegExp(`^arn:aws[\\w-]*:iam::\\d{12}:oidc-provider/${GITHUB_OIDC_HOST}$`).test(existing)) {
-      throw new Error(`GitHubOidcProvider ${name}: existingProviderArn must be arn:aws:iam::<account>:oidc-provider/${GITHUB_OIDC_HOST}, got "${existing}"`);
+    if (
+      existing !== undefined &&
+      !new RegExp(`^arn:aws[\\w-]*:iam::\\d{12}:oidc-provider/${GITHUB_OIDC_HOST}$`).test(existing)
+    ) {
+      throw new Error(
+        `GitHubOidcProvider ${name}: existingProviderArn must be arn:aws:iam::<account>:oidc-provider/${GITHUB_OIDC_HOST}, got "${existing}"`,
+      );
     }
     if (existing !== undefined) {
       this.providerArn = pulumi.output(existing);

@@ -23,8 +23,16 @@ describe("SecretsProviderKey", () => {
   });
 
   it.each([
-    ["alias/aws/s3", 30, 'SecretsProviderKey secrets: aliasName must be alias/<letters, digits, / _ -> and not alias/aws/..., got "alias/aws/s3"'],
-    ["alias/mlapi-secrets-shared", 6, "SecretsProviderKey secrets: deletionWindowInDays must be a whole number from 7 to 30, got 6"],
+    [
+      "alias/aws/s3",
+      30,
+      'SecretsProviderKey secrets: aliasName must be alias/<letters, digits, / _ -> and not alias/aws/..., got "alias/aws/s3"',
+    ],
+    [
+      "alias/mlapi-secrets-shared",
+      6,
+      "SecretsProviderKey secrets: deletionWindowInDays must be a whole number from 7 to 30, got 6",
+    ],
   ])("refuses alias %s with a %d-day window", async (alias, window, message) => {
     await expect(render(alias, window)).rejects.toThrow(message);
   });

@@ -32,10 +32,14 @@ export class SecretsProviderKey extends pulumi.ComponentResource {
     super("mlapi:bootstrap:SecretsProviderKey", name, {}, opts);
     const window = args.deletionWindowInDays ?? 30;
     if (!Number.isInteger(window) || window < 7 || window > 30) {
-      throw new Error(`SecretsProviderKey ${name}: deletionWindowInDays must be a whole number from 7 to 30, got ${window}`);
+      throw new Error(
+        `SecretsProviderKey ${name}: deletionWindowInDays must be a whole number from 7 to 30, got ${window}`,
+      );
     }
     if (!/^alias\/[a-zA-Z0-9/_-]+$/.test(args.aliasName) || args.aliasName.startsWith("alias/aws/")) {
-      throw new Error(`SecretsProviderKey ${name}: aliasName must be alias/<letters, digits, / _ -> and not alias/aws/..., got "${args.aliasName}"`);
+      throw new Error(
+        `SecretsProviderKey ${name}: aliasName must be alias/<letters, digits, / _ -> and not alias/aws/..., got "${args.aliasName}"`,
+      );
     }
     const account = awsAccount(this);
     this.key = new aws.kms.Key(
@@ -48,7 +52,11 @@ export class SecretsProviderKey extends pulumi.ComponentResource {
       },
       { parent: this, protect: true },
     );
-    this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+    this.alias = new aws.kms.Alias(
+      `${name}-alias`,
+      { name: args.aliasName, targetKeyId: this.key.keyId },
+      { parent: this },
+    );
     this.keyArn = this.key.arn;
     // The region in the URL lets a workstation with another default region still reach the key.
     const region = aws.getRegionOutput({}, { parent: this }).region;

@@ -19,10 +19,20 @@ describe("StateBucket", () => {
     const r = await render();
     const key = one(r, "aws:kms/key:Key");
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
-    expect(one(r, "aws:kms/alias:Alias").inputs).toMatchObject({ name: "alias/mlapi-state-shared", targetKeyId: key.id });
-    expect(one(r, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
-    expect(one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).toEqual([
-      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.state.arn }, bucketKeyEnabled: true },
+    expect(one(r, "aws:kms/alias:Alias").inputs).toMatchObject({
+      name: "alias/mlapi-state-shared",
+      targetKeyId: key.id,
+    });
+    expect(one(r, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({
+      status: "Enabled",
+    });
+    expect(
+      one(r, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules,
+    ).toEqual([
+      {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.state.arn },
+        bucketKeyEnabled: true,
+      },
     ]);
     expect(r.outputs).toEqual({ bucketName: "mlapi-state-123456789012-us-east-1-shared", keyArn: key.state.arn });
   });
@@ -35,7 +45,9 @@ describe("StateBucket", () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+    expect(one(r, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({
+      objectOwnership: "BucketOwnerEnforced",
+    });
     const policy = one(r, "aws:s3/bucketPolicy:BucketPolicy");
     expect(policyDocument(policy.inputs.policy).Statement).toEqual([
       {
@@ -43,7 +55,10 @@ describe("StateBucket", () => {
         Effect: "Deny",
         Principal: "*",
         Action: "s3:*",
-        Resource: ["arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared", "arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared/*"],
+        Resource: [
+          "arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared",
+          "arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared/*",
+        ],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ]);
@@ -51,7 +66,8 @@ describe("StateBucket", () => {
   });
 
   it("expires noncurrent versions after 90 days by default, or as configured, once versioning is on", async () => {
-    const lifecycle = (r: Awaited<ReturnType<typeof render>>) => one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+    const lifecycle = (r: Awaited<ReturnType<typeof render>>) =>
+      one(r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
     const r = await render();
     expect(lifecycle(r).inputs.rules).toEqual([
       {
@@ -63,7 +79,9 @@ describe("StateBucket", () => {
       },
     ]);
     expect(lifecycle(r).dependsOn).toEqual(["aws:s3/bucketVersioning:BucketVersioning::state-versioning"]);
-    const rules = lifecycle(await render({ noncurrentVersionExpirationDays: 30 })).inputs.rules as { noncurrentVersionExpiration: unknown }[];
+    const rules = lifecycle(await render({ noncurrentVersionExpirationDays: 30 })).inputs.rules as {
+      noncurrentVersionExpiration: unknown;
+    }[];
     expect(rules[0].noncurrentVersionExpiration).toEqual({ noncurrentDays: 30 });
   });
 
@@ -76,8 +94,14 @@ describe("StateBucket", () => {
   });
 
   it.each([
-    [{ noncurrentVersionExpirationDays: 0 }, "StateBucket state: noncurrentVersionExpirationDays must be a whole number >= 1, got 0"],
-    [{ keyDeletionWindowInDays: 31 }, "StateBucket state: keyDeletionWindowInDays must be a whole number from 7 to 30, got 31"],
+    [
+      { noncurrentVersionExpirationDays: 0 },
+      "StateBucket state: noncurrentVersionExpirationDays must be a whole number >= 1, got 0",
+    ],
+    [
+      { keyDeletionWindowInDays: 31 },
+      "StateBucket state: keyDeletionWindowInDays must be a whole number from 7 to 30, got 31",
+    ],
   ])("refuses %j", async (args, message) => {
     await expect(render(args)).rejects.toThrow(message);
   });

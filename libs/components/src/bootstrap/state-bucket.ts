@@ -52,7 +52,9 @@ export class StateBucket extends pulumi.ComponentResource {
       throw new Error(`StateBucket ${name}: noncurrentVersionExpirationDays must be a whole number >= 1, got ${days}`);
     }
     if (!Number.isInteger(window) || window < 7 || window > 30) {
-      throw new Error(`StateBucket ${name}: keyDeletionWindowInDays must be a whole number from 7 to 30, got ${window}`);
+      throw new Error(
+        `StateBucket ${name}: keyDeletionWindowInDays must be a whole number from 7 to 30, got ${window}`,
+      );
     }
     const account = awsAccount(this);
     const keep = { parent: this, protect: true };
@@ -69,9 +71,15 @@ export class StateBucket extends pulumi.ComponentResource {
       keep,
     );
     const aliasName = `alias/${args.naming.name("state")}`;
-    this.keyAlias = new aws.kms.Alias(`${name}-key-alias`, { name: aliasName, targetKeyId: this.key.keyId }, { parent: this });
+    this.keyAlias = new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: aliasName, targetKeyId: this.key.keyId },
+      { parent: this },
+    );
 
-    const bucketName = pulumi.all([account.accountId, account.region]).apply(([a, r]) => args.naming.name(`state-${a}-${r}`, "s3Bucket"));
+    const bucketName = pulumi
+      .all([account.accountId, account.region])
+      .apply(([a, r]) => args.naming.name(`state-${a}-${r}`, "s3Bucket"));
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: bucketName, forceDestroy: false }, keep);
     const bucket = this.bucket.id;
     this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
@@ -79,12 +87,21 @@ export class StateBucket extends pulumi.ComponentResource {
       { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       { parent: this },
     );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
         bucket,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
       },
       { parent: this },
     );
@@ -136,6 +153,11 @@ export class StateBucket extends pulumi.ComponentResource {
     this.bucketArn = this.bucket.arn;
     this.keyArn = this.key.arn;
     this.backendUrl = pulumi.interpolate`s3://${this.bucket.bucket}?region=${account.region}`;
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, keyArn: this.keyArn, backendUrl: this.backendUrl });
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      keyArn: this.keyArn,
+      backendUrl: this.backendUrl,
+    });
   }
 }

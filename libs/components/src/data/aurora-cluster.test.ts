@@ -26,7 +26,12 @@ const render = (args: Overrides = {}, suffix = "dev") =>
         logsKmsKeyArn: LOGS_KEY,
         ...args,
       });
-      return { endpoint: db.endpoint, readerEndpoint: db.readerEndpoint, port: db.port, masterSecretArn: db.masterSecretArn };
+      return {
+        endpoint: db.endpoint,
+        readerEndpoint: db.readerEndpoint,
+        port: db.port,
+        masterSecretArn: db.masterSecretArn,
+      };
     },
   });
 
@@ -70,14 +75,26 @@ describe("AuroraServerlessCluster with defaults", () => {
   });
 
   it("lets RDS manage the master password in Secrets Manager under the customer key (R7)", () => {
-    expect(cluster(r).inputs).toMatchObject({ manageMasterUserPassword: true, masterUserSecretKmsKeyId: KEY, masterUsername: "mlapi_admin", databaseName: "mlapi" });
+    expect(cluster(r).inputs).toMatchObject({
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: KEY,
+      masterUsername: "mlapi_admin",
+      databaseName: "mlapi",
+    });
     expect(cluster(r).inputs.masterPassword).toBeUndefined();
     expect(r.outputs.masterSecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-/);
-    expect(r.outputs.masterSecretArn).toBe((cluster(r).state.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn);
+    expect(r.outputs.masterSecretArn).toBe(
+      (cluster(r).state.masterUserSecrets as Array<{ secretArn: string }>)[0].secretArn,
+    );
   });
 
   it("turns on IAM database authentication and tears down cleanly (R19)", () => {
-    expect(cluster(r).inputs).toMatchObject({ iamDatabaseAuthenticationEnabled: true, deletionProtection: false, skipFinalSnapshot: true, applyImmediately: true });
+    expect(cluster(r).inputs).toMatchObject({
+      iamDatabaseAuthenticationEnabled: true,
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+      applyImmediately: true,
+    });
     expect(cluster(r).inputs.finalSnapshotIdentifier).toBeUndefined();
     expect(ofType(r, "random:index/randomId:RandomId")).toEqual([]);
     expect(r.resources.some((x) => x.protect || x.retainOnDelete)).toBe(false);
@@ -86,7 +103,11 @@ describe("AuroraServerlessCluster with defaults", () => {
   it("lives in the given private subnets behind the given security group", () => {
     const subnetGroup = one(r, "aws:rds/subnetGroup:SubnetGroup");
     expect(subnetGroup.inputs).toMatchObject({ name: "mlapi-db-dev", subnetIds: SUBNETS });
-    expect(cluster(r).inputs).toMatchObject({ dbSubnetGroupName: "mlapi-db-dev", vpcSecurityGroupIds: ["sg-db"], port: 5432 });
+    expect(cluster(r).inputs).toMatchObject({
+      dbSubnetGroupName: "mlapi-db-dev",
+      vpcSecurityGroupIds: ["sg-db"],
+      port: 5432,
+    });
   });
 
   it("forces TLS through a cluster parameter group of the major's family (R6)", () => {
@@ -101,7 +122,11 @@ describe("AuroraServerlessCluster with defaults", () => {
 
   it("exports postgresql logs to a 30-day KMS log group that it creates before the cluster (R6, R14)", () => {
     const logGroup = one(r, "aws:cloudwatch/logGroup:LogGroup");
-    expect(logGroup.inputs).toEqual({ name: "/aws/rds/cluster/mlapi-db-dev/postgresql", retentionInDays: 30, kmsKeyId: LOGS_KEY });
+    expect(logGroup.inputs).toEqual({
+      name: "/aws/rds/cluster/mlapi-db-dev/postgresql",
+      retentionInDays: 30,
+      kmsKeyId: LOGS_KEY,
+    });
     expect(cluster(r).inputs.enabledCloudwatchLogsExports).toEqual(["postgresql"]);
     expect(cluster(r).dependsOn).toEqual([ref(logGroup)]);
   });
@@ -109,8 +134,16 @@ describe("AuroraServerlessCluster with defaults", () => {
   it("runs a writer and one reader of class db.serverless in different AZs, never public", () => {
     const [writer, reader] = instances(r);
     expect(instances(r)).toHaveLength(2);
-    expect(writer.inputs).toMatchObject({ identifier: "mlapi-db-1-dev", availabilityZone: "us-east-1a", promotionTier: 0 });
-    expect(reader.inputs).toMatchObject({ identifier: "mlapi-db-2-dev", availabilityZone: "us-east-1b", promotionTier: 1 });
+    expect(writer.inputs).toMatchObject({
+      identifier: "mlapi-db-1-dev",
+      availabilityZone: "us-east-1a",
+      promotionTier: 0,
+    });
+    expect(reader.inputs).toMatchObject({
+      identifier: "mlapi-db-2-dev",
+      availabilityZone: "us-east-1b",
+      promotionTier: 1,
+    });
     for (const i of [writer, reader]) {
       expect(i.inputs).toMatchObject({
         clusterIdentifier: cluster(r).id,
@@ -133,7 +166,11 @@ describe("AuroraServerlessCluster with defaults", () => {
 
   it("turns on Performance Insights with the customer key and the free 7 days on the cluster and every instance", () => {
     for (const i of [cluster(r), ...instances(r)]) {
-      expect(i.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: KEY, performanceInsightsRetentionPeriod: 7 });
+      expect(i.inputs).toMatchObject({
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: KEY,
+        performanceInsightsRetentionPeriod: 7,
+      });
     }
   });
 
@@ -145,9 +182,13 @@ describe("AuroraServerlessCluster with defaults", () => {
   });
 
   it("parents every child to the component", () => {
-    const children = r.resources.filter((x) => x.type !== "mlapi:data:AuroraServerlessCluster" && x.type !== "pulumi:pulumi:Stack");
+    const children = r.resources.filter(
+      (x) => x.type !== "mlapi:data:AuroraServerlessCluster" && x.type !== "pulumi:pulumi:Stack",
+    );
     const parents = new Set(children.map((x) => x.parent));
-    expect(parents).toEqual(new Set(["mlapi:data:AuroraServerlessCluster::db", "mlapi:logging:EncryptedLogGroup::db-postgresql"]));
+    expect(parents).toEqual(
+      new Set(["mlapi:data:AuroraServerlessCluster::db", "mlapi:logging:EncryptedLogGroup::db-postgresql"]),
+    );
   });
 });
 
@@ -158,14 +199,30 @@ describe("AuroraServerlessCluster options", () => {
 
   it("spreads readers round-robin over the AZs", async () => {
     const r = await render({ readerCount: 3 });
-    expect(instances(r).map((i) => i.inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1a"]);
-    expect(instances(r).map((i) => i.inputs.identifier)).toEqual(["mlapi-db-1-dev", "mlapi-db-2-dev", "mlapi-db-3-dev", "mlapi-db-4-dev"]);
+    expect(instances(r).map((i) => i.inputs.availabilityZone)).toEqual([
+      "us-east-1a",
+      "us-east-1b",
+      "us-east-1c",
+      "us-east-1a",
+    ]);
+    expect(instances(r).map((i) => i.inputs.identifier)).toEqual([
+      "mlapi-db-1-dev",
+      "mlapi-db-2-dev",
+      "mlapi-db-3-dev",
+      "mlapi-db-4-dev",
+    ]);
   });
 
   it("uses the major 17 family and a parameter group name of its own for major 17", async () => {
     const r = await render({ engineMajorVersion: 17, minCapacity: 1, maxCapacity: 8 });
-    expect(cluster(r).inputs).toMatchObject({ engineVersion: "17", serverlessv2ScalingConfiguration: { minCapacity: 1, maxCapacity: 8 } });
-    expect(one(r, "aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs).toMatchObject({ name: "mlapi-db-pg17-dev", family: "aurora-postgresql17" });
+    expect(cluster(r).inputs).toMatchObject({
+      engineVersion: "17",
+      serverlessv2ScalingConfiguration: { minCapacity: 1, maxCapacity: 8 },
+    });
+    expect(one(r, "aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs).toMatchObject({
+      name: "mlapi-db-pg17-dev",
+      family: "aurora-postgresql17",
+    });
   });
 
   it.each([
@@ -175,7 +232,10 @@ describe("AuroraServerlessCluster options", () => {
     [{ readerCount: 16 }, "readerCount 16 must be a whole number from 0 to 15"],
     [{ backupRetentionDays: 1 }, "backupRetentionDays 1 must be a whole number from 7 to 35"],
     [{ engineMajorVersion: 15 as 16 }, "engineMajorVersion 15 must be one of 16, 17"],
-    [{ preferredMaintenanceWindow: "mon:03:30-mon:04:30" }, 'preferredMaintenanceWindow "mon:03:30-mon:04:30" must not overlap the backup window 03:00-04:00'],
+    [
+      { preferredMaintenanceWindow: "mon:03:30-mon:04:30" },
+      'preferredMaintenanceWindow "mon:03:30-mon:04:30" must not overlap the backup window 03:00-04:00',
+    ],
   ])("refuses %j before declaring anything", async (args, message) => {
     await expect(render(args)).rejects.toThrow(`AuroraServerlessCluster db: ${message}`);
   });
@@ -193,10 +253,18 @@ describe("AuroraServerlessCluster, production profile (deletionProtection + fina
 
   it("is deletion-protected and takes a final snapshot named with the cluster's random token", () => {
     const token = one(r, "random:index/randomId:RandomId");
-    expect([token.name, token.inputs, token.parent]).toEqual(["db-final-snapshot", { byteLength: 4 }, "mlapi:data:AuroraServerlessCluster::db"]);
+    expect([token.name, token.inputs, token.parent]).toEqual([
+      "db-final-snapshot",
+      { byteLength: 4 },
+      "mlapi:data:AuroraServerlessCluster::db",
+    ]);
     const hex = String(token.state.hex);
     expect(hex).toMatch(/^[0-9a-f]{8}$/);
-    expect(cluster(r).inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: `mlapi-db-prod-final-${hex}` });
+    expect(cluster(r).inputs).toMatchObject({
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `mlapi-db-prod-final-${hex}`,
+    });
     expect(snapshotIdentifierProblem(String(cluster(r).inputs.finalSnapshotIdentifier))).toBeUndefined();
   });
 
@@ -206,8 +274,14 @@ describe("AuroraServerlessCluster, production profile (deletionProtection + fina
   });
 
   it.each([
-    [{ deletionProtection: true }, "deletionProtection needs finalSnapshot: a protected cluster keeps its data on destroy"],
-    [{ deletionProtection: true, finalSnapshot: true, readerCount: 0 }, "deletionProtection needs readerCount >= 1: a protected cluster has a failover target"],
+    [
+      { deletionProtection: true },
+      "deletionProtection needs finalSnapshot: a protected cluster keeps its data on destroy",
+    ],
+    [
+      { deletionProtection: true, finalSnapshot: true, readerCount: 0 },
+      "deletionProtection needs readerCount >= 1: a protected cluster has a failover target",
+    ],
   ])("refuses %j", async (args, message) => {
     await expect(render(args)).rejects.toThrow(`AuroraServerlessCluster db: ${message}`);
   });
@@ -216,7 +290,9 @@ describe("AuroraServerlessCluster, production profile (deletionProtection + fina
 describe("final snapshot identifier (RDS: a letter, then letters, digits, single hyphens; 255 at most)", () => {
   it("is <cluster identifier>-final-<token>, valid for the longest cluster identifier and any 8-hex token", () => {
     expect(finalSnapshotIdentifier("mlapi-db-prod", "0a1b2c3d")).toBe("mlapi-db-prod-final-0a1b2c3d");
-    expect(snapshotIdentifierProblem(finalSnapshotIdentifier(`mlapi-db-${"a".repeat(16)}`, "ffffffff"))).toBeUndefined();
+    expect(
+      snapshotIdentifierProblem(finalSnapshotIdentifier(`mlapi-db-${"a".repeat(16)}`, "ffffffff")),
+    ).toBeUndefined();
     expect(snapshotIdentifierProblem(finalSnapshotIdentifier("mlapi-db-7", "00000000"))).toBeUndefined();
   });
 

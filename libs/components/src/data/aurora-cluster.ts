@@ -89,12 +89,21 @@ export interface AuroraServerlessClusterArgs {
   finalSnapshot?: boolean;
 }
 
-function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "naming" | "subnetIds" | "securityGroupIds" | "availabilityZones" | "kmsKeyArn" | "logsKmsKeyArn">>): void {
+function validate(
+  name: string,
+  a: Required<
+    Omit<
+      AuroraServerlessClusterArgs,
+      "naming" | "subnetIds" | "securityGroupIds" | "availabilityZones" | "kmsKeyArn" | "logsKmsKeyArn"
+    >
+  >,
+): void {
   const problems: string[] = [];
   if (!(AURORA_POSTGRES_MAJORS as readonly number[]).includes(a.engineMajorVersion)) {
     problems.push(`engineMajorVersion ${a.engineMajorVersion} must be one of ${AURORA_POSTGRES_MAJORS.join(", ")}`);
   }
-  for (const [field, rule] of acuRangeProblems(a.minCapacity, a.maxCapacity)) problems.push(`${field} ${a[field]} ${rule}`);
+  for (const [field, rule] of acuRangeProblems(a.minCapacity, a.maxCapacity))
+    problems.push(`${field} ${a[field]} ${rule}`);
   if (!Number.isInteger(a.readerCount) || a.readerCount < 0 || a.readerCount > MAX_AURORA_READERS) {
     problems.push(`readerCount ${a.readerCount} must be a whole number from 0 to ${MAX_AURORA_READERS}`);
   }
@@ -106,9 +115,12 @@ function validate(name: string, a: Required<Omit<AuroraServerlessClusterArgs, "n
     ["preferredBackupWindow", backupWindowProblem(a.preferredBackupWindow)],
     ["preferredMaintenanceWindow", maintenanceWindowProblem(a.preferredMaintenanceWindow, a.preferredBackupWindow)],
   ];
-  for (const [field, problem] of checks) if (problem) problems.push(`${field} ${JSON.stringify(a[field as keyof typeof a])} ${problem}`);
-  if (a.deletionProtection && !a.finalSnapshot) problems.push("deletionProtection needs finalSnapshot: a protected cluster keeps its data on destroy");
-  if (a.deletionProtection && a.readerCount < 1) problems.push("deletionProtection needs readerCount >= 1: a protected cluster has a failover target");
+  for (const [field, problem] of checks)
+    if (problem) problems.push(`${field} ${JSON.stringify(a[field as keyof typeof a])} ${problem}`);
+  if (a.deletionProtection && !a.finalSnapshot)
+    problems.push("deletionProtection needs finalSnapshot: a protected cluster keeps its data on destroy");
+  if (a.deletionProtection && a.readerCount < 1)
+    problems.push("deletionProtection needs readerCount >= 1: a protected cluster has a failover target");
   if (problems.length > 0) throw new Error(`AuroraServerlessCluster ${name}: ${problems.join("; ")}`);
 }
 
@@ -148,7 +160,8 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
       backupRetentionDays: args.backupRetentionDays ?? AURORA_DEFAULTS.backupRetentionDays,
       preferredBackupWindow: args.preferredBackupWindow ?? AURORA_DEFAULTS.preferredBackupWindow,
       preferredMaintenanceWindow: args.preferredMaintenanceWindow ?? AURORA_DEFAULTS.preferredMaintenanceWindow,
-      performanceInsightsRetentionDays: args.performanceInsightsRetentionDays ?? AURORA_DEFAULTS.performanceInsightsRetentionDays,
+      performanceInsightsRetentionDays:
+        args.performanceInsightsRetentionDays ?? AURORA_DEFAULTS.performanceInsightsRetentionDays,
       deletionProtection: args.deletionProtection ?? AURORA_DEFAULTS.deletionProtection,
       finalSnapshot: args.finalSnapshot ?? AURORA_DEFAULTS.finalSnapshot,
     };
@@ -161,7 +174,11 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
 
     this.subnetGroup = new aws.rds.SubnetGroup(
       `${name}-subnets`,
-      { name: n.name("db", "dbSubnetGroup"), description: "Aurora PostgreSQL: private subnets only", subnetIds: args.subnetIds },
+      {
+        name: n.name("db", "dbSubnetGroup"),
+        description: "Aurora PostgreSQL: private subnets only",
+        subnetIds: args.subnetIds,
+      },
       { parent: this },
     );
 
@@ -191,7 +208,9 @@ export class AuroraServerlessCluster extends pulumi.ComponentResource {
     if (a.finalSnapshot) {
       this.finalSnapshotToken = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this });
     }
-    const finalSnapshotId = this.finalSnapshotToken?.hex.apply((token) => finalSnapshotIdentifier(this.clusterIdentifier, token));
+    const finalSnapshotId = this.finalSnapshotToken?.hex.apply((token) =>
+      finalSnapshotIdentifier(this.clusterIdentifier, token),
+    );
 
     this.cluster = new aws.rds.Cluster(
       `${name}-cluster`,

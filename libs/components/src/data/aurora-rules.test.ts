@@ -1,4 +1,11 @@
-import { acuRangeProblems, auroraLogGroupName, backupWindowProblem, databaseNameProblem, maintenanceWindowProblem, parameterGroupFamily } from "./aurora-rules";
+import {
+  acuRangeProblems,
+  auroraLogGroupName,
+  backupWindowProblem,
+  databaseNameProblem,
+  maintenanceWindowProblem,
+  parameterGroupFamily,
+} from "./aurora-rules";
 
 const ACU_RULE = "must be a number of ACUs from 0.5 to 256 in steps of 0.5";
 
@@ -45,7 +52,11 @@ describe("maintenanceWindowProblem", () => {
     ["sun:23:30-mon:00:30", "00:00-00:30", "must not overlap the backup window 00:00-00:30"],
     ["tue:04:00-tue:04:29", "03:00-04:00", "must be at least 30 minutes long"],
     ["mon:05:00-tue:05:01", "03:00-04:00", "must be at most 24 hours long"],
-    ["Sun:04:30-Sun:05:30", "03:00-04:00", "must be ddd:hh:mm-ddd:hh:mm in UTC (ddd = mon..sun), e.g. sun:04:30-sun:05:30"],
+    [
+      "Sun:04:30-Sun:05:30",
+      "03:00-04:00",
+      "must be ddd:hh:mm-ddd:hh:mm in UTC (ddd = mon..sun), e.g. sun:04:30-sun:05:30",
+    ],
     ["04:30-05:30", "03:00-04:00", "must be ddd:hh:mm-ddd:hh:mm in UTC (ddd = mon..sun), e.g. sun:04:30-sun:05:30"],
   ])("%j with backups at %j → %p", (window, backup, problem) => {
     expect(maintenanceWindowProblem(window, backup)).toBe(problem);

@@ -21,15 +21,20 @@ export function auroraLogGroupName(clusterIdentifier: string): string {
   return `/aws/rds/cluster/${clusterIdentifier}/postgresql`;
 }
 
-const isAcu = (v: number): boolean => Number.isFinite(v) && v >= ACU.min && v <= ACU.max && Number.isInteger(v / ACU.step);
+const isAcu = (v: number): boolean =>
+  Number.isFinite(v) && v >= ACU.min && v <= ACU.max && Number.isInteger(v / ACU.step);
 
 /** Problems with a Serverless v2 ACU range, as `[field, rule]` pairs; empty when valid. */
-export function acuRangeProblems(minCapacity: number, maxCapacity: number): Array<[field: "minCapacity" | "maxCapacity", rule: string]> {
+export function acuRangeProblems(
+  minCapacity: number,
+  maxCapacity: number,
+): Array<[field: "minCapacity" | "maxCapacity", rule: string]> {
   const rule = `must be a number of ACUs from ${ACU.min} to ${ACU.max} in steps of ${ACU.step}`;
   const problems: Array<["minCapacity" | "maxCapacity", string]> = [];
   if (!isAcu(minCapacity)) problems.push(["minCapacity", rule]);
   if (!isAcu(maxCapacity)) problems.push(["maxCapacity", rule]);
-  else if (maxCapacity < ACU.minOfMax) problems.push(["maxCapacity", `must be at least ${ACU.minOfMax} ACU (AWS minimum for the maximum capacity)`]);
+  else if (maxCapacity < ACU.minOfMax)
+    problems.push(["maxCapacity", `must be at least ${ACU.minOfMax} ACU (AWS minimum for the maximum capacity)`]);
   if (problems.length === 0 && minCapacity > maxCapacity) {
     problems.push(["minCapacity", `must be <= maxCapacity (${maxCapacity})`]);
   }
@@ -57,7 +62,8 @@ function backupSpan(window: string): Span | undefined {
 function maintenanceSpan(window: string): Span | undefined {
   const m = MAINTENANCE_WINDOW.exec(window);
   if (!m) return undefined;
-  const at = (day: string, h: string, min: string) => DAYS.indexOf(day as (typeof DAYS)[number]) * DAY_MINUTES + Number(h) * 60 + Number(min);
+  const at = (day: string, h: string, min: string) =>
+    DAYS.indexOf(day as (typeof DAYS)[number]) * DAY_MINUTES + Number(h) * 60 + Number(min);
   const start = at(m[1], m[2], m[3]);
   const end = at(m[4], m[5], m[6]);
   return [start, end > start ? end : end + WEEK_MINUTES];
@@ -87,7 +93,8 @@ export function maintenanceWindowProblem(window: string, backupWindow: string): 
     for (let day = 0; day <= 7; day++) {
       const b: Span = [backup[0] + day * DAY_MINUTES, backup[1] + day * DAY_MINUTES];
       for (const shift of [0, WEEK_MINUTES]) {
-        if (span[0] + shift < b[1] && b[0] < span[1] + shift) return `must not overlap the backup window ${backupWindow}`;
+        if (span[0] + shift < b[1] && b[0] < span[1] + shift)
+          return `must not overlap the backup window ${backupWindow}`;
       }
     }
   }
@@ -96,8 +103,10 @@ export function maintenanceWindowProblem(window: string, backupWindow: string): 
 
 /** Why a name is not a valid initial database name for Aurora PostgreSQL, or undefined. */
 export function databaseNameProblem(value: string): string | undefined {
-  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(value)) return "must start with a letter and hold 1-63 letters, digits or underscores";
-  if (["postgres", "rdsadmin", "template0", "template1"].includes(value.toLowerCase())) return "is a database RDS or PostgreSQL already creates";
+  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(value))
+    return "must start with a letter and hold 1-63 letters, digits or underscores";
+  if (["postgres", "rdsadmin", "template0", "template1"].includes(value.toLowerCase()))
+    return "is a database RDS or PostgreSQL already creates";
   return undefined;
 }
 
@@ -115,7 +124,9 @@ export function finalSnapshotIdentifier(clusterIdentifier: string, token: string
  * letters, digits or hyphens, starting with a letter, no two hyphens in a row, no trailing hyphen.
  */
 export function snapshotIdentifierProblem(value: string): string | undefined {
-  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/.test(value)) return "must start with a letter and hold 1-255 letters, digits or hyphens";
-  if (value.includes("--") || value.endsWith("-")) return "must not contain two consecutive hyphens or end with a hyphen";
+  if (!/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/.test(value))
+    return "must start with a letter and hold 1-255 letters, digits or hyphens";
+  if (value.includes("--") || value.endsWith("-"))
+    return "must not contain two consecutive hyphens or end with a hyphen";
   return undefined;
 }

@@ -14,8 +14,14 @@ const render = (args: Partial<DataKeyArgs> = {}) =>
     },
   });
 
-type Statement = { Sid: string; Principal: Record<string, unknown>; Action: string[]; Condition?: Record<string, Record<string, unknown>> };
-const statements = (r: RenderResult) => policyDocument(one(r, "aws:kms/key:Key").inputs.policy).Statement as Statement[];
+type Statement = {
+  Sid: string;
+  Principal: Record<string, unknown>;
+  Action: string[];
+  Condition?: Record<string, Record<string, unknown>>;
+};
+const statements = (r: RenderResult) =>
+  policyDocument(one(r, "aws:kms/key:Key").inputs.policy).Statement as Statement[];
 const bySid = (r: RenderResult, sid: string) => statements(r).find((s) => s.Sid === sid);
 const ROOT = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
 
@@ -26,12 +32,19 @@ describe("DataKey with default services", () => {
   });
 
   it("rotates yearly and deletes within 7 days of a destroy (R6, R19)", () => {
-    expect(one(r, "aws:kms/key:Key").inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 7, description: "test" });
+    expect(one(r, "aws:kms/key:Key").inputs).toMatchObject({
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+      description: "test",
+    });
   });
 
   it("gets the alias it was given, pointing at the key", () => {
     const key = one(r, "aws:kms/key:Key");
-    expect(one(r, "aws:kms/alias:Alias").inputs).toEqual({ name: "alias/mlapi-data-dev", targetKeyId: key.state.keyId });
+    expect(one(r, "aws:kms/alias:Alias").inputs).toEqual({
+      name: "alias/mlapi-data-dev",
+      targetKeyId: key.state.keyId,
+    });
     expect(r.outputs.keyArn).toBe(key.state.arn);
   });
 
@@ -48,18 +61,37 @@ describe("DataKey with default services", () => {
     expect(admin?.Action).toEqual([...KEY_ADMIN_ACTIONS]);
     expect(admin?.Action).toContain("kms:Put*"); // keeps the key manageable (KMS lockout check)
     expect(admin?.Condition).toBeUndefined();
-    for (const crypto of ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant", "kms:*"]) {
+    for (const crypto of [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:GenerateDataKey*",
+      "kms:ReEncrypt*",
+      "kms:CreateGrant",
+      "kms:*",
+    ]) {
       expect(admin?.Action).not.toContain(crypto);
     }
   });
 
   it("allows cryptographic use only through RDS, DynamoDB and Secrets Manager of this region, for this account", () => {
     const use = bySid(r, "AccountUsesTheKeyThroughDataServices");
-    expect(use?.Action).toEqual(["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"]);
+    expect(use?.Action).toEqual([
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:CreateGrant",
+      "kms:ListGrants",
+      "kms:DescribeKey",
+    ]);
     expect(use?.Condition).toEqual({
       StringEquals: {
         "kms:CallerAccount": MOCK_ACCOUNT_ID,
-        "kms:ViaService": ["rds.eu-west-1.amazonaws.com", "dynamodb.eu-west-1.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com"],
+        "kms:ViaService": [
+          "rds.eu-west-1.amazonaws.com",
+          "dynamodb.eu-west-1.amazonaws.com",
+          "secretsmanager.eu-west-1.amazonaws.com",
+        ],
       },
     });
   });
@@ -78,11 +110,18 @@ describe("DataKey with default services", () => {
 describe("DataKey with a narrower service list", () => {
   it("admits only the named services and drops the DynamoDB statement", async () => {
     const r = await render({ services: ["rds"] });
-    expect(statements(r).map((s) => s.Sid)).toEqual(["AccountAdministersTheKey", "AccountUsesTheKeyThroughDataServices"]);
-    expect(bySid(r, "AccountUsesTheKeyThroughDataServices")?.Condition?.StringEquals["kms:ViaService"]).toEqual(["rds.eu-west-1.amazonaws.com"]);
+    expect(statements(r).map((s) => s.Sid)).toEqual([
+      "AccountAdministersTheKey",
+      "AccountUsesTheKeyThroughDataServices",
+    ]);
+    expect(bySid(r, "AccountUsesTheKeyThroughDataServices")?.Condition?.StringEquals["kms:ViaService"]).toEqual([
+      "rds.eu-west-1.amazonaws.com",
+    ]);
   });
 
   it("refuses an empty list, which would make the key unusable", async () => {
-    await expect(render({ services: [] })).rejects.toThrow("DataKey data: services must name at least one of rds, dynamodb, secretsmanager");
+    await expect(render({ services: [] })).rejects.toThrow(
+      "DataKey data: services must name at least one of rds, dynamodb, secretsmanager",
+    );
   });
 });

@@ -80,7 +80,8 @@ export class DataKey extends pulumi.ComponentResource {
   constructor(name: string, args: DataKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:data:DataKey", name, {}, opts);
     const services = args.services ?? DATA_KEY_SERVICES;
-    if (services.length === 0) throw new Error(`DataKey ${name}: services must name at least one of ${DATA_KEY_SERVICES.join(", ")}`);
+    if (services.length === 0)
+      throw new Error(`DataKey ${name}: services must name at least one of ${DATA_KEY_SERVICES.join(", ")}`);
     const { accountId, region, partition } = awsAccount(this);
     const accountRoot = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
 
@@ -128,7 +129,11 @@ export class DataKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+    this.alias = new aws.kms.Alias(
+      `${name}-alias`,
+      { name: args.aliasName, targetKeyId: this.key.keyId },
+      { parent: this },
+    );
     this.keyArn = this.key.arn;
     this.keyId = this.key.keyId;
     this.registerOutputs({ keyArn: this.keyArn });

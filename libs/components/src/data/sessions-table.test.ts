@@ -29,7 +29,10 @@ describe("SessionsTable", () => {
       deletionProtectionEnabled: false,
     });
     expect(table.parent).toBe("mlapi:data:SessionsTable::sessions");
-    expect(r.outputs).toEqual({ tableName: "mlapi-sessions-dev", tableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev" });
+    expect(r.outputs).toEqual({
+      tableName: "mlapi-sessions-dev",
+      tableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/mlapi-sessions-dev",
+    });
   });
 
   it("is deletion-protected with deletionProtection (the production profile), and changes nothing else", async () => {
@@ -41,10 +44,16 @@ describe("SessionsTable", () => {
 
   it("takes other key and TTL attribute names", async () => {
     const table = one(await render({ partitionKey: "sid", ttlAttribute: "ttl" }), "aws:dynamodb/table:Table");
-    expect(table.inputs).toMatchObject({ hashKey: "sid", attributes: [{ name: "sid", type: "S" }], ttl: { attributeName: "ttl", enabled: true } });
+    expect(table.inputs).toMatchObject({
+      hashKey: "sid",
+      attributes: [{ name: "sid", type: "S" }],
+      ttl: { attributeName: "ttl", enabled: true },
+    });
   });
 
   it("refuses a TTL attribute that is the partition key", async () => {
-    await expect(render({ ttlAttribute: "sessionId" })).rejects.toThrow("SessionsTable sessions: the TTL attribute must not be the partition key (sessionId)");
+    await expect(render({ ttlAttribute: "sessionId" })).rejects.toThrow(
+      "SessionsTable sessions: the TTL attribute must not be the partition key (sessionId)",
+    );
   });
 });

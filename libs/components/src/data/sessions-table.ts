@@ -35,7 +35,8 @@ export class SessionsTable extends pulumi.ComponentResource {
     super("mlapi:data:SessionsTable", name, {}, opts);
     const partitionKey = args.partitionKey ?? SESSIONS_TABLE_DEFAULTS.partitionKey;
     const ttlAttribute = args.ttlAttribute ?? SESSIONS_TABLE_DEFAULTS.ttlAttribute;
-    if (partitionKey === ttlAttribute) throw new Error(`SessionsTable ${name}: the TTL attribute must not be the partition key (${partitionKey})`);
+    if (partitionKey === ttlAttribute)
+      throw new Error(`SessionsTable ${name}: the TTL attribute must not be the partition key (${partitionKey})`);
 
     this.table = new aws.dynamodb.Table(
       `${name}-table`,

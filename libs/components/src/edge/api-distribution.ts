@@ -114,7 +114,8 @@ export class ApiDistribution extends pulumi.ComponentResource {
   constructor(name: string, args: ApiDistributionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:edge:ApiDistribution", name, {}, opts);
     const readTimeout = args.apiOrigin.readTimeoutSeconds ?? API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds;
-    const keepaliveTimeout = args.apiOrigin.keepaliveTimeoutSeconds ?? API_DISTRIBUTION_DEFAULTS.keepaliveTimeoutSeconds;
+    const keepaliveTimeout =
+      args.apiOrigin.keepaliveTimeoutSeconds ?? API_DISTRIBUTION_DEFAULTS.keepaliveTimeoutSeconds;
     checkRange(name, "apiOrigin.readTimeoutSeconds", readTimeout, 1, 180);
     checkRange(name, "apiOrigin.keepaliveTimeoutSeconds", keepaliveTimeout, 1, 60);
     const errorTtl = args.errorCachingMinTtlSeconds ?? API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds;
@@ -122,9 +123,18 @@ export class ApiDistribution extends pulumi.ComponentResource {
     const errorCodes = Object.keys(args.errorPages.pagePaths).map(Number);
     if (errorCodes.length === 0) throw new Error(`ApiDistribution ${name}: errorPages.pagePaths is empty`);
 
-    const cachingDisabled = aws.cloudfront.getCachePolicyOutput({ name: MANAGED_POLICY_NAMES.cachingDisabled }, { parent: this });
-    const cachingOptimized = aws.cloudfront.getCachePolicyOutput({ name: MANAGED_POLICY_NAMES.cachingOptimized }, { parent: this });
-    const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput({ name: MANAGED_POLICY_NAMES.allViewerExceptHostHeader }, { parent: this });
+    const cachingDisabled = aws.cloudfront.getCachePolicyOutput(
+      { name: MANAGED_POLICY_NAMES.cachingDisabled },
+      { parent: this },
+    );
+    const cachingOptimized = aws.cloudfront.getCachePolicyOutput(
+      { name: MANAGED_POLICY_NAMES.cachingOptimized },
+      { parent: this },
+    );
+    const allViewerExceptHost = aws.cloudfront.getOriginRequestPolicyOutput(
+      { name: MANAGED_POLICY_NAMES.allViewerExceptHostHeader },
+      { parent: this },
+    );
 
     this.responseHeadersPolicy = new aws.cloudfront.ResponseHeadersPolicy(
       `${name}-security-headers`,
@@ -141,7 +151,10 @@ export class ApiDistribution extends pulumi.ComponentResource {
           frameOptions: { frameOption: "DENY", override: true },
           referrerPolicy: { referrerPolicy: "no-referrer", override: true },
           // A JSON API loads nothing and is framed by nothing.
-          contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", override: true },
+          contentSecurityPolicy: {
+            contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
+            override: true,
+          },
         },
       },
       { parent: this },
@@ -163,7 +176,11 @@ export class ApiDistribution extends pulumi.ComponentResource {
           {
             originId: ORIGIN_IDS.alb,
             domainName: args.apiOrigin.domainName,
-            vpcOriginConfig: { vpcOriginId: args.apiOrigin.vpcOriginId, originReadTimeout: readTimeout, originKeepaliveTimeout: keepaliveTimeout },
+            vpcOriginConfig: {
+              vpcOriginId: args.apiOrigin.vpcOriginId,
+              originReadTimeout: readTimeout,
+              originKeepaliveTimeout: keepaliveTimeout,
+            },
             connectionAttempts: 3,
             connectionTimeout: 10,
           },
@@ -180,7 +197,9 @@ export class ApiDistribution extends pulumi.ComponentResource {
           cachedMethods: ["GET", "HEAD"],
           compress: true,
           cachePolicyId: cachingDisabled.apply((p) => required(p.id, MANAGED_POLICY_NAMES.cachingDisabled)),
-          originRequestPolicyId: allViewerExceptHost.apply((p) => required(p.id, MANAGED_POLICY_NAMES.allViewerExceptHostHeader)),
+          originRequestPolicyId: allViewerExceptHost.apply((p) =>
+            required(p.id, MANAGED_POLICY_NAMES.allViewerExceptHostHeader),
+          ),
           responseHeadersPolicyId,
         },
         orderedCacheBehaviors: [
@@ -203,7 +222,11 @@ export class ApiDistribution extends pulumi.ComponentResource {
         })),
         restrictions: { geoRestriction: { restrictionType: "none" } },
         viewerCertificate: custom
-          ? { acmCertificateArn: custom.acmCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: VIEWER_MINIMUM_PROTOCOL_VERSION }
+          ? {
+              acmCertificateArn: custom.acmCertificateArn,
+              sslSupportMethod: "sni-only",
+              minimumProtocolVersion: VIEWER_MINIMUM_PROTOCOL_VERSION,
+            }
           : { cloudfrontDefaultCertificate: true },
       },
       { parent: this },
@@ -254,7 +277,8 @@ function required(id: string | undefined, policyName: string): string {
 
 function checkRange(component: string, field: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`ApiDistribution ${component}: ${field} must be a whole number from ${min} to ${max}, got ${value}`);
+    throw new Error(
+      `ApiDistribution ${component}: ${field} must be a whole number from ${min} to ${max}, got ${value}`,
+    );
   }
 }
-

@@ -22,7 +22,8 @@ const render = (a: ApiVpcOriginArgs) =>
       return { vpcOriginId: o.vpcOriginId };
     },
   });
-const digest = (policy: string, port: number) => createHash("sha256").update(`${ALB_ARN}|${policy}|${port}`).digest("hex").slice(0, 8);
+const digest = (policy: string, port: number) =>
+  createHash("sha256").update(`${ALB_ARN}|${policy}|${port}`).digest("hex").slice(0, 8);
 
 describe("ApiVpcOrigin", () => {
   describe.each<["http" | "https", number, string, number, number]>([
@@ -65,7 +66,9 @@ describe("ApiVpcOrigin", () => {
   it("looks the source group up by CloudFront's name in the ALB's VPC", async () => {
     const r = await render(args("http", 80));
     const expected = `sg-${createHash("sha256").update(`vpc-0abc/${CLOUDFRONT_VPC_ORIGINS_SECURITY_GROUP}#0`).digest("hex").slice(0, 17)}`;
-    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs.referencedSecurityGroupId).toBe(expected);
+    expect(one(r, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs.referencedSecurityGroupId).toBe(
+      expected,
+    );
     expect(CLOUDFRONT_VPC_ORIGINS_SECURITY_GROUP).toBe("CloudFront-VPCOrigins-Service-SG");
   });
 

@@ -51,10 +51,16 @@ export class CloudFrontAccessLogs extends pulumi.ComponentResource {
   constructor(name: string, args: CloudFrontAccessLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:edge:CloudFrontAccessLogs", name, {}, opts);
     if (!args.logGroupName.startsWith(VENDED_LOGS_PREFIX)) {
-      throw new Error(`CloudFrontAccessLogs ${name}: the log group must be named ${VENDED_LOGS_PREFIX}… (one shared resource policy entry), got "${args.logGroupName}"`);
+      throw new Error(
+        `CloudFrontAccessLogs ${name}: the log group must be named ${VENDED_LOGS_PREFIX}… (one shared resource policy entry), got "${args.logGroupName}"`,
+      );
     }
     const region = args.region ?? CLOUDFRONT_REGION;
-    this.logGroup = new EncryptedLogGroup(`${name}`, { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn, region }, { parent: this });
+    this.logGroup = new EncryptedLogGroup(
+      `${name}`,
+      { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn, region },
+      { parent: this },
+    );
     this.source = new aws.cloudwatch.LogDeliverySource(
       `${name}-source`,
       { name: args.deliveryName, logType: "ACCESS_LOGS", resourceArn: args.distributionArn, region },

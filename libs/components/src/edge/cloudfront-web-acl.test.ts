@@ -10,23 +10,35 @@ const render = (args: Partial<CloudFrontWebAclArgs> = {}) =>
     stack: "dev",
     config: { "aws:region": "us-east-1" },
     load: async () => {
-      const acl = new CloudFrontWebAcl("waf", { name: "mlapi-edge-dev", logGroupName: "aws-waf-logs-mlapi-edge-dev", kmsKeyArn: KEY_ARN, ...args });
+      const acl = new CloudFrontWebAcl("waf", {
+        name: "mlapi-edge-dev",
+        logGroupName: "aws-waf-logs-mlapi-edge-dev",
+        kmsKeyArn: KEY_ARN,
+        ...args,
+      });
       return { arn: acl.arn, metricName: acl.metricName };
     },
   });
 
 type Rule = { name: string; priority: number; statement: Record<string, Record<string, unknown>> };
-const rules = async (args: Partial<CloudFrontWebAclArgs>) => one(await render(args), "aws:wafv2/webAcl:WebAcl").inputs.rules as Rule[];
+const rules = async (args: Partial<CloudFrontWebAclArgs>) =>
+  one(await render(args), "aws:wafv2/webAcl:WebAcl").inputs.rules as Rule[];
 
 describe("CloudFrontWebAcl", () => {
   it("refuses a log group WAF would not write to", async () => {
-    await expect(render({ logGroupName: "/mlapi/waf-dev" })).rejects.toThrow('CloudFrontWebAcl waf: WAF only logs to groups named aws-waf-logs-…, got "/mlapi/waf-dev"');
+    await expect(render({ logGroupName: "/mlapi/waf-dev" })).rejects.toThrow(
+      'CloudFrontWebAcl waf: WAF only logs to groups named aws-waf-logs-…, got "/mlapi/waf-dev"',
+    );
   });
 
   it("exposes the metric name its CloudWatch metrics carry as the WebACL dimension", async () => {
     const r = await render();
     expect(r.outputs.metricName).toBe("mlapi-edge-dev");
-    expect(one(r, "aws:wafv2/webAcl:WebAcl").inputs.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "mlapi-edge-dev" });
+    expect(one(r, "aws:wafv2/webAcl:WebAcl").inputs.visibilityConfig).toEqual({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName: "mlapi-edge-dev",
+    });
   });
 
   it("puts the image-upload exception around the common rule set and the per-IP limit last", async () => {
@@ -43,11 +55,17 @@ describe("CloudFrontWebAcl", () => {
     ]);
     expect(all[1]).toEqual(uploads.marker);
     expect(all.slice(3, 6)).toEqual(uploads.reblocks);
-    expect(all[2].statement.managedRuleGroupStatement).toEqual({ vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet", ruleActionOverrides: bodyRuleOverrides() });
+    expect(all[2].statement.managedRuleGroupStatement).toEqual({
+      vendorName: "AWS",
+      name: "AWSManagedRulesCommonRuleSet",
+      ruleActionOverrides: bodyRuleOverrides(),
+    });
   });
 
   it("takes the rate limit and its window", async () => {
-    const rate = (await rules({ rateLimit: 100, rateLimitWindowSeconds: 60 })).find((r) => r.name === "per-ip-rate-limit");
+    const rate = (await rules({ rateLimit: 100, rateLimitWindowSeconds: 60 })).find(
+      (r) => r.name === "per-ip-rate-limit",
+    );
     expect(rate?.statement.rateBasedStatement).toEqual({ aggregateKeyType: "IP", limit: 100, evaluationWindowSec: 60 });
   });
 });

@@ -60,10 +60,16 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
   constructor(name: string, args: CloudFrontWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:edge:CloudFrontWebAcl", name, {}, opts);
     if (!args.logGroupName.startsWith(WAF_LOG_GROUP_PREFIX)) {
-      throw new Error(`CloudFrontWebAcl ${name}: WAF only logs to groups named ${WAF_LOG_GROUP_PREFIX}…, got "${args.logGroupName}"`);
+      throw new Error(
+        `CloudFrontWebAcl ${name}: WAF only logs to groups named ${WAF_LOG_GROUP_PREFIX}…, got "${args.logGroupName}"`,
+      );
     }
     const rateLimit = args.rateLimit ?? CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit;
-    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const visibility = (metricName: string) => ({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
     const managedGroup = (priority: number, ruleName: string, groupName: string) => ({
       name: ruleName,
       priority,

@@ -59,7 +59,8 @@ export class ErrorPagesBucket extends pulumi.ComponentResource {
     super("mlapi:edge:ErrorPagesBucket", name, {}, opts);
     const keyPrefix = args.keyPrefix ?? DEFAULTS.keyPrefix;
     const codes = args.documents.map((d) => d.statusCode);
-    if (new Set(codes).size !== codes.length) throw new Error(`ErrorPagesBucket ${name}: one document per status code, got ${codes.join(", ")}`);
+    if (new Set(codes).size !== codes.length)
+      throw new Error(`ErrorPagesBucket ${name}: one document per status code, got ${codes.join(", ")}`);
     const { accountId, region } = awsAccount(this);
 
     // Bucket names are global: account and region make the name unique, the suffix ends it (R18).
@@ -73,7 +74,13 @@ export class ErrorPagesBucket extends pulumi.ComponentResource {
     );
     this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,
-      { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: this.bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       { parent: this },
     );
     new aws.s3.BucketOwnershipControls(
@@ -86,7 +93,11 @@ export class ErrorPagesBucket extends pulumi.ComponentResource {
       { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
       { parent: this },
     );
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+    new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
 
     this.pagePaths = {};
     this.objects = args.documents.map((doc) => {

@@ -9,12 +9,18 @@ const render = (args: Partial<LogsKeyArgs> = {}) =>
     stack: "dev",
     config: { "aws:region": "eu-west-1" },
     load: async () => {
-      new LogsKey("logs", { aliasName: "alias/mlapi-logs-dev", description: "logs", logGroupNames: ["/mlapi/api-dev"], ...args });
+      new LogsKey("logs", {
+        aliasName: "alias/mlapi-logs-dev",
+        description: "logs",
+        logGroupNames: ["/mlapi/api-dev"],
+        ...args,
+      });
       return {};
     },
   });
 
-const logsStatement = (policy: unknown) => policyDocument(policy).Statement.find((s) => s.Sid === "CloudWatchLogsForTheseLogGroups");
+const logsStatement = (policy: unknown) =>
+  policyDocument(policy).Statement.find((s) => s.Sid === "CloudWatchLogsForTheseLogGroups");
 
 describe("LogsKey", () => {
   it("admits the CloudWatch Logs of the stack's region for exactly the named groups", async () => {
@@ -22,7 +28,11 @@ describe("LogsKey", () => {
     expect(key.inputs.region).toBeUndefined();
     expect(logsStatement(key.inputs.policy)).toMatchObject({
       Principal: { Service: "logs.eu-west-1.amazonaws.com" },
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:eu-west-1:123456789012:log-group:/mlapi/api-dev"] } },
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:eu-west-1:123456789012:log-group:/mlapi/api-dev"],
+        },
+      },
     });
   });
 
@@ -33,7 +43,11 @@ describe("LogsKey", () => {
     expect(key.state.arn).toMatch(/^arn:aws:kms:us-east-1:/);
     expect(logsStatement(key.inputs.policy)).toMatchObject({
       Principal: { Service: "logs.us-east-1.amazonaws.com" },
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/api-dev"] } },
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:us-east-1:123456789012:log-group:/mlapi/api-dev"],
+        },
+      },
     });
   });
 });

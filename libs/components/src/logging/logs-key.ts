@@ -64,7 +64,11 @@ export class LogsKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId, region: args.region }, { parent: this });
+    this.alias = new aws.kms.Alias(
+      `${name}-alias`,
+      { name: args.aliasName, targetKeyId: this.key.keyId, region: args.region },
+      { parent: this },
+    );
     this.keyArn = this.key.arn;
     this.registerOutputs({ keyArn: this.keyArn });
   }

@@ -25,7 +25,11 @@ export class FlowLogs extends pulumi.ComponentResource {
     super("mlapi:network:FlowLogs", name, {}, opts);
     const { accountId, region, partition } = awsAccount(this);
 
-    this.logGroup = new EncryptedLogGroup(`${name}`, { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn }, { parent: this });
+    this.logGroup = new EncryptedLogGroup(
+      `${name}`,
+      { name: args.logGroupName, kmsKeyArn: args.kmsKeyArn },
+      { parent: this },
+    );
 
     // --- delivery role: vpc-flow-logs only, for this account's flow logs (confused-deputy guard) ---
     this.role = new aws.iam.Role(
@@ -41,7 +45,9 @@ export class FlowLogs extends pulumi.ComponentResource {
               Action: "sts:AssumeRole",
               Condition: {
                 StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
+                ArnLike: {
+                  "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`,
+                },
               },
             },
           ],

@@ -34,7 +34,12 @@ export class SecurityGroups extends pulumi.ComponentResource {
     const group = (role: string, description: string) =>
       new aws.ec2.SecurityGroup(
         `${name}-${role}`,
-        { name: n.name(`${role}-sg`, "securityGroup"), description, vpcId: args.vpcId, tags: { Name: n.name(`${role}-sg`) } },
+        {
+          name: n.name(`${role}-sg`, "securityGroup"),
+          description,
+          vpcId: args.vpcId,
+          tags: { Name: n.name(`${role}-sg`) },
+        },
         { parent: this },
       );
     this.alb = group("alb", "Application load balancer: CloudFront in, app tasks out");
@@ -45,18 +50,39 @@ export class SecurityGroups extends pulumi.ComponentResource {
     // --- alb ---
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-alb-to-app`,
-      { securityGroupId: this.alb.id, referencedSecurityGroupId: this.app.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: "To API tasks" },
+      {
+        securityGroupId: this.alb.id,
+        referencedSecurityGroupId: this.app.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description: "To API tasks",
+      },
       { parent: this },
     );
     // --- app ---
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-app-from-alb`,
-      { securityGroupId: this.app.id, referencedSecurityGroupId: this.alb.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: "From the ALB" },
+      {
+        securityGroupId: this.app.id,
+        referencedSecurityGroupId: this.alb.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description: "From the ALB",
+      },
       { parent: this },
     );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-app-to-db`,
-      { securityGroupId: this.app.id, referencedSecurityGroupId: this.db.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "To Aurora" },
+      {
+        securityGroupId: this.app.id,
+        referencedSecurityGroupId: this.db.id,
+        ipProtocol: "tcp",
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        description: "To Aurora",
+      },
       { parent: this },
     );
     new aws.vpc.SecurityGroupEgressRule(
@@ -75,9 +101,20 @@ export class SecurityGroups extends pulumi.ComponentResource {
     // --- db ---
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-db-from-app`,
-      { securityGroupId: this.db.id, referencedSecurityGroupId: this.app.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "From API tasks" },
+      {
+        securityGroupId: this.db.id,
+        referencedSecurityGroupId: this.app.id,
+        ipProtocol: "tcp",
+        fromPort: POSTGRES_PORT,
+        toPort: POSTGRES_PORT,
+        description: "From API tasks",
+      },
       { parent: this },
     );
-    this.registerOutputs({ albSecurityGroupId: this.alb.id, appSecurityGroupId: this.app.id, dbSecurityGroupId: this.db.id });
+    this.registerOutputs({
+      albSecurityGroupId: this.alb.id,
+      appSecurityGroupId: this.app.id,
+      dbSecurityGroupId: this.db.id,
+    });
   }
 }

@@ -12,7 +12,9 @@ describe("cidrSubnet", () => {
   });
 
   it("refuses subnets smaller than AWS's /28 minimum", () => {
-    expect(() => cidrSubnet("10.0.0.0/26", 3, 0)).toThrow("10.0.0.0/26 is too small to split into /29 subnets (AWS allows /16 to /28)");
+    expect(() => cidrSubnet("10.0.0.0/26", 3, 0)).toThrow(
+      "10.0.0.0/26 is too small to split into /29 subnets (AWS allows /16 to /28)",
+    );
   });
 
   it("refuses an index outside the split", () => {

@@ -6,7 +6,8 @@ export function cidrSubnet(cidr: string, newBits: number, index: number): string
   const [address, prefixText] = cidr.split("/");
   const prefix = Number(prefixText);
   const newPrefix = prefix + newBits;
-  if (newPrefix > 28) throw new Error(`${cidr} is too small to split into /${newPrefix} subnets (AWS allows /16 to /28)`);
+  if (newPrefix > 28)
+    throw new Error(`${cidr} is too small to split into /${newPrefix} subnets (AWS allows /16 to /28)`);
   if (index < 0 || index >= 2 ** newBits) throw new Error(`subnet index ${index} is outside 0..${2 ** newBits - 1}`);
   const base = address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
   const start = base + index * 2 ** (32 - newPrefix);

@@ -70,7 +70,11 @@ export class Vpc extends pulumi.ComponentResource {
     );
 
     // --- public side ---
-    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: { Name: n.name("igw") } }, { parent: this });
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      { vpcId: this.vpc.id, tags: { Name: n.name("igw") } },
+      { parent: this },
+    );
     this.publicRouteTable = new aws.ec2.RouteTable(
       `${name}-public-rt`,
       { vpcId: this.vpc.id, tags: { Name: n.name("public-rt") } },
@@ -104,7 +108,11 @@ export class Vpc extends pulumi.ComponentResource {
 
     // --- NAT: one shared, or one per AZ ---
     this.natGateways = Array.from({ length: natCount }, (_, i) => {
-      const eip = new aws.ec2.Eip(`${name}-nat-${i + 1}-eip`, { domain: "vpc", tags: { Name: n.name(`nat-${i + 1}-eip`) } }, { parent: this });
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-${i + 1}-eip`,
+        { domain: "vpc", tags: { Name: n.name(`nat-${i + 1}-eip`) } },
+        { parent: this },
+      );
       return new aws.ec2.NatGateway(
         `${name}-nat-${i + 1}`,
         { allocationId: eip.id, subnetId: this.publicSubnets[i].id, tags: { Name: n.name(`nat-${i + 1}`) } },
@@ -133,7 +141,11 @@ export class Vpc extends pulumi.ComponentResource {
       );
       new aws.ec2.Route(
         `${name}-private-${i + 1}-default`,
-        { routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: this.natGateways[i % natCount].id },
+        {
+          routeTableId: routeTable.id,
+          destinationCidrBlock: "0.0.0.0/0",
+          natGatewayId: this.natGateways[i % natCount].id,
+        },
         { parent: this },
       );
       new aws.ec2.RouteTableAssociation(

@@ -31,6 +31,8 @@ describe("AccessLogsBucket", () => {
 
   it("writes the bucket policy only after the public-access block", async () => {
     const r = await render("us-east-1");
-    expect(one(r, "aws:s3/bucketPolicy:BucketPolicy").dependsOn).toEqual(["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::logs-public-access"]);
+    expect(one(r, "aws:s3/bucketPolicy:BucketPolicy").dependsOn).toEqual([
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::logs-public-access",
+    ]);
   });
 });

@@ -40,14 +40,22 @@ export class AccessLogsBucket extends pulumi.ComponentResource {
     this.prefix = args.prefix ?? "alb";
     const { accountId } = awsAccount(this);
 
-    this.bucket = new aws.s3.Bucket(args.naming.autoname("mlapi-alb-logs", "s3Bucket"), { forceDestroy: true }, { parent: this });
+    this.bucket = new aws.s3.Bucket(
+      args.naming.autoname("mlapi-alb-logs", "s3Bucket"),
+      { forceDestroy: true },
+      { parent: this },
+    );
     const bucket = this.bucket.id;
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       { parent: this },
     );
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
@@ -85,7 +93,17 @@ export class AccessLogsBucket extends pulumi.ComponentResource {
         Action: "s3:PutObject",
         Resource: objectArn,
       },
-      ...(elbArn ? [{ Sid: "ElbRegionalAccountWrite", Effect: "Allow", Principal: { AWS: elbArn }, Action: "s3:PutObject", Resource: objectArn }] : []),
+      ...(elbArn
+        ? [
+            {
+              Sid: "ElbRegionalAccountWrite",
+              Effect: "Allow",
+              Principal: { AWS: elbArn },
+              Action: "s3:PutObject",
+              Resource: objectArn,
+            },
+          ]
+        : []),
       {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",

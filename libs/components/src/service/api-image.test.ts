@@ -50,7 +50,9 @@ describe("ApiImage", () => {
     });
 
     it("logs in to the registry with an ECR token the engine keeps secret", () => {
-      expect(secretInput(image.inputs.registries)).toEqual([{ address: REGISTRY, username: "AWS", password: "mock-ecr-password" }]);
+      expect(secretInput(image.inputs.registries)).toEqual([
+        { address: REGISTRY, username: "AWS", password: "mock-ecr-password" },
+      ]);
     });
 
     it("tags the image by content in the given repository, never a moving tag the immutable repository would refuse twice", () => {
@@ -59,8 +61,17 @@ describe("ApiImage", () => {
 
     it("derives that tag from the API's sources and lockfile, not from files the build never sees", () => {
       const files = buildContextFiles({ contextDir: ROOT, dockerfile: "apps/ml-api/Dockerfile" });
-      expect(files).toEqual(expect.arrayContaining(["apps/ml-api/Dockerfile", "apps/ml-api/src/main.ts", "apps/ml-api/scripts/build-model.ts", "package-lock.json"]));
-      expect(files.filter((f) => f.endsWith("README.md") || f.includes("/tests/") || f.startsWith("projects/"))).toEqual([]);
+      expect(files).toEqual(
+        expect.arrayContaining([
+          "apps/ml-api/Dockerfile",
+          "apps/ml-api/src/main.ts",
+          "apps/ml-api/scripts/build-model.ts",
+          "package-lock.json",
+        ]),
+      );
+      expect(
+        files.filter((f) => f.endsWith("README.md") || f.includes("/tests/") || f.startsWith("projects/")),
+      ).toEqual([]);
     });
 
     it("hands out the pushed digest (<tag>@sha256:...) as imageRef", () => {

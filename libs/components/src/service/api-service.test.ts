@@ -30,7 +30,9 @@ describe("apiSecrets", () => {
   });
 
   it("refuses two secrets that would land in the same variable", () => {
-    expect(() => apiSecrets(master, [`${ARN}mlapi/db-secret-AbC123`])).toThrow("Two injected secrets would both be the environment variable DB_SECRET");
+    expect(() => apiSecrets(master, [`${ARN}mlapi/db-secret-AbC123`])).toThrow(
+      "Two injected secrets would both be the environment variable DB_SECRET",
+    );
     expect(() => apiSecrets(master, [`${ARN}a/token-AbC123`, `${ARN}b/token-XyZ789`])).toThrow(
       "Two injected secrets would both be the environment variable TOKEN; rename one of the secrets",
     );

@@ -42,8 +42,15 @@ export interface InjectedSecret {
  */
 export function secretEnvName(secretArn: string): string {
   const name = secretArn.split(":secret:")[1]?.replace(/-[A-Za-z0-9]{6}$/, "") ?? secretArn;
-  const last = name.split("/").filter((p) => p !== "").pop() ?? name;
-  const env = last.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "").toUpperCase();
+  const last =
+    name
+      .split("/")
+      .filter((p) => p !== "")
+      .pop() ?? name;
+  const env = last
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toUpperCase();
   return /^[0-9]/.test(env) ? `SECRET_${env}` : env;
 }
 
@@ -59,7 +66,10 @@ export function apiSecrets(masterSecretArn: string, appSecretArns: readonly stri
   ];
   const seen = new Set<string>();
   for (const s of secrets) {
-    if (seen.has(s.name)) throw new Error(`Two injected secrets would both be the environment variable ${s.name}; rename one of the secrets`);
+    if (seen.has(s.name))
+      throw new Error(
+        `Two injected secrets would both be the environment variable ${s.name}; rename one of the secrets`,
+      );
     seen.add(s.name);
   }
   return secrets;
@@ -156,9 +166,11 @@ export class ApiService extends pulumi.ComponentResource {
     const containerName = args.containerName ?? API_SERVICE_DEFAULTS.containerName;
     const healthPath = args.healthCheckPath ?? API_SERVICE_DEFAULTS.healthCheckPath;
 
-    const environment = pulumi
-      .all({ ...args.environment, AWS_REGION: region })
-      .apply((env) => Object.entries(env).sort(([a], [b]) => a.localeCompare(b)).map(([envName, value]) => ({ name: envName, value })));
+    const environment = pulumi.all({ ...args.environment, AWS_REGION: region }).apply((env) =>
+      Object.entries(env)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([envName, value]) => ({ name: envName, value })),
+    );
     const containerDefinitions = pulumi
       .all([args.image, args.containerPort, environment, args.secrets, args.logGroupName, region])
       .apply(([image, port, env, secretList, logGroup, awsRegion]) =>
@@ -175,9 +187,19 @@ export class ApiService extends pulumi.ComponentResource {
             secrets: secretList,
             logConfiguration: {
               logDriver: "awslogs",
-              options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": containerName },
+              options: {
+                "awslogs-group": logGroup,
+                "awslogs-region": awsRegion,
+                "awslogs-stream-prefix": containerName,
+              },
             },
-            healthCheck: { command: nodeHealthCheckCommand(port, healthPath), interval: 30, timeout: 5, retries: 3, startPeriod: 30 },
+            healthCheck: {
+              command: nodeHealthCheckCommand(port, healthPath),
+              interval: 30,
+              timeout: 5,
+              retries: 3,
+              startPeriod: 30,
+            },
             // Reaps zombies and forwards SIGTERM so the app drains on Spot interruption and deploys.
             linuxParameters: { initProcessEnabled: true },
             stopTimeout: 30,
@@ -193,7 +215,10 @@ export class ApiService extends pulumi.ComponentResource {
         requiresCompatibilities: ["FARGATE"],
         cpu: String(args.cpu ?? API_SERVICE_DEFAULTS.cpu),
         memory: String(args.memory ?? API_SERVICE_DEFAULTS.memory),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? API_SERVICE_DEFAULTS.cpuArchitecture },
+        runtimePlatform: {
+          operatingSystemFamily: "LINUX",
+          cpuArchitecture: args.cpuArchitecture ?? API_SERVICE_DEFAULTS.cpuArchitecture,
+        },
         executionRoleArn: args.executionRoleArn,
         taskRoleArn: args.taskRoleArn,
         volumes: [{ name: TMP_VOLUME.name }],
@@ -216,9 +241,12 @@ export class ApiService extends pulumi.ComponentResource {
         platformVersion: "LATEST",
         networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
         loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName, containerPort: args.containerPort }],
-        healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds,
+        healthCheckGracePeriodSeconds:
+          args.healthCheckGracePeriodSeconds ?? API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds,
         deploymentCircuitBreaker: { enable: true, rollback: true },
-        ...(args.deploymentAlarmNames === undefined ? {} : { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } }),
+        ...(args.deploymentAlarmNames === undefined
+          ? {}
+          : { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } }),
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         propagateTags: "SERVICE",

@@ -25,12 +25,26 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("buildContextFiles", () => {
   it("lists the Dockerfile, its ignore file and exactly what the allow-list admits", () => {
-    expect(buildContextFiles(source())).toEqual(["app/Dockerfile", "app/Dockerfile.dockerignore", "app/src/lib/util.ts", "app/src/main.ts", "package.json"]);
+    expect(buildContextFiles(source())).toEqual([
+      "app/Dockerfile",
+      "app/Dockerfile.dockerignore",
+      "app/src/lib/util.ts",
+      "app/src/main.ts",
+      "package.json",
+    ]);
   });
 
   it.each([
-    ["a deny-list", "node_modules\n!package.json", 'must start with "*" and then allow files with "!" lines (found "node_modules")'],
-    ["a wildcard it cannot list exactly", "*\n!app/*.ts", 'unsupported line "!app/*.ts" (use "!<file>" or "!<folder>/**")'],
+    [
+      "a deny-list",
+      "node_modules\n!package.json",
+      'must start with "*" and then allow files with "!" lines (found "node_modules")',
+    ],
+    [
+      "a wildcard it cannot list exactly",
+      "*\n!app/*.ts",
+      'unsupported line "!app/*.ts" (use "!<file>" or "!<folder>/**")',
+    ],
     ["a missing file", "*\n!tsconfig.json", '"!tsconfig.json" names no file'],
     ["a missing folder", "*\n!lib/**", '"!lib/**" names no folder'],
   ])("rejects %s", (_label, ignore, message) => {

@@ -18,27 +18,34 @@ export interface BuildSource {
 export function buildContextFiles(source: BuildSource): string[] {
   const ignoreFile = `${source.dockerfile}.dockerignore`;
   const ignorePath = path.join(source.contextDir, ignoreFile);
-  if (!fs.existsSync(ignorePath)) throw new Error(`${ignoreFile} is missing: the image's content tag needs an allow-list of what the build reads`);
+  if (!fs.existsSync(ignorePath))
+    throw new Error(`${ignoreFile} is missing: the image's content tag needs an allow-list of what the build reads`);
   const lines = fs
     .readFileSync(ignorePath, "utf8")
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l !== "" && !l.startsWith("#"));
-  if (lines[0] !== "*") throw new Error(`${ignoreFile} must start with "*" and then allow files with "!" lines (found "${lines[0] ?? ""}")`);
+  if (lines[0] !== "*")
+    throw new Error(
+      `${ignoreFile} must start with "*" and then allow files with "!" lines (found "${lines[0] ?? ""}")`,
+    );
 
   const files = new Set<string>([source.dockerfile, ignoreFile]);
   for (const line of lines.slice(1)) {
     const allowed = /^!([\w./-]+?)(\/\*\*)?$/.exec(line);
-    if (!allowed || allowed[1].includes("*")) throw new Error(`${ignoreFile}: unsupported line "${line}" (use "!<file>" or "!<folder>/**")`);
+    if (!allowed || allowed[1].includes("*"))
+      throw new Error(`${ignoreFile}: unsupported line "${line}" (use "!<file>" or "!<folder>/**")`);
     const [, rel, recursive] = allowed;
     const abs = path.join(source.contextDir, rel);
     if (recursive) {
-      if (!fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${ignoreFile}: "${line}" names no folder`);
+      if (!fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory())
+        throw new Error(`${ignoreFile}: "${line}" names no folder`);
       for (const entry of fs.readdirSync(abs, { recursive: true, withFileTypes: true })) {
         if (entry.isFile()) files.add(path.relative(source.contextDir, path.join(entry.parentPath, entry.name)));
       }
     } else {
-      if (!fs.statSync(abs, { throwIfNoEntry: false })?.isFile()) throw new Error(`${ignoreFile}: "${line}" names no file`);
+      if (!fs.statSync(abs, { throwIfNoEntry: false })?.isFile())
+        throw new Error(`${ignoreFile}: "${line}" names no file`);
       files.add(rel);
     }
   }

@@ -17,12 +17,20 @@ export const CAPACITY_STRATEGY_DEFAULTS = { spotWeight: 7, onDemandWeight: 3, on
  * The FARGATE_SPOT/FARGATE split as a strategy: `spotWeight : onDemandWeight` of the tasks beyond
  * `onDemandBase` land on each (7:3 → 70 % Spot). Zero-weight providers are left out.
  */
-export function capacityProviderStrategy(spotWeight: number, onDemandWeight: number, onDemandBase: number = CAPACITY_STRATEGY_DEFAULTS.onDemandBase): CapacityProviderWeight[] {
+export function capacityProviderStrategy(
+  spotWeight: number,
+  onDemandWeight: number,
+  onDemandBase: number = CAPACITY_STRATEGY_DEFAULTS.onDemandBase,
+): CapacityProviderWeight[] {
   const strategy: CapacityProviderWeight[] = [];
   if (spotWeight > 0) strategy.push({ capacityProvider: "FARGATE_SPOT", weight: spotWeight });
   // ECS allows a base on one provider only; it goes to on-demand, so the first tasks never wait for Spot.
   if (onDemandWeight > 0 || onDemandBase > 0) {
-    strategy.push({ capacityProvider: "FARGATE", weight: onDemandWeight, ...(onDemandBase > 0 ? { base: onDemandBase } : {}) });
+    strategy.push({
+      capacityProvider: "FARGATE",
+      weight: onDemandWeight,
+      ...(onDemandBase > 0 ? { base: onDemandBase } : {}),
+    });
   }
   return strategy;
 }
@@ -75,7 +83,11 @@ export class FargateCluster extends pulumi.ComponentResource {
     );
     this.capacityProviders = new aws.ecs.ClusterCapacityProviders(
       `${name}-capacity-providers`,
-      { clusterName: this.cluster.name, capacityProviders: ["FARGATE", "FARGATE_SPOT"], defaultCapacityProviderStrategies: args.defaultStrategy },
+      {
+        clusterName: this.cluster.name,
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+        defaultCapacityProviderStrategies: args.defaultStrategy,
+      },
       { parent: this },
     );
     this.name = this.cluster.name;

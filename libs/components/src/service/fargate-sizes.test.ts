@@ -26,7 +26,8 @@ describe("fargateSizeProblem", () => {
     [8192, 20000, "memory", "with cpu 8192 Fargate accepts memory (MiB) 16384 to 61440 in steps of 4096"],
     [16384, 40000, "memory", "with cpu 16384 Fargate accepts memory (MiB) 32768 to 122880 in steps of 8192"],
   ])("cpu %i with memory %i", (cpu, memory, key, rule) => {
-    it(`is rejected on ${key}, naming the valid sizes`, () => expect(fargateSizeProblem(cpu, memory)).toEqual({ key, rule }));
+    it(`is rejected on ${key}, naming the valid sizes`, () =>
+      expect(fargateSizeProblem(cpu, memory)).toEqual({ key, rule }));
   });
 });
 

@@ -41,7 +41,8 @@ export function fargateSizeProblem(cpu: number, memory: number): { key: "cpu" | 
   const allowed = fargateMemoryValues(cpu);
   if (!allowed.includes(memory)) {
     const size = FARGATE_SIZES.find((s) => s.cpu === cpu);
-    const list = allowed.length <= 4 || !size ? allowed.join(", ") : `${size.min} to ${size.max} in steps of ${size.step}`;
+    const list =
+      allowed.length <= 4 || !size ? allowed.join(", ") : `${size.min} to ${size.max} in steps of ${size.step}`;
     return { key: "memory", rule: `with cpu ${cpu} Fargate accepts memory (MiB) ${list}` };
   }
   return undefined;

@@ -4,7 +4,8 @@ import * as aws from "../aws";
 import { awsAccount } from "../logging";
 
 // <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>)
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
 
 /**
  * The ARN of the private ECR repository an image URI points at, for a pull grant on exactly that
@@ -82,12 +83,25 @@ export class ImageRepository extends pulumi.ComponentResource {
           // IAM in this account governs the key; ECR itself uses a grant it creates with the repository.
           policy: pulumi.jsonStringify({
             Version: "2012-10-17",
-            Statement: [{ Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" }],
+            Statement: [
+              {
+                Sid: "AccountAdministration",
+                Effect: "Allow",
+                Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+              },
+            ],
           }),
         },
         { parent: this },
       );
-      if (args.keyAlias) new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.naming.name("ecr")}`, targetKeyId: this.key.keyId }, { parent: this });
+      if (args.keyAlias)
+        new aws.kms.Alias(
+          `${name}-key-alias`,
+          { name: `alias/${args.naming.name("ecr")}`, targetKeyId: this.key.keyId },
+          { parent: this },
+        );
       kmsKeyArn = this.key.arn;
     }
 
@@ -111,7 +125,12 @@ export class ImageRepository extends pulumi.ComponentResource {
             {
               rulePriority: 1,
               description: `Expire untagged images after ${untaggedDays} days`,
-              selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedDays },
+              selection: {
+                tagStatus: "untagged",
+                countType: "sinceImagePushed",
+                countUnit: "days",
+                countNumber: untaggedDays,
+              },
               action: { type: "expire" },
             },
             {

@@ -36,7 +36,11 @@ describe("ApiLoadBalancer", () => {
 
   it("is internal, in the private subnets only, behind the given security group", async () => {
     const r = await render({});
-    expect(one(r, "aws:lb/loadBalancer:LoadBalancer").inputs).toMatchObject({ internal: true, subnets: ["subnet-priv-a", "subnet-priv-b"], securityGroups: ["sg-alb"] });
+    expect(one(r, "aws:lb/loadBalancer:LoadBalancer").inputs).toMatchObject({
+      internal: true,
+      subnets: ["subnet-priv-a", "subnet-priv-b"],
+      securityGroups: ["sg-alb"],
+    });
   });
 
   it("turns deletion protection on only when asked (the production profile), off by default (R19)", async () => {
@@ -65,9 +69,16 @@ describe("ApiLoadBalancer", () => {
       const listener = one(r, "aws:lb/listener:Listener");
       const tg = one(r, "aws:lb/targetGroup:TargetGroup");
       expect(listener.inputs).toMatchObject({ port, protocol });
-      expect((listener.inputs.defaultActions as Array<{ type: string }>).map((a) => a.type)).toEqual(["fixed-response"]);
+      expect((listener.inputs.defaultActions as Array<{ type: string }>).map((a) => a.type)).toEqual([
+        "fixed-response",
+      ]);
       expect(
-        ofType(r, "aws:lb/listenerRule:ListenerRule").map((rule) => ({ listener: rule.inputs.listenerArn, priority: rule.inputs.priority, conditions: rule.inputs.conditions, actions: rule.inputs.actions })),
+        ofType(r, "aws:lb/listenerRule:ListenerRule").map((rule) => ({
+          listener: rule.inputs.listenerArn,
+          priority: rule.inputs.priority,
+          conditions: rule.inputs.conditions,
+          actions: rule.inputs.actions,
+        })),
       ).toEqual(
         ["/api/v1/*", "/api/v2/*", "/health"].map((path, i) => ({
           listener: listener.id,

@@ -93,10 +93,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     const hc = args.healthCheck ?? {};
     const interval = hc.intervalSeconds ?? 30;
     const timeout = hc.timeoutSeconds ?? 5;
-    if (timeout >= interval) throw new Error(`${name}: health check timeout (${timeout}s) must be less than its interval (${interval}s)`);
+    if (timeout >= interval)
+      throw new Error(`${name}: health check timeout (${timeout}s) must be less than its interval (${interval}s)`);
     this.protocol = args.certificateArn !== undefined ? "https" : "http";
     this.listenerPort = this.protocol === "https" ? 443 : 80;
-
 
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-alb`,
@@ -147,7 +147,14 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     if (args.certificateArn !== undefined) {
       this.listener = new aws.lb.Listener(
         `${name}-https`,
-        { loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS", sslPolicy: TLS_POLICY, certificateArn: args.certificateArn, defaultActions: [notFound] },
+        {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: TLS_POLICY,
+          certificateArn: args.certificateArn,
+          defaultActions: [notFound],
+        },
         { parent: this },
       );
     } else {
@@ -198,5 +205,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
 
 /** `/api/v1/*` → `api-v1`, `/health` → `health`: a stable logical-name part per path. */
 export function ruleRole(path: string): string {
-  return path.replace(/\*/g, "").replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "root";
+  return (
+    path
+      .replace(/\*/g, "")
+      .replace(/[^a-zA-Z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "root"
+  );
 }

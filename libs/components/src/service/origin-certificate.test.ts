@@ -8,7 +8,11 @@ const render = (args: Partial<OriginCertificateArgs> = {}) =>
     stack: "dev",
     config: { "aws:region": "eu-west-1" },
     load: async () => {
-      const certificate = new OriginCertificate("origin", { domainName: "origin.api.example.com", hostedZoneId: "Z0123456789ABC", ...args });
+      const certificate = new OriginCertificate("origin", {
+        domainName: "origin.api.example.com",
+        hostedZoneId: "Z0123456789ABC",
+        ...args,
+      });
       return { certificateArn: certificate.certificateArn };
     },
   });

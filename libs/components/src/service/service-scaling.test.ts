@@ -34,7 +34,10 @@ describe("ServiceScaling", () => {
     const policy = one(r, "aws:appautoscaling/policy:Policy");
     expect(policy.inputs.targetTrackingScalingPolicyConfiguration).toEqual({
       targetValue: 1000,
-      predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/abc/targetgroup/tg/def" },
+      predefinedMetricSpecification: {
+        predefinedMetricType: "ALBRequestCountPerTarget",
+        resourceLabel: "app/alb/abc/targetgroup/tg/def",
+      },
       scaleInCooldown: 300,
       scaleOutCooldown: 60,
     });
@@ -42,6 +45,8 @@ describe("ServiceScaling", () => {
   });
 
   it("refuses a minimum above the maximum", async () => {
-    await expect(render({ minCapacity: 3, maxCapacity: 2 })).rejects.toThrow("scaling: minCapacity 3 exceeds maxCapacity 2");
+    await expect(render({ minCapacity: 3, maxCapacity: 2 })).rejects.toThrow(
+      "scaling: minCapacity 3 exceeds maxCapacity 2",
+    );
   });
 });

@@ -42,7 +42,10 @@ export interface ServiceScalingArgs {
 }
 
 /** The label ALBRequestCountPerTarget needs: both ARN suffixes, joined by a slash. */
-export function requestCountResourceLabel(albArnSuffix: pulumi.Input<string>, targetGroupArnSuffix: pulumi.Input<string>): pulumi.Output<string> {
+export function requestCountResourceLabel(
+  albArnSuffix: pulumi.Input<string>,
+  targetGroupArnSuffix: pulumi.Input<string>,
+): pulumi.Output<string> {
   return pulumi.interpolate`${albArnSuffix}/${targetGroupArnSuffix}`;
 }
 
@@ -56,7 +59,8 @@ export class ServiceScaling extends pulumi.ComponentResource {
     const d = SERVICE_SCALING_DEFAULTS;
     const minCapacity = args.minCapacity ?? d.minCapacity;
     const maxCapacity = args.maxCapacity ?? d.maxCapacity;
-    if (minCapacity > maxCapacity) throw new Error(`${name}: minCapacity ${minCapacity} exceeds maxCapacity ${maxCapacity}`);
+    if (minCapacity > maxCapacity)
+      throw new Error(`${name}: minCapacity ${minCapacity} exceeds maxCapacity ${maxCapacity}`);
     this.target = new aws.appautoscaling.Target(
       `${name}-target`,
       {
@@ -78,7 +82,10 @@ export class ServiceScaling extends pulumi.ComponentResource {
         resourceId: this.target.resourceId,
         targetTrackingScalingPolicyConfiguration: {
           targetValue: args.requestsPerTarget ?? d.requestsPerTarget,
-          predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: args.resourceLabel },
+          predefinedMetricSpecification: {
+            predefinedMetricType: "ALBRequestCountPerTarget",
+            resourceLabel: args.resourceLabel,
+          },
           scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
           scaleOutCooldown: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
         },

@@ -78,11 +78,32 @@ describe("TaskRoles", () => {
   describe("execution role", () => {
     it("gets exactly: ECR token, pull of the repository, the log group's streams, the injected secrets and their keys", async () => {
       const execution = await statements("roles-execution-policy");
-      expect(execution.map((s) => s.Sid)).toEqual(["EcrAuthToken", "PullThisRepository", "WriteThisLogGroup", "ReadInjectedSecrets", "DecryptSecretsViaSecretsManager"]);
+      expect(execution.map((s) => s.Sid)).toEqual([
+        "EcrAuthToken",
+        "PullThisRepository",
+        "WriteThisLogGroup",
+        "ReadInjectedSecrets",
+        "DecryptSecretsViaSecretsManager",
+      ]);
       // AWS defines no resource for GetAuthorizationToken.
-      expect(execution[0]).toEqual({ Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-      expect(execution[2]).toEqual({ Sid: "WriteThisLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${LOG_GROUP}:log-stream:*` });
-      expect(execution[3]).toEqual({ Sid: "ReadInjectedSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [MASTER_SECRET, APP_SECRET] });
+      expect(execution[0]).toEqual({
+        Sid: "EcrAuthToken",
+        Effect: "Allow",
+        Action: "ecr:GetAuthorizationToken",
+        Resource: "*",
+      });
+      expect(execution[2]).toEqual({
+        Sid: "WriteThisLogGroup",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${LOG_GROUP}:log-stream:*`,
+      });
+      expect(execution[3]).toEqual({
+        Sid: "ReadInjectedSecrets",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: [MASTER_SECRET, APP_SECRET],
+      });
     });
 
     it("pulls from exactly the repository it is given (a prebuilt image's, of another account)", async () => {
@@ -95,7 +116,9 @@ describe("TaskRoles", () => {
     });
 
     it("decrypts through Secrets Manager with every key the injected secrets use, each once", async () => {
-      expect((await statements("roles-execution-policy")).find((s) => s.Sid === "DecryptSecretsViaSecretsManager")).toEqual({
+      expect(
+        (await statements("roles-execution-policy")).find((s) => s.Sid === "DecryptSecretsViaSecretsManager"),
+      ).toEqual({
         Sid: "DecryptSecretsViaSecretsManager",
         Effect: "Allow",
         Action: "kms:Decrypt",
@@ -127,8 +150,18 @@ describe("TaskRoles", () => {
 
     it("re-reads exactly the database master secret after a rotation, decrypting with the data key through Secrets Manager only (R23)", async () => {
       const task = await statements("roles-task-policy");
-      expect(task.map((s) => s.Sid)).toEqual(["SessionsTableItems", "TableKeyViaDynamoDb", "ReadRotatedDbSecret", "DecryptDbSecretViaSecretsManager"]);
-      expect(task.find((s) => s.Sid === "ReadRotatedDbSecret")).toEqual({ Sid: "ReadRotatedDbSecret", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: MASTER_SECRET });
+      expect(task.map((s) => s.Sid)).toEqual([
+        "SessionsTableItems",
+        "TableKeyViaDynamoDb",
+        "ReadRotatedDbSecret",
+        "DecryptDbSecretViaSecretsManager",
+      ]);
+      expect(task.find((s) => s.Sid === "ReadRotatedDbSecret")).toEqual({
+        Sid: "ReadRotatedDbSecret",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: MASTER_SECRET,
+      });
       expect(task.find((s) => s.Sid === "DecryptDbSecretViaSecretsManager")).toEqual({
         Sid: "DecryptDbSecretViaSecretsManager",
         Effect: "Allow",

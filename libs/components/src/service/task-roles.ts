@@ -10,10 +10,20 @@ import { awsAccount } from "../logging";
 export const SESSION_TABLE_ACTIONS: readonly string[] = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"];
 
 /** What DynamoDB needs of the caller's identity to use a customer-managed table key on its behalf. */
-export const TABLE_KEY_ACTIONS: readonly string[] = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"];
+export const TABLE_KEY_ACTIONS: readonly string[] = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey*",
+  "kms:ReEncrypt*",
+  "kms:DescribeKey",
+];
 
 /** Pulls from one ECR repository (the token call is account-wide by AWS design). */
-export const ECR_PULL_ACTIONS: readonly string[] = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"];
+export const ECR_PULL_ACTIONS: readonly string[] = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:BatchGetImage",
+];
 
 export interface TaskRolesArgs {
   /**
@@ -61,7 +71,13 @@ function allow(
   resource: Statement["Resource"],
   condition?: Statement["Condition"],
 ): Statement {
-  return { Sid: sid, Effect: "Allow", Action: action, Resource: resource, ...(condition ? { Condition: condition } : {}) };
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: action,
+    Resource: resource,
+    ...(condition ? { Condition: condition } : {}),
+  };
 }
 
 /**
@@ -101,7 +117,11 @@ export class TaskRoles extends pulumi.ComponentResource {
 
     /** A role ECS tasks of this account assume, with its one inline policy of the given statements. */
     const roleWithPolicy = (suffix: string, roleName: string, description: string, statements: Statement[]) => {
-      const role = new aws.iam.Role(`${name}-${suffix}`, { name: roleName, description, assumeRolePolicy }, { parent: this });
+      const role = new aws.iam.Role(
+        `${name}-${suffix}`,
+        { name: roleName, description, assumeRolePolicy },
+        { parent: this },
+      );
       const policy = new aws.iam.RolePolicy(
         `${name}-${suffix}-policy`,
         { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
@@ -112,14 +132,23 @@ export class TaskRoles extends pulumi.ComponentResource {
 
     // --- execution role: used by the ECS agent before the container starts ---
     const executionRoleName = args.naming.name("api-execution", "iamRole");
-    const execution = roleWithPolicy("execution", executionRoleName, "ECS agent for the API task: image pull, logs, injected secrets", [
-      // AWS defines no resource for GetAuthorizationToken; "*" is the only accepted value.
-      allow("EcrAuthToken", "ecr:GetAuthorizationToken", "*"),
-      allow("PullThisRepository", [...ECR_PULL_ACTIONS], args.repositoryArn),
-      allow("WriteThisLogGroup", ["logs:CreateLogStream", "logs:PutLogEvents"], pulumi.interpolate`${args.logGroupArn}:log-stream:*`),
-      allow("ReadInjectedSecrets", "secretsmanager:GetSecretValue", args.secretArns),
-      allow("DecryptSecretsViaSecretsManager", "kms:Decrypt", secretKeys, viaService("secretsmanager")),
-    ]);
+    const execution = roleWithPolicy(
+      "execution",
+      executionRoleName,
+      "ECS agent for the API task: image pull, logs, injected secrets",
+      [
+        // AWS defines no resource for GetAuthorizationToken; "*" is the only accepted value.
+        allow("EcrAuthToken", "ecr:GetAuthorizationToken", "*"),
+        allow("PullThisRepository", [...ECR_PULL_ACTIONS], args.repositoryArn),
+        allow(
+          "WriteThisLogGroup",
+          ["logs:CreateLogStream", "logs:PutLogEvents"],
+          pulumi.interpolate`${args.logGroupArn}:log-stream:*`,
+        ),
+        allow("ReadInjectedSecrets", "secretsmanager:GetSecretValue", args.secretArns),
+        allow("DecryptSecretsViaSecretsManager", "kms:Decrypt", secretKeys, viaService("secretsmanager")),
+      ],
+    );
 
     // --- task role: used by the application code ---
     const taskRoleName = args.naming.name("api-task", "iamRole");

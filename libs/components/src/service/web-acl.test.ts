@@ -16,13 +16,20 @@ const render = () =>
   });
 
 type Rule = { name: string; priority: number; statement: Record<string, unknown> };
-const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+const visibility = (metricName: string) => ({
+  cloudwatchMetricsEnabled: true,
+  sampledRequestsEnabled: true,
+  metricName,
+});
 
 /** Every statement of a rule, however deeply nested, as `[kind, body]`. */
 function allStatements(statement: Record<string, unknown>): [string, Record<string, unknown>][] {
   return Object.entries(statement).flatMap(([kind, body]) => {
     const b = body as Record<string, unknown>;
-    const nested = [...((b.statements as Record<string, unknown>[] | undefined) ?? []), ...(b.statement ? [b.statement as Record<string, unknown>] : [])];
+    const nested = [
+      ...((b.statements as Record<string, unknown>[] | undefined) ?? []),
+      ...(b.statement ? [b.statement as Record<string, unknown>] : []),
+    ];
     return [[kind, b] as [string, Record<string, unknown>], ...nested.flatMap(allStatements)];
   });
 }
@@ -49,7 +56,10 @@ describe("AlbWebAcl", () => {
 
   it("protects the load balancer it is given and logs to the log group it is given", () => {
     const aclArn = one(r, "aws:wafv2/webAcl:WebAcl").state.arn;
-    expect(one(r, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({ resourceArn: "arn:alb", webAclArn: aclArn });
+    expect(one(r, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs).toEqual({
+      resourceArn: "arn:alb",
+      webAclArn: aclArn,
+    });
     const logging = one(r, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs;
     expect(logging).toMatchObject({ resourceArn: aclArn, logDestinationConfigs: ["arn:logs"] });
   });

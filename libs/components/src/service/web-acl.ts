@@ -34,16 +34,28 @@ export class AlbWebAcl extends pulumi.ComponentResource {
   constructor(name: string, args: AlbWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:AlbWebAcl", name, {}, opts);
     const webAclName = args.naming.name("alb", "wafWebAcl");
-    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const visibility = (metricName: string) => ({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
 
     // Priorities: 0 labels image uploads, 1-2 the managed groups, 3-5 block again what the body rules counted.
-    const uploads = imageUploadException({ aclName: webAclName, markerPriority: 0, reblockPriority: 1 + ALB_MANAGED_RULE_GROUPS.length });
+    const uploads = imageUploadException({
+      aclName: webAclName,
+      markerPriority: 0,
+      reblockPriority: 1 + ALB_MANAGED_RULE_GROUPS.length,
+    });
     const managed = ALB_MANAGED_RULE_GROUPS.map((group, i) => ({
       name: group,
       priority: 1 + i,
       overrideAction: { none: {} },
       statement: {
-        managedRuleGroupStatement: { vendorName: "AWS", name: group, ...(group === COMMON_RULE_SET ? { ruleActionOverrides: bodyRuleOverrides() } : {}) },
+        managedRuleGroupStatement: {
+          vendorName: "AWS",
+          name: group,
+          ...(group === COMMON_RULE_SET ? { ruleActionOverrides: bodyRuleOverrides() } : {}),
+        },
       },
       visibilityConfig: visibility(`${webAclName}-${group}`),
     }));
@@ -60,7 +72,11 @@ export class AlbWebAcl extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.wafv2.WebAclAssociation(`${name}-association`, { resourceArn: args.loadBalancerArn, webAclArn: this.webAcl.arn }, { parent: this });
+    new aws.wafv2.WebAclAssociation(
+      `${name}-association`,
+      { resourceArn: args.loadBalancerArn, webAclArn: this.webAcl.arn },
+      { parent: this },
+    );
     new aws.wafv2.WebAclLoggingConfiguration(
       `${name}-logging`,
       {

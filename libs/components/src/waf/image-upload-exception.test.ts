@@ -1,6 +1,10 @@
 import { BODY_RULES, bodyRuleOverrides, IMAGE_UPLOAD, imageUploadException } from "./image-upload-exception";
 
-const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+const visibility = (metricName: string) => ({
+  cloudwatchMetricsEnabled: true,
+  sampledRequestsEnabled: true,
+  metricName,
+});
 
 describe("imageUploadException", () => {
   const { marker, reblocks } = imageUploadException({ aclName: "acl-dev", markerPriority: 4, reblockPriority: 7 });
@@ -27,8 +31,21 @@ describe("imageUploadException", () => {
       statement: {
         andStatement: {
           statements: [
-            { byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: "EXACTLY", searchString: "POST", textTransformations: [{ priority: 0, type: "NONE" }] } },
-            { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "^/api/v[12]/classify(/batch)?$", textTransformations: [{ priority: 0, type: "NONE" }] } },
+            {
+              byteMatchStatement: {
+                fieldToMatch: { method: {} },
+                positionalConstraint: "EXACTLY",
+                searchString: "POST",
+                textTransformations: [{ priority: 0, type: "NONE" }],
+              },
+            },
+            {
+              regexMatchStatement: {
+                fieldToMatch: { uriPath: {} },
+                regexString: "^/api/v[12]/classify(/batch)?$",
+                textTransformations: [{ priority: 0, type: "NONE" }],
+              },
+            },
             {
               regexMatchStatement: {
                 fieldToMatch: { singleHeader: { name: "content-type" } },
@@ -91,6 +108,8 @@ describe("imageUploadException", () => {
     ["image/jpegx", false],
     ["text/html; image/png", false],
   ])("content type %s", (value, spared) => {
-    it(spared ? "is an upload type" : "keeps the full rule set", () => expect(contentType.test(value.toLowerCase())).toBe(spared));
+    it(spared ? "is an upload type" : "keeps the full rule set", () =>
+      expect(contentType.test(value.toLowerCase())).toBe(spared),
+    );
   });
 });

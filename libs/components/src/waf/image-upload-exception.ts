@@ -33,7 +33,11 @@ export const BODY_RULES: readonly { rule: string; label: string }[] = [
   { rule: "GenericLFI_BODY", label: "awswaf:managed:aws:core-rule-set:GenericLFI_Body" },
 ];
 
-const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+const visibility = (metricName: string) => ({
+  cloudwatchMetricsEnabled: true,
+  sampledRequestsEnabled: true,
+  metricName,
+});
 const NONE = [{ priority: 0, type: "NONE" }];
 
 /** The `ruleActionOverrides` of the common rule set: every body rule counts (and labels) instead of blocking. */
@@ -50,9 +54,20 @@ export function imageUploadStatement(): Statement {
     andStatement: {
       statements: [
         {
-          byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: "EXACTLY", searchString: IMAGE_UPLOAD.method, textTransformations: NONE },
+          byteMatchStatement: {
+            fieldToMatch: { method: {} },
+            positionalConstraint: "EXACTLY",
+            searchString: IMAGE_UPLOAD.method,
+            textTransformations: NONE,
+          },
         },
-        { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: IMAGE_UPLOAD.pathPattern, textTransformations: NONE } },
+        {
+          regexMatchStatement: {
+            fieldToMatch: { uriPath: {} },
+            regexString: IMAGE_UPLOAD.pathPattern,
+            textTransformations: NONE,
+          },
+        },
         {
           regexMatchStatement: {
             fieldToMatch: { singleHeader: { name: "content-type" } },

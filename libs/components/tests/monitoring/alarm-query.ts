@@ -11,7 +11,8 @@ export function alarmNamed(r: RenderResult, name: string): PlannedResource {
 }
 
 /** Alarms declared by one component instance (`mlapi:monitoring:<Type>::<name>`). */
-export const alarmsOf = (r: RenderResult, component: string): PlannedResource[] => ofType(r, ALARM).filter((a) => a.parent === component);
+export const alarmsOf = (r: RenderResult, component: string): PlannedResource[] =>
+  ofType(r, ALARM).filter((a) => a.parent === component);
 
 /** The metric of a single-metric alarm, in the shape of the alarm's inputs. */
 export const singleMetric = (a: PlannedResource) => ({
@@ -31,12 +32,17 @@ interface Query {
 }
 
 /** The expression and the input metrics (by id) of a metric-math alarm. */
-export function mathOf(a: PlannedResource): { expression?: string; metrics: Record<string, NonNullable<Query["metric"]>> } {
+export function mathOf(a: PlannedResource): {
+  expression?: string;
+  metrics: Record<string, NonNullable<Query["metric"]>>;
+} {
   const queries = a.inputs.metricQueries as Query[];
   const returned = queries.filter((q) => q.returnData === true);
   if (returned.length !== 1) throw new Error(`alarm ${String(a.inputs.name)} returns ${returned.length} queries`);
   return {
     expression: returned[0].expression,
-    metrics: Object.fromEntries(queries.filter((q) => q.metric).map((q) => [q.id, q.metric as NonNullable<Query["metric"]>])),
+    metrics: Object.fromEntries(
+      queries.filter((q) => q.metric).map((q) => [q.id, q.metric as NonNullable<Query["metric"]>]),
+    ),
   };
 }

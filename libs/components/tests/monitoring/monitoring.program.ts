@@ -30,10 +30,19 @@ const usEast1 = new aws.Provider("cloudfront-region", { region: "us-east-1" });
 
 // --- stand-ins for the layers' resources ---
 const alb = new aws.lb.LoadBalancer("alb", { name: naming.name("alb", "alb"), loadBalancerType: "application" });
-const targetGroup = new aws.lb.TargetGroup("tg", { name: naming.name("api", "targetGroup"), port: 8080, protocol: "HTTP", targetType: "ip" });
+const targetGroup = new aws.lb.TargetGroup("tg", {
+  name: naming.name("api", "targetGroup"),
+  port: 8080,
+  protocol: "HTTP",
+  targetType: "ip",
+});
 const cluster = new aws.ecs.Cluster("cluster", { name: naming.name("cluster", "ecsCluster") });
 const service = new aws.ecs.Service("api", { name: naming.name("api"), cluster: cluster.arn });
-const visibility = (metricName: string) => ({ metricName, cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true });
+const visibility = (metricName: string) => ({
+  metricName,
+  cloudwatchMetricsEnabled: true,
+  sampledRequestsEnabled: true,
+});
 const webAcl = new aws.wafv2.WebAcl("waf", {
   name: naming.name("api", "wafWebAcl"),
   scope: "REGIONAL",
@@ -42,10 +51,18 @@ const webAcl = new aws.wafv2.WebAcl("waf", {
 });
 const edgeWebAcl = new aws.wafv2.WebAcl(
   "edge-waf",
-  { name: naming.name("edge", "wafWebAcl"), scope: "CLOUDFRONT", defaultAction: { allow: {} }, visibilityConfig: visibility("mlapiEdgeTest") },
+  {
+    name: naming.name("edge", "wafWebAcl"),
+    scope: "CLOUDFRONT",
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility("mlapiEdgeTest"),
+  },
   { provider: usEast1 },
 );
-const db = new aws.rds.Cluster("db", { clusterIdentifier: naming.name("db", "rdsCluster"), engine: "aurora-postgresql" });
+const db = new aws.rds.Cluster("db", {
+  clusterIdentifier: naming.name("db", "rdsCluster"),
+  engine: "aurora-postgresql",
+});
 const table = new aws.dynamodb.Table("sessions", {
   name: naming.name("sessions", "dynamoTable"),
   billingMode: "PAY_PER_REQUEST",
@@ -55,7 +72,12 @@ const table = new aws.dynamodb.Table("sessions", {
 const distribution = new aws.cloudfront.Distribution("cdn", {
   enabled: true,
   origins: [{ originId: "alb", domainName: alb.dnsName }],
-  defaultCacheBehavior: { targetOriginId: "alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD"], cachedMethods: ["GET", "HEAD"] },
+  defaultCacheBehavior: {
+    targetOriginId: "alb",
+    viewerProtocolPolicy: "redirect-to-https",
+    allowedMethods: ["GET", "HEAD"],
+    cachedMethods: ["GET", "HEAD"],
+  },
   restrictions: { geoRestriction: { restrictionType: "none" } },
   viewerCertificate: { cloudfrontDefaultCertificate: true },
 });
@@ -86,7 +108,13 @@ new DataAlarms("data", {
 });
 new EdgeAlarms(
   "edge",
-  { naming, topicArn: edgeTopic.topicArn, distributionId: distribution.id, webAclMetricName: webAclMetric(edgeWebAcl), thresholds: edgeThresholds },
+  {
+    naming,
+    topicArn: edgeTopic.topicArn,
+    distributionId: distribution.id,
+    webAclMetricName: webAclMetric(edgeWebAcl),
+    thresholds: edgeThresholds,
+  },
   { provider: usEast1 },
 );
 const dashboard = new ApiDashboard("dashboard", {

@@ -11,6 +11,8 @@ const load = programLoader(path.join(__dirname, "monitoring.program.ts"));
 
 /** Renders the monitoring test program; `config` keys without a namespace get the project's. */
 export function renderMonitoring(config: Record<string, unknown> = {}): Promise<RenderResult> {
-  const qualified = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v]));
+  const qualified = Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v]),
+  );
   return renderProgram({ project: PROJECT, stack: "test", config: { "aws:region": STACK_REGION, ...qualified }, load });
 }

@@ -10,7 +10,10 @@ export interface UpstreamLocation {
 }
 
 /** `<org>/<project>/<stack>` (docs/requirements.md, Configuration). */
-export function upstreamStackName(contract: Pick<LayerContract<unknown>, "project">, location: UpstreamLocation): string {
+export function upstreamStackName(
+  contract: Pick<LayerContract<unknown>, "project">,
+  location: UpstreamLocation,
+): string {
   return `${location.organization}/${contract.project}/${location.stack}`;
 }
 

@@ -37,9 +37,12 @@ function productionProblems(type: string, props: Record<string, unknown>): strin
   if (props[key] !== true) problems.push(`${key} must be true in a production stack (the profile protects it).`);
   if (type === AURORA_CLUSTER) {
     const id = props["finalSnapshotIdentifier"];
-    if (props["skipFinalSnapshot"] !== false) problems.push("skipFinalSnapshot must be false in a production stack: destroy keeps a final snapshot.");
+    if (props["skipFinalSnapshot"] !== false)
+      problems.push("skipFinalSnapshot must be false in a production stack: destroy keeps a final snapshot.");
     if (typeof id !== "string" || !SNAPSHOT_IDENTIFIER.test(id)) {
-      problems.push(`finalSnapshotIdentifier ${JSON.stringify(id)} must be a valid snapshot identifier (a letter, then letters, digits, single hyphens).`);
+      problems.push(
+        `finalSnapshotIdentifier ${JSON.stringify(id)} must be a valid snapshot identifier (a letter, then letters, digits, single hyphens).`,
+      );
     }
   }
   return problems;
@@ -59,13 +62,17 @@ export const destroyable: ResourceRule = {
     if (ctx.project === BOOTSTRAP_PROJECT) return [];
     const problems: string[] = [];
     if (r.protect) problems.push("the protect option is set; destroy would refuse to delete it.");
-    if (r.retainOnDelete === true) problems.push("the retainOnDelete option is set; destroy would orphan it in the account.");
+    if (r.retainOnDelete === true)
+      problems.push("the retainOnDelete option is set; destroy would orphan it in the account.");
     if (!r.type.startsWith("aws:")) return problems;
-    if (isProduction(r) && r.type in PRODUCTION_PROTECTION) return [...problems, ...productionProblems(r.type, r.props)];
+    if (isProduction(r) && r.type in PRODUCTION_PROTECTION)
+      return [...problems, ...productionProblems(r.type, r.props)];
     for (const key of PROTECTION_INPUTS) if (r.props[key] === true) problems.push(`${key} must be false.`);
-    for (const [key, why] of MUST_BE_TRUE[r.type] ?? []) if (r.props[key] !== true) problems.push(`${key} must be true: ${why}.`);
+    for (const [key, why] of MUST_BE_TRUE[r.type] ?? [])
+      if (r.props[key] !== true) problems.push(`${key} must be true: ${why}.`);
     const window = r.props["deletionWindowInDays"];
-    if (r.type === "aws:kms/key:Key" && typeof window === "number" && window > 30) problems.push(`deletionWindowInDays is ${window}; at most 30.`);
+    if (r.type === "aws:kms/key:Key" && typeof window === "number" && window > 30)
+      problems.push(`deletionWindowInDays is ${window}; at most 30.`);
     return problems;
   },
 };

@@ -8,7 +8,12 @@ export const rdsNotPublic: ResourceRule = {
   description: "No RDS/Aurora instance is publicly accessible (R5): the database answers only inside the VPC.",
   enforcementLevel: "mandatory",
   validate(r) {
-    if (!["aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"].includes(r.type)) return [];
+    if (
+      !["aws:rds/clusterInstance:ClusterInstance", "aws:rds/instance:Instance", "aws:rds/cluster:Cluster"].includes(
+        r.type,
+      )
+    )
+      return [];
     return r.props["publiclyAccessible"] === true ? ["publiclyAccessible must be false."] : [];
   },
 };
@@ -26,13 +31,16 @@ export const ecsNoPublicIp: ResourceRule = {
 };
 
 const OPEN = ["0.0.0.0/0", "::/0"];
-const openIn = (rule: Record<string, unknown>) => [...strings(rule["cidrBlocks"]), ...strings(rule["ipv6CidrBlocks"])].filter((c) => OPEN.includes(c));
+const openIn = (rule: Record<string, unknown>) =>
+  [...strings(rule["cidrBlocks"]), ...strings(rule["ipv6CidrBlocks"])].filter((c) => OPEN.includes(c));
 
 /** Ingress from anywhere, in each of the three ways AWS lets one write it. */
 function openIngress(r: PolicyResource): string[] {
   switch (r.type) {
     case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
-      return [r.props["cidrIpv4"], r.props["cidrIpv6"]].filter((c): c is string => typeof c === "string" && OPEN.includes(c));
+      return [r.props["cidrIpv4"], r.props["cidrIpv6"]].filter(
+        (c): c is string => typeof c === "string" && OPEN.includes(c),
+      );
     case "aws:ec2/securityGroupRule:SecurityGroupRule":
       return r.props["type"] === "ingress" ? openIn(r.props) : [];
     case "aws:ec2/securityGroup:SecurityGroup":
@@ -46,10 +54,13 @@ function openIngress(r: PolicyResource): string[] {
 export const securityGroupNoOpenIngress: ResourceRule = {
   kind: "resource",
   name: "sg-no-open-ingress",
-  description: "No security group admits 0.0.0.0/0 or ::/0 (STYLE: no security group defaults to the world); the internal ALB admits only CloudFront's VPC-origin security group.",
+  description:
+    "No security group admits 0.0.0.0/0 or ::/0 (STYLE: no security group defaults to the world); the internal ALB admits only CloudFront's VPC-origin security group.",
   enforcementLevel: "mandatory",
   validate(r) {
-    return [...new Set(openIngress(r))].map((cidr) => `ingress from ${cidr}; admit a security group or a managed prefix list (prefixListId) instead.`);
+    return [...new Set(openIngress(r))].map(
+      (cidr) => `ingress from ${cidr}; admit a security group or a managed prefix list (prefixListId) instead.`,
+    );
   },
 };
 
@@ -58,7 +69,8 @@ const BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
 export const s3PublicAccessBlock: StackRule = {
   kind: "stack",
   name: "s3-public-access-block",
-  description: "Every S3 bucket has a public access block with all four settings true (R16): no ACL or policy can make it public.",
+  description:
+    "Every S3 bucket has a public access block with all four settings true (R16): no ACL or policy can make it public.",
   enforcementLevel: "mandatory",
   validate(resources) {
     const blocks = ofType(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
@@ -92,12 +104,17 @@ function sharedSources(resources: PolicyResource[], lb: PolicyResource): string[
     switch (r.type) {
       case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
         if (!onAlbGroup(r, "securityGroupId", lb)) return [];
-        return [read(r.props, "prefixListId"), ...openIngress(r)].filter((s): s is string => typeof s === "string" && s !== "");
+        return [read(r.props, "prefixListId"), ...openIngress(r)].filter(
+          (s): s is string => typeof s === "string" && s !== "",
+        );
       case "aws:ec2/securityGroupRule:SecurityGroupRule":
         if (r.props["type"] !== "ingress" || !onAlbGroup(r, "securityGroupId", lb)) return [];
         return [...strings(r.props["prefixListIds"]), ...openIngress(r)];
       case "aws:ec2/securityGroup:SecurityGroup":
-        if (!r.handles.some((h) => strings(read(lb.props, "securityGroups")).includes(h)) && !(lb.propertyDependencies?.["securityGroups"] ?? []).includes(r.urn)) {
+        if (
+          !r.handles.some((h) => strings(read(lb.props, "securityGroups")).includes(h)) &&
+          !(lb.propertyDependencies?.["securityGroups"] ?? []).includes(r.urn)
+        ) {
           return [];
         }
         return objects(r.props["ingress"]).flatMap((rule) => [...strings(rule["prefixListIds"]), ...openIn(rule)]);
@@ -108,7 +125,8 @@ function sharedSources(resources: PolicyResource[], lb: PolicyResource): string[
 }
 
 const forwards = (actions: unknown) => objects(actions).some((a) => a["type"] === "forward" || isObject(a["forward"]));
-const hasHeaderCondition = (rule: PolicyResource) => objects(rule.props["conditions"]).some((c) => isObject(c["httpHeader"]));
+const hasHeaderCondition = (rule: PolicyResource) =>
+  objects(rule.props["conditions"]).some((c) => isObject(c["httpHeader"]));
 
 export const albOriginExposure: StackRule = {
   kind: "stack",
@@ -123,14 +141,18 @@ export const albOriginExposure: StackRule = {
     const listeners = ofType(resources, ...LISTENERS);
     const rules = ofType(resources, ...LISTENER_RULES);
     return ofType(resources, ...ALB_TYPES)
-      .filter((lb) => lb.props["internal"] !== true && (lb.props["loadBalancerType"] ?? "application") === "application")
+      .filter(
+        (lb) => lb.props["internal"] !== true && (lb.props["loadBalancerType"] ?? "application") === "application",
+      )
       .flatMap((lb) => {
         const sources = [...new Set(sharedSources(resources, lb))];
         if (sources.length === 0) return [];
         const own = listeners.filter((l) => refersTo(l, "loadBalancerArn", lb));
         const onOwnListener = (rule: PolicyResource) => own.some((l) => refersTo(rule, "listenerArn", l));
         const open = [
-          ...own.filter((l) => forwards(l.props["defaultActions"])).map((l) => `listener ${l.name} forwards by default`),
+          ...own
+            .filter((l) => forwards(l.props["defaultActions"]))
+            .map((l) => `listener ${l.name} forwards by default`),
           ...rules
             .filter((rule) => onOwnListener(rule) && forwards(rule.props["actions"]) && !hasHeaderCondition(rule))
             .map((rule) => `listener rule ${rule.name} forwards`),

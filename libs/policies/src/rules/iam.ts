@@ -34,7 +34,10 @@ const SCOPING_TAG_KEYS = ["aws:ResourceTag/Project", "aws:RequestTag/Project"];
 
 function scopedByTag(s: Json): boolean {
   const equals = isObject(s["Condition"]) ? s["Condition"]["StringEquals"] : undefined;
-  return isObject(equals) && SCOPING_TAG_KEYS.some((k) => typeof equals[k] === "string" && equals[k] !== "" && equals[k] !== "*");
+  return (
+    isObject(equals) &&
+    SCOPING_TAG_KEYS.some((k) => typeof equals[k] === "string" && equals[k] !== "" && equals[k] !== "*")
+  );
 }
 
 /** Identity-based policies: where Action and Resource are both ours to scope. */
@@ -84,19 +87,27 @@ function identityProblems(doc: Json | undefined): string[] {
     const problems: string[] = [];
     const actions = strings(s["Action"]);
     const wild = actions.filter(isWildcardAction);
-    if (wild.length > 0) problems.push(`${label(s, i)} allows ${wild.map((a) => `"${a}"`).join(", ")}; list the actions it needs.`);
-    if (s["NotAction"] !== undefined) problems.push(`${label(s, i)} uses NotAction with Allow, which grants everything else.`);
-    if (s["NotResource"] !== undefined) problems.push(`${label(s, i)} uses NotResource with Allow, which grants everything else.`);
+    if (wild.length > 0)
+      problems.push(`${label(s, i)} allows ${wild.map((a) => `"${a}"`).join(", ")}; list the actions it needs.`);
+    if (s["NotAction"] !== undefined)
+      problems.push(`${label(s, i)} uses NotAction with Allow, which grants everything else.`);
+    if (s["NotResource"] !== undefined)
+      problems.push(`${label(s, i)} uses NotResource with Allow, which grants everything else.`);
     if (strings(s["Resource"]).includes("*") && !scopedByTag(s)) {
       const scopable = actions.filter((a) => !(a in UNSCOPABLE_ACTIONS));
-      if (scopable.length > 0) problems.push(`${label(s, i)} grants ${scopable.join(", ")} on "*"; scope it to ARNs (only ${Object.keys(UNSCOPABLE_ACTIONS).length} unscopable actions may use "*").`);
+      if (scopable.length > 0)
+        problems.push(
+          `${label(s, i)} grants ${scopable.join(", ")} on "*"; scope it to ARNs (only ${Object.keys(UNSCOPABLE_ACTIONS).length} unscopable actions may use "*").`,
+        );
     }
     return problems;
   });
 }
 
 function resourcePolicyProblems(doc: Json | undefined): string[] {
-  return allows(doc).flatMap((s, i) => (strings(s["Action"]).includes("*") ? [`${label(s, i)} allows "*"; list the actions it needs.`] : []));
+  return allows(doc).flatMap((s, i) =>
+    strings(s["Action"]).includes("*") ? [`${label(s, i)} allows "*"; list the actions it needs.`] : [],
+  );
 }
 
 export const iamLeastPrivilege: ResourceRule = {
@@ -105,7 +116,10 @@ export const iamLeastPrivilege: ResourceRule = {
   description: `No IAM statement allows "*" or "<service>:*", NotAction or NotResource; no "*" resource except for the ${Object.keys(UNSCOPABLE_ACTIONS).length} actions AWS cannot scope or under a Project tag condition (R15). KMS key policies are exempt by design.`,
   enforcementLevel: "mandatory",
   validate(r) {
-    return [...identityPolicies(r).flatMap((p) => identityProblems(policyDocument(p))), ...resourcePolicies(r).flatMap((p) => resourcePolicyProblems(policyDocument(p)))];
+    return [
+      ...identityPolicies(r).flatMap((p) => identityProblems(policyDocument(p))),
+      ...resourcePolicies(r).flatMap((p) => resourcePolicyProblems(policyDocument(p))),
+    ];
   },
 };
 
@@ -166,7 +180,9 @@ const AWS_MANAGED = /^arn:aws[\w-]*:iam::aws:policy\/(?:[\w+=,.@-]+\/)*([\w+=,.@
 /** Broad AWS managed policies: any *FullAccess, plus the two that grant (nearly) everything. */
 export function isBroadManagedPolicy(arn: string): boolean {
   const name = AWS_MANAGED.exec(arn)?.[1];
-  return name !== undefined && (name.includes("FullAccess") || name === "AdministratorAccess" || name === "PowerUserAccess");
+  return (
+    name !== undefined && (name.includes("FullAccess") || name === "AdministratorAccess" || name === "PowerUserAccess")
+  );
 }
 
 function attachedPolicyArns(r: PolicyResource): string[] {
@@ -190,7 +206,8 @@ export { attachedPolicyArns };
 export const iamNoFullAccess: ResourceRule = {
   kind: "resource",
   name: "iam-no-managed-full-access",
-  description: "No AWS managed *FullAccess (or AdministratorAccess/PowerUserAccess) policy is attached: they grant whole services on every resource.",
+  description:
+    "No AWS managed *FullAccess (or AdministratorAccess/PowerUserAccess) policy is attached: they grant whole services on every resource.",
   enforcementLevel: "mandatory",
   validate(r) {
     return attachedPolicyArns(r)

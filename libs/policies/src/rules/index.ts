@@ -3,7 +3,13 @@ import { configRoleManagedPolicy, noGuardDuty } from "./account";
 import { albAccessLogs, cloudfrontLogging, containerInsights, wafOnEntryPoints } from "./advisory";
 import { destroyable } from "./destroyability";
 import { customerKeyEncryption, kmsKeyRotation, s3BucketEncryption } from "./encryption";
-import { albOriginExposure, ecsNoPublicIp, rdsNotPublic, s3PublicAccessBlock, securityGroupNoOpenIngress } from "./exposure";
+import {
+  albOriginExposure,
+  ecsNoPublicIp,
+  rdsNotPublic,
+  s3PublicAccessBlock,
+  securityGroupNoOpenIngress,
+} from "./exposure";
 import { iamLeastPrivilege, iamNoFullAccess, iamSingleServiceTrust } from "./iam";
 import { logGroupRetentionAndKey } from "./logs";
 import { namingSuffix } from "./naming";

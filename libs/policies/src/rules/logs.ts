@@ -5,7 +5,9 @@ export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 export const LOG_RETENTION_DAYS = 30;
 
 /** The longer periods a production stack may keep its logs: CloudWatch's valid values from 30 days up. */
-export const PRODUCTION_LOG_RETENTION_DAYS = [30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const PRODUCTION_LOG_RETENTION_DAYS = [
+  30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 export const logGroupRetentionAndKey: ResourceRule = {
   kind: "resource",
@@ -25,10 +27,14 @@ export const logGroupRetentionAndKey: ResourceRule = {
         );
       }
     } else if (retention !== LOG_RETENTION_DAYS) {
-      problems.push(`retentionInDays is ${retention === undefined ? "unset (never expire)" : String(retention)}; every log group keeps exactly ${LOG_RETENTION_DAYS} days (use EncryptedLogGroup).`);
+      problems.push(
+        `retentionInDays is ${retention === undefined ? "unset (never expire)" : String(retention)}; every log group keeps exactly ${LOG_RETENTION_DAYS} days (use EncryptedLogGroup).`,
+      );
     }
     if (typeof r.props["kmsKeyId"] !== "string" || r.props["kmsKeyId"] === "") {
-      problems.push("kmsKeyId is unset; log groups are encrypted with a customer-managed key (use LogsKey + EncryptedLogGroup).");
+      problems.push(
+        "kmsKeyId is unset; log groups are encrypted with a customer-managed key (use LogsKey + EncryptedLogGroup).",
+      );
     }
     return problems;
   },

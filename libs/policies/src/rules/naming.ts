@@ -45,10 +45,12 @@ const EXEMPT: Record<string, string> = {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The suffix as a whole token: `mlapi-alb-dev`, `/mlapi/app-dev`, `mlapi-tg-dev-1a2b3c4`, not `mlapi-devices`. */
-export const containsSuffix = (name: string, suffix: string) => new RegExp(`(^|[^a-z0-9])${escape(suffix)}($|[^a-z0-9])`, "i").test(name);
+export const containsSuffix = (name: string, suffix: string) =>
+  new RegExp(`(^|[^a-z0-9])${escape(suffix)}($|[^a-z0-9])`, "i").test(name);
 
 /** Pulumi's autoname (logical name + "-" + 7 hex), as CrossGuard sees it; the offline plan has no name then. */
-const isAutoname = (value: string, logicalName: string) => new RegExp(`^${escape(logicalName)}-[0-9a-f]{7}$`, "i").test(value);
+const isAutoname = (value: string, logicalName: string) =>
+  new RegExp(`^${escape(logicalName)}-[0-9a-f]{7}$`, "i").test(value);
 
 function physicalNames(r: PolicyResource): [string, string][] {
   const names: [string, string][] = [];
@@ -58,7 +60,8 @@ function physicalNames(r: PolicyResource): [string, string][] {
     if (typeof value === "string" && value !== "" && !isAutoname(value, r.name)) names.push([key, value]);
   }
   const tags = read(r.props, "tags");
-  const nameTag = tags && typeof tags === "object" && !Array.isArray(tags) ? (tags as Record<string, unknown>)["Name"] : undefined;
+  const nameTag =
+    tags && typeof tags === "object" && !Array.isArray(tags) ? (tags as Record<string, unknown>)["Name"] : undefined;
   if (typeof nameTag === "string" && nameTag !== "") names.push(["tags.Name", nameTag]);
   return names;
 }
@@ -66,12 +69,16 @@ function physicalNames(r: PolicyResource): [string, string][] {
 export const namingSuffix: ResourceRule = {
   kind: "resource",
   name: "naming-suffix",
-  description: "Every physical name (name, bucket, tableName, clusterIdentifier, family, … and the Name tag) carries the environment suffix (R18), so two environments never collide in one account.",
+  description:
+    "Every physical name (name, bucket, tableName, clusterIdentifier, family, … and the Name tag) carries the environment suffix (R18), so two environments never collide in one account.",
   enforcementLevel: "mandatory",
   validate(r, ctx) {
     if (!r.type.startsWith("aws:") || EXEMPT[r.type]) return [];
     return physicalNames(r)
       .filter(([, value]) => !containsSuffix(value, ctx.environmentSuffix))
-      .map(([key, value]) => `${key} "${value}" does not contain the environment suffix "${ctx.environmentSuffix}"; name it with Naming.name()/logGroupName() from @mlapi/core.`);
+      .map(
+        ([key, value]) =>
+          `${key} "${value}" does not contain the environment suffix "${ctx.environmentSuffix}"; name it with Naming.name()/logGroupName() from @mlapi/core.`,
+      );
   },
 };

@@ -12,7 +12,9 @@ export const ecsServiceSteadyState: ResourceRule = {
   enforcementLevel: "mandatory",
   validate(r) {
     if (r.type !== "aws:ecs/service:Service") return [];
-    return r.props["waitForSteadyState"] === true ? [] : ["waitForSteadyState is not true: `pulumi up` succeeds even when no task ever becomes healthy."];
+    return r.props["waitForSteadyState"] === true
+      ? []
+      : ["waitForSteadyState is not true: `pulumi up` succeeds even when no task ever becomes healthy."];
   },
 };
 
@@ -25,10 +27,17 @@ export const containerInsightsLogGroup: StackRule = {
   validate(resources) {
     const groups = new Set(ofType(resources, LOG_GROUP).map((g) => read(g.props, "name")));
     return ofType(resources, CLUSTER)
-      .filter((c) => objects(c.props["settings"]).some((s) => s["name"] === "containerInsights" && ["enabled", "enhanced"].includes(String(s["value"]))))
+      .filter((c) =>
+        objects(c.props["settings"]).some(
+          (s) => s["name"] === "containerInsights" && ["enabled", "enhanced"].includes(String(s["value"])),
+        ),
+      )
       .filter((c) => typeof read(c.props, "name") === "string")
       .filter((c) => !groups.has(`/aws/ecs/containerinsights/${String(read(c.props, "name"))}/performance`))
-      .map((resource) => ({ resource, message: `no log group /aws/ecs/containerinsights/${String(read(resource.props, "name"))}/performance in the stack.` }));
+      .map((resource) => ({
+        resource,
+        message: `no log group /aws/ecs/containerinsights/${String(read(resource.props, "name"))}/performance in the stack.`,
+      }));
   },
 };
 
@@ -51,6 +60,9 @@ export const vendedLogsPrefix: StackRule = {
     return ofType(resources, LOG_GROUP)
       .filter((g) => destinations.some((d) => deliversTo(d, g)))
       .filter((g) => !String(read(g.props, "name") ?? "").startsWith("/aws/vendedlogs/"))
-      .map((resource) => ({ resource, message: `log delivery destination group "${String(read(resource.props, "name"))}" is not under /aws/vendedlogs/.` }));
+      .map((resource) => ({
+        resource,
+        message: `log delivery destination group "${String(read(resource.props, "name"))}" is not under /aws/vendedlogs/.`,
+      }));
   },
 };

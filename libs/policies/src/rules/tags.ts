@@ -7,7 +7,8 @@ export const REQUIRED_TAGS = ["Project", "Environment", "Layer", "ManagedBy"] as
 export const requiredTags: ResourceRule = {
   kind: "resource",
   name: "tags-required",
-  description: "Every taggable AWS resource carries Project, Environment (= the suffix), Layer and ManagedBy (R18), so cost, ownership and teardown can be traced to a stack.",
+  description:
+    "Every taggable AWS resource carries Project, Environment (= the suffix), Layer and ManagedBy (R18), so cost, ownership and teardown can be traced to a stack.",
   enforcementLevel: "mandatory",
   validate(r, ctx) {
     if (!r.type.startsWith("aws:")) return [];
@@ -18,9 +19,18 @@ export const requiredTags: ResourceRule = {
     const map = isObject(tags) ? tags : {};
     const missing = REQUIRED_TAGS.filter((k) => typeof map[k] !== "string" || map[k] === "");
     const problems: string[] = [];
-    if (missing.length > 0) problems.push(`missing tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; startLayer() in @mlapi/core adds them to every taggable resource.`);
-    if (typeof map["Environment"] === "string" && map["Environment"] !== "" && map["Environment"] !== ctx.environmentSuffix) {
-      problems.push(`tag Environment is "${String(map["Environment"])}", not the environment suffix "${ctx.environmentSuffix}".`);
+    if (missing.length > 0)
+      problems.push(
+        `missing tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; startLayer() in @mlapi/core adds them to every taggable resource.`,
+      );
+    if (
+      typeof map["Environment"] === "string" &&
+      map["Environment"] !== "" &&
+      map["Environment"] !== ctx.environmentSuffix
+    ) {
+      problems.push(
+        `tag Environment is "${String(map["Environment"])}", not the environment suffix "${ctx.environmentSuffix}".`,
+      );
     }
     return problems;
   },

@@ -34,7 +34,9 @@ export const wafRateLimitKey: ResourceRule = {
   validate(r) {
     if (!WAF_TYPES.includes(r.type)) return [];
     return rulesOf(r).flatMap((rule) => {
-      const rate = wafStatements(rule["statement"]).map((s) => s["rateBasedStatement"]).filter(isObject);
+      const rate = wafStatements(rule["statement"])
+        .map((s) => s["rateBasedStatement"])
+        .filter(isObject);
       return rate.flatMap((statement) => {
         const where = `rule "${String(rule["name"])}"`;
         if (statement["aggregateKeyType"] === "FORWARDED_IP") {
@@ -43,10 +45,14 @@ export const wafRateLimitKey: ResourceRule = {
               "key on IP where the client connects (the edge's CLOUDFRONT ACL).",
           ];
         }
-        const keys = objects(statement["customKeys"]).flatMap((k) => Object.keys(k).filter((key) => k[key] !== undefined && k[key] !== null));
+        const keys = objects(statement["customKeys"]).flatMap((k) =>
+          Object.keys(k).filter((key) => k[key] !== undefined && k[key] !== null),
+        );
         const untrusted = [...new Set(keys.filter((k) => CLIENT_WRITTEN_KEYS.includes(k)))];
         if (untrusted.length === 0) return [];
-        return [`${where} rate-limits on client-written ${untrusted.join(", ")}; every new value is a new bucket, so the limit is evadable.`];
+        return [
+          `${where} rate-limits on client-written ${untrusted.join(", ")}; every new value is a new bucket, so the limit is evadable.`,
+        ];
       });
     });
   },
@@ -70,7 +76,9 @@ const reblocks = (rules: Json[], label: string) =>
     (rule) =>
       isObject(rule["action"]) &&
       isObject(rule["action"]["block"]) &&
-      wafStatements(rule["statement"]).some((s) => isObject(s["labelMatchStatement"]) && s["labelMatchStatement"]["key"] === label),
+      wafStatements(rule["statement"]).some(
+        (s) => isObject(s["labelMatchStatement"]) && s["labelMatchStatement"]["key"] === label,
+      ),
   );
 
 export const wafBodyRulesUploadException: ResourceRule = {
@@ -88,11 +96,15 @@ export const wafBodyRulesUploadException: ResourceRule = {
     const groups = rules
       .flatMap((rule) => wafStatements(rule["statement"]))
       .map((s) => s["managedRuleGroupStatement"])
-      .filter((g): g is Json => isObject(g) && g["vendorName"] === "AWS" && g["name"] === "AWSManagedRulesCommonRuleSet");
+      .filter(
+        (g): g is Json => isObject(g) && g["vendorName"] === "AWS" && g["name"] === "AWSManagedRulesCommonRuleSet",
+      );
     return groups.flatMap((group) =>
       Object.entries(COMMON_BODY_RULE_LABELS).flatMap(([rule, label]) => {
         if (!counted(group, rule)) {
-          return [`${rule} blocks binary upload bodies read as text; set it to count and block its label again outside the upload paths.`];
+          return [
+            `${rule} blocks binary upload bodies read as text; set it to count and block its label again outside the upload paths.`,
+          ];
         }
         if (!reblocks(rules, label)) {
           return [
