@@ -22,3 +22,13 @@ function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
   return value;
 }
+
+/**
+ * Routes process warnings into the JSON log. Node prints them to stderr as multi-line text (the
+ * AWS SDK's Node-version notice, a dependency's deprecation), which breaks the one-JSON-object-
+ * per-line contract of the logs; replacing its default listener keeps the content, as one line.
+ */
+export function routeProcessWarnings(log: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (w: Error) => log.warn("process warning", { name: w.name, message: w.message }));
+}

@@ -2,6 +2,7 @@
 // message, nothing crashes, and good requests still work afterwards.
 import type { AddressInfo } from "node:net";
 import { FatalProbeError, Health } from "../src/health";
+import { Admission } from "../src/http/admission";
 import { HttpError } from "../src/http/errors";
 import { createLogger } from "../src/log";
 import type { ModelManifest } from "../src/model/manifest";
@@ -32,7 +33,9 @@ describe("HTTP API input validation", () => {
     limits: LIMITS,
     infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3 }),
     sessions: { touchOrCreate: async (id) => (sessionCalls++, { sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
-    recordPrediction: async (p) => void records.push(p),
+    recordPrediction: async (p) => (records.push(p), true),
+    predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+    admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
     health,
     workers: () => ({ size: 1, busy: 0, queued: 0 }),
     log: createLogger("debug", (l) => logLines.push(l)),
@@ -76,7 +79,14 @@ describe("HTTP API input validation", () => {
     it("answers /health with 200, model name/version and store states", async () => {
       const res = await fetch(`${base}/health`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "ok", model: { name: "fake", version: "1.0.0", ready: true }, stores: { fake: "ok" }, workers: { size: 1, busy: 0, queued: 0 } });
+      expect(await res.json()).toEqual({
+        status: "ok",
+        model: { name: "fake", version: "1.0.0", ready: true },
+        stores: { fake: "ok" },
+        workers: { size: 1, busy: 0, queued: 0 },
+        requests: { inFlight: 0, waiting: 0 },
+        predictions: { buffered: 0, dropped: 0 },
+      });
     });
 
     it.each([
