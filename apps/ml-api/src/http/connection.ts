@@ -75,11 +75,6 @@ export class ConnectionTracker {
     return { status: 499, error: "client_disconnected" };
   }
 
-  /** True when the client can no longer be answered (it disconnected, or the request timed out). */
-  gone(req: IncomingMessage): boolean {
-    return req.socket.destroyed || this.timedOut.has(req.socket);
-  }
-
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     const res = this.responses.get(socket);
     if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") this.timedOut.add(socket);
