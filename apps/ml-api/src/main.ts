@@ -8,7 +8,7 @@ import { FatalProbeError, Health, withTimeout } from "./health";
 import { Admission } from "./http/admission";
 import { HttpError } from "./http/errors";
 import { InferencePool } from "./inference/pool";
-import { createLogger, routeProcessWarnings, type Logger } from "./log";
+import { awsSdkLogger, createLogger, routeProcessWarnings, type Logger } from "./log";
 import { loadManifest } from "./model/manifest";
 import { createApp } from "./server";
 import { Db } from "./stores/db";
@@ -18,7 +18,7 @@ import { getSecretString } from "./stores/secrets-manager";
 import { SessionStore } from "./stores/sessions";
 
 // How long a v2 request waits for DynamoDB before answering without a session.
-const SESSION_TIMEOUT_MS = 1500;
+const SESSION_TIMEOUT_MS = 3000;
 // How long shutdown tries to write prediction rows still buffered (within SHUTDOWN_TIMEOUT_MS's budget).
 const BUFFER_FLUSH_AT_SHUTDOWN_MS = 3000;
 
@@ -43,12 +43,15 @@ async function main(): Promise<void> {
   sharp.cache(false);
 
   const manifest = loadManifest(cfg.modelManifest);
-  // Bounded calls: an unreachable endpoint fails in about a second instead of the SDK's unbounded default.
+  // Bounded calls: an unreachable endpoint fails within seconds instead of the SDK's unbounded
+  // default (without throwOnRequestTimeout the handler only warns). Its warnings go to the JSON log.
+  const sdkLog = awsSdkLogger(log);
   const ddb = new DynamoDBClient({
     region: cfg.region,
     endpoint: cfg.dynamodbEndpoint,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 1000 },
+    logger: sdkLog,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true, logger: sdkLog },
   });
   const sessions = new SessionStore({ table: cfg.sessionsTable, key: cfg.sessionsKey, ttlSeconds: cfg.sessionTtlSeconds, client: ddb });
 

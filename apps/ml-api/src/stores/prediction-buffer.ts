@@ -7,7 +7,7 @@ export interface PredictionBufferOptions {
   write: (rows: PredictionRecord[]) => Promise<void>;
   /** Rows kept while the store fails; past it the oldest is dropped. */
   capacity: number;
-  /** Longest a request waits for its own row's write before the row is buffered instead. @default 1000 */
+  /** Longest a request waits for its own row's write before the row is buffered instead. @default 2000 */
   writeTimeoutMs?: number;
   /** First retry delay; doubles while the store keeps failing, up to `maxRetryMs`. @default 500 */
   retryMs?: number;
@@ -41,7 +41,7 @@ export class PredictionBuffer {
   private readonly batchSize: number;
 
   constructor(private readonly opts: PredictionBufferOptions) {
-    this.writeTimeoutMs = opts.writeTimeoutMs ?? 1000;
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 2000;
     this.retryMs = opts.retryMs ?? 500;
     this.maxRetryMs = opts.maxRetryMs ?? 10_000;
     this.batchSize = opts.batchSize ?? 100;
