@@ -104,7 +104,9 @@ async function main(): Promise<void> {
     workers: () => ({ size: pool?.size ?? 0, busy: pool?.busy ?? 0, queued: pool?.queued ?? 0 }),
     log,
   });
-  await new Promise<void>((resolve) => app.server.listen(cfg.port, resolve));
+  // A burst of new connections beyond the accept queue has its SYNs dropped and retried after 1 s,
+  // 3 s, …: a deeper queue (capped by net.core.somaxconn) lets admission control refuse them at once.
+  await new Promise<void>((resolve) => app.server.listen({ port: cfg.port, backlog: 4096 }, resolve));
   log.info("listening", { port: cfg.port, model: manifest.name, modelVersion: manifest.version, workerThreads: cfg.workerThreads, maxInFlight: cfg.maxInFlight, maxWaiting: cfg.maxWaiting });
 
   let stopping = false;

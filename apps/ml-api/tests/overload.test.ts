@@ -70,7 +70,7 @@ describe(`overload: ${CONCURRENT} concurrent requests on one worker`, () => {
       res.writeHead(503, { "Content-Type": "application/json", "Content-Length": 2, Connection: "close" });
       res.end("{}");
     });
-    await new Promise<void>((r) => bare.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => bare.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, r)); // as main.ts listens
     await srv.waitForHealthy();
   }, 90_000);
 
