@@ -297,6 +297,25 @@ describe("disconnects and timeouts are logged as what they are", () => {
     }
   });
 
+  it("a malformed body (broken chunked framing) gets 400 bad_request, logged as 400, not 499 or 500", async () => {
+    const h = await start();
+    try {
+      const head = "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const socket = await openRequest(h.port, `${head}5\r\nhello\r\n`, 0);
+      await until(() => h.app.inFlight() === 1);
+      let raw = "";
+      socket.on("data", (d: Buffer) => (raw += d.toString()));
+      socket.write("zz-not-a-chunk-size\r\n");
+      await new Promise((r) => socket.once("close", r));
+      expect(parseResponse(raw)).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
+      await until(() => h.logs().some((l) => l.msg === "request"));
+      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({ level: "info", status: 400, error: "bad_request" });
+      expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("headers that never finish get 408 and one log line", async () => {
     const h = await start({ timeouts: { requestMs: 300, headersMs: 300, checkIntervalMs: 50 } });
     try {

@@ -41,17 +41,20 @@ export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse, maxB
 /** How a request ended, for its log line. */
 export interface Outcome {
   status: number;
-  /** Set when no answer reached the client: `client_disconnected` (logged as 499) or `request_timeout` (408). */
-  error?: "client_disconnected" | "request_timeout";
+  /**
+   * Set when the handler's answer did not reach the client: `client_disconnected` (logged as 499), or
+   * the connection-level error answered instead (`request_timeout` 408, `bad_request` 400, …).
+   */
+  error?: string;
 }
 
 /**
- * Tracks the response in flight on each socket and which sockets timed out, and answers
- * client errors (node:http's `clientError`) with the API's JSON error shape.
+ * Tracks the response in flight on each socket and answers client errors (node:http's
+ * `clientError`: request timeouts, malformed requests) with the API's JSON error shape.
  */
 export class ConnectionTracker {
   private readonly responses = new WeakMap<Socket, ServerResponse>();
-  private readonly timedOut = new WeakSet<Socket>();
+  private readonly clientErrors = new WeakMap<Socket, Required<Outcome>>();
 
   constructor(
     server: Server,
@@ -70,15 +73,16 @@ export class ConnectionTracker {
   /** The answer the client got, or why it got none. Call once the response has closed. */
   outcome(req: IncomingMessage, res: ServerResponse): Outcome {
     if (res.writableFinished) return { status: res.statusCode };
-    if (this.timedOut.has(req.socket)) return { status: 408, error: "request_timeout" };
+    const clientError = this.clientErrors.get(req.socket);
+    if (clientError) return clientError;
     // 499: nginx's "client closed request"; never counted as a server error.
     return { status: 499, error: "client_disconnected" };
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     const res = this.responses.get(socket);
-    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") this.timedOut.add(socket);
-    if (err.code === "ECONNRESET" || err.code === "EPIPE" || !socket.writable) {
+    // the client went away (reset, or closed its side mid-request): nobody to answer
+    if (err.code === "ECONNRESET" || err.code === "EPIPE" || err.code === "HPE_INVALID_EOF_STATE" || !socket.writable) {
       socket.destroy();
       return;
     }
@@ -88,6 +92,7 @@ export class ConnectionTracker {
         : err.code === "HPE_HEADER_OVERFLOW"
           ? [431, "headers_too_large", "request headers are too large"]
           : [400, "bad_request", "malformed HTTP request"];
+    this.clientErrors.set(socket, { status, error: code });
     if (!res?.headersSent) socket.write(rawJson(status, code, message));
     socket.destroy();
     // A request already in flight logs its own line (with this outcome); otherwise log one here.
