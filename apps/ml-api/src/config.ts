@@ -40,11 +40,11 @@ export interface AppConfig {
   workerThreads: number;
   /** Requests waiting for a worker beyond which the service answers 503 (load shedding). env MAX_QUEUE, default 64. */
   maxQueue: number;
-  /** Classification requests admitted at once (body read, decode, inference). env MAX_IN_FLIGHT, default 4 per worker thread. */
+  /** Classification requests admitted at once (body read, decode, inference). env MAX_IN_FLIGHT, default 4/worker. */
   maxInFlight: number;
-  /** Classification requests waiting for admission before 503 `overloaded`, bodies unread. env MAX_WAITING, default 4 per worker thread. */
+  /** Requests waiting for admission (bodies unread) before 503 `overloaded`. env MAX_WAITING, default 4/worker. */
   maxWaiting: number;
-  /** Prediction rows kept in memory while PostgreSQL fails; past it the oldest is dropped. env PREDICTION_BUFFER_SIZE, default 10000. */
+  /** Prediction rows kept in memory while PostgreSQL fails (then the oldest drops). env PREDICTION_BUFFER_SIZE, default 10000. */
   predictionBufferSize: number;
   /** Largest accepted request body in bytes. env MAX_IMAGE_BYTES, default 5 MiB. */
   maxImageBytes: number;

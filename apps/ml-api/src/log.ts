@@ -33,13 +33,21 @@ export function routeProcessWarnings(log: Logger): void {
   process.on("warning", (w: Error) => log.warn("process warning", { name: w.name, message: w.message }));
 }
 
+type SdkLogger = Record<"trace" | "debug" | "info" | "warn" | "error", (...m: unknown[]) => void>;
+
 /**
  * The AWS SDK's logger interface, writing warnings and errors into the JSON log. The SDK's HTTP
  * handler otherwise warns through `console` (multi-line text on stderr); its info/debug output
  * (every call's input and output) is dropped.
  */
-export function awsSdkLogger(log: Logger): { trace(): void; debug(): void; info(): void; warn(...m: unknown[]): void; error(...m: unknown[]): void } {
+export function awsSdkLogger(log: Logger): SdkLogger {
   const fields = (m: unknown[]) => ({ message: m.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" ") });
   const ignore = () => undefined;
-  return { trace: ignore, debug: ignore, info: ignore, warn: (...m) => log.warn("aws sdk", fields(m)), error: (...m) => log.error("aws sdk", fields(m)) };
+  return {
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    warn: (...m) => log.warn("aws sdk", fields(m)),
+    error: (...m) => log.error("aws sdk", fields(m)),
+  };
 }

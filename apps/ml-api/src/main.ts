@@ -96,7 +96,10 @@ async function main(): Promise<void> {
     manifest,
     limits: { maxImageBytes: cfg.maxImageBytes, maxImagePixels: cfg.maxImagePixels, maxTopK: cfg.maxTopK },
     infer: (rgb) => (pool ? pool.run(rgb) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading"))),
-    sessions: { touchOrCreate: (id) => withTimeout(sessions.touchOrCreate(id), SESSION_TIMEOUT_MS, `DynamoDB did not answer within ${SESSION_TIMEOUT_MS} ms`) },
+    sessions: {
+      touchOrCreate: (id) =>
+        withTimeout(sessions.touchOrCreate(id), SESSION_TIMEOUT_MS, `DynamoDB did not answer within ${SESSION_TIMEOUT_MS} ms`),
+    },
     recordPrediction: (p) => predictions.record(p),
     predictionBacklog: () => ({ buffered: predictions.size, dropped: predictions.dropped }),
     admission,
@@ -107,7 +110,14 @@ async function main(): Promise<void> {
   // A burst of new connections beyond the accept queue has its SYNs dropped and retried after 1 s,
   // 3 s, …: a deeper queue (capped by net.core.somaxconn) lets admission control refuse them at once.
   await new Promise<void>((resolve) => app.server.listen({ port: cfg.port, backlog: 4096 }, resolve));
-  log.info("listening", { port: cfg.port, model: manifest.name, modelVersion: manifest.version, workerThreads: cfg.workerThreads, maxInFlight: cfg.maxInFlight, maxWaiting: cfg.maxWaiting });
+  log.info("listening", {
+    port: cfg.port,
+    model: manifest.name,
+    modelVersion: manifest.version,
+    workerThreads: cfg.workerThreads,
+    maxInFlight: cfg.maxInFlight,
+    maxWaiting: cfg.maxWaiting,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

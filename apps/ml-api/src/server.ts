@@ -41,7 +41,7 @@ export interface Timeouts {
   checkIntervalMs: number;
 }
 const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, checkIntervalMs: 5_000 };
-/** After an answer sent before the body was read, how long the rest of the body is drained before the connection closes. */
+/** After an answer sent before the body was read: how long the rest of the body is drained before the socket closes. */
 const LINGER_MS = 2_000;
 
 export const DEFAULT_TOP_K = 3;
@@ -75,7 +75,8 @@ export function createApp(deps: AppDeps): App {
       const { status, error } = connections.outcome(req, res);
       // One line per request; health checks only at debug level so the ALB's polling does not drown the log.
       const log = path === "/health" && status < 500 ? deps.log.debug : deps.log.info;
-      log("request", { requestId, method: req.method, path, status, ...(error && { error }), latencyMs: round(performance.now() - started), ...fields });
+      const latencyMs = round(performance.now() - started);
+      log("request", { requestId, method: req.method, path, status, ...(error && { error }), latencyMs, ...fields });
     });
   });
   const connections = new ConnectionTracker(server, deps.log);
@@ -123,6 +124,18 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   }
 }
 
+/** What a v2 answer says when a store failed (the answer itself is a 200). */
+const WARNINGS = {
+  predictionNotStored: {
+    code: "prediction_not_stored",
+    message: "the prediction store is unavailable: the record is kept in memory and retried",
+  },
+  sessionUnavailable: {
+    code: "session_unavailable",
+    message: "the session store is unavailable: this answer has no session; send the same X-Session-Id again later",
+  },
+};
+
 interface ClassifyRequest {
   v2: boolean;
   format: ReturnType<typeof checkContentType>;
@@ -130,7 +143,13 @@ interface ClassifyRequest {
   requestedSession?: string;
 }
 
-async function classify(deps: AppDeps, req: IncomingMessage, res: ServerResponse, fields: Record<string, unknown>, c: ClassifyRequest): Promise<void> {
+async function classify(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  fields: Record<string, unknown>,
+  c: ClassifyRequest,
+): Promise<void> {
   const { v2, format, k, requestedSession } = c;
   const t0 = performance.now();
   const body = await readBody(req, deps.limits.maxImageBytes);
@@ -170,8 +189,8 @@ async function classify(deps: AppDeps, req: IncomingMessage, res: ServerResponse
   });
   const tStore = performance.now();
   const warnings: Array<{ code: string; message: string }> = [];
-  if (!stored) warnings.push({ code: "prediction_not_stored", message: "the prediction store is unavailable: the record is kept in memory and retried" });
-  if (sessionResult?.error) warnings.push({ code: "session_unavailable", message: "the session store is unavailable: this answer has no session; send the same X-Session-Id again later" });
+  if (!stored) warnings.push(WARNINGS.predictionNotStored);
+  if (sessionResult?.error) warnings.push(WARNINGS.sessionUnavailable);
   Object.assign(fields, { label: top.label, score: top.score, imageBytes: body.length, sessionId: session?.sessionId });
   if (!stored) fields.stored = false;
   if (sessionResult?.error) Object.assign(fields, { sessionError: (sessionResult.error as Error).message });
@@ -183,7 +202,9 @@ async function classify(deps: AppDeps, req: IncomingMessage, res: ServerResponse
     predictionId: id,
     predictions,
     model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: session ? { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount } : null,
+    session: session
+      ? { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount }
+      : null,
     stored,
     ...(warnings.length > 0 && { warnings }),
     image: { format: info.format, width: info.width, height: info.height, bytes: body.length, sha256 },

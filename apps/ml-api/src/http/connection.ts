@@ -100,7 +100,11 @@ export class ConnectionTracker {
   }
 }
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+};
 
 function rawJson(status: number, code: string, message: string): string {
   const body = JSON.stringify({ error: { code, message } });

@@ -68,10 +68,12 @@ export class PredictionBuffer {
   async record(row: PredictionRecord): Promise<boolean> {
     if (this.rows.length === 0 && !this.closed) {
       try {
-        await withTimeout(this.opts.write([row]), this.writeTimeoutMs, `the prediction write took over ${this.writeTimeoutMs} ms`);
+        const slow = `the prediction write took over ${this.writeTimeoutMs} ms`;
+        await withTimeout(this.opts.write([row]), this.writeTimeoutMs, slow);
         return true;
       } catch (err) {
-        this.opts.log.warn("prediction store failed: buffering rows and retrying in the background", { err, predictionId: row.id });
+        const msg = "prediction store failed: buffering rows and retrying in the background";
+        this.opts.log.warn(msg, { err, predictionId: row.id });
       }
     }
     this.push(row);
@@ -103,7 +105,8 @@ export class PredictionBuffer {
       const lost = this.rows.shift();
       this.droppedTotal++;
       // A row dropped while its batch is being written may still land in the table.
-      this.opts.log.warn("prediction buffer full: dropped the oldest row", { predictionId: lost?.id, capacity: this.opts.capacity, droppedTotal: this.droppedTotal });
+      const fields = { predictionId: lost?.id, capacity: this.opts.capacity, droppedTotal: this.droppedTotal };
+      this.opts.log.warn("prediction buffer full: dropped the oldest row", fields);
     }
     this.schedule();
   }
@@ -134,7 +137,9 @@ export class PredictionBuffer {
       return true;
     } catch (err) {
       if (written) this.opts.log.info("buffered prediction rows written", { rows: written });
-      if (this.delay === this.retryMs) this.opts.log.warn("prediction store still failing; retrying", { err, buffered: this.rows.length });
+      if (this.delay === this.retryMs) {
+        this.opts.log.warn("prediction store still failing; retrying", { err, buffered: this.rows.length });
+      }
       this.delay = Math.min(this.delay * 2, this.maxRetryMs);
       this.schedule();
       return false;

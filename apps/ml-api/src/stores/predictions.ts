@@ -78,8 +78,10 @@ export async function insertPredictions(db: Db, rows: readonly PredictionRecord[
   const values: unknown[] = [];
   const tuples = rows.map((p) => {
     const first = values.length + 1;
-    values.push(p.id, p.apiVersion, p.sessionId ?? null, p.modelName, p.modelVersion, p.label, p.score, p.latencyMs, p.imageSha256, p.imageBytes, p.imageWidth, p.imageHeight, p.imageFormat);
+    values.push(p.id, p.apiVersion, p.sessionId ?? null, p.modelName, p.modelVersion, p.label, p.score, p.latencyMs);
+    values.push(p.imageSha256, p.imageBytes, p.imageWidth, p.imageHeight, p.imageFormat);
     return `(${COLUMNS.map((_, i) => `$${first + i}`).join(",")})`;
   });
-  await db.query(`INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT (id) DO NOTHING`, values);
+  const sql = `INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT (id) DO NOTHING`;
+  await db.query(sql, values);
 }
