@@ -42,6 +42,12 @@ export interface AppConfig {
   workerThreads: number;
   /** Requests waiting for a worker beyond which the service answers 503 (load shedding). env MAX_QUEUE, default 64. */
   maxQueue: number;
+  /** Classification requests admitted at once (body read, decode, inference). env MAX_IN_FLIGHT, default 4/worker. */
+  maxInFlight: number;
+  /** Requests waiting for admission (bodies unread) before 503 `overloaded`. env MAX_WAITING, default 4/worker. */
+  maxWaiting: number;
+  /** Prediction rows kept in memory while PostgreSQL fails (then the oldest drops). env PREDICTION_BUFFER_SIZE, default 10000. */
+  predictionBufferSize: number;
   /** Largest accepted request body in bytes. env MAX_IMAGE_BYTES, default 5 MiB. */
   maxImageBytes: number;
   /** Largest decoded image (width x height) accepted: the decompression-bomb guard. env MAX_IMAGE_PIXELS, default 25 000 000. */
@@ -88,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return raw as T;
   };
 
+  let workers = 1; // read in key order (problems are reported in that order); the admission defaults scale with it
   const cfg: AppConfig = {
     port: int("PORT", 8080, 1, 65535),
     metricsPort: int("METRICS_PORT", 9464, 0, 65535),
@@ -107,8 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       poolSize: int("DB_POOL_SIZE", 5, 1, 100),
     },
     modelManifest: env.MODEL_MANIFEST?.trim() || defaultManifest(),
-    workerThreads: int("WORKER_THREADS", containerCpus(), 1, 64),
+    workerThreads: (workers = int("WORKER_THREADS", containerCpus(), 1, 64)),
     maxQueue: int("MAX_QUEUE", 64, 0, 10000),
+    maxInFlight: int("MAX_IN_FLIGHT", 4 * workers, 1, 10000),
+    maxWaiting: int("MAX_WAITING", 4 * workers, 0, 10000),
+    predictionBufferSize: int("PREDICTION_BUFFER_SIZE", 10_000, 1, 1_000_000),
     maxImageBytes: int("MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     maxImagePixels: int("MAX_IMAGE_PIXELS", 25_000_000, 64, 268_402_689),
     maxTopK: int("MAX_TOP_K", 5, 1, 1000),

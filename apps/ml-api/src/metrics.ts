@@ -39,6 +39,8 @@ export interface RequestSample {
 interface Gauge {
   help: string;
   read: () => number;
+  /** Prometheus type: a gauge goes up and down, a counter only grows (since start). */
+  type: "gauge" | "counter";
 }
 
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
@@ -90,7 +92,12 @@ export class Metrics {
 
   /** A value read at scrape time (and in the minutely EMF line); `name` in Prometheus style. */
   gauge(name: string, help: string, read: () => number): void {
-    this.gauges.set(name, { help, read });
+    this.gauges.set(name, { help, read, type: "gauge" });
+  }
+
+  /** A total since start, read like a gauge; `name` ends in `_total` or a unit. */
+  counter(name: string, help: string, read: () => number): void {
+    this.gauges.set(name, { help, read, type: "counter" });
   }
 
   /** Prometheus text exposition format 0.0.4. */
@@ -107,11 +114,11 @@ export class Metrics {
     };
     histogram("mlapi_request_duration_seconds", "Time from request to answer, by route.", [...this.requestSeconds].map(([route, h]) => [{ route }, h]));
     histogram("mlapi_stage_duration_seconds", "Time per stage of a classification (read, decode, preprocess, queue, inference, session, store, total).", [...this.stageSeconds].map(([stage, h]) => [{ stage }, h]));
-    for (const [name, g] of this.gauges) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);
+    for (const [name, g] of this.gauges) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`, `${name} ${g.read()}`);
     return out.join("\n") + "\n";
   }
 
-  /** The gauges as one EMF log line's fields (no dimensions). */
+  /** The gauges and counters (their running totals) as one EMF log line's fields (no dimensions). */
   gaugesEmf(): Record<string, unknown> {
     const values: Record<string, number> = {};
     for (const [name, g] of this.gauges) values[name] = g.read();

@@ -1,6 +1,7 @@
 // Metrics: Prometheus text on its own port, EMF in the request log line.
 import type { AddressInfo } from "node:net";
 import { Health } from "../src/health";
+import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
 import { EMF_NAMESPACE, Metrics, startMetricsServer } from "../src/metrics";
 import type { ModelManifest } from "../src/model/manifest";
@@ -72,7 +73,9 @@ describe("Metrics", () => {
       limits: { maxImageBytes: 65536, maxImagePixels: 1e6, maxTopK: 2 },
       infer: async () => ({ scores: Float32Array.from([0.3, 0.7]), queueMs: 1, inferenceMs: 5, batchSize: 1 }),
       sessions: { touchOrCreate: async () => ({ sessionId: "s-0000001", created: true, createdAt: "", expiresAt: 1, requestCount: 1 }) },
-      recordPrediction: async () => undefined,
+      recordPrediction: async () => true,
+      predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+      admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
       health,
       workers: () => ({ size: 1, busy: 0, queued: 0 }),
       log: createLogger("info", (l) => lines.push(l)),

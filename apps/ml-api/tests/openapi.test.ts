@@ -3,6 +3,7 @@
 // against the documented schema; no scenario answers a status the document does not list.
 import type { AddressInfo } from "node:net";
 import { Health } from "../src/health";
+import { Admission } from "../src/http/admission";
 import { HttpError } from "../src/http/errors";
 import { createLogger } from "../src/log";
 import type { ModelManifest } from "../src/model/manifest";
@@ -33,7 +34,9 @@ describe("OpenAPI document vs the server", () => {
     limits: { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 },
     infer: async () => good,
     sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
-    recordPrediction: async () => undefined,
+    recordPrediction: async () => true,
+    predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+    admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
     health,
     workers: () => ({ size: 1, busy: 0, queued: 0 }),
     log: createLogger("error", () => undefined),
