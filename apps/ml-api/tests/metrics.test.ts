@@ -7,6 +7,15 @@ import { EMF_NAMESPACE, Metrics, startMetricsServer } from "../src/metrics";
 import type { ModelManifest } from "../src/model/manifest";
 import { createApp, ROUTES, type App } from "../src/server";
 import { solid } from "./support/images";
+import { openRequest } from "./support/raw-http";
+
+const until = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 describe("Metrics", () => {
   it("counts requests by route/method/status and keeps cumulative histograms per route and stage", () => {
@@ -15,6 +24,7 @@ describe("Metrics", () => {
     m.observe({ route: m.route("/api/v2/classify"), method: "POST", status: 200, totalMs: 120 });
     m.observe({ route: m.route("/wp-admin.php"), method: "GET", status: 404, totalMs: 1 });
     m.gauge("mlapi_inference_queue_depth", "Images waiting.", () => 3);
+    m.counter("mlapi_store_buffer_dropped_total", "Rows dropped.", () => 2);
     const text = m.prometheus();
     expect(text).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 2');
     expect(text).toContain('mlapi_requests_total{route="other",method="GET",status="404"} 1'); // never the raw path
@@ -24,6 +34,7 @@ describe("Metrics", () => {
     expect(text).toContain('mlapi_request_duration_seconds_count{route="/api/v2/classify"} 2');
     expect(text).toContain('mlapi_stage_duration_seconds_bucket{stage="inference",le="0.01"} 1');
     expect(text).toContain("# TYPE mlapi_inference_queue_depth gauge\nmlapi_inference_queue_depth 3");
+    expect(text).toContain("# TYPE mlapi_store_buffer_dropped_total counter\nmlapi_store_buffer_dropped_total 2");
   });
 
   it("returns EMF fields naming the latency fields as CloudWatch metrics with the route dimension", () => {
@@ -86,11 +97,21 @@ describe("Metrics", () => {
     try {
       await fetch(`${base}/api/v2/classify`, { method: "POST", body: await solid(8, 8, [1, 2, 3]), headers: { "content-type": "image/png" } });
       await fetch(`${base}/nope`);
-      const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      // a client gone mid-body: counted as the 499 it was, not as the status the handler would have chosen
+      const port = (app.server.address() as AddressInfo).port;
+      const head = "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n";
+      const socket = await openRequest(port, head, 100);
+      await until(() => app.inFlight() === 1);
+      socket.destroy();
+      const requestLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      await until(() => requestLines().length === 3);
+      const request = requestLines();
       expect(request.map((l) => [l.route, l.status, typeof l._aws])).toEqual([
         ["/api/v2/classify", 200, "object"],
         ["other", 404, "object"],
+        ["/api/v1/classify", 499, "object"],
       ]);
+      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v1/classify",method="POST",status="499"} 1');
       expect(request[0]).toMatchObject({ inferenceMs: 5, queueMs: 1 });
       expect(request[0]).not.toHaveProperty("stagesMs");
       expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 1');

@@ -103,6 +103,9 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     const drops = srv.logs.filter((l) => l.msg === "prediction buffer full: dropped the oldest row");
     expect(drops.slice(-3).map((l) => l.predictionId)).toEqual(ids.slice(0, 3));
     expect(drops.at(-1)).toMatchObject({ level: "warn", droppedTotal: droppedBefore + 3, capacity: BUFFER });
+    const metrics = await (await fetch(srv.metricsUrl)).text();
+    expect(metrics).toContain(`\nmlapi_store_buffer_size ${BUFFER}\n`);
+    expect(metrics).toContain(`\nmlapi_store_buffer_dropped_total ${droppedBefore + 3}\n`);
     pg.resume();
 
     await until("buffer written", async () => (await health()).predictions.buffered === 0);
