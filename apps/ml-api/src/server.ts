@@ -95,7 +95,10 @@ export function createApp(deps: AppDeps): App {
       log("request", { requestId, method: req.method, path, status, ...(error && { error }), latencyMs, ...rest, ...emf });
     });
   });
-  const connections = new ConnectionTracker(server, deps.log);
+  // a client error before any request was parsed (431, 400 bad_request, 408 on headers) is counted too
+  const connections = new ConnectionTracker(server, deps.log, (status) =>
+    deps.metrics ? deps.metrics.observe({ route: "other", method: "", status, totalMs: 0 }) : {},
+  );
   // ALB keeps idle connections for 60 s: the server must keep them longer, or a request can race a
   // close and surface as a 502 at the load balancer.
   server.keepAliveTimeout = 65_000;

@@ -7,7 +7,7 @@ import { EMF_NAMESPACE, Metrics, startMetricsServer } from "../src/metrics";
 import type { ModelManifest } from "../src/model/manifest";
 import { createApp, ROUTES, type App } from "../src/server";
 import { solid } from "./support/images";
-import { openRequest } from "./support/raw-http";
+import { openRequest, rawExchange } from "./support/raw-http";
 
 const until = async (cond: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
@@ -112,6 +112,11 @@ describe("Metrics", () => {
         ["/api/v1/classify", 499, "object"],
       ]);
       expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v1/classify",method="POST",status="499"} 1');
+      // a client error before any request is parsed (headers too large) is counted and logged with its EMF block
+      await rawExchange(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${"a".repeat(20_000)}`);
+      await until(() => requestLines().length === 4);
+      expect(requestLines()[3]).toMatchObject({ status: 431, error: "headers_too_large", route: "other", _aws: expect.any(Object) });
+      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="other",method="",status="431"} 1');
       expect(request[0]).toMatchObject({ inferenceMs: 5, queueMs: 1 });
       expect(request[0]).not.toHaveProperty("stagesMs");
       expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 1');

@@ -56,9 +56,14 @@ export class ConnectionTracker {
   private readonly responses = new WeakMap<Socket, ServerResponse>();
   private readonly clientErrors = new WeakMap<Socket, Required<Outcome>>();
 
+  /**
+   * `observe` is called for a client error answered with no request in flight (no request log line
+   * of its own): its status is counted, and the fields it returns join the log line written here.
+   */
   constructor(
     server: Server,
     private readonly log: Logger,
+    private readonly observe: (status: number) => Record<string, unknown> = () => ({}),
   ) {
     server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
   }
@@ -96,7 +101,7 @@ export class ConnectionTracker {
     if (!res?.headersSent) socket.write(rawJson(status, code, message));
     socket.destroy();
     // A request already in flight logs its own line (with this outcome); otherwise log one here.
-    if (!res) this.log.info("request", { status, error: code, reason: err.code });
+    if (!res) this.log.info("request", { status, error: code, reason: err.code, ...this.observe(status) });
   }
 }
 
