@@ -8,6 +8,8 @@ export interface AppConfig {
   port: number;
   /** Prometheus /metrics port, not routed by the ALB; 0 turns it off. env METRICS_PORT, default 9464. */
   metricsPort: number;
+  /** `service` dimension of the EMF metrics (the ECS service name), keeping environments apart. env METRICS_SERVICE, default none (`route` only). */
+  metricsService?: string;
   /** AWS region for DynamoDB (and Secrets Manager). env AWS_REGION (set by ECS), required. */
   region: string;
   /** DynamoDB sessions table. env SESSIONS_TABLE_NAME, required. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const cfg: AppConfig = {
     port: int("PORT", 8080, 1, 65535),
     metricsPort: int("METRICS_PORT", 9464, 0, 65535),
+    metricsService: env.METRICS_SERVICE?.trim() || undefined,
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || required("AWS_REGION"),
     sessionsTable: required("SESSIONS_TABLE_NAME"),
     sessionsKey: env.SESSIONS_TABLE_KEY?.trim() || "sessionId",

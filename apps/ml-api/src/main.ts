@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     log,
   });
   const admission = new Admission({ maxInFlight: cfg.maxInFlight, maxWaiting: cfg.maxWaiting });
-  const metrics = new Metrics(Object.keys(ROUTES));
+  const metrics = new Metrics(Object.keys(ROUTES), cfg.metricsService);
   metrics.gauge("mlapi_inference_queue_depth", "Images waiting for a free inference worker.", () => pool?.queued ?? 0);
   metrics.gauge("mlapi_workers_busy", "Inference workers running a batch now.", () => pool?.busy ?? 0);
   metrics.gauge("mlapi_workers", "Inference workers.", () => pool?.size ?? 0);

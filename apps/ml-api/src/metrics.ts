@@ -52,7 +52,15 @@ export class Metrics {
   private readonly stageSeconds = new Map<Stage, Histogram>();
   private readonly gauges = new Map<string, Gauge>();
 
-  constructor(private readonly knownRoutes: readonly string[]) {}
+  /**
+   * `service` (METRICS_SERVICE: the ECS service name) becomes an EMF dimension: every metric is
+   * then published per service and route and per service (all routes), so environments sharing
+   * an account never mix. Without it (local runs) the dimension is `route` alone.
+   */
+  constructor(
+    private readonly knownRoutes: readonly string[],
+    private readonly service?: string,
+  ) {}
 
   /** The route label for a request path. */
   route(path: string): string {
@@ -68,7 +76,7 @@ export class Metrics {
     const h = this.requestSeconds.get(s.route) ?? new Histogram();
     h.observe(s.totalMs / 1000);
     this.requestSeconds.set(s.route, h);
-    const emf: Record<string, unknown> = { route: s.route, requestMs: s.totalMs, fault: s.status >= 500 ? 1 : 0 };
+    const emf: Record<string, unknown> = { ...this.serviceField(), route: s.route, requestMs: s.totalMs, fault: s.status >= 500 ? 1 : 0 };
     const names = ["requestMs", "fault"];
     for (const stage of STAGES) {
       const ms = s.stagesMs?.[stage];
@@ -83,7 +91,11 @@ export class Metrics {
       _aws: {
         Timestamp: Date.now(),
         CloudWatchMetrics: [
-          { Namespace: EMF_NAMESPACE, Dimensions: [["route"]], Metrics: names.map((Name) => ({ Name, Unit: Name === "fault" ? "Count" : "Milliseconds" })) },
+          {
+            Namespace: EMF_NAMESPACE,
+            Dimensions: this.service ? [["service", "route"], ["service"]] : [["route"]],
+            Metrics: names.map((Name) => ({ Name, Unit: Name === "fault" ? "Count" : "Milliseconds" })),
+          },
         ],
       },
       ...emf,
@@ -98,6 +110,10 @@ export class Metrics {
   /** A total since start, read like a gauge; `name` ends in `_total` or a unit. */
   counter(name: string, help: string, read: () => number): void {
     this.gauges.set(name, { help, read, type: "counter" });
+  }
+
+  private serviceField(): Record<string, string> {
+    return this.service ? { service: this.service } : {};
   }
 
   /** Prometheus text exposition format 0.0.4. */
@@ -123,7 +139,13 @@ export class Metrics {
     const values: Record<string, number> = {};
     for (const [name, g] of this.gauges) values[name] = g.read();
     return {
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [[]], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: "None" })) }] },
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          { Namespace: EMF_NAMESPACE, Dimensions: [this.service ? ["service"] : []], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: "None" })) },
+        ],
+      },
+      ...this.serviceField(),
       ...values,
     };
   }

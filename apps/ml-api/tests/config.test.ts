@@ -46,6 +46,12 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...BASE, MAX_QUEUE: "0" }).maxQueue).toBe(0);
   });
 
+  it("reads METRICS_SERVICE as the EMF service dimension; absent or blank means none", () => {
+    expect(loadConfig({ ...BASE, METRICS_SERVICE: " mlapi-api-prod " }).metricsService).toBe("mlapi-api-prod");
+    expect(loadConfig({ ...BASE, METRICS_SERVICE: " " }).metricsService).toBeUndefined();
+    expect(loadConfig(BASE).metricsService).toBeUndefined();
+  });
+
   it("sizes admission by WORKER_THREADS unless MAX_IN_FLIGHT / MAX_WAITING are set (MAX_WAITING=0: no waiting)", () => {
     expect(loadConfig({ ...BASE, WORKER_THREADS: "3" })).toMatchObject({ maxInFlight: 12, maxWaiting: 12 });
     expect(loadConfig({ ...BASE, WORKER_THREADS: "3", MAX_IN_FLIGHT: "5", MAX_WAITING: "0" })).toMatchObject({ maxInFlight: 5, maxWaiting: 0 });

@@ -49,6 +49,20 @@ describe("Metrics", () => {
     expect(emf).toMatchObject({ route: "/api/v2/classify", fault: 1, inferenceMs: 9 });
   });
 
+  it("with METRICS_SERVICE, publishes every metric per service and route and per service, gauges per service", () => {
+    type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+    const m = new Metrics(["/api/v2/classify"], "mlapi-api-prod");
+    const emf = m.observe({ route: "/api/v2/classify", method: "POST", status: 200, totalMs: 12, stagesMs: { inference: 9 } }) as Emf;
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([["service", "route"], ["service"]]);
+    expect(emf).toMatchObject({ service: "mlapi-api-prod", route: "/api/v2/classify", inferenceMs: 9 });
+    m.gauge("mlapi_store_buffer_size", "Rows buffered.", () => 4);
+    const gauges = m.gaugesEmf() as Emf;
+    expect(gauges._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [["service"]], Metrics: [{ Name: "mlapi_store_buffer_size" }] });
+    expect(gauges).toMatchObject({ service: "mlapi-api-prod", mlapi_store_buffer_size: 4 });
+    // without it (local runs): route alone, gauges without dimensions
+    expect((new Metrics([]).gaugesEmf() as Emf)._aws.CloudWatchMetrics[0].Dimensions).toEqual([[]]);
+  });
+
   it("serves GET /metrics on its own port and nothing else", async () => {
     const m = new Metrics([]);
     const server = startMetricsServer(m, 0, createLogger("error"));
