@@ -143,6 +143,8 @@ const api = new ApiService("api", {
     DB_SECRET_ARN: masterSecretArn,
     // Inference threads = whole vCPUs of the task (at least 1), rather than what the container guesses from cgroups.
     WORKER_THREADS: String(Math.max(1, Math.floor(cfg.cpu / 1024))),
+    // The API's EMF metrics carry this as their `service` dimension: environments sharing an account stay apart.
+    METRICS_SERVICE: serviceName,
   },
   secrets: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => apiSecrets(master, apps)),
   logGroupName: apiLogs.name,

@@ -3,7 +3,7 @@
 // workers together, so they share model calls (micro-batching). The parser is ~50 lines over a
 // fully read, bounded body: no streaming parser dependency.
 import { createHash, randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import { settle, WARNINGS, type Warning } from "./answers";
 import { HttpError } from "./http/errors";
 import { checkContentType, decodeImage, inspectImage } from "./image";
 import { topK } from "./model/manifest";
@@ -65,48 +65,67 @@ export function parseMultipart(body: Buffer, boundary: string, maxParts: number)
 }
 
 type ItemResult =
-  | { index: number; name: string; filename?: string; predictionId: string; predictions: Array<{ label: string; score: number }>; image: Record<string, unknown> }
+  | {
+      index: number;
+      name: string;
+      filename?: string;
+      predictionId: string;
+      predictions: Array<{ label: string; score: number }>;
+      /** False when the prediction row could not be written yet (kept in memory and retried). */
+      stored?: boolean;
+      image: Record<string, unknown>;
+    }
   | { index: number; name: string; filename?: string; error: { status: number; code: string; message: string } };
 
+/** A batch request whose headers passed the cheap checks (and admission). */
+export interface BatchRequest {
+  /** From the multipart Content-Type (multipartBoundary). */
+  boundary: string;
+  k: number;
+  requestedSession?: string;
+  /** The server's bounded body reader. */
+  readBody: (max: number) => Promise<Buffer>;
+}
+
 /**
- * Handles a batch request once routing, readiness and `top_k` are checked. `readBody` is the
- * server's bounded body reader. Answers 200 with one result or error per part, in order.
+ * Handles a batch request once routing, readiness, Content-Type, `top_k`, the session id and
+ * admission are checked. Answers 200 with one result or error per part, in order; as for a single
+ * image, a failing session store leaves the answer without a session and a failing prediction
+ * store marks the items `stored: false` (both with `warnings`).
  */
-export async function classifyBatch(
-  deps: AppDeps,
-  req: IncomingMessage,
-  k: number,
-  sessionId: string | undefined,
-  readBody: (max: number) => Promise<Buffer>,
-  fields: Record<string, unknown>,
-): Promise<unknown> {
-  const boundary = multipartBoundary(req.headers["content-type"]);
+export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Record<string, unknown>): Promise<unknown> {
   const t0 = performance.now();
-  const body = await readBody(MAX_BATCH_BYTES);
-  const parts = parseMultipart(body, boundary, MAX_BATCH_IMAGES);
+  const body = await r.readBody(MAX_BATCH_BYTES);
+  const parts = parseMultipart(body, r.boundary, MAX_BATCH_IMAGES);
   if (!parts.length) throw new HttpError(400, "empty_body", "the batch holds no images");
   const tRead = performance.now();
-  const sessionP = deps.sessions.touchOrCreate(sessionId);
-  sessionP.catch(() => undefined); // awaited below
-  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, k)));
-  const session = await sessionP;
+  const sessionP = settle(deps.sessions.touchOrCreate(r.requestedSession));
+  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, r.k)));
+  const sessionResult = await sessionP;
+  if (sessionResult.error instanceof HttpError && sessionResult.error.status < 500) throw sessionResult.error;
+  const session = sessionResult.value;
   // the metadata rows, once the session id is known (a new session's too)
   const results = await Promise.all(
     items.map(async ({ result, record }) => {
       if (!record) return result;
-      try {
-        await deps.recordPrediction({ ...record, sessionId: session.sessionId });
-        return result;
-      } catch (err) {
-        const e = err instanceof HttpError ? err : new HttpError(500, "internal", "internal error storing this prediction");
-        return { index: result.index, name: result.name, error: { status: e.status, code: e.code, message: e.message } };
-      }
+      const stored = await deps.recordPrediction({ ...record, sessionId: session?.sessionId });
+      return { ...result, stored };
     }),
   );
-  Object.assign(fields, { batchImages: parts.length, batchFailed: results.filter((r) => "error" in r).length, sessionId: session.sessionId });
+  const notStored = results.filter((x) => "stored" in x && !x.stored).length;
+  const warnings: Warning[] = [];
+  if (notStored) warnings.push(WARNINGS.predictionNotStored);
+  if (sessionResult.error) warnings.push(WARNINGS.sessionUnavailable);
+  const batchFailed = results.filter((x) => "error" in x).length;
+  Object.assign(fields, { batchImages: parts.length, batchFailed, sessionId: session?.sessionId });
+  if (notStored) fields.notStored = notStored;
+  if (sessionResult.error) fields.sessionError = (sessionResult.error as Error).message;
   return {
     model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount },
+    session: session
+      ? { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount }
+      : null,
+    ...(warnings.length > 0 && { warnings }),
     results,
     latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },
   };

@@ -8,6 +8,8 @@ export interface AppConfig {
   port: number;
   /** Prometheus /metrics port, not routed by the ALB; 0 turns it off. env METRICS_PORT, default 9464. */
   metricsPort: number;
+  /** `service` dimension of the EMF metrics (the ECS service name), keeping environments apart. env METRICS_SERVICE, default none (`route` only). */
+  metricsService?: string;
   /** AWS region for DynamoDB (and Secrets Manager). env AWS_REGION (set by ECS), required. */
   region: string;
   /** DynamoDB sessions table. env SESSIONS_TABLE_NAME, required. */
@@ -42,6 +44,12 @@ export interface AppConfig {
   workerThreads: number;
   /** Requests waiting for a worker beyond which the service answers 503 (load shedding). env MAX_QUEUE, default 64. */
   maxQueue: number;
+  /** Classification requests admitted at once (body read, decode, inference). env MAX_IN_FLIGHT, default 4/worker. */
+  maxInFlight: number;
+  /** Requests waiting for admission (bodies unread) before 503 `overloaded`. env MAX_WAITING, default 4/worker. */
+  maxWaiting: number;
+  /** Prediction rows kept in memory while PostgreSQL fails (then the oldest drops). env PREDICTION_BUFFER_SIZE, default 10000. */
+  predictionBufferSize: number;
   /** Largest accepted request body in bytes. env MAX_IMAGE_BYTES, default 5 MiB. */
   maxImageBytes: number;
   /** Largest decoded image (width x height) accepted: the decompression-bomb guard. env MAX_IMAGE_PIXELS, default 25 000 000. */
@@ -88,9 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return raw as T;
   };
 
+  let workers = 1; // read in key order (problems are reported in that order); the admission defaults scale with it
   const cfg: AppConfig = {
     port: int("PORT", 8080, 1, 65535),
     metricsPort: int("METRICS_PORT", 9464, 0, 65535),
+    metricsService: env.METRICS_SERVICE?.trim() || undefined,
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || required("AWS_REGION"),
     sessionsTable: required("SESSIONS_TABLE_NAME"),
     sessionsKey: env.SESSIONS_TABLE_KEY?.trim() || "sessionId",
@@ -107,8 +117,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       poolSize: int("DB_POOL_SIZE", 5, 1, 100),
     },
     modelManifest: env.MODEL_MANIFEST?.trim() || defaultManifest(),
-    workerThreads: int("WORKER_THREADS", containerCpus(), 1, 64),
+    workerThreads: (workers = int("WORKER_THREADS", containerCpus(), 1, 64)),
     maxQueue: int("MAX_QUEUE", 64, 0, 10000),
+    maxInFlight: int("MAX_IN_FLIGHT", 4 * workers, 1, 10000),
+    maxWaiting: int("MAX_WAITING", 4 * workers, 0, 10000),
+    predictionBufferSize: int("PREDICTION_BUFFER_SIZE", 10_000, 1, 1_000_000),
     maxImageBytes: int("MAX_IMAGE_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     maxImagePixels: int("MAX_IMAGE_PIXELS", 25_000_000, 64, 268_402_689),
     maxTopK: int("MAX_TOP_K", 5, 1, 1000),

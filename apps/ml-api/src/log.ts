@@ -22,3 +22,32 @@ function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
   return value;
 }
+
+/**
+ * Routes process warnings into the JSON log. Node prints them to stderr as multi-line text (the
+ * AWS SDK's Node-version notice, a dependency's deprecation), which breaks the one-JSON-object-
+ * per-line contract of the logs; replacing its default listener keeps the content, as one line.
+ */
+export function routeProcessWarnings(log: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (w: Error) => log.warn("process warning", { name: w.name, message: w.message }));
+}
+
+type SdkLogger = Record<"trace" | "debug" | "info" | "warn" | "error", (...m: unknown[]) => void>;
+
+/**
+ * The AWS SDK's logger interface, writing warnings and errors into the JSON log. The SDK's HTTP
+ * handler otherwise warns through `console` (multi-line text on stderr); its info/debug output
+ * (every call's input and output) is dropped.
+ */
+export function awsSdkLogger(log: Logger): SdkLogger {
+  const fields = (m: unknown[]) => ({ message: m.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" ") });
+  const ignore = () => undefined;
+  return {
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    warn: (...m) => log.warn("aws sdk", fields(m)),
+    error: (...m) => log.error("aws sdk", fields(m)),
+  };
+}

@@ -4,20 +4,28 @@ import { existsSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import sharp from "sharp";
 import { ConfigError, loadConfig, parseDbSecret, type AppConfig } from "./config";
-import { FatalProbeError, Health } from "./health";
+import { FatalProbeError, Health, withTimeout } from "./health";
+import { Admission } from "./http/admission";
 import { HttpError } from "./http/errors";
 import { InferencePool } from "./inference/pool";
-import { createLogger, type Logger } from "./log";
+import { awsSdkLogger, createLogger, routeProcessWarnings, type Logger } from "./log";
 import { Metrics, startEmfGauges, startMetricsServer } from "./metrics";
 import { loadManifest } from "./model/manifest";
 import { createApp, ROUTES } from "./server";
 import { Db } from "./stores/db";
-import { insertPrediction, migrate } from "./stores/predictions";
+import { PredictionBuffer } from "./stores/prediction-buffer";
+import { insertPredictions, migrate } from "./stores/predictions";
 import { getSecretString } from "./stores/secrets-manager";
 import { SessionStore } from "./stores/sessions";
 
+// How long a v2 request waits for DynamoDB before answering without a session.
+const SESSION_TIMEOUT_MS = 3000;
+// How long shutdown tries to write prediction rows still buffered (within SHUTDOWN_TIMEOUT_MS's budget).
+const BUFFER_FLUSH_AT_SHUTDOWN_MS = 3000;
+
 async function main(): Promise<void> {
   const bootLog = createLogger("info");
+  routeProcessWarnings(bootLog);
   let cfg: AppConfig;
   try {
     cfg = loadConfig();
@@ -26,6 +34,7 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG: ECS shows the stopped reason; the log line says what to fix
   }
   const log = createLogger(cfg.logLevel);
+  routeProcessWarnings(log);
   if (cfg.db.ssl === "verify-full" && !existsSync(cfg.db.caPath)) {
     log.error(`DB_CA_PATH ${cfg.db.caPath} does not exist: the image must carry the RDS CA bundle (apps/ml-api/README.md, "The RDS CA bundle") or DB_CA_PATH must point at it`);
     process.exit(78);
@@ -35,7 +44,16 @@ async function main(): Promise<void> {
   sharp.cache(false);
 
   const manifest = loadManifest(cfg.modelManifest);
-  const ddb = new DynamoDBClient({ region: cfg.region, endpoint: cfg.dynamodbEndpoint, maxAttempts: 3 });
+  // Bounded calls: an unreachable endpoint fails within seconds instead of the SDK's unbounded
+  // default (without throwOnRequestTimeout the handler only warns). Its warnings go to the JSON log.
+  const sdkLog = awsSdkLogger(log);
+  const ddb = new DynamoDBClient({
+    region: cfg.region,
+    endpoint: cfg.dynamodbEndpoint,
+    maxAttempts: 3,
+    logger: sdkLog,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true, logger: sdkLog },
+  });
   const sessions = new SessionStore({ table: cfg.sessionsTable, key: cfg.sessionsKey, ttlSeconds: cfg.sessionTtlSeconds, client: ddb });
 
   // Credentials: the secret JSON ECS injected at start; after rotation, the live value from
@@ -67,11 +85,23 @@ async function main(): Promise<void> {
     log,
   );
   let pool: InferencePool | undefined;
-  const metrics = new Metrics(Object.keys(ROUTES));
+  // A row that cannot be written now (PostgreSQL down, or not migrated yet) is retried from memory.
+  const predictions = new PredictionBuffer({
+    capacity: cfg.predictionBufferSize,
+    write: (rows) => (db ? insertPredictions(db, rows) : Promise.reject(new Error("database not connected yet"))),
+    log,
+  });
+  const admission = new Admission({ maxInFlight: cfg.maxInFlight, maxWaiting: cfg.maxWaiting });
+  const metrics = new Metrics(Object.keys(ROUTES), cfg.metricsService);
   metrics.gauge("mlapi_inference_queue_depth", "Images waiting for a free inference worker.", () => pool?.queued ?? 0);
   metrics.gauge("mlapi_workers_busy", "Inference workers running a batch now.", () => pool?.busy ?? 0);
   metrics.gauge("mlapi_workers", "Inference workers.", () => pool?.size ?? 0);
-  metrics.gauge("mlapi_worker_busy_seconds", "Worker-seconds spent on inference since start (utilisation = rate / mlapi_workers).", () => (pool?.busyMs ?? 0) / 1000);
+  metrics.counter("mlapi_worker_busy_seconds", "Worker-seconds spent on inference since start (utilisation = rate / mlapi_workers).", () => (pool?.busyMs ?? 0) / 1000);
+  metrics.gauge("mlapi_requests_in_flight", "Classification requests admitted and not yet answered.", () => admission.inFlight);
+  metrics.gauge("mlapi_requests_waiting", "Classification requests waiting for admission (bodies unread).", () => admission.queued);
+  metrics.counter("mlapi_requests_refused_total", "Classification requests refused as overloaded (503) since start.", () => admission.refused);
+  metrics.gauge("mlapi_store_buffer_size", "Prediction rows held in memory while PostgreSQL fails.", () => predictions.size);
+  metrics.counter("mlapi_store_buffer_dropped_total", "Prediction rows dropped (buffer full, never written) since start.", () => predictions.dropped);
   const metricsServer = cfg.metricsPort ? startMetricsServer(metrics, cfg.metricsPort, log) : undefined;
   startEmfGauges(metrics, log);
 
@@ -79,15 +109,30 @@ async function main(): Promise<void> {
     manifest,
     limits: { maxImageBytes: cfg.maxImageBytes, maxImagePixels: cfg.maxImagePixels, maxTopK: cfg.maxTopK },
     infer: (pixels) => (pool ? pool.run(pixels) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading"))),
-    sessions: { touchOrCreate: (id) => unavailableOnError("sessions", sessions.touchOrCreate(id), log) },
-    recordPrediction: (p) => unavailableOnError("predictions", db ? insertPrediction(db, p) : Promise.reject(new Error("database not connected yet")), log),
+    sessions: {
+      touchOrCreate: (id) =>
+        withTimeout(sessions.touchOrCreate(id), SESSION_TIMEOUT_MS, `DynamoDB did not answer within ${SESSION_TIMEOUT_MS} ms`),
+    },
+    recordPrediction: (p) => predictions.record(p),
+    predictionBacklog: () => ({ buffered: predictions.size, dropped: predictions.dropped }),
+    admission,
     health,
     workers: () => ({ size: pool?.size ?? 0, busy: pool?.busy ?? 0, queued: pool?.queued ?? 0 }),
     log,
     metrics,
   });
-  await new Promise<void>((resolve) => app.server.listen(cfg.port, resolve));
-  log.info("listening", { port: cfg.port, metricsPort: cfg.metricsPort || undefined, model: manifest.name, modelVersion: manifest.version, workerThreads: cfg.workerThreads });
+  // A burst of new connections beyond the accept queue has its SYNs dropped and retried after 1 s,
+  // 3 s, …: a deeper queue (capped by net.core.somaxconn) lets admission control refuse them at once.
+  await new Promise<void>((resolve) => app.server.listen({ port: cfg.port, backlog: 4096 }, resolve));
+  log.info("listening", {
+    port: cfg.port,
+    metricsPort: cfg.metricsPort || undefined,
+    model: manifest.name,
+    modelVersion: manifest.version,
+    workerThreads: cfg.workerThreads,
+    maxInFlight: cfg.maxInFlight,
+    maxWaiting: cfg.maxWaiting,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -104,7 +149,8 @@ async function main(): Promise<void> {
     while (app.inFlight() > 0 && Date.now() < deadline) await sleep(50);
     if (app.inFlight() > 0) log.warn("shutdown timeout: abandoning in-flight requests", { inFlight: app.inFlight() });
     health.stop();
-    await Promise.allSettled([pool?.close(), db?.close()]);
+    await Promise.allSettled([pool?.close(), predictions.close(BUFFER_FLUSH_AT_SHUTDOWN_MS)]);
+    await db?.close().catch(() => undefined);
     ddb.destroy();
     log.info("stopped", { signal });
     process.exit(0);
@@ -140,16 +186,6 @@ async function waitForStores(health: Health, getDb: () => Db | undefined, log: L
       }
     }
     await sleep(Math.min(1000 * attempt, 10_000));
-  }
-}
-
-async function unavailableOnError<T>(store: string, p: Promise<T>, log: Logger): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
-    log.error("store call failed", { store, err });
-    throw new HttpError(503, "store_unavailable", `the ${store} store is unavailable; retry shortly`, { "Retry-After": "2" });
   }
 }
 

@@ -39,6 +39,8 @@ export interface RequestSample {
 interface Gauge {
   help: string;
   read: () => number;
+  /** Prometheus type: a gauge goes up and down, a counter only grows (since start). */
+  type: "gauge" | "counter";
 }
 
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
@@ -50,7 +52,15 @@ export class Metrics {
   private readonly stageSeconds = new Map<Stage, Histogram>();
   private readonly gauges = new Map<string, Gauge>();
 
-  constructor(private readonly knownRoutes: readonly string[]) {}
+  /**
+   * `service` (METRICS_SERVICE: the ECS service name) becomes an EMF dimension: every metric is
+   * then published per service and route and per service (all routes), so environments sharing
+   * an account never mix. Without it (local runs) the dimension is `route` alone.
+   */
+  constructor(
+    private readonly knownRoutes: readonly string[],
+    private readonly service?: string,
+  ) {}
 
   /** The route label for a request path. */
   route(path: string): string {
@@ -66,7 +76,7 @@ export class Metrics {
     const h = this.requestSeconds.get(s.route) ?? new Histogram();
     h.observe(s.totalMs / 1000);
     this.requestSeconds.set(s.route, h);
-    const emf: Record<string, unknown> = { route: s.route, requestMs: s.totalMs, fault: s.status >= 500 ? 1 : 0 };
+    const emf: Record<string, unknown> = { ...this.serviceField(), route: s.route, requestMs: s.totalMs, fault: s.status >= 500 ? 1 : 0 };
     const names = ["requestMs", "fault"];
     for (const stage of STAGES) {
       const ms = s.stagesMs?.[stage];
@@ -81,7 +91,11 @@ export class Metrics {
       _aws: {
         Timestamp: Date.now(),
         CloudWatchMetrics: [
-          { Namespace: EMF_NAMESPACE, Dimensions: [["route"]], Metrics: names.map((Name) => ({ Name, Unit: Name === "fault" ? "Count" : "Milliseconds" })) },
+          {
+            Namespace: EMF_NAMESPACE,
+            Dimensions: this.service ? [["service", "route"], ["service"]] : [["route"]],
+            Metrics: names.map((Name) => ({ Name, Unit: Name === "fault" ? "Count" : "Milliseconds" })),
+          },
         ],
       },
       ...emf,
@@ -90,7 +104,16 @@ export class Metrics {
 
   /** A value read at scrape time (and in the minutely EMF line); `name` in Prometheus style. */
   gauge(name: string, help: string, read: () => number): void {
-    this.gauges.set(name, { help, read });
+    this.gauges.set(name, { help, read, type: "gauge" });
+  }
+
+  /** A total since start, read like a gauge; `name` ends in `_total` or a unit. */
+  counter(name: string, help: string, read: () => number): void {
+    this.gauges.set(name, { help, read, type: "counter" });
+  }
+
+  private serviceField(): Record<string, string> {
+    return this.service ? { service: this.service } : {};
   }
 
   /** Prometheus text exposition format 0.0.4. */
@@ -107,16 +130,22 @@ export class Metrics {
     };
     histogram("mlapi_request_duration_seconds", "Time from request to answer, by route.", [...this.requestSeconds].map(([route, h]) => [{ route }, h]));
     histogram("mlapi_stage_duration_seconds", "Time per stage of a classification (read, decode, preprocess, queue, inference, session, store, total).", [...this.stageSeconds].map(([stage, h]) => [{ stage }, h]));
-    for (const [name, g] of this.gauges) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);
+    for (const [name, g] of this.gauges) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`, `${name} ${g.read()}`);
     return out.join("\n") + "\n";
   }
 
-  /** The gauges as one EMF log line's fields (no dimensions). */
+  /** The gauges and counters (their running totals) as one EMF log line's fields (no dimensions). */
   gaugesEmf(): Record<string, unknown> {
     const values: Record<string, number> = {};
     for (const [name, g] of this.gauges) values[name] = g.read();
     return {
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [[]], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: "None" })) }] },
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          { Namespace: EMF_NAMESPACE, Dimensions: [this.service ? ["service"] : []], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: "None" })) },
+        ],
+      },
+      ...this.serviceField(),
       ...values,
     };
   }

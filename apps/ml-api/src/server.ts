@@ -1,8 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { BATCH_PATH, classifyBatch } from "./batch";
+import { settle, WARNINGS, type Warning } from "./answers";
+import { BATCH_PATH, classifyBatch, multipartBoundary } from "./batch";
 import type { Health } from "./health";
+import type { Admission } from "./http/admission";
+import { closeAfterAnswer, ConnectionTracker } from "./http/connection";
 import { HttpError } from "./http/errors";
+import { requestIdFrom } from "./http/request-id";
 import { checkContentType, decodeImage, inspectImage, type Pixels } from "./image";
 import type { InferenceResult } from "./inference/pool";
 import type { Logger } from "./log";
@@ -11,21 +15,41 @@ import { topK, type ModelManifest } from "./model/manifest";
 import { OPENAPI_PATH, openApiDocument } from "./openapi";
 import { modelsBody } from "./routes/models";
 import type { PredictionRecord } from "./stores/predictions";
-import type { Session } from "./stores/sessions";
+import { validateSessionId, type Session } from "./stores/sessions";
 
 /** What the HTTP layer needs; main.ts wires the real pool and stores, unit tests wire fakes. */
 export interface AppDeps {
   manifest: ModelManifest;
   limits: { maxImageBytes: number; maxImagePixels: number; maxTopK: number };
   infer: (pixels: Pixels) => Promise<InferenceResult>;
+  /** A rejection other than a 4xx HttpError answers v2 without a session (the classification is the product). */
   sessions: { touchOrCreate(requested: string | undefined): Promise<Session> };
-  recordPrediction: (p: PredictionRecord) => Promise<void>;
+  /** Resolves true when the row was written, false when it was buffered for a later retry. */
+  recordPrediction: (p: PredictionRecord) => Promise<boolean>;
+  /** Prediction rows waiting for the store, and rows dropped since start (reported by /health). */
+  predictionBacklog: () => { buffered: number; dropped: number };
+  /** Bounds classification requests before their bodies are read. */
+  admission: Admission;
   health: Health;
   workers: () => { size: number; busy: number; queued: number };
   log: Logger;
   /** Request counts and stage latencies (Prometheus + EMF); absent in tests that do not look. */
   metrics?: Metrics;
+  /** node:http timeouts, ms; tests shorten them. */
+  timeouts?: Partial<Timeouts>;
 }
+
+export interface Timeouts {
+  /** Whole request received (headers and body), else 408. */
+  requestMs: number;
+  /** Request headers received. */
+  headersMs: number;
+  /** How often node:http checks the two above. */
+  checkIntervalMs: number;
+}
+const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, checkIntervalMs: 5_000 };
+/** After an answer sent before the body was read: how long the rest of the body is drained before the socket closes. */
+const LINGER_MS = 2_000;
 
 export const DEFAULT_TOP_K = 3;
 export const ROUTES: Record<string, string[]> = {
@@ -45,43 +69,60 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   let inFlight = 0;
-  const server = createServer((req, res) => {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, (req, res) => {
     inFlight++;
     const started = performance.now();
-    const requestId = headerValue(req, "x-request-id") ?? randomUUID();
+    const requestId = requestIdFrom(headerValue(req, "x-request-id"));
     const fields: Record<string, unknown> = {};
     res.setHeader("X-Request-Id", requestId);
     if (deps.health.draining) res.setHeader("Connection", "close");
-    handle(deps, req, res, fields)
-      .catch((err: unknown) => sendError(res, err, deps.log, requestId))
-      .finally(() => {
-        inFlight--;
-        const path = (req.url ?? "").split("?")[0];
-        // One line per request; health checks only at debug level so the ALB's polling does not drown the log.
-        const log = path === "/health" && res.statusCode < 500 ? deps.log.debug : deps.log.info;
-        const latencyMs = round(performance.now() - started);
-        const { stagesMs, ...rest } = fields as { stagesMs?: Record<string, number> };
-        const emf = deps.metrics?.observe({ route: deps.metrics.route(path), method: req.method ?? "", status: res.statusCode, totalMs: latencyMs, stagesMs });
-        log("request", { requestId, method: req.method, path, status: res.statusCode, latencyMs, ...rest, ...emf });
-      });
+    connections.track(req, res);
+    const closed = new Promise((resolve) => res.once("close", resolve));
+    const handled = handle(deps, req, res, fields)
+      .catch((err: unknown) => sendError(req, res, err, deps, requestId))
+      .finally(() => inFlight--);
+    // Logged once the handler is done and the response closed: an answer that never reached the client
+    // (disconnect, timeout) is logged, and counted in the metrics, as such, not as the status the handler chose.
+    void Promise.all([handled, closed]).then(() => {
+      const path = (req.url ?? "").split("?")[0].slice(0, 256);
+      const { status, error } = connections.outcome(req, res);
+      // One line per request; health checks only at debug level so the ALB's polling does not drown the log.
+      const log = path === "/health" && status < 500 ? deps.log.debug : deps.log.info;
+      const latencyMs = round(performance.now() - started);
+      const { stagesMs, ...rest } = fields as { stagesMs?: Record<string, number> };
+      const emf = deps.metrics?.observe({ route: deps.metrics.route(path), method: req.method ?? "", status, totalMs: latencyMs, stagesMs });
+      log("request", { requestId, method: req.method, path, status, ...(error && { error }), latencyMs, ...rest, ...emf });
+    });
   });
+  // a client error before any request was parsed (431, 400 bad_request, 408 on headers) is counted too
+  const connections = new ConnectionTracker(server, deps.log, (status) =>
+    deps.metrics ? deps.metrics.observe({ route: "other", method: "", status, totalMs: 0 }) : {},
+  );
   // ALB keeps idle connections for 60 s: the server must keep them longer, or a request can race a
   // close and surface as a 502 at the load balancer.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
   return { server, inFlight: () => inFlight };
 }
 
 async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, fields: Record<string, unknown>): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  const url = requestUrl(req);
   const allowed = ROUTES[url.pathname];
   if (!allowed) throw new HttpError(404, "not_found", `no route for ${url.pathname}`);
   if (!allowed.includes(req.method ?? "")) throw new HttpError(405, "method_not_allowed", `${url.pathname} accepts ${allowed.join(", ")}`, { Allow: allowed.join(", ") });
 
   if (url.pathname === "/health") {
     const { status, stores } = deps.health.report();
-    const body = { status, model: { name: deps.manifest.name, version: deps.manifest.version, ready: deps.health.modelReady }, stores, workers: deps.workers() };
+    const body = {
+      status,
+      model: { name: deps.manifest.name, version: deps.manifest.version, ready: deps.health.modelReady },
+      stores,
+      workers: deps.workers(),
+      requests: { inFlight: deps.admission.inFlight, waiting: deps.admission.queued },
+      predictions: deps.predictionBacklog(),
+    };
     return sendJson(res, deps.health.ready ? 200 : 503, body, req.method === "HEAD");
   }
 
@@ -91,36 +132,65 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   const v2 = url.pathname !== "/api/v1/classify";
   if (!deps.health.modelReady) throw new HttpError(503, "not_ready", "the model is still loading", { "Retry-After": "5" });
   // Cheap checks first, before a byte of the body is read.
-  const batch = url.pathname === BATCH_PATH;
-  const format = batch ? undefined : checkContentType(req.headers["content-type"]);
+  const contentType = req.headers["content-type"];
+  const media = url.pathname === BATCH_PATH ? { boundary: multipartBoundary(contentType) } : { format: checkContentType(contentType) };
   const k = v2 ? parseTopK(url.searchParams.get("top_k"), Math.min(deps.limits.maxTopK, deps.manifest.labels.length)) : 1;
   const requestedSession = v2 ? headerValue(req, "x-session-id") : undefined;
-  if (!format) return sendJson(res, 200, await classifyBatch(deps, req, k, requestedSession, (max) => readBody(req, res, max), fields));
+  if (requestedSession !== undefined) validateSessionId(requestedSession);
 
+  // Admission before a byte of the body is read (a batch too): an overloaded task refuses in microseconds.
+  const release = await deps.admission.acquire((cb) => res.once("close", cb));
+  try {
+    if (media.boundary !== undefined) {
+      const batch = { boundary: media.boundary, k, requestedSession, readBody: (max: number) => readBody(req, max) };
+      return sendJson(res, 200, await classifyBatch(deps, batch, fields));
+    }
+    return await classify(deps, req, res, fields, { v2, format: media.format, k, requestedSession });
+  } finally {
+    release();
+  }
+}
+
+interface ClassifyRequest {
+  v2: boolean;
+  format: ReturnType<typeof checkContentType>;
+  k: number;
+  requestedSession?: string;
+}
+
+async function classify(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  fields: Record<string, unknown>,
+  c: ClassifyRequest,
+): Promise<void> {
+  const { v2, format, k, requestedSession } = c;
   const t0 = performance.now();
-  const body = await readBody(req, res, deps.limits.maxImageBytes);
+  const body = await readBody(req, deps.limits.maxImageBytes);
   const tRead = performance.now();
   const info = await inspectImage(body, format, deps.limits.maxImagePixels);
   const tDecode = performance.now();
   // The session does not depend on the pixels: touch it while the image is decoded and classified
   // (after the header checks, so that rejected uploads create no sessions).
-  const sessionP = v2 ? timed(deps.sessions.touchOrCreate(requestedSession)) : undefined;
-  sessionP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if decoding fails first
+  const sessionP = v2 ? settle(deps.sessions.touchOrCreate(requestedSession)) : undefined;
   const pixels = await decodeImage(body, deps.limits.maxImagePixels);
   const tPre = performance.now();
   const result = await deps.infer(pixels);
   const tInfer = performance.now();
   const predictions = topK(result.scores, deps.manifest.labels, k);
-  const session = sessionP ? await sessionP : undefined;
+  const sessionResult = sessionP ? await sessionP : undefined;
+  if (sessionResult?.error instanceof HttpError && sessionResult.error.status < 500) throw sessionResult.error;
+  const session = sessionResult?.value;
   const tSession = performance.now();
 
   const id = randomUUID();
   const sha256 = createHash("sha256").update(body).digest("hex");
   const top = predictions[0];
-  await deps.recordPrediction({
+  const stored = await deps.recordPrediction({
     id,
     apiVersion: v2 ? 2 : 1,
-    sessionId: session?.value.sessionId,
+    sessionId: session?.sessionId,
     modelName: deps.manifest.name,
     modelVersion: deps.manifest.version,
     label: top.label,
@@ -133,27 +203,36 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
     imageFormat: info.format,
   });
   const tStore = performance.now();
-  Object.assign(fields, { label: top.label, score: top.score, imageBytes: body.length, sessionId: session?.value.sessionId });
+  const warnings: Warning[] = [];
+  if (!stored) warnings.push(WARNINGS.predictionNotStored);
+  if (sessionResult?.error) warnings.push(WARNINGS.sessionUnavailable);
+  Object.assign(fields, { label: top.label, score: top.score, imageBytes: body.length, sessionId: session?.sessionId });
+  if (!stored) fields.stored = false;
+  if (sessionResult?.error) Object.assign(fields, { sessionError: (sessionResult.error as Error).message });
   const stagesMs = {
     read: round(tRead - t0),
     decode: round(tDecode - tRead),
     preprocess: round(tPre - tDecode),
     queue: round(result.queueMs),
     inference: round(result.inferenceMs),
-    ...(session ? { session: round(session.ms) } : {}),
+    ...(sessionResult ? { session: round(sessionResult.ms) } : {}),
     store: round(tStore - tSession),
     total: round(tStore - t0),
   };
   fields.stagesMs = stagesMs; // for the metrics (server's request hook), not logged as such
 
-  if (!session) return sendJson(res, 200, { label: top.label, score: top.score }); // v1
-  const s = session.value;
-  res.setHeader("X-Session-Id", s.sessionId);
+  // v1 keeps its two fields; `stored: false` is added only when the record could not be written.
+  if (!v2) return sendJson(res, 200, { label: top.label, score: top.score, ...(!stored && { stored }) });
+  if (session) res.setHeader("X-Session-Id", session.sessionId);
   return sendJson(res, 200, {
     predictionId: id,
     predictions,
     model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: { id: s.sessionId, created: s.created, expiresAt: s.expiresAt, requestCount: s.requestCount },
+    session: session
+      ? { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount }
+      : null,
+    stored,
+    ...(warnings.length > 0 && { warnings }),
     image: { format: info.format, width: info.width, height: info.height, bytes: body.length, sha256 },
     // sessionWait: waiting for the session beyond the image work (normally 0: it ran in parallel)
     latencyMs: { ...stagesMs, sessionWait: round(tSession - tInfer) },
@@ -170,13 +249,10 @@ export function parseTopK(raw: string | null, max: number): number {
 }
 
 /** Reads the body up to `max` bytes; larger bodies are refused without buffering them. */
-function readBody(req: IncomingMessage, res: ServerResponse, max: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, "payload_too_large", `image exceeds the ${max}-byte limit`, { Connection: "close" });
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, "payload_too_large", `image exceeds the ${max}-byte limit`);
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > max) {
-    discard(req, res, max);
-    return Promise.reject(tooLarge());
-  }
+  if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -184,7 +260,7 @@ function readBody(req: IncomingMessage, res: ServerResponse, max: number): Promi
       size += chunk.length;
       if (size > max) {
         req.off("data", onData);
-        discard(req, res, max);
+        req.pause();
         reject(tooLarge());
         return;
       }
@@ -193,24 +269,18 @@ function readBody(req: IncomingMessage, res: ServerResponse, max: number): Promi
     req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks, size)));
     req.on("error", reject);
+    // a request destroyed without an error (client gone) would otherwise never settle
+    req.on("close", () => reject(new Error("request closed before its body was read")));
   });
 }
 
-// Let the client finish sending (so it can read the 413) but stop a client that keeps going.
-function discard(req: IncomingMessage, res: ServerResponse, max: number): void {
-  let extra = 0;
-  req.on("data", (c: Buffer) => {
-    extra += c.length;
-    if (extra > 4 * max) req.destroy();
-  });
-  req.resume();
-  res.on("finish", () => req.destroy());
-}
-
-async function timed<T>(p: Promise<T>): Promise<{ value: T; ms: number }> {
-  const t = performance.now();
-  const value = await p;
-  return { value, ms: performance.now() - t };
+/** The request target as a URL; an absolute target with an invalid host or port is the client's error. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    throw new HttpError(400, "invalid_url", "the request target is not a valid URL");
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headOnly = false): void {
@@ -219,16 +289,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headOnly =
   res.end(headOnly ? undefined : text);
 }
 
-function sendError(res: ServerResponse, err: unknown, log: Logger, requestId: string): void {
-  if (res.headersSent) {
+function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, deps: AppDeps, requestId: string): void {
+  // The client disconnected or timed out: nobody to answer, and not a server error (the log line says which).
+  if (res.headersSent || req.socket.destroyed) {
     res.destroy();
     return;
   }
+  // Answered before the whole body was read: close the connection rather than read an unlimited body.
+  closeAfterAnswer(req, res, 2 * deps.limits.maxImageBytes, LINGER_MS);
   if (err instanceof HttpError) {
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
     return sendJson(res, err.status, { error: { code: err.code, message: err.message } });
   }
-  log.error("request failed", { requestId, err });
+  deps.log.error("request failed", { requestId, err });
   sendJson(res, 500, { error: { code: "internal", message: "internal error; see the service log for request " + requestId } });
 }
 

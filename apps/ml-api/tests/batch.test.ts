@@ -3,6 +3,7 @@
 import type { AddressInfo } from "node:net";
 import { MAX_BATCH_IMAGES, multipartBoundary, parseMultipart } from "../src/batch";
 import { Health } from "../src/health";
+import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
 import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
@@ -69,7 +70,9 @@ describe("POST /api/v2/classify/batch", () => {
     // the "model" says Porn for red images, Neutral otherwise
     infer: async (px) => ({ scores: px.data[0] > 200 ? Float32Array.from([0, 0, 0.1, 0.9, 0]) : Float32Array.from([0, 0, 0.9, 0.1, 0]), queueMs: 0, inferenceMs: 1, batchSize: 1 }),
     sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "batch-session-1", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
-    recordPrediction: async (p) => void records.push(p),
+    recordPrediction: async (p) => (records.push(p), true),
+    predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+    admission: new Admission({ maxInFlight: 1, maxWaiting: 0 }),
     health,
     workers: () => ({ size: 1, busy: 0, queued: 0 }),
     log: createLogger("error", () => undefined),
@@ -107,6 +110,51 @@ describe("POST /api/v2/classify/batch", () => {
       ["Porn", "batch-session-1", 2],
       ["Neutral", "batch-session-1", 2],
     ]);
+  });
+
+  it("passes admission before its body is read: refused at once with 503 overloaded while the slot is taken", async () => {
+    const before = records.length;
+    const release = await deps.admission.acquire(); // the one slot (maxInFlight 1, maxWaiting 0)
+    try {
+      const body = form([{ name: "a", type: "image/png", data: await solid(8, 8, [255, 0, 0]) }]);
+      const res = await fetch(`${base}/api/v2/classify/batch`, { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=XyZ" } });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("1");
+      expect(await res.json()).toMatchObject({ error: { code: "overloaded" } });
+      expect(deps.admission.refused).toBe(1);
+    } finally {
+      release();
+    }
+    expect(records.length).toBe(before);
+    expect(deps.admission.inFlight).toBe(0);
+  });
+
+  it("answers through store failures: items not stored say stored: false, no session when DynamoDB fails", async () => {
+    const saved = { sessions: deps.sessions, recordPrediction: deps.recordPrediction };
+    deps.sessions = { touchOrCreate: () => Promise.reject(new Error("dynamodb down")) };
+    // the first row is written, the second buffered (PostgreSQL failed in between)
+    let n = 0;
+    deps.recordPrediction = async () => n++ === 0;
+    try {
+      const body = form([
+        { name: "red", type: "image/png", data: await solid(8, 8, [255, 0, 0]) },
+        { name: "text", type: "text/plain", data: "hello" },
+        { name: "blue", type: "image/png", data: await solid(8, 8, [0, 0, 255]) },
+      ]);
+      const res = await fetch(`${base}/api/v2/classify/batch?top_k=1`, { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=XyZ" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-session-id")).toBeNull();
+      const out = (await res.json()) as { session: unknown; warnings: Array<{ code: string }>; results: Array<Record<string, unknown>> };
+      expect(out.session).toBeNull();
+      expect(out.warnings.map((w) => w.code)).toEqual(["prediction_not_stored", "session_unavailable"]);
+      expect(out.results.map((r) => [r.name, r.stored])).toEqual([
+        ["red", true],
+        ["text", undefined],
+        ["blue", false],
+      ]);
+    } finally {
+      Object.assign(deps, saved);
+    }
   });
 
   it(`refuses a batch of more than ${MAX_BATCH_IMAGES} images with 413 before classifying any`, async () => {

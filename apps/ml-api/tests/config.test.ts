@@ -22,6 +22,9 @@ describe("loadConfig", () => {
       db: { port: 5432, ssl: "verify-full", caPath: "/app/certs/rds-global-bundle.pem", poolSize: 5, secretArn: undefined },
       workerThreads: 2,
       maxQueue: 64,
+      maxInFlight: 8, // 4 per worker thread
+      maxWaiting: 8,
+      predictionBufferSize: 10_000,
       maxImageBytes: 5 * 1024 * 1024,
       maxImagePixels: 25_000_000,
       maxTopK: 5,
@@ -41,6 +44,20 @@ describe("loadConfig", () => {
 
   it("keeps an explicit 0 (?? not ||): MAX_QUEUE=0 means no queue", () => {
     expect(loadConfig({ ...BASE, MAX_QUEUE: "0" }).maxQueue).toBe(0);
+  });
+
+  it("reads METRICS_SERVICE as the EMF service dimension; absent or blank means none", () => {
+    expect(loadConfig({ ...BASE, METRICS_SERVICE: " mlapi-api-prod " }).metricsService).toBe("mlapi-api-prod");
+    expect(loadConfig({ ...BASE, METRICS_SERVICE: " " }).metricsService).toBeUndefined();
+    expect(loadConfig(BASE).metricsService).toBeUndefined();
+  });
+
+  it("sizes admission by WORKER_THREADS unless MAX_IN_FLIGHT / MAX_WAITING are set (MAX_WAITING=0: no waiting)", () => {
+    expect(loadConfig({ ...BASE, WORKER_THREADS: "3" })).toMatchObject({ maxInFlight: 12, maxWaiting: 12 });
+    expect(loadConfig({ ...BASE, WORKER_THREADS: "3", MAX_IN_FLIGHT: "5", MAX_WAITING: "0" })).toMatchObject({ maxInFlight: 5, maxWaiting: 0 });
+    expect(() => loadConfig({ ...BASE, MAX_IN_FLIGHT: "0", PREDICTION_BUFFER_SIZE: "-1" })).toThrow(
+      "invalid configuration: MAX_IN_FLIGHT=0 must be an integer in 1..10000; PREDICTION_BUFFER_SIZE=-1 must be an integer in 1..1000000",
+    );
   });
 });
 

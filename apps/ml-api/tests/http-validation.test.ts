@@ -2,7 +2,7 @@
 // message, nothing crashes, and good requests still work afterwards.
 import type { AddressInfo } from "node:net";
 import { FatalProbeError, Health } from "../src/health";
-import { HttpError } from "../src/http/errors";
+import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
 import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
@@ -32,7 +32,9 @@ describe("HTTP API input validation", () => {
     limits: LIMITS,
     infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3, batchSize: 1 }),
     sessions: { touchOrCreate: async (id) => (sessionCalls++, { sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
-    recordPrediction: async (p) => void records.push(p),
+    recordPrediction: async (p) => (records.push(p), true),
+    predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+    admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
     health,
     workers: () => ({ size: 1, busy: 0, queued: 0 }),
     log: createLogger("debug", (l) => logLines.push(l)),
@@ -76,7 +78,14 @@ describe("HTTP API input validation", () => {
     it("answers /health with 200, model name/version and store states", async () => {
       const res = await fetch(`${base}/health`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "ok", model: { name: "fake", version: "1.0.0", ready: true }, stores: { fake: "ok" }, workers: { size: 1, busy: 0, queued: 0 } });
+      expect(await res.json()).toEqual({
+        status: "ok",
+        model: { name: "fake", version: "1.0.0", ready: true },
+        stores: { fake: "ok" },
+        workers: { size: 1, busy: 0, queued: 0 },
+        requests: { inFlight: 0, waiting: 0 },
+        predictions: { buffered: 0, dropped: 0 },
+      });
     });
 
     it.each([
@@ -164,20 +173,6 @@ describe("HTTP API input validation", () => {
       const res = await fetch(`${base}/api/v1/classify`);
       expect(res.headers.get("allow")).toBe("POST");
       await expectError(res, 405, "method_not_allowed", /accepts POST/);
-    });
-
-    it("maps a store outage to the status the store reports (503 store_unavailable)", async () => {
-      const saved = deps.recordPrediction;
-      deps.recordPrediction = async () => {
-        throw new HttpError(503, "store_unavailable", "the predictions store is unavailable; retry shortly", { "Retry-After": "2" });
-      };
-      try {
-        const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png");
-        expect(res.headers.get("retry-after")).toBe("2");
-        await expectError(res, 503, "store_unavailable", /predictions store is unavailable/);
-      } finally {
-        deps.recordPrediction = saved;
-      }
     });
 
     it("answers an unexpected failure with 500 and a request id, without leaking the error", async () => {

@@ -1,11 +1,21 @@
 // Metrics: Prometheus text on its own port, EMF in the request log line.
 import type { AddressInfo } from "node:net";
 import { Health } from "../src/health";
+import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
 import { EMF_NAMESPACE, Metrics, startMetricsServer } from "../src/metrics";
 import type { ModelManifest } from "../src/model/manifest";
 import { createApp, ROUTES, type App } from "../src/server";
 import { solid } from "./support/images";
+import { openRequest, rawExchange } from "./support/raw-http";
+
+const until = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 describe("Metrics", () => {
   it("counts requests by route/method/status and keeps cumulative histograms per route and stage", () => {
@@ -14,6 +24,7 @@ describe("Metrics", () => {
     m.observe({ route: m.route("/api/v2/classify"), method: "POST", status: 200, totalMs: 120 });
     m.observe({ route: m.route("/wp-admin.php"), method: "GET", status: 404, totalMs: 1 });
     m.gauge("mlapi_inference_queue_depth", "Images waiting.", () => 3);
+    m.counter("mlapi_store_buffer_dropped_total", "Rows dropped.", () => 2);
     const text = m.prometheus();
     expect(text).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 2');
     expect(text).toContain('mlapi_requests_total{route="other",method="GET",status="404"} 1'); // never the raw path
@@ -23,6 +34,7 @@ describe("Metrics", () => {
     expect(text).toContain('mlapi_request_duration_seconds_count{route="/api/v2/classify"} 2');
     expect(text).toContain('mlapi_stage_duration_seconds_bucket{stage="inference",le="0.01"} 1');
     expect(text).toContain("# TYPE mlapi_inference_queue_depth gauge\nmlapi_inference_queue_depth 3");
+    expect(text).toContain("# TYPE mlapi_store_buffer_dropped_total counter\nmlapi_store_buffer_dropped_total 2");
   });
 
   it("returns EMF fields naming the latency fields as CloudWatch metrics with the route dimension", () => {
@@ -35,6 +47,20 @@ describe("Metrics", () => {
     // every metric named is a top-level number in the same object (the EMF rule); the dimension a string
     for (const { Name } of directive.Metrics) expect(typeof emf[Name]).toBe("number");
     expect(emf).toMatchObject({ route: "/api/v2/classify", fault: 1, inferenceMs: 9 });
+  });
+
+  it("with METRICS_SERVICE, publishes every metric per service and route and per service, gauges per service", () => {
+    type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+    const m = new Metrics(["/api/v2/classify"], "mlapi-api-prod");
+    const emf = m.observe({ route: "/api/v2/classify", method: "POST", status: 200, totalMs: 12, stagesMs: { inference: 9 } }) as Emf;
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([["service", "route"], ["service"]]);
+    expect(emf).toMatchObject({ service: "mlapi-api-prod", route: "/api/v2/classify", inferenceMs: 9 });
+    m.gauge("mlapi_store_buffer_size", "Rows buffered.", () => 4);
+    const gauges = m.gaugesEmf() as Emf;
+    expect(gauges._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [["service"]], Metrics: [{ Name: "mlapi_store_buffer_size" }] });
+    expect(gauges).toMatchObject({ service: "mlapi-api-prod", mlapi_store_buffer_size: 4 });
+    // without it (local runs): route alone, gauges without dimensions
+    expect((new Metrics([]).gaugesEmf() as Emf)._aws.CloudWatchMetrics[0].Dimensions).toEqual([[]]);
   });
 
   it("serves GET /metrics on its own port and nothing else", async () => {
@@ -72,7 +98,9 @@ describe("Metrics", () => {
       limits: { maxImageBytes: 65536, maxImagePixels: 1e6, maxTopK: 2 },
       infer: async () => ({ scores: Float32Array.from([0.3, 0.7]), queueMs: 1, inferenceMs: 5, batchSize: 1 }),
       sessions: { touchOrCreate: async () => ({ sessionId: "s-0000001", created: true, createdAt: "", expiresAt: 1, requestCount: 1 }) },
-      recordPrediction: async () => undefined,
+      recordPrediction: async () => true,
+      predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+      admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
       health,
       workers: () => ({ size: 1, busy: 0, queued: 0 }),
       log: createLogger("info", (l) => lines.push(l)),
@@ -83,11 +111,26 @@ describe("Metrics", () => {
     try {
       await fetch(`${base}/api/v2/classify`, { method: "POST", body: await solid(8, 8, [1, 2, 3]), headers: { "content-type": "image/png" } });
       await fetch(`${base}/nope`);
-      const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      // a client gone mid-body: counted as the 499 it was, not as the status the handler would have chosen
+      const port = (app.server.address() as AddressInfo).port;
+      const head = "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n";
+      const socket = await openRequest(port, head, 100);
+      await until(() => app.inFlight() === 1);
+      socket.destroy();
+      const requestLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      await until(() => requestLines().length === 3);
+      const request = requestLines();
       expect(request.map((l) => [l.route, l.status, typeof l._aws])).toEqual([
         ["/api/v2/classify", 200, "object"],
         ["other", 404, "object"],
+        ["/api/v1/classify", 499, "object"],
       ]);
+      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v1/classify",method="POST",status="499"} 1');
+      // a client error before any request is parsed (headers too large) is counted and logged with its EMF block
+      await rawExchange(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${"a".repeat(20_000)}`);
+      await until(() => requestLines().length === 4);
+      expect(requestLines()[3]).toMatchObject({ status: 431, error: "headers_too_large", route: "other", _aws: expect.any(Object) });
+      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="other",method="",status="431"} 1');
       expect(request[0]).toMatchObject({ inferenceMs: 5, queueMs: 1 });
       expect(request[0]).not.toHaveProperty("stagesMs");
       expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 1');

@@ -3,12 +3,14 @@
 // against the documented schema; no scenario answers a status the document does not list.
 import type { AddressInfo } from "node:net";
 import { Health } from "../src/health";
+import { Admission } from "../src/http/admission";
 import { HttpError } from "../src/http/errors";
 import { createLogger } from "../src/log";
 import type { ModelManifest } from "../src/model/manifest";
 import document from "../src/openapi.json";
 import { createApp, ROUTES, type App, type AppDeps } from "../src/server";
 import { solid } from "./support/images";
+import { rawExchange } from "./support/raw-http";
 import { validate } from "./support/schema";
 
 const manifest: ModelManifest = {
@@ -33,10 +35,14 @@ describe("OpenAPI document vs the server", () => {
     limits: { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 },
     infer: async () => good,
     sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
-    recordPrediction: async () => undefined,
+    recordPrediction: async () => true,
+    predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
+    admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
     health,
     workers: () => ({ size: 1, busy: 0, queued: 0 }),
     log: createLogger("error", () => undefined),
+    // short enough to produce a 408 in the test, long enough for any other request to arrive
+    timeouts: { requestMs: 1500, headersMs: 1500, checkIntervalMs: 100 },
   };
   beforeAll(async () => {
     app = createApp(deps);
@@ -63,9 +69,32 @@ describe("OpenAPI document vs the server", () => {
     else deps.sessions = { touchOrCreate: () => Promise.reject(err) };
     return () => Object.assign(deps, saved);
   };
+  const using = (overrides: Partial<AppDeps>) => () => {
+    const saved = { ...deps };
+    Object.assign(deps, overrides);
+    return () => Object.assign(deps, saved);
+  };
+  /** For what fetch cannot send (a body that never comes, oversized headers, an invalid target): a raw exchange. */
+  const raw = (head: string, bodyBytes = 0) => async () => {
+    const { response } = await rawExchange(Number(new URL(base).port), head, { bodyBytes, maxMs: 10_000 });
+    const split = response.indexOf("\r\n\r\n");
+    const [statusLine, ...lines] = response.slice(0, split).split("\r\n");
+    const headers = new Headers(lines.map((l): [string, string] => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+    return new Response(response.slice(split + 4), { status: Number(statusLine.split(" ")[1]), headers });
+  };
+  const headerProblems: string[] = [];
+  const retryAfter = (send: () => Promise<Response>) => async () => {
+    const res = await send();
+    if (res.headers.get("retry-after") !== "1") headerProblems.push(`${res.url} -> ${res.status}: Retry-After ${res.headers.get("retry-after")}`);
+    return res;
+  };
 
   it("every documented response is what the server answers, and nothing undocumented", async () => {
     const png = await solid(20, 10, [200, 100, 50]);
+    const full = new Admission({ maxInFlight: 1, maxWaiting: 0 });
+    await full.acquire(); // never released: every classification is refused as overloaded
+    const storesDown = using({ sessions: { touchOrCreate: () => Promise.reject(new Error("dynamodb down")) }, recordPrediction: async () => false });
+    const bigHeader = `X-Padding: ${"a".repeat(20_000)}`;
     const big = Buffer.alloc(70 * 1024, 1);
     const scenarios: Scenario[] = [
       ["/health", "get", 503, get("/health")],
@@ -102,9 +131,23 @@ describe("OpenAPI document vs the server", () => {
           ["/api/v2/classify/batch", "post", 405, get("/api/v2/classify/batch")],
           ["/api/v2/classify/batch", "post", 413, post("/api/v2/classify/batch", many.body, many.type)],
           ["/api/v2/classify/batch", "post", 415, post("/api/v2/classify/batch", png, "image/png")],
-          ["/api/v2/classify/batch", "post", 500, post("/api/v2/classify/batch", mixed.body, mixed.type), failing("sessions", new Error("boom"))],
+          ["/api/v2/classify/batch", "post", 200, post("/api/v2/classify/batch", mixed.body, mixed.type), storesDown],
+          ["/api/v2/classify/batch", "post", 500, post("/api/v2/classify/batch", mixed.body, mixed.type), using({ recordPrediction: () => Promise.reject(new Error("boom")) })],
         ] as Scenario[];
       })(),
+      // stores down: answered, with stored: false / session: null / warnings
+      ["/api/v1/classify", "post", 200, post("/api/v1/classify", png, "image/png"), storesDown],
+      ["/api/v2/classify", "post", 200, post("/api/v2/classify", png, "image/png"), storesDown],
+      // connection edges and admission, on each classification route
+      ...(["/api/v1/classify", "/api/v2/classify", "/api/v2/classify/batch"] as const).flatMap((path): Scenario[] => {
+        const type = path.endsWith("batch") ? multipart([]).type : "image/png";
+        return [
+          [path, "post", 400, raw(`POST http://a:99999${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: 0`)],
+          [path, "post", 408, raw(`POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nContent-Length: 1000`, 10)],
+          [path, "post", 431, raw(`POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\n${bigHeader}\r\nContent-Length: 0`)],
+          [path, "post", 503, retryAfter(post(path, png, type)), using({ admission: full })],
+        ];
+      }),
       ["/api/v2/models", "get", 200, get("/api/v2/models")],
       ["/api/v2/models", "get", 405, post("/api/v2/models")],
       ["/api/v2/openapi.json", "get", 200, get("/api/v2/openapi.json")],
@@ -136,7 +179,7 @@ describe("OpenAPI document vs the server", () => {
         problems.push(...validate(document as unknown as Record<string, unknown>, schema, JSON.parse(text)).map((e) => `${where}: ${e}`));
       } else if (text !== "") problems.push(`${where}: documented without a body but has one`);
     }
-    expect(problems).toEqual([]);
+    expect([...problems, ...headerProblems]).toEqual([]);
     const documentedResponses = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).flatMap(([method, op]) => Object.keys(op.responses).map((s) => `${method} ${path} ${s}`)));
     expect(documentedResponses.filter((r) => !covered.has(r))).toEqual([]);
   });

@@ -238,6 +238,10 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
     expect(metrics).toContain('mlapi_requests_total{route="/api/v2/classify/batch",method="POST",status="200"} 1');
     expect(metrics).toMatch(/mlapi_stage_duration_seconds_count\{stage="inference"\} [1-9]/);
     expect(metrics).toContain("mlapi_workers 2");
+    // admission and the prediction buffer, idle here
+    for (const name of ["mlapi_requests_in_flight", "mlapi_requests_waiting", "mlapi_requests_refused_total", "mlapi_store_buffer_size", "mlapi_store_buffer_dropped_total"]) {
+      expect(metrics).toContain(`\n${name} 0\n`);
+    }
     const line = srv.logs.find((l) => l.msg === "request" && l.path === "/api/v2/classify/batch");
     expect(line).toMatchObject({ route: "/api/v2/classify/batch", batchImages: 3, batchFailed: 1, _aws: { CloudWatchMetrics: [{ Namespace: "MlApi" }] } });
   });

@@ -1,5 +1,5 @@
 // The service tests never skip: without PostgreSQL server binaries they fail with a fix.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findPgBin, startStores } from "./support/services";
@@ -25,7 +25,7 @@ describe("startStores", () => {
     return servers();
   };
 
-  it("stops the DynamoDB server it started when PostgreSQL fails, so jest can exit", async () => {
+  it("stops the DynamoDB server it started when PostgreSQL fails, so jest can exit, and leaves no cluster folder", async () => {
     // A PG_BIN whose initdb fails: found first, so the real binaries are not used.
     const bin = mkdtempSync(join(tmpdir(), "mlapi-badpg-"));
     chmodSync(bin, 0o755);
@@ -36,9 +36,13 @@ describe("startStores", () => {
     const saved = process.env.PG_BIN;
     process.env.PG_BIN = bin;
     const before = servers();
+    // other suites (or other jobs on the machine) may be running clusters: compare names, not counts
+    const clusterDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith("mlapi-pg-")));
+    const dirsBefore = clusterDirs();
     try {
       await expect(startStores()).rejects.toThrow("initdb failed (1): broken");
       expect(await settledServers(before)).toBe(before);
+      expect([...clusterDirs()].filter((d) => !dirsBefore.has(d))).toEqual([]);
     } finally {
       process.env.PG_BIN = saved;
       rmSync(bin, { recursive: true, force: true });

@@ -32,8 +32,17 @@ describe("service layer monitoring with default config", () => {
   it("notifies the data layer's topic from every alarm, on ALARM and OK", () => {
     const topicArn = dataOutputs("dev").alarmTopicArn;
     const alarms = ofType(r, ALARM);
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9);
     for (const a of alarms) expect(a.inputs).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
+  });
+
+  it("alarms on the API's p95 inference time under the service name the task publishes its EMF metrics with", () => {
+    const inference = alarm(r, "mlapi-svc-inference-p95-dev");
+    const service = one(r, "aws:ecs/service:Service");
+    expect(inference.inputs).toMatchObject({ namespace: "MlApi", metricName: "inferenceMs", extendedStatistic: "p95", dimensions: { service: service.inputs.name } });
+    const taskDefinition = one(r, "aws:ecs/taskDefinition:TaskDefinition");
+    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<{ environment: Array<{ name: string; value: string }> }>;
+    expect(container.environment).toContainEqual({ name: "METRICS_SERVICE", value: service.inputs.name });
   });
 
   it("builds ALB dimensions from the layer's own load balancer and target group", () => {

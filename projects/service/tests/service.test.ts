@@ -185,6 +185,8 @@ describe("service layer with the default config (no certificate)", () => {
         DB_PORT: "5432",
         // the app re-reads the rotated secret by this ARN (R23); the task role may read exactly it
         DB_SECRET_ARN: MASTER_SECRET_ARN,
+        // the `service` dimension of the API's EMF metrics, which the dashboard and the inference alarm read
+        METRICS_SERVICE: "mlapi-api-dev",
         NODE_ENV: "production",
         PORT: String(APP_PORT),
         SESSIONS_TABLE_NAME: "mlapi-sessions-dev",

@@ -64,11 +64,24 @@ export interface PredictionRecord {
   imageFormat: string;
 }
 
-export async function insertPrediction(db: Db, p: PredictionRecord): Promise<void> {
-  await db.query(
-    `INSERT INTO predictions (id, api_version, session_id, model_name, model_version, label, score, latency_ms,
-       image_sha256, image_bytes, image_width, image_height, image_format)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-    [p.id, p.apiVersion, p.sessionId ?? null, p.modelName, p.modelVersion, p.label, p.score, p.latencyMs, p.imageSha256, p.imageBytes, p.imageWidth, p.imageHeight, p.imageFormat],
-  );
+const COLUMNS = [
+  "id", "api_version", "session_id", "model_name", "model_version", "label", "score", "latency_ms",
+  "image_sha256", "image_bytes", "image_width", "image_height", "image_format",
+] as const;
+
+/**
+ * Inserts rows in one statement. Idempotent: a row whose id is already stored is skipped, so a
+ * retried write (a timed-out attempt may still have committed) never fails or duplicates.
+ */
+export async function insertPredictions(db: Db, rows: readonly PredictionRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values: unknown[] = [];
+  const tuples = rows.map((p) => {
+    const first = values.length + 1;
+    values.push(p.id, p.apiVersion, p.sessionId ?? null, p.modelName, p.modelVersion, p.label, p.score, p.latencyMs);
+    values.push(p.imageSha256, p.imageBytes, p.imageWidth, p.imageHeight, p.imageFormat);
+    return `(${COLUMNS.map((_, i) => `$${first + i}`).join(",")})`;
+  });
+  const sql = `INSERT INTO predictions (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")} ON CONFLICT (id) DO NOTHING`;
+  await db.query(sql, values);
 }

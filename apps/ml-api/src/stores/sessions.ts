@@ -16,6 +16,13 @@ export interface Session {
 /** Accepted client-supplied session ids: what we issue (UUIDs) and similar opaque tokens. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
 
+/** Throws 400 `invalid_session_id` unless `id` matches SESSION_ID_PATTERN (checked before the body is read). */
+export function validateSessionId(id: string): void {
+  if (!SESSION_ID_PATTERN.test(id)) {
+    throw new HttpError(400, "invalid_session_id", "X-Session-Id must be 8-128 characters of A-Z, a-z, 0-9, '-' or '_'");
+  }
+}
+
 export interface SessionStoreOptions {
   table: string;
   key: string;
@@ -40,9 +47,7 @@ export class SessionStore {
 
   /** Extends the given live session, or creates a new one when none is given or it is unknown/expired. */
   async touchOrCreate(requested: string | undefined): Promise<Session> {
-    if (requested !== undefined && !SESSION_ID_PATTERN.test(requested)) {
-      throw new HttpError(400, "invalid_session_id", "X-Session-Id must be 8-128 characters of A-Z, a-z, 0-9, '-' or '_'");
-    }
+    if (requested !== undefined) validateSessionId(requested);
     const nowMs = this.now();
     const nowSec = Math.floor(nowMs / 1000);
     const expiresAt = nowSec + this.opts.ttlSeconds;

@@ -42,6 +42,10 @@ export interface PgCluster {
   database: string;
   user: string;
   password: string;
+  /** Stops the server (fast shutdown: sessions are terminated), keeping the data: an outage. */
+  pause(): void;
+  /** Starts it again on the same port. */
+  resume(): void;
   stop(): void;
 }
 
@@ -72,6 +76,16 @@ export async function startPostgres(): Promise<PgCluster> {
   const bin = findPgBin();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "mlapi-pg-"));
+  try {
+    return startPostgresIn(dir, bin, port);
+  } catch (err) {
+    // nothing of a cluster that failed to start stays behind (it holds throw-away keys)
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function startPostgresIn(dir: string, bin: string, port: number): PgCluster {
   chmodSync(dir, 0o777);
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) => {
@@ -93,7 +107,9 @@ export async function startPostgres(): Promise<PgCluster> {
   // A throwaway cluster: no fsync at creation either (the server runs with fsync=off).
   run("initdb", ["-D", data, "-U", user, "--pwfile", join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions", "--no-sync"]);
   const opts = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=${tls.certPath} -c ssl_key_file=${tls.keyPath}`;
-  run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"]);
+  const start = () => run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"]);
+  const stopServer = () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+  start();
   const cluster: PgCluster = {
     host: "127.0.0.1",
     caPath: tls.caPath,
@@ -102,9 +118,11 @@ export async function startPostgres(): Promise<PgCluster> {
     database: "postgres",
     user,
     password,
+    pause: stopServer,
+    resume: start,
     stop: () => {
       try {
-        run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+        if (existsSync(join(data, "postmaster.pid"))) stopServer();
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -119,6 +137,10 @@ export interface Dynamo {
   /** Time-to-live settings the shim recorded per table (what UpdateTimeToLive set). */
   ttl: Map<string, { AttributeName: string; Enabled: boolean }>;
   client: DynamoDBClient;
+  /** Stops listening and drops every open connection: an outage (the data stays). */
+  pause(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -168,7 +190,8 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
     });
   });
   await new Promise<void>((r) => shim.listen(0, "127.0.0.1", r));
-  const endpoint = `http://127.0.0.1:${(shim.address() as { port: number }).port}`;
+  const shimPort = (shim.address() as { port: number }).port;
+  const endpoint = `http://127.0.0.1:${shimPort}`;
   const client = new DynamoDBClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   await client.send(
     new CreateTableCommand({
@@ -184,11 +207,17 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
     table,
     ttl,
     client,
+    pause: async () => {
+      const closed = new Promise((r) => shim.close(r));
+      shim.closeAllConnections();
+      await closed;
+    },
+    resume: () => new Promise<void>((r) => shim.listen(shimPort, "127.0.0.1", r)),
     stop: async () => {
       client.destroy();
       shim.closeAllConnections();
       backend.closeAllConnections?.();
-      await Promise.all([new Promise((r) => shim.close(r)), new Promise((r) => backend.close(r))]);
+      await Promise.all([new Promise((r) => (shim.listening ? shim.close(r) : r(undefined))), new Promise((r) => backend.close(r))]);
     },
   };
 }

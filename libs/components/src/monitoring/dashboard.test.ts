@@ -1,6 +1,9 @@
 import type { RenderResult } from "@mlapi/testing";
 import { one } from "@mlapi/testing";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { FARGATE_USAGE_DIMENSIONS } from "./dashboard";
+import { API_EMF } from "./service-alarms";
 import { renderMonitoring, STACK_REGION } from "../../tests/monitoring/render";
 
 interface Widget {
@@ -41,6 +44,7 @@ const DIMENSION_SETS: Record<string, string[][]> = {
   "AWS/RDS": [["DBClusterIdentifier"]],
   "AWS/DynamoDB": [["TableName"]],
   "AWS/WAFV2": [["WebACL", "Rule"], ["WebACL", "Region", "Rule"]],
+  [API_EMF.namespace]: [[API_EMF.serviceDimension]],
 };
 
 describe("ApiDashboard", () => {
@@ -80,6 +84,8 @@ describe("ApiDashboard", () => {
       "Error rate (%): CloudFront and ALB targets",
       "Target response time (s): p50 / p95 / p99",
       "Targets: healthy vs unhealthy",
+      "API stages (ms): inference p50 / p95, queue p95, request p95",
+      "API: images queued, requests admitted and waiting, prediction rows buffered",
       "Tasks: running vs desired",
       "Fargate capacity: Spot vs on-demand (account-wide, this region)",
       "Aurora capacity (ACU) and utilization of the maximum",
@@ -142,6 +148,24 @@ describe("ApiDashboard", () => {
     const ids = rows.filter((m): m is ParsedMetric => "namespace" in m).map((m) => m.options.id).filter(Boolean);
     expect(expression.expression).toBe("100 * FILL(t5xx, 0) / treq");
     expect(ids).toEqual(["t5xx", "treq"]);
+  });
+
+  it("reads the API's EMF metrics under the names apps/ml-api emits, with the ECS service as `service`", () => {
+    const app = (file: string) => readFileSync(join(__dirname, "../../../../apps/ml-api/src", file), "utf8");
+    const metricsTs = app("metrics.ts");
+    const mainTs = app("main.ts");
+    expect(metricsTs).toContain(`EMF_NAMESPACE = "${API_EMF.namespace}"`);
+    expect(metricsTs).toContain(`"${API_EMF.serviceDimension}"`);
+    expect(app("config.ts")).toContain("env.METRICS_SERVICE"); // the env var the service layer sets to the ECS service name
+    const stages = /STAGES = \[([^\]]*)\]/.exec(metricsTs)?.[1] ?? "";
+    const api = allMetrics().filter((m) => m.namespace === API_EMF.namespace);
+    expect(api.length).toBe(8);
+    for (const m of api) {
+      expect(m.dimensions).toEqual({ [API_EMF.serviceDimension]: String(one(r, "aws:ecs/service:Service").state.name) });
+      // per-request fields: `requestMs` and `<stage>Ms`; gauges: registered by name in main.ts
+      const emitted = m.metricName === "requestMs" || stages.includes(`"${m.metricName.replace(/Ms$/, "")}"`) || mainTs.includes(`"${m.metricName}"`);
+      expect([m.metricName, emitted]).toEqual([m.metricName, true]);
+    }
   });
 
   it("draws the ACU ceiling on the capacity graph", () => {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
+import { API_EMF } from "./service-alarms";
 
 export interface ApiDashboardArgs {
   naming: Naming;
@@ -23,6 +24,7 @@ export interface ApiDashboardArgs {
   /** `visibilityConfig.metricName` of the REGIONAL web ACL on the ALB. */
   webAclMetricName: pulumi.Input<string>;
   ecsClusterName: pulumi.Input<string>;
+  /** ECS service name: also the `service` dimension of the API's own EMF metrics (METRICS_SERVICE). */
   ecsServiceName: pulumi.Input<string>;
   /** Aurora cluster identifier (DBClusterIdentifier dimension). */
   rdsClusterIdentifier: pulumi.Input<string>;
@@ -50,7 +52,8 @@ const HEIGHT = 6;
 
 /**
  * One dashboard per environment, read top to bottom in the order on-call asks: is traffic
- * arriving and failing (CloudFront, ALB), how slow is it, are enough tasks running (and on what
+ * arriving and failing (CloudFront, ALB), how slow is it (and where inside the API: its own EMF
+ * metrics), are enough tasks running (and on what
  * capacity), is the database or the sessions table the bottleneck, is the WAF blocking it.
  * Every metric names the real resources passed in; regions come from the providers.
  */
@@ -72,6 +75,13 @@ export class ApiDashboard extends pulumi.ComponentResource {
     const ecs = ["ClusterName", args.ecsClusterName, "ServiceName", args.ecsServiceName];
     const rds = ["DBClusterIdentifier", args.rdsClusterIdentifier];
     const table = ["TableName", args.sessionsTableName];
+    const api = (metric: string, options: Record<string, unknown>): Metric => [
+      API_EMF.namespace,
+      metric,
+      API_EMF.serviceDimension,
+      args.ecsServiceName,
+      options,
+    ];
     const distribution = ["DistributionId", args.cloudFrontDistributionId, "Region", "Global"];
     const usage = (resource: "OnDemand" | "Spot", label: string): Metric => [
       "AWS/Usage",
@@ -146,7 +156,31 @@ export class ApiDashboard extends pulumi.ComponentResource {
           ],
         },
       ),
-      // 3. Enough tasks, and on which capacity?
+      // 3. Where does the time go inside the API, and what is waiting? Its own EMF metrics
+      // (apps/ml-api/src/metrics.ts): stage latencies per request, gauges once a minute.
+      ...row(
+        {
+          width: HALF,
+          title: "API stages (ms): inference p50 / p95, queue p95, request p95",
+          metrics: [
+            api("inferenceMs", { stat: "p50", label: "inference p50" }),
+            api("inferenceMs", { stat: "p95", label: "inference p95" }),
+            api("queueMs", { stat: "p95", label: "queue p95" }),
+            api("requestMs", { stat: "p95", label: "request p95" }),
+          ],
+        },
+        {
+          width: HALF,
+          title: "API: images queued, requests admitted and waiting, prediction rows buffered",
+          metrics: [
+            api("mlapi_inference_queue_depth", { stat: "Maximum", label: "images waiting for a worker" }),
+            api("mlapi_requests_in_flight", { stat: "Maximum", label: "requests in flight" }),
+            api("mlapi_requests_waiting", { stat: "Maximum", label: "requests waiting for admission" }),
+            api("mlapi_store_buffer_size", { stat: "Maximum", label: "prediction rows buffered", yAxis: "right" }),
+          ],
+        },
+      ),
+      // 4. Enough tasks, and on which capacity?
       ...row(
         {
           width: HALF,
@@ -165,7 +199,7 @@ export class ApiDashboard extends pulumi.ComponentResource {
           props: { view: "timeSeries", stacked: true },
         },
       ),
-      // 4. Is the database the bottleneck?
+      // 5. Is the database the bottleneck?
       ...row(
         {
           width: HALF,
@@ -185,7 +219,7 @@ export class ApiDashboard extends pulumi.ComponentResource {
           ],
         },
       ),
-      // 5. Is the sessions table keeping up?
+      // 6. Is the sessions table keeping up?
       ...row(
         {
           width: HALF,
@@ -204,7 +238,7 @@ export class ApiDashboard extends pulumi.ComponentResource {
           ],
         },
       ),
-      // 6. Is the WAF letting clients through?
+      // 7. Is the WAF letting clients through?
       ...row(
         {
           width: HALF,

@@ -7,7 +7,7 @@ import { renderMonitoring, STACK_REGION } from "../../tests/monitoring/render";
 
 describe("ServiceAlarms with default thresholds", () => {
   let r: RenderResult;
-  let dims: { lb: Record<string, string>; tg: Record<string, string>; ecs: Record<string, string>; waf: Record<string, string> };
+  let dims: { lb: Record<string, string>; tg: Record<string, string>; ecs: Record<string, string>; waf: Record<string, string>; api: Record<string, string> };
   let topicArn: string;
   beforeAll(async () => {
     r = await renderMonitoring();
@@ -19,15 +19,18 @@ describe("ServiceAlarms with default thresholds", () => {
       tg: { ...lb, TargetGroup: String(tg.arnSuffix) },
       ecs: { ClusterName: String(one(r, "aws:ecs/cluster:Cluster").state.name), ServiceName: String(one(r, "aws:ecs/service:Service").state.name) },
       waf: { WebACL: "mlapiApiTest", Region: STACK_REGION, Rule: "ALL" },
+      // the API's EMF metrics carry the ECS service name as their `service` dimension
+      api: { service: String(one(r, "aws:ecs/service:Service").state.name) },
     };
     topicArn = String(r.outputs.alarmTopicArn);
   });
 
-  it("declares the eight service alarms, all inside the component", () => {
+  it("declares the nine service alarms, all inside the component", () => {
     expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service").map((a) => a.inputs.name).sort()).toEqual([
       "mlapi-svc-alb-5xx-test",
       "mlapi-svc-target-5xx-rate-test",
       "mlapi-svc-latency-p95-test",
+      "mlapi-svc-inference-p95-test",
       "mlapi-svc-unhealthy-hosts-test",
       "mlapi-svc-cpu-test",
       "mlapi-svc-memory-test",
@@ -44,6 +47,7 @@ describe("ServiceAlarms with default thresholds", () => {
   it.each([
     ["mlapi-svc-alb-5xx-test", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "lb", { statistic: "Sum" }, "GreaterThanThreshold", 10, 3, "notBreaching"],
     ["mlapi-svc-latency-p95-test", "AWS/ApplicationELB", "TargetResponseTime", "tg", { extendedStatistic: "p95" }, "GreaterThanThreshold", 3, 3, "notBreaching"],
+    ["mlapi-svc-inference-p95-test", "MlApi", "inferenceMs", "api", { extendedStatistic: "p95" }, "GreaterThanThreshold", 150, 3, "notBreaching"],
     ["mlapi-svc-unhealthy-hosts-test", "AWS/ApplicationELB", "UnHealthyHostCount", "tg", { statistic: "Maximum" }, "GreaterThanThreshold", 0, 2, "notBreaching"],
     ["mlapi-svc-cpu-test", "AWS/ECS", "CPUUtilization", "ecs", { statistic: "Average" }, "GreaterThanThreshold", 80, 3, "notBreaching"],
     ["mlapi-svc-memory-test", "AWS/ECS", "MemoryUtilization", "ecs", { statistic: "Average" }, "GreaterThanThreshold", 85, 3, "notBreaching"],
@@ -102,6 +106,7 @@ describe("ServiceAlarms with thresholds from config", () => {
       alarmAlb5xxPerMinute: 25,
       alarmTarget5xxRatePercent: 2,
       alarmTargetP95Seconds: 1.5,
+      alarmInferenceP95Ms: 80,
       alarmUnhealthyHostMinutes: 4,
       alarmCpuPercent: 70,
       alarmMemoryPercent: 90,
@@ -115,6 +120,7 @@ describe("ServiceAlarms with thresholds from config", () => {
     ["mlapi-svc-alb-5xx-test", 25, 5],
     ["mlapi-svc-target-5xx-rate-test", 2, 5],
     ["mlapi-svc-latency-p95-test", 1.5, 5],
+    ["mlapi-svc-inference-p95-test", 80, 5],
     ["mlapi-svc-unhealthy-hosts-test", 0, 4],
     ["mlapi-svc-cpu-test", 70, 5],
     ["mlapi-svc-memory-test", 90, 5],
@@ -154,7 +160,7 @@ describe("ServiceAlarms for a service allowed to scale to zero", () => {
   it("declares no running-tasks alarm (it would page forever), but keeps the deployment alarms", async () => {
     const r = await render(0);
     expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service").map((a) => a.inputs.name)).not.toContain("mlapi-svc-running-tasks-test");
-    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service")).toHaveLength(7);
+    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service")).toHaveLength(8);
     expect(r.outputs.deploymentAlarmNames).toEqual(serviceDeploymentAlarmNames(new Naming("test")));
   });
 

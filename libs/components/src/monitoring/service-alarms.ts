@@ -37,6 +37,7 @@ const BASES = {
   alb5xx: "svc-alb-5xx",
   target5xxRate: "svc-target-5xx-rate",
   latencyP95: "svc-latency-p95",
+  inferenceP95: "svc-inference-p95",
   unhealthyHosts: "svc-unhealthy-hosts",
   cpu: "svc-cpu",
   memory: "svc-memory",
@@ -45,6 +46,13 @@ const BASES = {
 } as const;
 
 export type ServiceAlarmKey = keyof typeof BASES;
+
+/**
+ * Where the API publishes its own metrics through the Embedded Metric Format (apps/ml-api/src/metrics.ts):
+ * namespace and metric names as it emits them; the `service` dimension is the ECS service name,
+ * which the task receives as METRICS_SERVICE.
+ */
+export const API_EMF = { namespace: "MlApi", serviceDimension: "service", inferenceMs: "inferenceMs" } as const;
 
 /** The alarms that make an ECS deployment fail and roll back: errors and unhealthy targets. */
 export const DEPLOYMENT_ALARM_KEYS: readonly ServiceAlarmKey[] = ["alb5xx", "target5xxRate", "unhealthyHosts"];
@@ -136,6 +144,19 @@ export class ServiceAlarms extends pulumi.ComponentResource {
           period: MINUTE,
           evaluationPeriods: n,
           // No requests, no latency to judge.
+          treatMissingData: "notBreaching",
+        },
+      ),
+      inferenceP95: alarmSet.declare(
+        "inferenceP95",
+        {
+          description: `p95 of the model's inference stage above ${t.inferenceP95Ms} ms for ${n} min (the API's own EMF metric, all routes). First: worker CPU (a noisy or too small task), the micro-batch sizes, a new model version.`,
+          metric: { namespace: API_EMF.namespace, metricName: API_EMF.inferenceMs, dimensions: { [API_EMF.serviceDimension]: args.serviceName }, stat: "p95" },
+          comparison: "GreaterThanThreshold",
+          threshold: t.inferenceP95Ms,
+          period: MINUTE,
+          evaluationPeriods: n,
+          // No classifications, no inference time to judge.
           treatMissingData: "notBreaching",
         },
       ),

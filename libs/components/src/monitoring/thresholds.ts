@@ -22,6 +22,8 @@ export interface ServiceAlarmThresholds {
   target5xxRatePercent: number;
   /** p95 of TargetResponseTime in seconds (inference on CPU is slow; 3 s is already bad). Default 3. */
   targetP95Seconds: number;
+  /** p95 of the API's own inference stage (EMF `MlApi` `inferenceMs`), ms: the model's share of the latency. Default 150. */
+  inferenceP95Ms: number;
   /** Consecutive minutes with an unhealthy target before alarming (and rolling a deployment back). Default 2. */
   unhealthyHostMinutes: number;
   /** ECS service average CPU, percent. Default 80 (auto scaling should have acted long before). */
@@ -40,6 +42,7 @@ export const SERVICE_ALARM_RULES: ThresholdTable<ServiceAlarmThresholds> = {
   alb5xxPerMinute: count("alarmAlb5xxPerMinute", 10),
   target5xxRatePercent: percent("alarmTarget5xxRatePercent", 5),
   targetP95Seconds: { key: "alarmTargetP95Seconds", default: 3, min: 0.01, max: 60 },
+  inferenceP95Ms: { key: "alarmInferenceP95Ms", default: 150, min: 1, max: 60_000 },
   unhealthyHostMinutes: { key: "alarmUnhealthyHostMinutes", default: 2, min: 1, max: 30, step: 1 },
   cpuPercent: percent("alarmCpuPercent", 80),
   memoryPercent: percent("alarmMemoryPercent", 85),

@@ -1,0 +1,30 @@
+// What the classify routes (single and batch) share when a store fails: the answer is still a
+// 200 with the classification, and says what was not done.
+
+/** One entry of a v2 answer's `warnings`. */
+export interface Warning {
+  code: string;
+  message: string;
+}
+
+/** What a v2 answer says when a store failed (the answer itself is a 200). */
+export const WARNINGS: Record<"predictionNotStored" | "sessionUnavailable", Warning> = {
+  predictionNotStored: {
+    code: "prediction_not_stored",
+    message: "the prediction store is unavailable: the record is kept in memory and retried",
+  },
+  sessionUnavailable: {
+    code: "session_unavailable",
+    message: "the session store is unavailable: this answer has no session; send the same X-Session-Id again later",
+  },
+};
+
+/** The value, or the error, and how long it took. */
+export async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
+  const t = performance.now();
+  try {
+    return { value: await p, ms: performance.now() - t };
+  } catch (error) {
+    return { error, ms: performance.now() - t };
+  }
+}
