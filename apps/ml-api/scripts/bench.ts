@@ -65,20 +65,38 @@ interface Phase {
   stagesMsP50: Record<string, number>;
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 const r1 = (n: number) => Math.round(n * 10) / 10;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rawModel(pin: string | undefined): { inferencesPerSecond: number; cpuMsPerInference: number } {
-  const args = [process.execPath, "--import", "tsx", join(__dirname, "raw-model.ts"), builtModelManifest(), String(RAW_SECONDS)];
+  const args = [
+    process.execPath,
+    "--import",
+    "tsx",
+    join(__dirname, "raw-model.ts"),
+    builtModelManifest(),
+    String(RAW_SECONDS),
+  ];
   const [cmd, ...rest] = pin ? ["taskset", "-c", pin, ...args] : args;
-  const out = execFileSync(cmd, rest, { encoding: "utf8", cwd: join(APP, "..", ".."), stdio: ["ignore", "pipe", "inherit"] });
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { inferencesPerSecond: number; cpuMsPerInference: number };
+  const out = execFileSync(cmd, rest, {
+    encoding: "utf8",
+    cwd: join(APP, "..", ".."),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
+    inferencesPerSecond: number;
+    cpuMsPerInference: number;
+  };
 }
 
 /** One POST; resolves with the client-side latency and the server's stage timings, or undefined on error. */
-async function classify(url: string, image: Buffer): Promise<{ ms: number; stages: Record<string, number> } | undefined> {
+async function classify(
+  url: string,
+  image: Buffer,
+): Promise<{ ms: number; stages: Record<string, number> } | undefined> {
   const started = performance.now();
   try {
     const res = await fetch(url + ROUTE, { method: "POST", body: image, headers: { "content-type": "image/jpeg" } });
@@ -100,11 +118,21 @@ function cpuMs(pid: number | undefined): number {
 }
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-function summarise(samples: Array<{ ms: number; stages: Record<string, number> }>, errors: number, seconds: number, cpu: number): Phase {
+function summarise(
+  samples: Array<{ ms: number; stages: Record<string, number> }>,
+  errors: number,
+  seconds: number,
+  cpu: number,
+): Phase {
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
   const stagesMsP50: Record<string, number> = {};
   for (const key of Object.keys(samples[0]?.stages ?? {})) {
-    stagesMsP50[key] = r1(pct(samples.map((s) => s.stages[key]).sort((a, b) => a - b), 50));
+    stagesMsP50[key] = r1(
+      pct(
+        samples.map((s) => s.stages[key]).sort((a, b) => a - b),
+        50,
+      ),
+    );
   }
   return {
     requests: samples.length,
@@ -167,7 +195,10 @@ async function atRate(url: string, image: Buffer, pid: number | undefined): Prom
 async function main(): Promise<void> {
   const image = await photoJpegOfSize(IMAGE_BYTES);
   const meta = await sharp(image).metadata();
-  const pin = process.env.BENCH_PIN !== "0" && availableParallelism() > 1 && spawnSync("taskset", ["-V"]).status === 0 ? "0" : undefined;
+  const pin =
+    process.env.BENCH_PIN !== "0" && availableParallelism() > 1 && spawnSync("taskset", ["-V"]).status === 0
+      ? "0"
+      : undefined;
 
   const rawBefore = rawModel(pin);
   const { pg, ddb } = await startStores();
@@ -198,22 +229,44 @@ async function main(): Promise<void> {
     coresPinned: 1,
     image: { format: "jpeg", bytes: image.length, width: meta.width ?? 0, height: meta.height ?? 0 },
     rawModel: { inferencesPerSecond: raw },
-    api: { route: ROUTE, peakRequestsPerSecond: peakPhase.perSecond, p95MsAt1000Rpm: ratePhase.latencyMs.p95, p50MsAt1000Rpm: ratePhase.latencyMs.p50 },
+    api: {
+      route: ROUTE,
+      peakRequestsPerSecond: peakPhase.perSecond,
+      p95MsAt1000Rpm: ratePhase.latencyMs.p95,
+      p50MsAt1000Rpm: ratePhase.latencyMs.p50,
+    },
     ratio: r3(peakPhase.perSecond / raw),
   };
   mkdirSync(dirname(CAPACITY_OUT), { recursive: true });
   writeFileSync(CAPACITY_OUT, JSON.stringify(capacity, null, 2) + "\n");
   // CPU-time view, robust to other processes on the pinned core: what the ratio would be on an idle one
   const cpuRatio = r3(rawCpuMs / peakPhase.cpuMsPerRequest);
-  const detail = { capacity, pinnedTo: pin ?? "all", loadAvg1m: r1(loadavg()[0]), clients: CLIENTS, rawModel: { before: rawBefore, after: rawAfter }, peak: peakPhase, at1000Rpm: ratePhase, cpuRatio };
+  const detail = {
+    capacity,
+    pinnedTo: pin ?? "all",
+    loadAvg1m: r1(loadavg()[0]),
+    clients: CLIENTS,
+    rawModel: { before: rawBefore, after: rawAfter },
+    peak: peakPhase,
+    at1000Rpm: ratePhase,
+    cpuRatio,
+  };
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify(detail, null, 2) + "\n");
 
-  console.log(`\nML API benchmark: ${ROUTE}, one worker thread, CPU ${pin ?? "unpinned"}, ${image.length}-byte ${meta.width}x${meta.height} JPEG`);
-  console.log(`machine: ${availableParallelism()} CPUs (${capacity.cpuModel}), load average ${detail.loadAvg1m}, node ${capacity.node}\n`);
-  console.log("| raw model inf/s (before, after) | API peak req/s | ratio | p50 ms @1000/min | p95 ms @1000/min | errors |");
+  console.log(
+    `\nML API benchmark: ${ROUTE}, one worker thread, CPU ${pin ?? "unpinned"}, ${image.length}-byte ${meta.width}x${meta.height} JPEG`,
+  );
+  console.log(
+    `machine: ${availableParallelism()} CPUs (${capacity.cpuModel}), load average ${detail.loadAvg1m}, node ${capacity.node}\n`,
+  );
+  console.log(
+    "| raw model inf/s (before, after) | API peak req/s | ratio | p50 ms @1000/min | p95 ms @1000/min | errors |",
+  );
   console.log("|---|---|---|---|---|---|");
-  console.log(`| ${raw} (${rawBefore.inferencesPerSecond}, ${rawAfter.inferencesPerSecond}) | ${peakPhase.perSecond} | ${capacity.ratio} | ${ratePhase.latencyMs.p50} | ${ratePhase.latencyMs.p95} | ${peakPhase.errors + ratePhase.errors} |`);
+  console.log(
+    `| ${raw} (${rawBefore.inferencesPerSecond}, ${rawAfter.inferencesPerSecond}) | ${peakPhase.perSecond} | ${capacity.ratio} | ${ratePhase.latencyMs.p50} | ${ratePhase.latencyMs.p95} | ${peakPhase.errors + ratePhase.errors} |`,
+  );
   console.log(`\nserver stage medians at peak (ms): ${JSON.stringify(peakPhase.stagesMsP50)}`);
   console.log(
     `CPU per inference (raw) ${r1(rawCpuMs)} ms, per request (API, all threads) ${peakPhase.cpuMsPerRequest} ms: ` +

@@ -29,4 +29,12 @@ const manifest: ModelManifest = {
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "model.onnx"), bytes);
 writeFileSync(join(outDir, "model.json"), JSON.stringify(manifest, null, 2) + "\n");
-console.log(JSON.stringify({ msg: "model built", outDir, bytes: bytes.length, sha256: sha, nodes: converted.model.graph.node.length }));
+console.log(
+  JSON.stringify({
+    msg: "model built",
+    outDir,
+    bytes: bytes.length,
+    sha256: sha,
+    nodes: converted.model.graph.node.length,
+  }),
+);

@@ -12,8 +12,17 @@ import { builtModelManifest, startStores } from "../tests/support/services";
 async function main(): Promise<void> {
   const port = process.env.PORT ?? "8080";
   const { pg, ddb } = await startStores();
-  const env: NodeJS.ProcessEnv = { ...storeEnv(pg, ddb), ...process.env, MODEL_MANIFEST: builtModelManifest(), PORT: port, METRICS_PORT: process.env.METRICS_PORT ?? "9464" };
-  const api = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "src", "main.ts")], { env, stdio: "inherit" });
+  const env: NodeJS.ProcessEnv = {
+    ...storeEnv(pg, ddb),
+    ...process.env,
+    MODEL_MANIFEST: builtModelManifest(),
+    PORT: port,
+    METRICS_PORT: process.env.METRICS_PORT ?? "9464",
+  };
+  const api = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "src", "main.ts")], {
+    env,
+    stdio: "inherit",
+  });
   process.stderr.write(
     `\nml-api dev: PostgreSQL on 127.0.0.1:${pg.port} (db ${pg.database}), DynamoDB (dynalite) at ${ddb.endpoint}\n` +
       `  curl -s localhost:${port}/health\n` +

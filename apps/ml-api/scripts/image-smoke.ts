@@ -30,7 +30,11 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     console.log("health-check command: exit 0");
-    const res = await fetch(`http://127.0.0.1:${port}/api/v2/classify`, { method: "POST", body: await pattern(1), headers: { "content-type": "image/jpeg" } });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v2/classify`, {
+      method: "POST",
+      body: await pattern(1),
+      headers: { "content-type": "image/jpeg" },
+    });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`classify answered ${res.status}: ${body}`);
     console.log("classify:", body.slice(0, 200));

@@ -11,13 +11,19 @@ import * as nsfwjs from "nsfwjs";
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
-  const images = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as Array<{ file: string; width: number; height: number }>;
+  const images = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as Array<{
+    file: string;
+    width: number;
+    height: number;
+  }>;
   await tf.setBackend("wasm");
   const model = await nsfwjs.load("MobileNetV2");
   const out: number[][] = [];
   for (const img of images) {
     const rgb = readFileSync(join(dir, img.file));
-    const scores = tf.tidy(() => (model.infer(tf.tensor3d(rgb, [img.height, img.width, 3], "int32")) as tf.Tensor).dataSync());
+    const scores = tf.tidy(() =>
+      (model.infer(tf.tensor3d(rgb, [img.height, img.width, 3], "int32")) as tf.Tensor).dataSync(),
+    );
     out.push(Array.from(scores));
   }
   process.stdout.write(JSON.stringify(out) + "\n");

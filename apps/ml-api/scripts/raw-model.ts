@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   });
   const { height: h, width: w, layout } = manifest.input;
   const data = new Float32Array(h * w * 3).map((_, i) => (i % 251) / 255);
-  const feeds = { [manifest.input.name]: new ort.Tensor("float32", data, layout === "NHWC" ? [1, h, w, 3] : [1, 3, h, w]) };
+  const feeds = {
+    [manifest.input.name]: new ort.Tensor("float32", data, layout === "NHWC" ? [1, h, w, 3] : [1, 3, h, w]),
+  };
   const runFor = async (ms: number) => {
     let n = 0;
     const t0 = performance.now();
@@ -30,7 +32,13 @@ async function main(): Promise<void> {
   await runFor(1000); // warm-up
   const { perSecond, cpuMsEach } = await runFor(seconds * 1000);
   // CPU time per inference: what the limit would be on an idle core (1000 / cpuMsEach), whatever else shares it
-  process.stdout.write(JSON.stringify({ inferencesPerSecond: Math.round(perSecond * 10) / 10, cpuMsPerInference: Math.round(cpuMsEach * 100) / 100, seconds }) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      inferencesPerSecond: Math.round(perSecond * 10) / 10,
+      cpuMsPerInference: Math.round(cpuMsEach * 100) / 100,
+      seconds,
+    }) + "\n",
+  );
 }
 
 main().catch((err: Error) => {

@@ -28,7 +28,11 @@ export function multipartBoundary(header: string | undefined): string {
   const [type, ...params] = (header ?? "").split(";").map((s) => s.trim());
   const boundary = params.map((p) => /^boundary="?([^";]{1,70})"?$/i.exec(p)?.[1]).find(Boolean);
   if (type.toLowerCase() !== "multipart/form-data" || !boundary) {
-    throw new HttpError(415, "unsupported_media_type", `${BATCH_PATH} takes multipart/form-data with a boundary (got ${type ? `"${type.slice(0, 60)}"` : "none"})`);
+    throw new HttpError(
+      415,
+      "unsupported_media_type",
+      `${BATCH_PATH} takes multipart/form-data with a boundary (got ${type ? `"${type.slice(0, 60)}"` : "none"})`,
+    );
   }
   return boundary;
 }
@@ -48,15 +52,20 @@ export function parseMultipart(body: Buffer, boundary: string, maxParts: number)
     if (headerEnd < 0) throw bad("part headers not terminated");
     const next = body.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]), headerEnd + 4);
     if (next < 0) throw bad("no closing delimiter");
-    if (parts.length === maxParts) throw new HttpError(413, "too_many_images", `a batch takes at most ${maxParts} images`);
+    if (parts.length === maxParts)
+      throw new HttpError(413, "too_many_images", `a batch takes at most ${maxParts} images`);
     const headers = new Map<string, string>();
-    for (const line of body.subarray(pos + 2, headerEnd).toString("latin1").split("\r\n")) {
+    for (const line of body
+      .subarray(pos + 2, headerEnd)
+      .toString("latin1")
+      .split("\r\n")) {
       const colon = line.indexOf(":");
       if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
     }
     const disposition = headers.get("content-disposition") ?? "";
     const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
-    if (!/^form-data/i.test(disposition) || name === undefined) throw bad("a part lacks Content-Disposition: form-data; name=…");
+    if (!/^form-data/i.test(disposition) || name === undefined)
+      throw bad("a part lacks Content-Disposition: form-data; name=…");
     const filename = /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
     parts.push({ name, filename, contentType: headers.get("content-type"), data: body.subarray(headerEnd + 4, next) });
     pos = next + 2;
@@ -123,7 +132,12 @@ export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Reco
   return {
     model: { name: deps.manifest.name, version: deps.manifest.version },
     session: session
-      ? { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount }
+      ? {
+          id: session.sessionId,
+          created: session.created,
+          expiresAt: session.expiresAt,
+          requestCount: session.requestCount,
+        }
       : null,
     ...(warnings.length > 0 && { warnings }),
     results,
@@ -131,10 +145,16 @@ export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Reco
   };
 }
 
-async function classifyPart(deps: AppDeps, part: Part, index: number, k: number): Promise<{ result: ItemResult; record?: PredictionRecord }> {
+async function classifyPart(
+  deps: AppDeps,
+  part: Part,
+  index: number,
+  k: number,
+): Promise<{ result: ItemResult; record?: PredictionRecord }> {
   const named = { index, name: part.name, ...(part.filename !== undefined ? { filename: part.filename } : {}) };
   try {
-    if (part.data.length > deps.limits.maxImageBytes) throw new HttpError(413, "payload_too_large", `image exceeds the ${deps.limits.maxImageBytes}-byte limit`);
+    if (part.data.length > deps.limits.maxImageBytes)
+      throw new HttpError(413, "payload_too_large", `image exceeds the ${deps.limits.maxImageBytes}-byte limit`);
     const format = checkContentType(part.contentType);
     const info = await inspectImage(part.data, format, deps.limits.maxImagePixels);
     const result = await deps.infer(await decodeImage(part.data, deps.limits.maxImagePixels));
@@ -155,7 +175,15 @@ async function classifyPart(deps: AppDeps, part: Part, index: number, k: number)
       imageHeight: info.height,
       imageFormat: info.format,
     };
-    return { result: { ...named, predictionId: id, predictions, image: { format: info.format, width: info.width, height: info.height, bytes: part.data.length, sha256 } }, record };
+    return {
+      result: {
+        ...named,
+        predictionId: id,
+        predictions,
+        image: { format: info.format, width: info.width, height: info.height, bytes: part.data.length, sha256 },
+      },
+      record,
+    };
   } catch (err) {
     if (!(err instanceof HttpError)) deps.log.error("batch item failed", { index, err });
     const e = err instanceof HttpError ? err : new HttpError(500, "internal", "internal error classifying this image");

@@ -142,7 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** build-model's output seen from src/ (tsx) or from dist/src/ (compiled); the image sets MODEL_MANIFEST. */
 function defaultManifest(): string {
-  const candidates = [join(__dirname, "..", "dist", "model", "model.json"), join(__dirname, "..", "model", "model.json")];
+  const candidates = [
+    join(__dirname, "..", "dist", "model", "model.json"),
+    join(__dirname, "..", "model", "model.json"),
+  ];
   return candidates.find((p) => existsSync(p)) ?? candidates[0];
 }
 
@@ -175,7 +178,8 @@ export function containerCpus(cpuMaxPath = "/sys/fs/cgroup/cpu.max"): number {
   const os = availableParallelism();
   try {
     const [quota, period] = readFileSync(cpuMaxPath, "utf8").trim().split(/\s+/);
-    if (quota !== "max" && Number(quota) > 0 && Number(period) > 0) return Math.max(1, Math.min(os, Math.round(Number(quota) / Number(period))));
+    if (quota !== "max" && Number(quota) > 0 && Number(period) > 0)
+      return Math.max(1, Math.min(os, Math.round(Number(quota) / Number(period))));
   } catch {
     // no cgroup v2 limit visible: fall through
   }

@@ -1,7 +1,13 @@
 import type { Logger } from "./log";
 
 export type Probe = () => Promise<void>;
-type StoreState = { state: "unknown" | "ok" | "error"; checkedAt?: string; error?: string; everOk: boolean; fatal?: boolean };
+type StoreState = {
+  state: "unknown" | "ok" | "error";
+  checkedAt?: string;
+  error?: string;
+  everOk: boolean;
+  fatal?: boolean;
+};
 
 /**
  * A probe failure that only a new task can fix (e.g. database credentials that stay rejected
@@ -68,12 +74,23 @@ export class Health {
   report(): { status: string; stores: Record<string, string> } {
     const stores = Object.fromEntries(Object.entries(this.stores).map(([k, v]) => [k, v.state]));
     const all = Object.values(this.stores);
-    const status = this.draining ? "draining" : all.some((s) => s.fatal) ? "unhealthy" : !this.ready ? "starting" : Object.values(this.stores).every((s) => s.state === "ok") ? "ok" : "degraded";
+    const status = this.draining
+      ? "draining"
+      : all.some((s) => s.fatal)
+        ? "unhealthy"
+        : !this.ready
+          ? "starting"
+          : Object.values(this.stores).every((s) => s.state === "ok")
+            ? "ok"
+            : "degraded";
     return { status, stores };
   }
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }

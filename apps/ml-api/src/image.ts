@@ -15,7 +15,11 @@ export function checkContentType(header: string | undefined): Format {
   const type = mediaType(header);
   const format = (ACCEPTED_TYPES as Record<string, Format>)[type];
   if (!format) {
-    throw new HttpError(415, "unsupported_media_type", `Content-Type must be one of ${Object.keys(ACCEPTED_TYPES).join(", ")} (got ${type ? `"${type}"` : "none"})`);
+    throw new HttpError(
+      415,
+      "unsupported_media_type",
+      `Content-Type must be one of ${Object.keys(ACCEPTED_TYPES).join(", ")} (got ${type ? `"${type}"` : "none"})`,
+    );
   }
   return format;
 }
@@ -53,7 +57,8 @@ export async function inspectImage(body: Uint8Array, declared: Format, maxPixels
   if (body.length === 0) throw new HttpError(400, "empty_body", "request body is empty: send the image bytes");
   const sniffed = sniffFormat(body);
   if (!sniffed) throw new HttpError(400, "invalid_image", "body is not a JPEG, PNG or WebP image");
-  if (sniffed !== declared) throw new HttpError(400, "content_type_mismatch", `Content-Type says ${declared} but the body is ${sniffed}`);
+  if (sniffed !== declared)
+    throw new HttpError(400, "content_type_mismatch", `Content-Type says ${declared} but the body is ${sniffed}`);
   let meta: Metadata;
   try {
     meta = await sharp(body, { limitInputPixels: false }).metadata();
@@ -64,7 +69,11 @@ export async function inspectImage(body: Uint8Array, declared: Format, maxPixels
   const height = meta.height ?? 0;
   if (!width || !height) throw new HttpError(400, "invalid_image", `body is not a decodable ${declared} image`);
   if (width * height > maxPixels) {
-    throw new HttpError(413, "image_too_large", `image is ${width}x${height} = ${width * height} pixels; the limit is ${maxPixels}`);
+    throw new HttpError(
+      413,
+      "image_too_large",
+      `image is ${width}x${height} = ${width * height} pixels; the limit is ${maxPixels}`,
+    );
   }
   return { format: sniffed, width: meta.autoOrient?.width ?? width, height: meta.autoOrient?.height ?? height };
 }
@@ -81,8 +90,13 @@ export async function inspectImage(body: Uint8Array, declared: Format, maxPixels
 export async function decodeImage(body: Uint8Array, maxPixels: number): Promise<Pixels> {
   try {
     const img = sharp(body, { limitInputPixels: maxPixels, failOn: "warning", autoOrient: true });
-    const { data, info: out } = await img.removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
-    if (out.channels !== 3 || data.length !== out.width * out.height * 3) throw new Error(`unexpected decode ${out.width}x${out.height}x${out.channels}`);
+    const { data, info: out } = await img
+      .removeAlpha()
+      .toColourspace("srgb")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (out.channels !== 3 || data.length !== out.width * out.height * 3)
+      throw new Error(`unexpected decode ${out.width}x${out.height}x${out.channels}`);
     // Copied into an ArrayBuffer of V8's own: sharp's Buffer is external memory, which postMessage
     // moves to a worker at many times the cost of this copy (scripts/bench.ts shows it in CPU/request).
     const own = new Uint8Array(data);

@@ -9,17 +9,23 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: Level = "info", write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Logger {
+export function createLogger(
+  level: Level = "info",
+  write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+): Logger {
   const min = ORDER[level];
-  const emit = (lvl: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, errorReplacer));
-  };
+  const emit =
+    (lvl: Level) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[lvl] < min) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }, errorReplacer));
+    };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+  if (value instanceof Error)
+    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
   return value;
 }
 
@@ -41,7 +47,9 @@ type SdkLogger = Record<"trace" | "debug" | "info" | "warn" | "error", (...m: un
  * (every call's input and output) is dropped.
  */
 export function awsSdkLogger(log: Logger): SdkLogger {
-  const fields = (m: unknown[]) => ({ message: m.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" ") });
+  const fields = (m: unknown[]) => ({
+    message: m.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(" "),
+  });
   const ignore = () => undefined;
   return {
     trace: ignore,

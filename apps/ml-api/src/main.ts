@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const log = createLogger(cfg.logLevel);
   routeProcessWarnings(log);
   if (cfg.db.ssl === "verify-full" && !existsSync(cfg.db.caPath)) {
-    log.error(`DB_CA_PATH ${cfg.db.caPath} does not exist: the image must carry the RDS CA bundle (apps/ml-api/README.md, "The RDS CA bundle") or DB_CA_PATH must point at it`);
+    log.error(
+      `DB_CA_PATH ${cfg.db.caPath} does not exist: the image must carry the RDS CA bundle (apps/ml-api/README.md, "The RDS CA bundle") or DB_CA_PATH must point at it`,
+    );
     process.exit(78);
   }
   // libvips would otherwise start one thread per core per image on top of the inference workers.
@@ -54,7 +56,12 @@ async function main(): Promise<void> {
     logger: sdkLog,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true, logger: sdkLog },
   });
-  const sessions = new SessionStore({ table: cfg.sessionsTable, key: cfg.sessionsKey, ttlSeconds: cfg.sessionTtlSeconds, client: ddb });
+  const sessions = new SessionStore({
+    table: cfg.sessionsTable,
+    key: cfg.sessionsKey,
+    ttlSeconds: cfg.sessionTtlSeconds,
+    client: ddb,
+  });
 
   // Credentials: the secret JSON ECS injected at start; after rotation, the live value from
   // Secrets Manager when the ARN is configured (else the task keeps failing health and ECS
@@ -76,7 +83,8 @@ async function main(): Promise<void> {
           await db.query("SELECT 1");
         } catch (err) {
           // still rejected after a reload: only a task started with the current secret recovers
-          if (Db.isAuthFailure(err)) throw new FatalProbeError(`database rejects the credentials: ${(err as Error).message}`);
+          if (Db.isAuthFailure(err))
+            throw new FatalProbeError(`database rejects the credentials: ${(err as Error).message}`);
           throw err;
         }
       },
@@ -96,22 +104,51 @@ async function main(): Promise<void> {
   metrics.gauge("mlapi_inference_queue_depth", "Images waiting for a free inference worker.", () => pool?.queued ?? 0);
   metrics.gauge("mlapi_workers_busy", "Inference workers running a batch now.", () => pool?.busy ?? 0);
   metrics.gauge("mlapi_workers", "Inference workers.", () => pool?.size ?? 0);
-  metrics.counter("mlapi_worker_busy_seconds", "Worker-seconds spent on inference since start (utilisation = rate / mlapi_workers).", () => (pool?.busyMs ?? 0) / 1000);
-  metrics.gauge("mlapi_requests_in_flight", "Classification requests admitted and not yet answered.", () => admission.inFlight);
-  metrics.gauge("mlapi_requests_waiting", "Classification requests waiting for admission (bodies unread).", () => admission.queued);
-  metrics.counter("mlapi_requests_refused_total", "Classification requests refused as overloaded (503) since start.", () => admission.refused);
-  metrics.gauge("mlapi_store_buffer_size", "Prediction rows held in memory while PostgreSQL fails.", () => predictions.size);
-  metrics.counter("mlapi_store_buffer_dropped_total", "Prediction rows dropped (buffer full, never written) since start.", () => predictions.dropped);
+  metrics.counter(
+    "mlapi_worker_busy_seconds",
+    "Worker-seconds spent on inference since start (utilisation = rate / mlapi_workers).",
+    () => (pool?.busyMs ?? 0) / 1000,
+  );
+  metrics.gauge(
+    "mlapi_requests_in_flight",
+    "Classification requests admitted and not yet answered.",
+    () => admission.inFlight,
+  );
+  metrics.gauge(
+    "mlapi_requests_waiting",
+    "Classification requests waiting for admission (bodies unread).",
+    () => admission.queued,
+  );
+  metrics.counter(
+    "mlapi_requests_refused_total",
+    "Classification requests refused as overloaded (503) since start.",
+    () => admission.refused,
+  );
+  metrics.gauge(
+    "mlapi_store_buffer_size",
+    "Prediction rows held in memory while PostgreSQL fails.",
+    () => predictions.size,
+  );
+  metrics.counter(
+    "mlapi_store_buffer_dropped_total",
+    "Prediction rows dropped (buffer full, never written) since start.",
+    () => predictions.dropped,
+  );
   const metricsServer = cfg.metricsPort ? startMetricsServer(metrics, cfg.metricsPort, log) : undefined;
   startEmfGauges(metrics, log);
 
   const app = createApp({
     manifest,
     limits: { maxImageBytes: cfg.maxImageBytes, maxImagePixels: cfg.maxImagePixels, maxTopK: cfg.maxTopK },
-    infer: (pixels) => (pool ? pool.run(pixels) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading"))),
+    infer: (pixels) =>
+      pool ? pool.run(pixels) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading")),
     sessions: {
       touchOrCreate: (id) =>
-        withTimeout(sessions.touchOrCreate(id), SESSION_TIMEOUT_MS, `DynamoDB did not answer within ${SESSION_TIMEOUT_MS} ms`),
+        withTimeout(
+          sessions.touchOrCreate(id),
+          SESSION_TIMEOUT_MS,
+          `DynamoDB did not answer within ${SESSION_TIMEOUT_MS} ms`,
+        ),
     },
     recordPrediction: (p) => predictions.record(p),
     predictionBacklog: () => ({ buffered: predictions.size, dropped: predictions.dropped }),

@@ -44,7 +44,10 @@ interface Gauge {
 }
 
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${escape(v)}"`).join(",")}}`;
+const labels = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${escape(v)}"`)
+    .join(",")}}`;
 
 export class Metrics {
   private readonly requests = new Map<string, { route: string; method: string; status: string; n: number }>();
@@ -76,7 +79,12 @@ export class Metrics {
     const h = this.requestSeconds.get(s.route) ?? new Histogram();
     h.observe(s.totalMs / 1000);
     this.requestSeconds.set(s.route, h);
-    const emf: Record<string, unknown> = { ...this.serviceField(), route: s.route, requestMs: s.totalMs, fault: s.status >= 500 ? 1 : 0 };
+    const emf: Record<string, unknown> = {
+      ...this.serviceField(),
+      route: s.route,
+      requestMs: s.totalMs,
+      fault: s.status >= 500 ? 1 : 0,
+    };
     const names = ["requestMs", "fault"];
     for (const stage of STAGES) {
       const ms = s.stagesMs?.[stage];
@@ -119,18 +127,35 @@ export class Metrics {
   /** Prometheus text exposition format 0.0.4. */
   prometheus(): string {
     const out: string[] = [];
-    out.push("# HELP mlapi_requests_total HTTP requests answered, by route, method and status.", "# TYPE mlapi_requests_total counter");
-    for (const r of this.requests.values()) out.push(`mlapi_requests_total${labels({ route: r.route, method: r.method, status: r.status })} ${r.n}`);
+    out.push(
+      "# HELP mlapi_requests_total HTTP requests answered, by route, method and status.",
+      "# TYPE mlapi_requests_total counter",
+    );
+    for (const r of this.requests.values())
+      out.push(`mlapi_requests_total${labels({ route: r.route, method: r.method, status: r.status })} ${r.n}`);
     const histogram = (name: string, help: string, series: Array<[Record<string, string>, Histogram]>) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
       for (const [l, h] of series) {
         BUCKETS.forEach((b, i) => out.push(`${name}_bucket${labels({ ...l, le: String(b) })} ${h.counts[i]}`));
-        out.push(`${name}_bucket${labels({ ...l, le: "+Inf" })} ${h.count}`, `${name}_sum${labels(l)} ${h.sum}`, `${name}_count${labels(l)} ${h.count}`);
+        out.push(
+          `${name}_bucket${labels({ ...l, le: "+Inf" })} ${h.count}`,
+          `${name}_sum${labels(l)} ${h.sum}`,
+          `${name}_count${labels(l)} ${h.count}`,
+        );
       }
     };
-    histogram("mlapi_request_duration_seconds", "Time from request to answer, by route.", [...this.requestSeconds].map(([route, h]) => [{ route }, h]));
-    histogram("mlapi_stage_duration_seconds", "Time per stage of a classification (read, decode, preprocess, queue, inference, session, store, total).", [...this.stageSeconds].map(([stage, h]) => [{ stage }, h]));
-    for (const [name, g] of this.gauges) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`, `${name} ${g.read()}`);
+    histogram(
+      "mlapi_request_duration_seconds",
+      "Time from request to answer, by route.",
+      [...this.requestSeconds].map(([route, h]) => [{ route }, h]),
+    );
+    histogram(
+      "mlapi_stage_duration_seconds",
+      "Time per stage of a classification (read, decode, preprocess, queue, inference, session, store, total).",
+      [...this.stageSeconds].map(([stage, h]) => [{ stage }, h]),
+    );
+    for (const [name, g] of this.gauges)
+      out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type}`, `${name} ${g.read()}`);
     return out.join("\n") + "\n";
   }
 
@@ -142,7 +167,11 @@ export class Metrics {
       _aws: {
         Timestamp: Date.now(),
         CloudWatchMetrics: [
-          { Namespace: EMF_NAMESPACE, Dimensions: [this.service ? ["service"] : []], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: "None" })) },
+          {
+            Namespace: EMF_NAMESPACE,
+            Dimensions: [this.service ? ["service"] : []],
+            Metrics: Object.keys(values).map((Name) => ({ Name, Unit: "None" })),
+          },
         ],
       },
       ...this.serviceField(),
@@ -159,7 +188,12 @@ export function startMetricsServer(metrics: Metrics, port: number, log: Logger):
       return;
     }
     const body = metrics.prometheus();
-    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": Buffer.byteLength(body) }).end(body);
+    res
+      .writeHead(200, {
+        "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+        "Content-Length": Buffer.byteLength(body),
+      })
+      .end(body);
   });
   server.on("error", (err) => log.error("metrics server failed", { err, port }));
   server.listen(port);

@@ -91,8 +91,23 @@ export function createApp(deps: AppDeps): App {
       const log = path === "/health" && status < 500 ? deps.log.debug : deps.log.info;
       const latencyMs = round(performance.now() - started);
       const { stagesMs, ...rest } = fields as { stagesMs?: Record<string, number> };
-      const emf = deps.metrics?.observe({ route: deps.metrics.route(path), method: req.method ?? "", status, totalMs: latencyMs, stagesMs });
-      log("request", { requestId, method: req.method, path, status, ...(error && { error }), latencyMs, ...rest, ...emf });
+      const emf = deps.metrics?.observe({
+        route: deps.metrics.route(path),
+        method: req.method ?? "",
+        status,
+        totalMs: latencyMs,
+        stagesMs,
+      });
+      log("request", {
+        requestId,
+        method: req.method,
+        path,
+        status,
+        ...(error && { error }),
+        latencyMs,
+        ...rest,
+        ...emf,
+      });
     });
   });
   // a client error before any request was parsed (431, 400 bad_request, 408 on headers) is counted too
@@ -107,11 +122,19 @@ export function createApp(deps: AppDeps): App {
   return { server, inFlight: () => inFlight };
 }
 
-async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, fields: Record<string, unknown>): Promise<void> {
+async function handle(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  fields: Record<string, unknown>,
+): Promise<void> {
   const url = requestUrl(req);
   const allowed = ROUTES[url.pathname];
   if (!allowed) throw new HttpError(404, "not_found", `no route for ${url.pathname}`);
-  if (!allowed.includes(req.method ?? "")) throw new HttpError(405, "method_not_allowed", `${url.pathname} accepts ${allowed.join(", ")}`, { Allow: allowed.join(", ") });
+  if (!allowed.includes(req.method ?? ""))
+    throw new HttpError(405, "method_not_allowed", `${url.pathname} accepts ${allowed.join(", ")}`, {
+      Allow: allowed.join(", "),
+    });
 
   if (url.pathname === "/health") {
     const { status, stores } = deps.health.report();
@@ -130,11 +153,17 @@ async function handle(deps: AppDeps, req: IncomingMessage, res: ServerResponse, 
   if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, openApiDocument());
 
   const v2 = url.pathname !== "/api/v1/classify";
-  if (!deps.health.modelReady) throw new HttpError(503, "not_ready", "the model is still loading", { "Retry-After": "5" });
+  if (!deps.health.modelReady)
+    throw new HttpError(503, "not_ready", "the model is still loading", { "Retry-After": "5" });
   // Cheap checks first, before a byte of the body is read.
   const contentType = req.headers["content-type"];
-  const media = url.pathname === BATCH_PATH ? { boundary: multipartBoundary(contentType) } : { format: checkContentType(contentType) };
-  const k = v2 ? parseTopK(url.searchParams.get("top_k"), Math.min(deps.limits.maxTopK, deps.manifest.labels.length)) : 1;
+  const media =
+    url.pathname === BATCH_PATH
+      ? { boundary: multipartBoundary(contentType) }
+      : { format: checkContentType(contentType) };
+  const k = v2
+    ? parseTopK(url.searchParams.get("top_k"), Math.min(deps.limits.maxTopK, deps.manifest.labels.length))
+    : 1;
   const requestedSession = v2 ? headerValue(req, "x-session-id") : undefined;
   if (requestedSession !== undefined) validateSessionId(requestedSession);
 
@@ -229,7 +258,12 @@ async function classify(
     predictions,
     model: { name: deps.manifest.name, version: deps.manifest.version },
     session: session
-      ? { id: session.sessionId, created: session.created, expiresAt: session.expiresAt, requestCount: session.requestCount }
+      ? {
+          id: session.sessionId,
+          created: session.created,
+          expiresAt: session.expiresAt,
+          requestCount: session.requestCount,
+        }
       : null,
     stored,
     ...(warnings.length > 0 && { warnings }),
@@ -285,7 +319,11 @@ function requestUrl(req: IncomingMessage): URL {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headOnly = false): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store" });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-store",
+  });
   res.end(headOnly ? undefined : text);
 }
 
@@ -302,7 +340,9 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, deps
     return sendJson(res, err.status, { error: { code: err.code, message: err.message } });
   }
   deps.log.error("request failed", { requestId, err });
-  sendJson(res, 500, { error: { code: "internal", message: "internal error; see the service log for request " + requestId } });
+  sendJson(res, 500, {
+    error: { code: "internal", message: "internal error; see the service log for request " + requestId },
+  });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -19,7 +19,13 @@ describe("loadConfig", () => {
       region: "eu-west-1",
       sessionsKey: "sessionId",
       sessionTtlSeconds: 3600,
-      db: { port: 5432, ssl: "verify-full", caPath: "/app/certs/rds-global-bundle.pem", poolSize: 5, secretArn: undefined },
+      db: {
+        port: 5432,
+        ssl: "verify-full",
+        caPath: "/app/certs/rds-global-bundle.pem",
+        poolSize: 5,
+        secretArn: undefined,
+      },
       workerThreads: 2,
       maxQueue: 64,
       maxInFlight: 8, // 4 per worker thread
@@ -34,7 +40,8 @@ describe("loadConfig", () => {
   });
 
   it("collects every problem into one error naming each key", () => {
-    const run = () => loadConfig({ DB_PORT: "70000", WORKER_THREADS: "0", DB_SSL: "prefer", MAX_TOP_K: "two", DB_SECRET: "{" });
+    const run = () =>
+      loadConfig({ DB_PORT: "70000", WORKER_THREADS: "0", DB_SSL: "prefer", MAX_TOP_K: "two", DB_SECRET: "{" });
     expect(run).toThrow(ConfigError);
     expect(run).toThrow(
       "invalid configuration: AWS_REGION is required; SESSIONS_TABLE_NAME is required; DB_HOST is required; DB_PORT=70000 must be an integer in 1..65535; " +
@@ -54,7 +61,10 @@ describe("loadConfig", () => {
 
   it("sizes admission by WORKER_THREADS unless MAX_IN_FLIGHT / MAX_WAITING are set (MAX_WAITING=0: no waiting)", () => {
     expect(loadConfig({ ...BASE, WORKER_THREADS: "3" })).toMatchObject({ maxInFlight: 12, maxWaiting: 12 });
-    expect(loadConfig({ ...BASE, WORKER_THREADS: "3", MAX_IN_FLIGHT: "5", MAX_WAITING: "0" })).toMatchObject({ maxInFlight: 5, maxWaiting: 0 });
+    expect(loadConfig({ ...BASE, WORKER_THREADS: "3", MAX_IN_FLIGHT: "5", MAX_WAITING: "0" })).toMatchObject({
+      maxInFlight: 5,
+      maxWaiting: 0,
+    });
     expect(() => loadConfig({ ...BASE, MAX_IN_FLIGHT: "0", PREDICTION_BUFFER_SIZE: "-1" })).toThrow(
       "invalid configuration: MAX_IN_FLIGHT=0 must be an integer in 1..10000; PREDICTION_BUFFER_SIZE=-1 must be an integer in 1..1000000",
     );
@@ -63,11 +73,17 @@ describe("loadConfig", () => {
 
 describe("parseDbSecret", () => {
   it("reads username and password from the RDS-managed secret JSON", () => {
-    expect(parseDbSecret('{"username":"u","password":"p","engine":"postgres"}')).toEqual({ username: "u", password: "p" });
+    expect(parseDbSecret('{"username":"u","password":"p","engine":"postgres"}')).toEqual({
+      username: "u",
+      password: "p",
+    });
   });
-  it.each(['{"username":"u"}', '{"username":"","password":"p"}', "[]", "null"])("rejects %s without echoing the value", (json) => {
-    expect(() => parseDbSecret(json)).toThrow('must be a JSON object with string "username" and "password"');
-  });
+  it.each(['{"username":"u"}', '{"username":"","password":"p"}', "[]", "null"])(
+    "rejects %s without echoing the value",
+    (json) => {
+      expect(() => parseDbSecret(json)).toThrow('must be a JSON object with string "username" and "password"');
+    },
+  );
 });
 
 describe("containerCpus", () => {

@@ -10,7 +10,15 @@ import { decodeModel, encodeModel } from "../src/model/onnx-proto";
 import { convertLayersModel, decodeWeights, type TfjsLayersModel } from "../src/model/tfjs-to-onnx";
 import { pattern, solid } from "./support/images";
 
-const INPUT = { name: "input", layout: "NHWC" as const, height: 224, width: 224, scale: 1 / 255, mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] };
+const INPUT = {
+  name: "input",
+  layout: "NHWC" as const,
+  height: 224,
+  width: 224,
+  scale: 1 / 255,
+  mean: [0, 0, 0] as [number, number, number],
+  std: [1, 1, 1] as [number, number, number],
+};
 
 describe("nsfwjs MobileNetV2 converted to ONNX", () => {
   const src = readNsfwjsModel("mobilenet_v2");
@@ -28,7 +36,11 @@ describe("nsfwjs MobileNetV2 converted to ONNX", () => {
     try {
       writeFileSync(join(dir, "batch.f32"), new Uint8Array(batch.buffer, batch.byteOffset, batch.byteLength));
       const script = join(__dirname, "..", "scripts", "tfjs-reference.ts");
-      const out = execFileSync(process.execPath, ["--import", "tsx", script, join(dir, "batch.f32"), String(n)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], cwd: join(__dirname, "..", "..", "..") });
+      const out = execFileSync(process.execPath, ["--import", "tsx", script, join(dir, "batch.f32"), String(n)], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        cwd: join(__dirname, "..", "..", ".."),
+      });
       return JSON.parse(out.trim().split("\n").at(-1) ?? "[]") as number[];
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -51,7 +63,8 @@ describe("nsfwjs MobileNetV2 converted to ONNX", () => {
     for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
     expect(maxDiff).toBeLessThan(1e-4);
     // the images are not all classified alike, so the comparison covers more than one regime
-    const argmax = (row: number) => [0, 1, 2, 3, 4].reduce((best, j) => (actual[row * 5 + j] > actual[row * 5 + best] ? j : best), 0);
+    const argmax = (row: number) =>
+      [0, 1, 2, 3, 4].reduce((best, j) => (actual[row * 5 + j] > actual[row * 5 + best] ? j : best), 0);
     expect(new Set(tensors.map((_, i) => argmax(i))).size).toBeGreaterThan(1);
   });
 
@@ -60,39 +73,74 @@ describe("nsfwjs MobileNetV2 converted to ONNX", () => {
     expect(session.outputNames).toEqual(["probabilities"]);
     const model = decodeModel(onnx);
     expect(model.opset_import).toEqual([{ domain: "", version: 13 }]);
-    expect(model.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_value || d.dim_param)).toEqual(["N", 224, 224, 3]);
+    expect(model.graph.input[0].type.tensor_type.shape.dim.map((d) => d.dim_value || d.dim_param)).toEqual([
+      "N",
+      224,
+      224,
+      3,
+    ]);
   });
 
   it("labels follow nsfwjs's own class order", () => {
-    const classes = require(join(dirname(require.resolve("nsfwjs")), "nsfw_classes.js")) as { NSFW_CLASSES: Record<number, string> };
+    const classes = require(join(dirname(require.resolve("nsfwjs")), "nsfw_classes.js")) as {
+      NSFW_CLASSES: Record<number, string>;
+    };
     expect(Object.values(classes.NSFW_CLASSES)).toEqual([...NSFWJS_LABELS]);
   });
 });
 
 describe("converter edge cases", () => {
   const tiny = (layers: unknown[], weights: TfjsLayersModel["weightsManifest"][0]["weights"]): TfjsLayersModel => ({
-    modelTopology: { model_config: { class_name: "Model", config: { layers: layers as never, output_layers: [[(layers.at(-1) as { name: string }).name, 0, 0]] } } },
+    modelTopology: {
+      model_config: {
+        class_name: "Model",
+        config: { layers: layers as never, output_layers: [[(layers.at(-1) as { name: string }).name, 0, 0]] },
+      },
+    },
     weightsManifest: [{ paths: ["x"], weights }],
   });
-  const input = { name: "in", class_name: "InputLayer", config: { batch_input_shape: [null, 2, 2, 1] }, inbound_nodes: [] };
+  const input = {
+    name: "in",
+    class_name: "InputLayer",
+    config: { batch_input_shape: [null, 2, 2, 1] },
+    inbound_nodes: [],
+  };
 
   it("dequantises uint8 weights as min + q * scale", () => {
-    const w = decodeWeights([{ name: "a", shape: [3], dtype: "float32", quantization: { dtype: "uint8", min: -1, scale: 0.5 } }], Uint8Array.from([0, 2, 4]));
+    const w = decodeWeights(
+      [{ name: "a", shape: [3], dtype: "float32", quantization: { dtype: "uint8", min: -1, scale: 0.5 } }],
+      Uint8Array.from([0, 2, 4]),
+    );
     expect(Array.from(w.get("a")?.values ?? [])).toEqual([-1, 0, 1]);
   });
 
   it("refuses weight data that does not match the manifest", () => {
-    expect(() => decodeWeights([{ name: "a", shape: [2], dtype: "float32" }], new Uint8Array(12))).toThrow("weights: manifest describes 8 bytes but the shards hold 12");
+    expect(() => decodeWeights([{ name: "a", shape: [2], dtype: "float32" }], new Uint8Array(12))).toThrow(
+      "weights: manifest describes 8 bytes but the shards hold 12",
+    );
   });
 
   it("names the layer and type it cannot convert", () => {
-    const model = tiny([input, { name: "lstm_1", class_name: "LSTM", config: {}, inbound_nodes: [[["in", 0, 0, {}]]] }], []);
-    expect(() => convertLayersModel(model, new Uint8Array(0), { graphName: "t" })).toThrow("layer lstm_1: Keras layer type LSTM is not supported by the converter");
+    const model = tiny(
+      [input, { name: "lstm_1", class_name: "LSTM", config: {}, inbound_nodes: [[["in", 0, 0, {}]]] }],
+      [],
+    );
+    expect(() => convertLayersModel(model, new Uint8Array(0), { graphName: "t" })).toThrow(
+      "layer lstm_1: Keras layer type LSTM is not supported by the converter",
+    );
   });
 
   it("refuses a leaky ReLU rather than converting it to a plain one", () => {
-    const model = tiny([input, { name: "act", class_name: "ReLU", config: { negative_slope: 0.1 }, inbound_nodes: [[["in", 0, 0, {}]]] }], []);
-    expect(() => convertLayersModel(model, new Uint8Array(0), { graphName: "t" })).toThrow("layer act: ReLU with negative_slope/threshold is not supported");
+    const model = tiny(
+      [
+        input,
+        { name: "act", class_name: "ReLU", config: { negative_slope: 0.1 }, inbound_nodes: [[["in", 0, 0, {}]]] },
+      ],
+      [],
+    );
+    expect(() => convertLayersModel(model, new Uint8Array(0), { graphName: "t" })).toThrow(
+      "layer act: ReLU with negative_slope/threshold is not supported",
+    );
   });
 
   it("flattens channels-last before a Dense layer, matching Keras's weight order", async () => {
@@ -100,7 +148,12 @@ describe("converter edge cases", () => {
     const layers = [
       { name: "in", class_name: "InputLayer", config: { batch_input_shape: [null, 2, 2, 2] }, inbound_nodes: [] },
       { name: "flat", class_name: "Flatten", config: {}, inbound_nodes: [[["in", 0, 0, {}]]] },
-      { name: "d", class_name: "Dense", config: { units: 1, use_bias: false, activation: "linear" }, inbound_nodes: [[["flat", 0, 0, {}]]] },
+      {
+        name: "d",
+        class_name: "Dense",
+        config: { units: 1, use_bias: false, activation: "linear" },
+        inbound_nodes: [[["flat", 0, 0, {}]]],
+      },
     ];
     const kernel = new Float32Array(8);
     kernel[1] = 1;

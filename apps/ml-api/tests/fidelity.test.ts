@@ -17,7 +17,12 @@ import { builtModelManifest } from "./support/services";
 const MAX_PIXELS = 25_000_000;
 const REPO = join(__dirname, "..", "..", "..");
 const tsx = (script: string, ...args: string[]) =>
-  execFileSync(process.execPath, ["--import", "tsx", script, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], cwd: REPO, maxBuffer: 1 << 24 });
+  execFileSync(process.execPath, ["--import", "tsx", script, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: REPO,
+    maxBuffer: 1 << 24,
+  });
 
 /** The generated corpus (tests/support/fidelity-corpus.ts, in a child process). */
 function corpus(): Array<[string, Buffer]> {
@@ -36,7 +41,10 @@ function nsfwjsReference(images: Array<{ rgb: Buffer; width: number; height: num
   const dir = mkdtempSync(join(tmpdir(), "mlapi-nsfwjs-"));
   try {
     images.forEach((img, i) => writeFileSync(join(dir, `${i}.rgb`), img.rgb));
-    writeFileSync(join(dir, "index.json"), JSON.stringify(images.map((img, i) => ({ file: `${i}.rgb`, width: img.width, height: img.height }))));
+    writeFileSync(
+      join(dir, "index.json"),
+      JSON.stringify(images.map((img, i) => ({ file: `${i}.rgb`, width: img.width, height: img.height }))),
+    );
     const out = tsx(join(__dirname, "..", "scripts", "nsfwjs-reference.ts"), dir);
     return JSON.parse(out.trim().split("\n").at(-1) ?? "[]") as number[][];
   } finally {
@@ -67,7 +75,11 @@ describe("scores match nsfwjs's own pipeline", () => {
     // nsfwjs's path: full-resolution pixels in the displayed orientation
     const full = await Promise.all(
       images.map(async ([, body]) => {
-        const { data, info } = await sharp(body, { autoOrient: true, limitInputPixels: MAX_PIXELS }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await sharp(body, { autoOrient: true, limitInputPixels: MAX_PIXELS })
+          .removeAlpha()
+          .toColourspace("srgb")
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         return { rgb: data, width: info.width, height: info.height };
       }),
     );
@@ -82,7 +94,12 @@ describe("scores match nsfwjs's own pipeline", () => {
     }));
     // the reported size is the displayed one: what nsfwjs saw
     expect(ours.map((o) => [o.info.width, o.info.height])).toEqual(full.map((f) => [f.width, f.height]));
-    if (process.env.FIDELITY_REPORT) console.log(rows.map((r) => `${r.name.padEnd(32)} ${r.size.padEnd(10)} ${r.top1.padEnd(20)} ${r.maxDiff.toExponential(2)}`).join("\n"));
+    if (process.env.FIDELITY_REPORT)
+      console.log(
+        rows
+          .map((r) => `${r.name.padEnd(32)} ${r.size.padEnd(10)} ${r.top1.padEnd(20)} ${r.maxDiff.toExponential(2)}`)
+          .join("\n"),
+      );
     const disagreements = rows.filter((_, i) => argmax(ours[i].scores) !== argmax(reference[i]));
     expect(disagreements).toEqual([]);
     const worst = rows.reduce((a, b) => (b.maxDiff > a.maxDiff ? b : a));

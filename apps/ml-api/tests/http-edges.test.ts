@@ -43,8 +43,22 @@ async function start(overrides: Partial<AppDeps> = {}): Promise<Harness> {
   const deps: AppDeps = {
     manifest,
     limits: { maxImageBytes: MAX_BYTES, maxImagePixels: 4_000_000, maxTopK: 4 },
-    infer: async () => (calls.infer++, { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 }),
-    sessions: { touchOrCreate: async (id) => (calls.sessions++, { sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2e9, requestCount: 1 }) },
+    infer: async () => (
+      calls.infer++,
+      { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 }
+    ),
+    sessions: {
+      touchOrCreate: async (id) => (
+        calls.sessions++,
+        {
+          sessionId: id ?? "new-session-0001",
+          created: !id,
+          createdAt: "2026-01-01T00:00:00.000Z",
+          expiresAt: 2e9,
+          requestCount: 1,
+        }
+      ),
+    },
     recordPrediction: async (p) => (records.push(p), true),
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
     admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
@@ -88,7 +102,11 @@ describe("store failures do not fail a classification", () => {
   });
   afterAll(() => h.close());
   const post = (version: 1 | 2, headers: Record<string, string> = {}) =>
-    fetch(`${h.base}/api/v${version}/classify`, { method: "POST", body: png, headers: { "content-type": "image/png", ...headers } });
+    fetch(`${h.base}/api/v${version}/classify`, {
+      method: "POST",
+      body: png,
+      headers: { "content-type": "image/png", ...headers },
+    });
 
   it("v1 answers with stored: false when the prediction row was buffered instead of written", async () => {
     h.deps.recordPrediction = async (p) => (h.records.push(p), false);
@@ -100,7 +118,10 @@ describe("store failures do not fail a classification", () => {
   it("v2 answers with stored: false and a prediction_not_stored warning", async () => {
     h.deps.recordPrediction = async (p) => (h.records.push(p), false);
     const body = (await (await post(2)).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ stored: false, warnings: [{ code: "prediction_not_stored", message: expect.stringMatching(/kept in memory and retried/) }] });
+    expect(body).toMatchObject({
+      stored: false,
+      warnings: [{ code: "prediction_not_stored", message: expect.stringMatching(/kept in memory and retried/) }],
+    });
     expect(body.session).toMatchObject({ id: "new-session-0001" });
   });
 
@@ -111,10 +132,19 @@ describe("store failures do not fail a classification", () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.status).toBe(200);
     expect(res.headers.get("x-session-id")).toBeNull();
-    expect(body).toMatchObject({ session: null, stored: true, warnings: [{ code: "session_unavailable", message: expect.stringMatching(/no session/) }] });
+    expect(body).toMatchObject({
+      session: null,
+      stored: true,
+      warnings: [{ code: "session_unavailable", message: expect.stringMatching(/no session/) }],
+    });
     expect(body.predictions).toHaveLength(3);
     expect(h.records.at(-1)).toMatchObject({ apiVersion: 2, sessionId: undefined });
-    expect(h.logs().filter((l) => l.msg === "request").at(-1)).toMatchObject({ status: 200, sessionError: "connect ECONNREFUSED 127.0.0.1:8000" });
+    expect(
+      h
+        .logs()
+        .filter((l) => l.msg === "request")
+        .at(-1),
+    ).toMatchObject({ status: 200, sessionError: "connect ECONNREFUSED 127.0.0.1:8000" });
   });
 
   it("still refuses a client error from the session store (4xx)", async () => {
@@ -123,7 +153,15 @@ describe("store failures do not fail a classification", () => {
   });
 
   it("v2 answers have stored: true and no warnings when both stores answer", async () => {
-    h.deps.sessions = { touchOrCreate: async () => ({ sessionId: "s-0000001", created: true, createdAt: "x", expiresAt: 1, requestCount: 1 }) };
+    h.deps.sessions = {
+      touchOrCreate: async () => ({
+        sessionId: "s-0000001",
+        created: true,
+        createdAt: "x",
+        expiresAt: 1,
+        requestCount: 1,
+      }),
+    };
     const body = (await (await post(2)).json()) as Record<string, unknown>;
     expect(body.stored).toBe(true);
     expect(body).not.toHaveProperty("warnings");
@@ -135,9 +173,13 @@ describe("admission control", () => {
     let unblock: () => void = () => undefined;
     const blocked = new Promise<void>((r) => (unblock = r));
     const h = await start({ admission: new Admission({ maxInFlight: 1, maxWaiting: 1 }) });
-    h.deps.infer = async () => (await blocked, { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 });
+    h.deps.infer = async () => (
+      await blocked,
+      { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 }
+    );
     const png = await solid(8, 8, [1, 2, 3]);
-    const post = () => fetch(`${h.base}/api/v1/classify`, { method: "POST", body: png, headers: { "content-type": "image/png" } });
+    const post = () =>
+      fetch(`${h.base}/api/v1/classify`, { method: "POST", body: png, headers: { "content-type": "image/png" } });
     try {
       const first = post();
       await until(() => h.deps.admission.inFlight === 1);
@@ -152,7 +194,9 @@ describe("admission control", () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("1");
       expect(refused.headers.get("connection")).toBe("close");
-      expect(await refused.json()).toEqual({ error: { code: "overloaded", message: "the service is at capacity; retry shortly" } });
+      expect(await refused.json()).toEqual({
+        error: { code: "overloaded", message: "the service is at capacity; retry shortly" },
+      });
       expect(ms).toBeLessThan(500);
 
       unblock();
@@ -168,7 +212,11 @@ describe("admission control", () => {
     const h = await start({ admission: new Admission({ maxInFlight: 1, maxWaiting: 0 }) });
     h.deps.infer = () => new Promise(() => undefined);
     try {
-      void fetch(`${h.base}/api/v1/classify`, { method: "POST", body: await solid(8, 8, [1, 2, 3]), headers: { "content-type": "image/png" } }).catch(() => undefined);
+      void fetch(`${h.base}/api/v1/classify`, {
+        method: "POST",
+        body: await solid(8, 8, [1, 2, 3]),
+        headers: { "content-type": "image/png" },
+      }).catch(() => undefined);
       await until(() => h.deps.admission.inFlight === 1);
       expect((await fetch(`${h.base}/health`)).status).toBe(200);
     } finally {
@@ -190,7 +238,11 @@ describe("answers sent before the body is read close the connection", () => {
     ["400 invalid_top_k", "POST /api/v2/classify?top_k=0 HTTP/1.1", "image/png", 400, "invalid_top_k"],
     ["413 payload_too_large", "POST /api/v1/classify HTTP/1.1", "image/png", 413, "payload_too_large"],
   ])("%s: answers, then closes instead of reading an unlimited body", async (_name, line, type, status, code) => {
-    const ex = await rawExchange(h.port, `${line}\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: 100000000000`, { bodyBytes: Infinity, maxMs: 8000 });
+    const ex = await rawExchange(
+      h.port,
+      `${line}\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: 100000000000`,
+      { bodyBytes: Infinity, maxMs: 8000 },
+    );
     const res = parseResponse(ex.response);
     expect(res.status).toBe(status);
     expect(res.headers).toContain("connection: close");
@@ -202,9 +254,17 @@ describe("answers sent before the body is read close the connection", () => {
 
   it("503 overloaded: closes too, and a chunked body is treated the same way", async () => {
     h.deps.infer = () => new Promise(() => undefined);
-    void fetch(`${h.base}/api/v1/classify`, { method: "POST", body: await solid(8, 8, [1, 2, 3]), headers: { "content-type": "image/png" } }).catch(() => undefined);
+    void fetch(`${h.base}/api/v1/classify`, {
+      method: "POST",
+      body: await solid(8, 8, [1, 2, 3]),
+      headers: { "content-type": "image/png" },
+    }).catch(() => undefined);
     await until(() => h.deps.admission.inFlight === 1);
-    const ex = await rawExchange(h.port, "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked", { bodyBytes: Infinity, chunked: true, maxMs: 8000 });
+    const ex = await rawExchange(
+      h.port,
+      "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked",
+      { bodyBytes: Infinity, chunked: true, maxMs: 8000 },
+    );
     expect(parseResponse(ex.response).status).toBe(503);
     expect(ex.closedByServer).toBe(true);
     expect(ex.bodyBytesWritten).toBeLessThan(32 * 1024 * 1024);
@@ -230,15 +290,25 @@ describe("request targets and headers", () => {
   beforeAll(async () => (h = await start()));
   afterAll(() => h.close());
 
-  it.each(["http://[/", "http://a:99999/", "http://a:99999/api/v1/classify"])("answers the absolute target %s with 400 invalid_url", async (target) => {
-    const ex = await rawExchange(h.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close`);
-    expect(parseResponse(ex.response)).toMatchObject({ status: 400, body: { error: { code: "invalid_url", message: "the request target is not a valid URL" } } });
-    expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
-  });
+  it.each(["http://[/", "http://a:99999/", "http://a:99999/api/v1/classify"])(
+    "answers the absolute target %s with 400 invalid_url",
+    async (target) => {
+      const ex = await rawExchange(h.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close`);
+      expect(parseResponse(ex.response)).toMatchObject({
+        status: 400,
+        body: { error: { code: "invalid_url", message: "the request target is not a valid URL" } },
+      });
+      expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
+    },
+  );
 
   it("refuses a malformed X-Session-Id before reading, decoding or classifying the body", async () => {
     const before = { ...h.calls };
-    const res = await fetch(`${h.base}/api/v2/classify`, { method: "POST", body: "not even an image", headers: { "content-type": "image/png", "x-session-id": "bad id!" } });
+    const res = await fetch(`${h.base}/api/v2/classify`, {
+      method: "POST",
+      body: "not even an image",
+      headers: { "content-type": "image/png", "x-session-id": "bad id!" },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_session_id");
     expect(h.calls).toEqual(before);
@@ -247,7 +317,12 @@ describe("request targets and headers", () => {
   it("caps a 15 KB X-Request-Id at 128 characters in the answer and the log", async () => {
     const res = await fetch(`${h.base}/nope`, { headers: { "x-request-id": "r".repeat(15_000) } });
     expect(res.headers.get("x-request-id")).toBe("r".repeat(128));
-    expect(h.logs().filter((l) => l.msg === "request").at(-1)?.requestId).toBe("r".repeat(128));
+    expect(
+      h
+        .logs()
+        .filter((l) => l.msg === "request")
+        .at(-1)?.requestId,
+    ).toBe("r".repeat(128));
   });
 
   it.each([
@@ -255,7 +330,9 @@ describe("request targets and headers", () => {
     ["Root=1-67891233-abcdef012345678912345678;Sampled=1", "Root=1-67891233-abcdef012345678912345678;Sampled=1"],
     ["a b\tc\u00e9", "abc"],
   ])("keeps only safe characters of X-Request-Id %j", async (sent, echoed) => {
-    const res = await fetch(`${h.base}/nope`, { headers: { "x-request-id": Buffer.from(sent, "utf8").toString("latin1") } });
+    const res = await fetch(`${h.base}/nope`, {
+      headers: { "x-request-id": Buffer.from(sent, "utf8").toString("latin1") },
+    });
     expect(res.headers.get("x-request-id")).toBe(echoed);
   });
 
@@ -269,11 +346,20 @@ describe("disconnects and timeouts are logged as what they are", () => {
   it("a client that disconnects mid-body is logged as 499 client_disconnected at info, with no error line", async () => {
     const h = await start();
     try {
-      const socket = await openRequest(h.port, "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n", 100);
+      const socket = await openRequest(
+        h.port,
+        "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n",
+        100,
+      );
       await until(() => h.app.inFlight() === 1);
       socket.destroy();
       await until(() => h.logs().some((l) => l.msg === "request"));
-      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({ level: "info", path: "/api/v1/classify", status: 499, error: "client_disconnected" });
+      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({
+        level: "info",
+        path: "/api/v1/classify",
+        status: 499,
+        error: "client_disconnected",
+      });
       expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
       expect(h.deps.admission.inFlight).toBe(0);
     } finally {
@@ -284,13 +370,21 @@ describe("disconnects and timeouts are logged as what they are", () => {
   it("a body that does not arrive within the request timeout gets 408 request_timeout, logged as 408, not 500", async () => {
     const h = await start({ timeouts: { requestMs: 300, headersMs: 300, checkIntervalMs: 50 } });
     try {
-      const socket = await openRequest(h.port, "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n", 100);
+      const socket = await openRequest(
+        h.port,
+        "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n",
+        100,
+      );
       let raw = "";
       socket.on("data", (d: Buffer) => (raw += d.toString()));
       await new Promise((r) => socket.once("close", r));
       expect(parseResponse(raw)).toMatchObject({ status: 408, body: { error: { code: "request_timeout" } } });
       await until(() => h.logs().some((l) => l.msg === "request"));
-      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({ level: "info", status: 408, error: "request_timeout" });
+      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({
+        level: "info",
+        status: 408,
+        error: "request_timeout",
+      });
       expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
     } finally {
       await h.close();
@@ -300,7 +394,8 @@ describe("disconnects and timeouts are logged as what they are", () => {
   it("a malformed body (broken chunked framing) gets 400 bad_request, logged as 400, not 499 or 500", async () => {
     const h = await start();
     try {
-      const head = "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const head =
+        "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\n";
       const socket = await openRequest(h.port, `${head}5\r\nhello\r\n`, 0);
       await until(() => h.app.inFlight() === 1);
       let raw = "";
@@ -309,7 +404,11 @@ describe("disconnects and timeouts are logged as what they are", () => {
       await new Promise((r) => socket.once("close", r));
       expect(parseResponse(raw)).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
       await until(() => h.logs().some((l) => l.msg === "request"));
-      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({ level: "info", status: 400, error: "bad_request" });
+      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({
+        level: "info",
+        status: 400,
+        error: "bad_request",
+      });
       expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
     } finally {
       await h.close();
@@ -324,7 +423,9 @@ describe("disconnects and timeouts are logged as what they are", () => {
       socket.on("data", (d: Buffer) => (raw += d.toString()));
       await new Promise((r) => socket.once("close", r));
       expect(parseResponse(raw).status).toBe(408);
-      expect(h.logs()).toEqual([expect.objectContaining({ msg: "request", level: "info", status: 408, error: "request_timeout" })]);
+      expect(h.logs()).toEqual([
+        expect.objectContaining({ msg: "request", level: "info", status: 408, error: "request_timeout" }),
+      ]);
     } finally {
       await h.close();
     }

@@ -30,8 +30,24 @@ describe("HTTP API input validation", () => {
   const deps: AppDeps = {
     manifest,
     limits: LIMITS,
-    infer: async () => ({ scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3, batchSize: 1 }),
-    sessions: { touchOrCreate: async (id) => (sessionCalls++, { sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
+    infer: async () => ({
+      scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]),
+      queueMs: 0.5,
+      inferenceMs: 3,
+      batchSize: 1,
+    }),
+    sessions: {
+      touchOrCreate: async (id) => (
+        sessionCalls++,
+        {
+          sessionId: id ?? "new-session-0001",
+          created: !id,
+          createdAt: "2026-01-01T00:00:00.000Z",
+          expiresAt: 2_000_000_000,
+          requestCount: 1,
+        }
+      ),
+    },
     recordPrediction: async (p) => (records.push(p), true),
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
     admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
@@ -47,8 +63,17 @@ describe("HTTP API input validation", () => {
   });
   afterAll(() => new Promise((r) => app.server.close(r)));
 
-  const post = (path: string, body: Buffer | string | undefined, contentType?: string, headers: Record<string, string> = {}) =>
-    fetch(base + path, { method: "POST", body, headers: { ...(contentType ? { "content-type": contentType } : {}), ...headers } });
+  const post = (
+    path: string,
+    body: Buffer | string | undefined,
+    contentType?: string,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(base + path, {
+      method: "POST",
+      body,
+      headers: { ...(contentType ? { "content-type": contentType } : {}), ...headers },
+    });
   const expectError = async (res: Response, status: number, code: string, message: RegExp) => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect({ status: res.status, code: body.error.code }).toEqual({ status, code });
@@ -60,7 +85,10 @@ describe("HTTP API input validation", () => {
     it("answers /health with 503 and status starting", async () => {
       const res = await fetch(`${base}/health`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: "starting", model: { name: "fake", version: "1.0.0", ready: false } });
+      expect(await res.json()).toMatchObject({
+        status: "starting",
+        model: { name: "fake", version: "1.0.0", ready: false },
+      });
     });
     it("refuses classification with 503 not_ready and Retry-After", async () => {
       const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png");
@@ -89,35 +117,72 @@ describe("HTTP API input validation", () => {
     });
 
     it.each([
-      ["no Content-Type", undefined, 415, "unsupported_media_type", /must be one of image\/jpeg, image\/png, image\/webp \(got none\)/],
+      [
+        "no Content-Type",
+        undefined,
+        415,
+        "unsupported_media_type",
+        /must be one of image\/jpeg, image\/png, image\/webp \(got none\)/,
+      ],
       ["text/plain", "text/plain", 415, "unsupported_media_type", /\(got "text\/plain"\)/],
       ["image/gif", "image/gif", 415, "unsupported_media_type", /\(got "image\/gif"\)/],
-      ["multipart/form-data", "multipart/form-data; boundary=x", 415, "unsupported_media_type", /got "multipart\/form-data"/],
+      [
+        "multipart/form-data",
+        "multipart/form-data; boundary=x",
+        415,
+        "unsupported_media_type",
+        /got "multipart\/form-data"/,
+      ],
     ])("rejects %s with 415", async (_name, type, status, code, message) => {
       await expectError(await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), type), status, code, message);
     });
 
     it("rejects an empty body with 400 empty_body", async () => {
-      await expectError(await post("/api/v1/classify", Buffer.alloc(0), "image/png"), 400, "empty_body", /request body is empty/);
+      await expectError(
+        await post("/api/v1/classify", Buffer.alloc(0), "image/png"),
+        400,
+        "empty_body",
+        /request body is empty/,
+      );
     });
 
     it("rejects bytes that are no image with 400 invalid_image", async () => {
-      await expectError(await post("/api/v1/classify", "definitely not a png", "image/png"), 400, "invalid_image", /not a JPEG, PNG or WebP image/);
+      await expectError(
+        await post("/api/v1/classify", "definitely not a png", "image/png"),
+        400,
+        "invalid_image",
+        /not a JPEG, PNG or WebP image/,
+      );
     });
 
     it("rejects a body whose format contradicts the Content-Type with 400 content_type_mismatch", async () => {
-      await expectError(await post("/api/v1/classify", await solid(4, 4, [1, 2, 3], "jpeg"), "image/png"), 400, "content_type_mismatch", /says png but the body is jpeg/);
+      await expectError(
+        await post("/api/v1/classify", await solid(4, 4, [1, 2, 3], "jpeg"), "image/png"),
+        400,
+        "content_type_mismatch",
+        /says png but the body is jpeg/,
+      );
     });
 
     it("rejects a truncated (corrupt) JPEG with 400 invalid_image", async () => {
       const jpeg = await solid(64, 64, [200, 10, 10], "jpeg");
-      await expectError(await post("/api/v1/classify", jpeg.subarray(0, Math.floor(jpeg.length / 2)), "image/jpeg"), 400, "invalid_image", /corrupt or truncated|not a decodable jpeg/);
+      await expectError(
+        await post("/api/v1/classify", jpeg.subarray(0, Math.floor(jpeg.length / 2)), "image/jpeg"),
+        400,
+        "invalid_image",
+        /corrupt or truncated|not a decodable jpeg/,
+      );
     });
 
     it("rejects a PNG with a valid signature and garbage after it with 400 invalid_image", async () => {
       const png = await solid(8, 8, [1, 2, 3]);
       const broken = Buffer.concat([png.subarray(0, 8), Buffer.alloc(64, 0x41)]);
-      await expectError(await post("/api/v1/classify", broken, "image/png"), 400, "invalid_image", /not a decodable png image/);
+      await expectError(
+        await post("/api/v1/classify", broken, "image/png"),
+        400,
+        "invalid_image",
+        /not a decodable png image/,
+      );
     });
 
     it("rejects a body over MAX_IMAGE_BYTES with 413 payload_too_large", async () => {
@@ -134,7 +199,12 @@ describe("HTTP API input validation", () => {
           c.close();
         },
       });
-      const res = await fetch(`${base}/api/v1/classify`, { method: "POST", body: stream, headers: { "content-type": "image/png" }, duplex: "half" } as RequestInit);
+      const res = await fetch(`${base}/api/v1/classify`, {
+        method: "POST",
+        body: stream,
+        headers: { "content-type": "image/png" },
+        duplex: "half",
+      } as RequestInit);
       await expectError(res, 413, "payload_too_large", /byte limit/);
     });
 
@@ -142,7 +212,12 @@ describe("HTTP API input validation", () => {
       const bomb = await pngClaiming(100_000, 100_000);
       expect(bomb.length).toBeLessThan(200);
       const started = Date.now();
-      await expectError(await post("/api/v1/classify", bomb, "image/png"), 413, "image_too_large", /100000x100000 = 10000000000 pixels; the limit is 4000000/);
+      await expectError(
+        await post("/api/v1/classify", bomb, "image/png"),
+        413,
+        "image_too_large",
+        /100000x100000 = 10000000000 pixels; the limit is 4000000/,
+      );
       expect(Date.now() - started).toBeLessThan(2000);
     });
 
@@ -154,18 +229,38 @@ describe("HTTP API input validation", () => {
       ["2.5", /got "2.5"/],
       ["abc", /got "abc"/],
     ])("rejects top_k=%s with 400 invalid_top_k", async (k, message) => {
-      await expectError(await post(`/api/v2/classify?top_k=${k}`, await solid(4, 4, [1, 2, 3]), "image/png"), 400, "invalid_top_k", message);
+      await expectError(
+        await post(`/api/v2/classify?top_k=${k}`, await solid(4, 4, [1, 2, 3]), "image/png"),
+        400,
+        "invalid_top_k",
+        message,
+      );
     });
 
     it("creates no session for a rejected v2 upload", async () => {
       const before = sessionCalls;
-      await expectError(await post("/api/v2/classify", "not an image", "image/png"), 400, "invalid_image", /not a JPEG, PNG or WebP image/);
-      await expectError(await post("/api/v2/classify", await pngClaiming(50_000, 50_000), "image/png"), 413, "image_too_large", /50000x50000/);
+      await expectError(
+        await post("/api/v2/classify", "not an image", "image/png"),
+        400,
+        "invalid_image",
+        /not a JPEG, PNG or WebP image/,
+      );
+      await expectError(
+        await post("/api/v2/classify", await pngClaiming(50_000, 50_000), "image/png"),
+        413,
+        "image_too_large",
+        /50000x50000/,
+      );
       expect(sessionCalls).toBe(before);
     });
 
     it("answers unknown paths with 404 JSON", async () => {
-      await expectError(await fetch(`${base}/api/v3/classify`, { method: "POST" }), 404, "not_found", /no route for \/api\/v3\/classify/);
+      await expectError(
+        await fetch(`${base}/api/v3/classify`, { method: "POST" }),
+        404,
+        "not_found",
+        /no route for \/api\/v3\/classify/,
+      );
       await expectError(await fetch(`${base}/`), 404, "not_found", /no route for \//);
     });
 
@@ -181,7 +276,9 @@ describe("HTTP API input validation", () => {
         throw new Error("onnxruntime exploded at 0xdeadbeef");
       };
       try {
-        const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png", { "x-request-id": "req-123" });
+        const res = await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), "image/png", {
+          "x-request-id": "req-123",
+        });
         const body = (await res.json()) as { error: { message: string } };
         expect(res.status).toBe(500);
         expect(body.error.message).toBe("internal error; see the service log for request req-123");
@@ -194,7 +291,14 @@ describe("HTTP API input validation", () => {
       const res = await post("/api/v1/classify", await solid(20, 10, [1, 2, 3], "webp"), "image/webp");
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ label: "Neutral", score: 0.7 });
-      expect(records.at(-1)).toMatchObject({ apiVersion: 1, sessionId: undefined, label: "Neutral", imageWidth: 20, imageHeight: 10, imageFormat: "webp" });
+      expect(records.at(-1)).toMatchObject({
+        apiVersion: 1,
+        sessionId: undefined,
+        label: "Neutral",
+        imageWidth: 20,
+        imageHeight: 10,
+        imageFormat: "webp",
+      });
     });
 
     it("v2 returns top-k in score order, the session, model version and per-stage latency", async () => {
@@ -207,7 +311,17 @@ describe("HTTP API input validation", () => {
         { label: "Drawing", score: 0.1 },
       ]);
       expect(body.model).toEqual({ name: "fake", version: "1.0.0" });
-      expect(Object.keys(body.latencyMs as object).sort()).toEqual(["decode", "inference", "preprocess", "queue", "read", "session", "sessionWait", "store", "total"]);
+      expect(Object.keys(body.latencyMs as object).sort()).toEqual([
+        "decode",
+        "inference",
+        "preprocess",
+        "queue",
+        "read",
+        "session",
+        "sessionWait",
+        "store",
+        "total",
+      ]);
       expect((body.latencyMs as Record<string, number>).inference).toBe(3);
     });
 
@@ -243,7 +357,14 @@ describe("HTTP API input validation", () => {
 describe("Health", () => {
   it("stays 200 but degraded when a store fails after start-up, and turns 503 unhealthy on a fatal failure", async () => {
     let failure: Error | undefined;
-    const h = new Health({ db: async () => { if (failure) throw failure; } }, createLogger("error"));
+    const h = new Health(
+      {
+        db: async () => {
+          if (failure) throw failure;
+        },
+      },
+      createLogger("error"),
+    );
     h.modelReady = true;
     await h.check();
     expect([h.ready, h.report().status]).toEqual([true, "ok"]);

@@ -8,12 +8,41 @@ const LABELS = ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"];
 describe("topK label mapping", () => {
   it.each([
     [[0.1, 0.2, 0.6, 0.05, 0.05], 1, [{ label: "Neutral", score: 0.6 }]],
-    [[0.1, 0.2, 0.6, 0.05, 0.05], 2, [{ label: "Neutral", score: 0.6 }, { label: "Hentai", score: 0.2 }]],
-    [[0.3, 0.3, 0.2, 0.1, 0.1], 2, [{ label: "Drawing", score: 0.3 }, { label: "Hentai", score: 0.3 }]], // ties keep label order
-    [[0, 0, 0, 0, 1], 5, [{ label: "Sexy", score: 1 }, { label: "Drawing", score: 0 }, { label: "Hentai", score: 0 }, { label: "Neutral", score: 0 }, { label: "Porn", score: 0 }]],
+    [
+      [0.1, 0.2, 0.6, 0.05, 0.05],
+      2,
+      [
+        { label: "Neutral", score: 0.6 },
+        { label: "Hentai", score: 0.2 },
+      ],
+    ],
+    [
+      [0.3, 0.3, 0.2, 0.1, 0.1],
+      2,
+      [
+        { label: "Drawing", score: 0.3 },
+        { label: "Hentai", score: 0.3 },
+      ],
+    ], // ties keep label order
+    [
+      [0, 0, 0, 0, 1],
+      5,
+      [
+        { label: "Sexy", score: 1 },
+        { label: "Drawing", score: 0 },
+        { label: "Hentai", score: 0 },
+        { label: "Neutral", score: 0 },
+        { label: "Porn", score: 0 },
+      ],
+    ],
     [[0.123456789, 0, 0, 0, 0], 1, [{ label: "Drawing", score: 0.123457 }]], // six decimals
   ])("maps scores %j with k=%d", (scores, k, expected) => {
-    expect(topK(Float32Array.from(scores), LABELS, k).map((p) => ({ label: p.label, score: Math.round(p.score * 1e6) / 1e6 }))).toEqual(expected);
+    expect(
+      topK(Float32Array.from(scores), LABELS, k).map((p) => ({
+        label: p.label,
+        score: Math.round(p.score * 1e6) / 1e6,
+      })),
+    ).toEqual(expected);
   });
 
   it("refuses a score vector that does not match the labels", () => {
@@ -43,7 +72,15 @@ describe("loadManifest", () => {
     version: "1",
     file: "resnet.onnx",
     labels: ["cat", "dog"],
-    input: { name: "x", layout: "NCHW", height: 224, width: 224, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+    input: {
+      name: "x",
+      layout: "NCHW",
+      height: 224,
+      width: 224,
+      scale: 1 / 255,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+    },
     output: { name: "logits", kind: "logits" },
   };
 
@@ -52,13 +89,20 @@ describe("loadManifest", () => {
   });
 
   it("names every problem of a bad manifest", () => {
-    const path = write({ ...valid, labels: ["a", "a"], input: { ...valid.input, layout: "HWC", height: 4, std: [1, 0, 1] }, output: { name: "y", kind: "scores" } });
+    const path = write({
+      ...valid,
+      labels: ["a", "a"],
+      input: { ...valid.input, layout: "HWC", height: 4, std: [1, 0, 1] },
+      output: { name: "y", kind: "scores" },
+    });
     expect(() => loadManifest(path)).toThrow(
       `model manifest ${path} is invalid: labels must be unique; input.layout must be NHWC or NCHW; input.height must be an integer in 8..1024; input.std must not contain 0; output must have a name and kind probabilities|logits`,
     );
   });
 
   it("says which file it could not read", () => {
-    expect(() => loadManifest(join(dir, "missing.json"))).toThrow(`model manifest ${join(dir, "missing.json")} cannot be read`);
+    expect(() => loadManifest(join(dir, "missing.json"))).toThrow(
+      `model manifest ${join(dir, "missing.json")} cannot be read`,
+    );
   });
 });

@@ -15,7 +15,11 @@ describe("logs stay one JSON object per line", () => {
     sdk.warn("@smithy/node-http-handler - [WARN] a request has exceeded the configured 2000 ms requestTimeout.");
     sdk.error("boom", { code: 1 });
     expect(lines.map((l) => JSON.parse(l))).toEqual([
-      expect.objectContaining({ level: "warn", msg: "aws sdk", message: expect.stringContaining("exceeded the configured 2000 ms") }),
+      expect.objectContaining({
+        level: "warn",
+        msg: "aws sdk",
+        message: expect.stringContaining("exceeded the configured 2000 ms"),
+      }),
       expect.objectContaining({ level: "error", msg: "aws sdk", message: 'boom {"code":1}' }),
     ]);
   });

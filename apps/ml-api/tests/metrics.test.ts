@@ -20,7 +20,13 @@ const until = async (cond: () => boolean, ms = 3000) => {
 describe("Metrics", () => {
   it("counts requests by route/method/status and keeps cumulative histograms per route and stage", () => {
     const m = new Metrics(["/api/v2/classify"]);
-    m.observe({ route: m.route("/api/v2/classify"), method: "POST", status: 200, totalMs: 40, stagesMs: { inference: 8, total: 40 } });
+    m.observe({
+      route: m.route("/api/v2/classify"),
+      method: "POST",
+      status: 200,
+      totalMs: 40,
+      stagesMs: { inference: 8, total: 40 },
+    });
     m.observe({ route: m.route("/api/v2/classify"), method: "POST", status: 200, totalMs: 120 });
     m.observe({ route: m.route("/wp-admin.php"), method: "GET", status: 404, totalMs: 1 });
     m.gauge("mlapi_inference_queue_depth", "Images waiting.", () => 3);
@@ -39,7 +45,21 @@ describe("Metrics", () => {
 
   it("returns EMF fields naming the latency fields as CloudWatch metrics with the route dimension", () => {
     const m = new Metrics(["/api/v2/classify"]);
-    const emf = m.observe({ route: "/api/v2/classify", method: "POST", status: 503, totalMs: 12, stagesMs: { queue: 2, inference: 9 } }) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+    const emf = m.observe({
+      route: "/api/v2/classify",
+      method: "POST",
+      status: 503,
+      totalMs: 12,
+      stagesMs: { queue: 2, inference: 9 },
+    }) as Record<string, unknown> & {
+      _aws: {
+        CloudWatchMetrics: Array<{
+          Namespace: string;
+          Dimensions: string[][];
+          Metrics: Array<{ Name: string; Unit: string }>;
+        }>;
+      };
+    };
     const [directive] = emf._aws.CloudWatchMetrics;
     expect(directive.Namespace).toBe(EMF_NAMESPACE);
     expect(directive.Dimensions).toEqual([["route"]]);
@@ -50,14 +70,25 @@ describe("Metrics", () => {
   });
 
   it("with METRICS_SERVICE, publishes every metric per service and route and per service, gauges per service", () => {
-    type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+    type Emf = Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+    };
     const m = new Metrics(["/api/v2/classify"], "mlapi-api-prod");
-    const emf = m.observe({ route: "/api/v2/classify", method: "POST", status: 200, totalMs: 12, stagesMs: { inference: 9 } }) as Emf;
+    const emf = m.observe({
+      route: "/api/v2/classify",
+      method: "POST",
+      status: 200,
+      totalMs: 12,
+      stagesMs: { inference: 9 },
+    }) as Emf;
     expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([["service", "route"], ["service"]]);
     expect(emf).toMatchObject({ service: "mlapi-api-prod", route: "/api/v2/classify", inferenceMs: 9 });
     m.gauge("mlapi_store_buffer_size", "Rows buffered.", () => 4);
     const gauges = m.gaugesEmf() as Emf;
-    expect(gauges._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [["service"]], Metrics: [{ Name: "mlapi_store_buffer_size" }] });
+    expect(gauges._aws.CloudWatchMetrics[0]).toMatchObject({
+      Dimensions: [["service"]],
+      Metrics: [{ Name: "mlapi_store_buffer_size" }],
+    });
     expect(gauges).toMatchObject({ service: "mlapi-api-prod", mlapi_store_buffer_size: 4 });
     // without it (local runs): route alone, gauges without dimensions
     expect((new Metrics([]).gaugesEmf() as Emf)._aws.CloudWatchMetrics[0].Dimensions).toEqual([[]]);
@@ -97,7 +128,15 @@ describe("Metrics", () => {
       manifest,
       limits: { maxImageBytes: 65536, maxImagePixels: 1e6, maxTopK: 2 },
       infer: async () => ({ scores: Float32Array.from([0.3, 0.7]), queueMs: 1, inferenceMs: 5, batchSize: 1 }),
-      sessions: { touchOrCreate: async () => ({ sessionId: "s-0000001", created: true, createdAt: "", expiresAt: 1, requestCount: 1 }) },
+      sessions: {
+        touchOrCreate: async () => ({
+          sessionId: "s-0000001",
+          created: true,
+          createdAt: "",
+          expiresAt: 1,
+          requestCount: 1,
+        }),
+      },
       recordPrediction: async () => true,
       predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
       admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
@@ -109,15 +148,21 @@ describe("Metrics", () => {
     await new Promise<void>((r) => app.server.listen(0, "127.0.0.1", r));
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     try {
-      await fetch(`${base}/api/v2/classify`, { method: "POST", body: await solid(8, 8, [1, 2, 3]), headers: { "content-type": "image/png" } });
+      await fetch(`${base}/api/v2/classify`, {
+        method: "POST",
+        body: await solid(8, 8, [1, 2, 3]),
+        headers: { "content-type": "image/png" },
+      });
       await fetch(`${base}/nope`);
       // a client gone mid-body: counted as the 499 it was, not as the status the handler would have chosen
       const port = (app.server.address() as AddressInfo).port;
-      const head = "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n";
+      const head =
+        "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n";
       const socket = await openRequest(port, head, 100);
       await until(() => app.inFlight() === 1);
       socket.destroy();
-      const requestLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      const requestLines = () =>
+        lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
       await until(() => requestLines().length === 3);
       const request = requestLines();
       expect(request.map((l) => [l.route, l.status, typeof l._aws])).toEqual([
@@ -125,15 +170,24 @@ describe("Metrics", () => {
         ["other", 404, "object"],
         ["/api/v1/classify", 499, "object"],
       ]);
-      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v1/classify",method="POST",status="499"} 1');
+      expect(metrics.prometheus()).toContain(
+        'mlapi_requests_total{route="/api/v1/classify",method="POST",status="499"} 1',
+      );
       // a client error before any request is parsed (headers too large) is counted and logged with its EMF block
       await rawExchange(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ${"a".repeat(20_000)}`);
       await until(() => requestLines().length === 4);
-      expect(requestLines()[3]).toMatchObject({ status: 431, error: "headers_too_large", route: "other", _aws: expect.any(Object) });
+      expect(requestLines()[3]).toMatchObject({
+        status: 431,
+        error: "headers_too_large",
+        route: "other",
+        _aws: expect.any(Object),
+      });
       expect(metrics.prometheus()).toContain('mlapi_requests_total{route="other",method="",status="431"} 1');
       expect(request[0]).toMatchObject({ inferenceMs: 5, queueMs: 1 });
       expect(request[0]).not.toHaveProperty("stagesMs");
-      expect(metrics.prometheus()).toContain('mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 1');
+      expect(metrics.prometheus()).toContain(
+        'mlapi_requests_total{route="/api/v2/classify",method="POST",status="200"} 1',
+      );
     } finally {
       await new Promise((r) => app.server.close(r));
     }

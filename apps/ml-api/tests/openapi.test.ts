@@ -23,7 +23,12 @@ const manifest: ModelManifest = {
 };
 const good = { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3, batchSize: 1 };
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>
+  >;
+};
 const doc = document as unknown as Doc;
 
 describe("OpenAPI document vs the server", () => {
@@ -34,7 +39,15 @@ describe("OpenAPI document vs the server", () => {
     manifest,
     limits: { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 },
     infer: async () => good,
-    sessions: { touchOrCreate: async (id) => ({ sessionId: id ?? "new-session-0001", created: !id, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: 2_000_000_000, requestCount: 1 }) },
+    sessions: {
+      touchOrCreate: async (id) => ({
+        sessionId: id ?? "new-session-0001",
+        created: !id,
+        createdAt: "2026-01-01T00:00:00.000Z",
+        expiresAt: 2_000_000_000,
+        requestCount: 1,
+      }),
+    },
     recordPrediction: async () => true,
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
     admission: new Admission({ maxInFlight: 4, maxWaiting: 4 }),
@@ -53,7 +66,13 @@ describe("OpenAPI document vs the server", () => {
 
   const multipart = (parts: Array<{ name: string; type: string; data: Buffer }>, boundary = "b0undary") => ({
     body: Buffer.concat([
-      ...parts.flatMap((p) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.name}.img"\r\nContent-Type: ${p.type}\r\n\r\n`), p.data, Buffer.from("\r\n")]),
+      ...parts.flatMap((p) => [
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.name}.img"\r\nContent-Type: ${p.type}\r\n\r\n`,
+        ),
+        p.data,
+        Buffer.from("\r\n"),
+      ]),
       Buffer.from(`--${boundary}--\r\n`),
     ]),
     type: `multipart/form-data; boundary=${boundary}`,
@@ -61,8 +80,12 @@ describe("OpenAPI document vs the server", () => {
 
   /** [path, method, expected status, request] in order: the first ones run before the model is "loaded". */
   type Scenario = [string, string, number, () => Promise<Response>, (() => () => void)?];
-  const post = (path: string, body?: Buffer, type?: string) => () => fetch(base + path, { method: "POST", body, headers: type ? { "content-type": type } : {} });
-  const get = (path: string, method = "GET") => () => fetch(base + path, { method });
+  const post = (path: string, body?: Buffer, type?: string) => () =>
+    fetch(base + path, { method: "POST", body, headers: type ? { "content-type": type } : {} });
+  const get =
+    (path: string, method = "GET") =>
+    () =>
+      fetch(base + path, { method });
   const failing = (key: "infer" | "sessions", err: Error) => () => {
     const saved = { infer: deps.infer, sessions: deps.sessions };
     if (key === "infer") deps.infer = () => Promise.reject(err);
@@ -75,17 +98,22 @@ describe("OpenAPI document vs the server", () => {
     return () => Object.assign(deps, saved);
   };
   /** For what fetch cannot send (a body that never comes, oversized headers, an invalid target): a raw exchange. */
-  const raw = (head: string, bodyBytes = 0) => async () => {
-    const { response } = await rawExchange(Number(new URL(base).port), head, { bodyBytes, maxMs: 10_000 });
-    const split = response.indexOf("\r\n\r\n");
-    const [statusLine, ...lines] = response.slice(0, split).split("\r\n");
-    const headers = new Headers(lines.map((l): [string, string] => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-    return new Response(response.slice(split + 4), { status: Number(statusLine.split(" ")[1]), headers });
-  };
+  const raw =
+    (head: string, bodyBytes = 0) =>
+    async () => {
+      const { response } = await rawExchange(Number(new URL(base).port), head, { bodyBytes, maxMs: 10_000 });
+      const split = response.indexOf("\r\n\r\n");
+      const [statusLine, ...lines] = response.slice(0, split).split("\r\n");
+      const headers = new Headers(
+        lines.map((l): [string, string] => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
+      );
+      return new Response(response.slice(split + 4), { status: Number(statusLine.split(" ")[1]), headers });
+    };
   const headerProblems: string[] = [];
   const retryAfter = (send: () => Promise<Response>) => async () => {
     const res = await send();
-    if (res.headers.get("retry-after") !== "1") headerProblems.push(`${res.url} -> ${res.status}: Retry-After ${res.headers.get("retry-after")}`);
+    if (res.headers.get("retry-after") !== "1")
+      headerProblems.push(`${res.url} -> ${res.status}: Retry-After ${res.headers.get("retry-after")}`);
     return res;
   };
 
@@ -93,7 +121,10 @@ describe("OpenAPI document vs the server", () => {
     const png = await solid(20, 10, [200, 100, 50]);
     const full = new Admission({ maxInFlight: 1, maxWaiting: 0 });
     await full.acquire(); // never released: every classification is refused as overloaded
-    const storesDown = using({ sessions: { touchOrCreate: () => Promise.reject(new Error("dynamodb down")) }, recordPrediction: async () => false });
+    const storesDown = using({
+      sessions: { touchOrCreate: () => Promise.reject(new Error("dynamodb down")) },
+      recordPrediction: async () => false,
+    });
     const bigHeader = `X-Padding: ${"a".repeat(20_000)}`;
     const big = Buffer.alloc(70 * 1024, 1);
     const scenarios: Scenario[] = [
@@ -101,7 +132,16 @@ describe("OpenAPI document vs the server", () => {
       ["/health", "head", 503, get("/health", "HEAD")],
       ["/api/v1/classify", "post", 503, post("/api/v1/classify", png, "image/png")],
       ["/api/v2/classify", "post", 503, post("/api/v2/classify", png, "image/png")],
-      ["/api/v2/classify/batch", "post", 503, post("/api/v2/classify/batch", multipart([{ name: "a", type: "image/png", data: png }]).body, multipart([]).type)],
+      [
+        "/api/v2/classify/batch",
+        "post",
+        503,
+        post(
+          "/api/v2/classify/batch",
+          multipart([{ name: "a", type: "image/png", data: png }]).body,
+          multipart([]).type,
+        ),
+      ],
       ["/health", "get", 200, get("/health")],
       ["/health", "head", 200, get("/health", "HEAD")],
       ["/api/v1/classify", "post", 200, post("/api/v1/classify", png, "image/png")],
@@ -109,15 +149,39 @@ describe("OpenAPI document vs the server", () => {
       ["/api/v1/classify", "post", 405, get("/api/v1/classify")],
       ["/api/v1/classify", "post", 413, post("/api/v1/classify", big, "image/png")],
       ["/api/v1/classify", "post", 415, post("/api/v1/classify", png, "text/plain")],
-      ["/api/v1/classify", "post", 500, post("/api/v1/classify", png, "image/png"), failing("infer", new Error("boom"))],
+      [
+        "/api/v1/classify",
+        "post",
+        500,
+        post("/api/v1/classify", png, "image/png"),
+        failing("infer", new Error("boom")),
+      ],
       ["/api/v2/classify", "post", 200, post("/api/v2/classify", png, "image/png")],
       ["/api/v2/classify", "post", 400, post("/api/v2/classify?top_k=0", png, "image/png")],
       ["/api/v2/classify", "post", 405, get("/api/v2/classify")],
       ["/api/v2/classify", "post", 413, post("/api/v2/classify", big, "image/png")],
       ["/api/v2/classify", "post", 415, post("/api/v2/classify", png)],
-      ["/api/v2/classify", "post", 500, post("/api/v2/classify", png, "image/png"), failing("infer", new Error("boom"))],
-      ["/api/v2/classify", "post", 503, post("/api/v2/classify", png, "image/png"), failing("infer", new HttpError(503, "overloaded", "busy", { "Retry-After": "1" }))],
-      ["/api/v1/classify", "post", 503, post("/api/v1/classify", png, "image/png"), failing("infer", new HttpError(503, "overloaded", "busy", { "Retry-After": "1" }))],
+      [
+        "/api/v2/classify",
+        "post",
+        500,
+        post("/api/v2/classify", png, "image/png"),
+        failing("infer", new Error("boom")),
+      ],
+      [
+        "/api/v2/classify",
+        "post",
+        503,
+        post("/api/v2/classify", png, "image/png"),
+        failing("infer", new HttpError(503, "overloaded", "busy", { "Retry-After": "1" })),
+      ],
+      [
+        "/api/v1/classify",
+        "post",
+        503,
+        post("/api/v1/classify", png, "image/png"),
+        failing("infer", new HttpError(503, "overloaded", "busy", { "Retry-After": "1" })),
+      ],
       ...(() => {
         const mixed = multipart([
           { name: "ok", type: "image/png", data: png },
@@ -132,7 +196,13 @@ describe("OpenAPI document vs the server", () => {
           ["/api/v2/classify/batch", "post", 413, post("/api/v2/classify/batch", many.body, many.type)],
           ["/api/v2/classify/batch", "post", 415, post("/api/v2/classify/batch", png, "image/png")],
           ["/api/v2/classify/batch", "post", 200, post("/api/v2/classify/batch", mixed.body, mixed.type), storesDown],
-          ["/api/v2/classify/batch", "post", 500, post("/api/v2/classify/batch", mixed.body, mixed.type), using({ recordPrediction: () => Promise.reject(new Error("boom")) })],
+          [
+            "/api/v2/classify/batch",
+            "post",
+            500,
+            post("/api/v2/classify/batch", mixed.body, mixed.type),
+            using({ recordPrediction: () => Promise.reject(new Error("boom")) }),
+          ],
         ] as Scenario[];
       })(),
       // stores down: answered, with stored: false / session: null / warnings
@@ -142,9 +212,26 @@ describe("OpenAPI document vs the server", () => {
       ...(["/api/v1/classify", "/api/v2/classify", "/api/v2/classify/batch"] as const).flatMap((path): Scenario[] => {
         const type = path.endsWith("batch") ? multipart([]).type : "image/png";
         return [
-          [path, "post", 400, raw(`POST http://a:99999${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: 0`)],
-          [path, "post", 408, raw(`POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nContent-Length: 1000`, 10)],
-          [path, "post", 431, raw(`POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\n${bigHeader}\r\nContent-Length: 0`)],
+          [
+            path,
+            "post",
+            400,
+            raw(
+              `POST http://a:99999${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: 0`,
+            ),
+          ],
+          [
+            path,
+            "post",
+            408,
+            raw(`POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\nContent-Length: 1000`, 10),
+          ],
+          [
+            path,
+            "post",
+            431,
+            raw(`POST ${path} HTTP/1.1\r\nHost: a\r\nContent-Type: ${type}\r\n${bigHeader}\r\nContent-Length: 0`),
+          ],
           [path, "post", 503, retryAfter(post(path, png, type)), using({ admission: full })],
         ];
       }),
@@ -175,12 +262,19 @@ describe("OpenAPI document vs the server", () => {
       covered.add(`${method} ${path} ${res.status}`);
       const schema = documented.content?.["application/json"]?.schema;
       if (schema) {
-        if (res.headers.get("content-type") !== "application/json; charset=utf-8") problems.push(`${where}: content-type ${res.headers.get("content-type")}`);
-        problems.push(...validate(document as unknown as Record<string, unknown>, schema, JSON.parse(text)).map((e) => `${where}: ${e}`));
+        if (res.headers.get("content-type") !== "application/json; charset=utf-8")
+          problems.push(`${where}: content-type ${res.headers.get("content-type")}`);
+        problems.push(
+          ...validate(document as unknown as Record<string, unknown>, schema, JSON.parse(text)).map(
+            (e) => `${where}: ${e}`,
+          ),
+        );
       } else if (text !== "") problems.push(`${where}: documented without a body but has one`);
     }
     expect([...problems, ...headerProblems]).toEqual([]);
-    const documentedResponses = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).flatMap(([method, op]) => Object.keys(op.responses).map((s) => `${method} ${path} ${s}`)));
+    const documentedResponses = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => Object.keys(op.responses).map((s) => `${method} ${path} ${s}`)),
+    );
     expect(documentedResponses.filter((r) => !covered.has(r))).toEqual([]);
   });
 

@@ -38,11 +38,19 @@ interface Sample {
 
 function burst(base: string, bodyFile: string): Promise<{ posts: Sample[]; health: Sample[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, "support", "burst.js"), base, "/api/v2/classify", "/health", String(CONCURRENT), bodyFile], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, "support", "burst.js"), base, "/api/v2/classify", "/health", String(CONCURRENT), bodyFile],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as { posts: Sample[]; health: Sample[] }) : reject(new Error(`burst exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as { posts: Sample[]; health: Sample[] })
+        : reject(new Error(`burst exited ${code}`)),
+    );
   });
 }
 
@@ -90,14 +98,24 @@ describe(`overload: ${CONCURRENT} concurrent requests on one worker`, () => {
     const idle: number[] = [];
     for (let i = 0; i < 10; i++) {
       const t = performance.now();
-      const res = await fetch(`${srv.url}/api/v2/classify`, { method: "POST", body: image, headers: { "content-type": "image/jpeg" } });
+      const res = await fetch(`${srv.url}/api/v2/classify`, {
+        method: "POST",
+        body: image,
+        headers: { "content-type": "image/jpeg" },
+      });
       await res.arrayBuffer();
       if (i >= 2) idle.push(performance.now() - t);
     }
     const usualP95 = percentile(idle, 95);
 
     const countRows = async () => {
-      const sql = new Client({ host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password });
+      const sql = new Client({
+        host: pg.host,
+        port: pg.port,
+        database: pg.database,
+        user: pg.user,
+        password: pg.password,
+      });
       await sql.connect();
       const n = Number((await sql.query("SELECT count(*)::int AS n FROM predictions")).rows[0].n);
       await sql.end();
@@ -111,7 +129,8 @@ describe(`overload: ${CONCURRENT} concurrent requests on one worker`, () => {
     const floorAfter = await burst(bareUrl, bodyFile);
     const rowsWritten = (await countRows()) - rowsBefore;
     const during = srv.logs.slice(logsBefore).filter((l) => l.msg === "request");
-    const serverMs = (pick: (l: Record<string, unknown>) => boolean) => during.filter(pick).map((l) => Number(l.latencyMs));
+    const serverMs = (pick: (l: Record<string, unknown>) => boolean) =>
+      during.filter(pick).map((l) => Number(l.latencyMs));
     const serverRefusals = during.filter((l) => l.status === 503);
 
     const refused = real.posts.filter((s) => s.status === 503);
@@ -120,15 +139,47 @@ describe(`overload: ${CONCURRENT} concurrent requests on one worker`, () => {
       imageBytes: image.length,
       accepted: accepted.length,
       refused: refused.length,
-      floorP95: Math.max(...[floorBefore, floorAfter].map((f) => percentile(f.posts.map((s) => s.ms), 95))),
-      floorHealthP99: Math.max(...[floorBefore, floorAfter].map((f) => percentile(f.health.map((s) => s.ms), 99))),
-      serverRefusedP95: percentile(serverMs((l) => l.status === 503), 95),
-      serverHealthP99: percentile(serverMs((l) => l.path === "/health"), 99),
-      serverAcceptedP95: percentile(serverMs((l) => l.status === 200 && l.path !== "/health"), 95),
-      refusedP95: percentile(refused.map((s) => s.ms), 95),
-      healthP99: percentile(real.health.map((s) => s.ms), 99),
+      floorP95: Math.max(
+        ...[floorBefore, floorAfter].map((f) =>
+          percentile(
+            f.posts.map((s) => s.ms),
+            95,
+          ),
+        ),
+      ),
+      floorHealthP99: Math.max(
+        ...[floorBefore, floorAfter].map((f) =>
+          percentile(
+            f.health.map((s) => s.ms),
+            99,
+          ),
+        ),
+      ),
+      serverRefusedP95: percentile(
+        serverMs((l) => l.status === 503),
+        95,
+      ),
+      serverHealthP99: percentile(
+        serverMs((l) => l.path === "/health"),
+        99,
+      ),
+      serverAcceptedP95: percentile(
+        serverMs((l) => l.status === 200 && l.path !== "/health"),
+        95,
+      ),
+      refusedP95: percentile(
+        refused.map((s) => s.ms),
+        95,
+      ),
+      healthP99: percentile(
+        real.health.map((s) => s.ms),
+        99,
+      ),
       healthChecks: real.health.length,
-      acceptedP95: percentile(accepted.map((s) => s.ms), 95),
+      acceptedP95: percentile(
+        accepted.map((s) => s.ms),
+        95,
+      ),
       usualP95,
     };
     console.log(`overload figures (ms): ${JSON.stringify(figures)}`);
@@ -148,7 +199,9 @@ describe(`overload: ${CONCURRENT} concurrent requests on one worker`, () => {
       // admitted requests wait behind at most ADMITTED_AHEAD others, never behind the burst
       expect(figures.acceptedP95).toBeLessThan((ADMITTED_AHEAD + 2) * usualP95);
     } else {
-      console.log(`client-side targets not assessed: a bare server's p95 is already ${figures.floorP95} ms on this machine now`);
+      console.log(
+        `client-side targets not assessed: a bare server's p95 is already ${figures.floorP95} ms on this machine now`,
+      );
     }
   }, 180_000);
 });

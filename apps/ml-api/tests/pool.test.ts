@@ -25,7 +25,11 @@ describe("InferencePool", () => {
     const runs = [pool.run(image()), pool.run(image()), pool.run(image())]; // 1 running, 1 queued, 1 refused
     const settled = await Promise.allSettled(runs);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
-    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ status: 503, code: "overloaded", headers: { "Retry-After": "1" } });
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({
+      status: 503,
+      code: "overloaded",
+      headers: { "Retry-After": "1" },
+    });
     expect(pool.queued).toBe(0);
   });
 

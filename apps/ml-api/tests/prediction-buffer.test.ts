@@ -67,7 +67,10 @@ describe("PredictionBuffer", () => {
     expect(buf.retried).toBe(2);
     expect(await buf.record(row("c"))).toBe(true); // direct writes again
     expect(lines.map((l) => l.msg)).toEqual(
-      expect.arrayContaining(["prediction store failed: buffering rows and retrying in the background", "buffered prediction rows written"]),
+      expect.arrayContaining([
+        "prediction store failed: buffering rows and retrying in the background",
+        "buffered prediction rows written",
+      ]),
     );
   });
 
@@ -104,6 +107,8 @@ describe("PredictionBuffer", () => {
     store.down = true;
     await buf.record(row("a"));
     await buf.close(100);
-    expect(lines.find((l) => l.msg === "prediction rows lost at shutdown: the store did not accept them")).toMatchObject({ level: "error", rows: 1 });
+    expect(
+      lines.find((l) => l.msg === "prediction rows lost at shutdown: the store did not accept them"),
+    ).toMatchObject({ level: "error", rows: 1 });
   });
 });

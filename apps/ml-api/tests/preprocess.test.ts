@@ -34,14 +34,19 @@ describe("toTensor", () => {
   });
 
   it("applies per-channel mean and std (ImageNet style)", () => {
-    const t = toTensor({ data: Uint8Array.from([255, 0, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0]), width: 2, height: 2 }, input({ mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] }));
+    const t = toTensor(
+      { data: Uint8Array.from([255, 0, 51, 0, 0, 0, 0, 0, 0, 0, 0, 0]), width: 2, height: 2 },
+      input({ mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] }),
+    );
     expect(t[0]).toBeCloseTo(1, 6); // (1 - 0.5) / 0.5
     expect(t[1]).toBeCloseTo(-1, 6); // (0 - 0.25) / 0.25
     expect(t[2]).toBeCloseTo(0.1, 6); // (0.2 - 0) / 2
   });
 
   it("refuses a buffer of the wrong size", () => {
-    expect(() => toTensor({ data: new Uint8Array(5), width: 2, height: 2 }, input())).toThrow("expected 12 bytes of RGB, got 5");
+    expect(() => toTensor({ data: new Uint8Array(5), width: 2, height: 2 }, input())).toThrow(
+      "expected 12 bytes of RGB, got 5",
+    );
   });
 
   it("resizes bilinearly with aligned corners, as tf.image.resizeBilinear(x, size, true) in nsfwjs", () => {
@@ -54,8 +59,14 @@ describe("toTensor", () => {
     const r = Array.from(toTensor(sq, input({ width: 3, height: 3, scale: 1 })).filter((_, i) => i % 3 === 0));
     expect(r).toEqual([0, 50, 100, 100, 85, 70, 200, 120, 40]);
     // downscaling samples points (no area averaging): 5 x 1 -> 3 x 1 takes x = 0, 2, 4
-    const five: Pixels = { data: Uint8Array.from([10, 0, 0, 200, 0, 0, 20, 0, 0, 200, 0, 0, 30, 0, 0]), width: 5, height: 1 };
-    expect(Array.from(toTensor(five, input({ width: 3, height: 1, scale: 1 })).filter((_, i) => i % 3 === 0))).toEqual([10, 20, 30]);
+    const five: Pixels = {
+      data: Uint8Array.from([10, 0, 0, 200, 0, 0, 20, 0, 0, 200, 0, 0, 30, 0, 0]),
+      width: 5,
+      height: 1,
+    };
+    expect(Array.from(toTensor(five, input({ width: 3, height: 1, scale: 1 })).filter((_, i) => i % 3 === 0))).toEqual([
+      10, 20, 30,
+    ]);
   });
 });
 
@@ -75,8 +86,11 @@ describe("decodeImage + toTensor", () => {
     const w = 40;
     const h = 10;
     const raw = Buffer.alloc(w * h * 3);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < 10 ? [0, 255, 0] : x < 30 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
-    const png = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) raw.set(x < 10 ? [0, 255, 0] : x < 30 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
+    const png = await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
     const rgb = await decodeAt(png, 4, 4);
     const px = (x: number, y: number) => rgb.slice((y * 4 + x) * 3, (y * 4 + x) * 3 + 3);
     for (let y = 0; y < 4; y++) {
@@ -90,17 +104,27 @@ describe("decodeImage + toTensor", () => {
   });
 
   it("drops the alpha channel and expands greyscale to three channels", async () => {
-    const rgba = await sharp({ create: { width: 3, height: 3, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const rgba = await sharp({
+      create: { width: 3, height: 3, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } },
+    })
+      .png()
+      .toBuffer();
     const [r, g, b] = await decodeAt(rgba, 1, 1);
     expect([r, g, b].map((v, i) => Math.abs(v - [10, 20, 30][i]) <= 1)).toEqual([true, true, true]); // premultiplication rounds by 1
-    const grey = await sharp(Buffer.alloc(9, 77), { raw: { width: 3, height: 3, channels: 1 } }).png().toBuffer();
+    const grey = await sharp(Buffer.alloc(9, 77), { raw: { width: 3, height: 3, channels: 1 } })
+      .png()
+      .toBuffer();
     expect(await decodeAt(grey, 1, 1)).toEqual([77, 77, 77]);
   });
 
   it("applies EXIF orientation before resizing and reports the displayed size", async () => {
     // 2 x 1 stored as [red, blue] with orientation 6 (rotate 90° clockwise) displays as 1 x 2: red on top
     const raw = Buffer.from([255, 0, 0, 0, 0, 255]);
-    const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } }).resize(20, 10, { kernel: "nearest" }).withMetadata({ orientation: 6 }).jpeg({ quality: 100 }).toBuffer();
+    const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } })
+      .resize(20, 10, { kernel: "nearest" })
+      .withMetadata({ orientation: 6 })
+      .jpeg({ quality: 100 })
+      .toBuffer();
     expect(await inspectImage(jpeg, "jpeg", 1e6)).toEqual({ format: "jpeg", width: 10, height: 20 });
     const rgb = await decodeAt(jpeg, 1, 2);
     expect([rgb[0] > 150, rgb[2] < 100]).toEqual([true, true]); // top: red
@@ -108,7 +132,10 @@ describe("decodeImage + toTensor", () => {
   });
 
   it("enforces the pixel limit while decoding as well (defence in depth)", async () => {
-    await expect(decodeImage(await solid(100, 100, [1, 2, 3]), 5000)).rejects.toMatchObject({ status: 400, code: "invalid_image" });
+    await expect(decodeImage(await solid(100, 100, [1, 2, 3]), 5000)).rejects.toMatchObject({
+      status: 400,
+      code: "invalid_image",
+    });
   });
 });
 

@@ -23,13 +23,21 @@ function secretsManagerStandIn(user: string, password: () => string) {
     req.on("end", () => {
       const secretId = String((JSON.parse(body || "{}") as { SecretId?: string }).SecretId);
       const target = String(req.headers["x-amz-target"]);
-      calls.push({ target, secretId, signed: String(req.headers.authorization).startsWith("AWS4-HMAC-SHA256 Credential=test/") });
+      calls.push({
+        target,
+        secretId,
+        signed: String(req.headers.authorization).startsWith("AWS4-HMAC-SHA256 Credential=test/"),
+      });
       if (target !== "secretsmanager.GetSecretValue" || secretId !== SECRET_ARN) {
-        res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "ResourceNotFoundException" }));
+        res
+          .writeHead(400, { "content-type": "application/x-amz-json-1.1" })
+          .end(JSON.stringify({ __type: "ResourceNotFoundException" }));
         return;
       }
       const secret = JSON.stringify({ username: user, password: password(), engine: "postgres" });
-      res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ ARN: SECRET_ARN, SecretString: secret }));
+      res
+        .writeHead(200, { "content-type": "application/x-amz-json-1.1" })
+        .end(JSON.stringify({ ARN: SECRET_ARN, SecretString: secret }));
     });
   });
   return { server, calls };
@@ -71,7 +79,13 @@ describe("database password rotation under load (R23)", () => {
   });
 
   const classify = async () =>
-    (await fetch(`${srv.url}/api/v1/classify`, { method: "POST", body: image, headers: { "content-type": "image/jpeg" } })).status;
+    (
+      await fetch(`${srv.url}/api/v1/classify`, {
+        method: "POST",
+        body: image,
+        headers: { "content-type": "image/jpeg" },
+      })
+    ).status;
   const health = async () => {
     const res = await fetch(`${srv.url}/health`);
     const body = (await res.json()) as { status: string; stores: Record<string, string> };
@@ -104,7 +118,8 @@ describe("database password rotation under load (R23)", () => {
 
     // One reload (concurrent failures share it), through a signed GetSecretValue of exactly this ARN.
     expect(standIn.calls.length).toBeGreaterThanOrEqual(1);
-    for (const call of standIn.calls) expect(call).toEqual({ target: "secretsmanager.GetSecretValue", secretId: SECRET_ARN, signed: true });
+    for (const call of standIn.calls)
+      expect(call).toEqual({ target: "secretsmanager.GetSecretValue", secretId: SECRET_ARN, signed: true });
     const messages = srv.logs.map((l) => l.msg);
     expect(messages).toContain("database credentials reloaded");
     expect(messages).not.toContain("store call failed");

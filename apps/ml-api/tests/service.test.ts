@@ -42,13 +42,23 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
   });
 
   const classify = (version: 1 | 2, body: Buffer, headers: Record<string, string> = {}, query = "") =>
-    fetch(`${srv.url}/api/v${version}/classify${query}`, { method: "POST", body, headers: { "content-type": "image/jpeg", ...headers } });
-  const predictionRow = async (id: string) => (await sql.query("SELECT * FROM predictions WHERE id = $1", [id])).rows[0] as Record<string, unknown> | undefined;
+    fetch(`${srv.url}/api/v${version}/classify${query}`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "image/jpeg", ...headers },
+    });
+  const predictionRow = async (id: string) =>
+    (await sql.query("SELECT * FROM predictions WHERE id = $1", [id])).rows[0] as Record<string, unknown> | undefined;
 
   it("reports healthy with the model's name and version once the model and both stores are up", async () => {
     const res = await fetch(`${srv.url}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", model: { name: "nsfwjs-mobilenet_v2", ready: true }, stores: { postgres: "ok", dynamodb: "ok" }, workers: { size: 2 } });
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      model: { name: "nsfwjs-mobilenet_v2", ready: true },
+      stores: { postgres: "ok", dynamodb: "ok" },
+      workers: { size: 2 },
+    });
   });
 
   it("ran the schema migration once at start-up", async () => {
@@ -67,10 +77,20 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
     const sha = createHash("sha256").update(image).digest("hex");
     const rows = (await sql.query("SELECT * FROM predictions WHERE image_sha256 = $1 AND api_version = 1", [sha])).rows;
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ session_id: null, label: body.label, image_bytes: image.length, image_width: 640, image_height: 480, image_format: "jpeg", model_name: "nsfwjs-mobilenet_v2" });
+    expect(rows[0]).toMatchObject({
+      session_id: null,
+      label: body.label,
+      image_bytes: image.length,
+      image_width: 640,
+      image_height: 480,
+      image_format: "jpeg",
+      model_name: "nsfwjs-mobilenet_v2",
+    });
     expect(rows[0].score).toBeCloseTo(body.score, 5);
     expect(rows[0].latency_ms).toBeGreaterThan(0);
-    const columnTypes = (await sql.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'predictions'")).rows.map((r) => r.data_type);
+    const columnTypes = (
+      await sql.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'predictions'")
+    ).rows.map((r) => r.data_type);
     expect(columnTypes).not.toContain("bytea");
   });
 
@@ -86,20 +106,27 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
       latencyMs: Record<string, number>;
     };
     expect(body.predictions).toHaveLength(4);
-    expect(body.predictions.map((p) => p.score)).toEqual([...body.predictions.map((p) => p.score)].sort((a, b) => b - a));
+    expect(body.predictions.map((p) => p.score)).toEqual(
+      [...body.predictions.map((p) => p.score)].sort((a, b) => b - a),
+    );
     expect(body.model.version).toMatch(/^4\.4\.0\+[0-9a-f]{12}$/);
     expect(body.latencyMs.inference).toBeGreaterThan(0);
     expect(body.latencyMs.total).toBeGreaterThanOrEqual(body.latencyMs.inference);
     expect(body.session).toMatchObject({ created: true, requestCount: 1 });
     expect(res.headers.get("x-session-id")).toBe(body.session.id);
 
-    const item = (await doc.send(new GetCommand({ TableName: ddb.table, Key: { sessionId: body.session.id } }))).Item ?? {};
+    const item =
+      (await doc.send(new GetCommand({ TableName: ddb.table, Key: { sessionId: body.session.id } }))).Item ?? {};
     expect(item.expiresAt).toBe(body.session.expiresAt);
     expect(item.expiresAt).toBeGreaterThanOrEqual(before + TTL);
     expect(item.expiresAt).toBeLessThanOrEqual(before + TTL + 10);
     expect(typeof item.expiresAt).toBe("number"); // TTL only honours a Number attribute of epoch seconds
 
-    expect(await predictionRow(body.predictionId)).toMatchObject({ api_version: 2, session_id: body.session.id, label: body.predictions[0].label });
+    expect(await predictionRow(body.predictionId)).toMatchObject({
+      api_version: 2,
+      session_id: body.session.id,
+      label: body.predictions[0].label,
+    });
   });
 
   it("v2: a live session given in X-Session-Id is reused and extended", async () => {
@@ -111,7 +138,17 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
 
   it("v2: an expired session still in the table (TTL deletion lags) is treated as absent: a new session is issued", async () => {
     const stale = "expired-session-0001";
-    await doc.send(new PutCommand({ TableName: ddb.table, Item: { sessionId: stale, createdAt: "2020-01-01T00:00:00.000Z", expiresAt: Math.floor(Date.now() / 1000) - 5, requestCount: 7 } }));
+    await doc.send(
+      new PutCommand({
+        TableName: ddb.table,
+        Item: {
+          sessionId: stale,
+          createdAt: "2020-01-01T00:00:00.000Z",
+          expiresAt: Math.floor(Date.now() / 1000) - 5,
+          requestCount: 7,
+        },
+      }),
+    );
     const res = await classify(2, image, { "x-session-id": stale });
     const body = (await res.json()) as { session: { id: string; created: boolean; requestCount: number } };
     expect(body.session.created).toBe(true);
@@ -124,7 +161,9 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
   });
 
   it("v2: an unknown session id gets a new session", async () => {
-    const body = (await (await classify(2, image, { "x-session-id": "never-issued-0001" })).json()) as { session: { id: string; created: boolean } };
+    const body = (await (await classify(2, image, { "x-session-id": "never-issued-0001" })).json()) as {
+      session: { id: string; created: boolean };
+    };
     expect(body.session.created).toBe(true);
     expect(body.session.id).not.toBe("never-issued-0001");
   });
@@ -132,7 +171,12 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
   it("v2: a malformed X-Session-Id is a 400", async () => {
     const res = await classify(2, image, { "x-session-id": "x" });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: { code: "invalid_session_id", message: "X-Session-Id must be 8-128 characters of A-Z, a-z, 0-9, '-' or '_'" } });
+    expect(await res.json()).toEqual({
+      error: {
+        code: "invalid_session_id",
+        message: "X-Session-Id must be 8-128 characters of A-Z, a-z, 0-9, '-' or '_'",
+      },
+    });
   });
 
   it("the TTL shim answers DescribeTimeToLive (dynalite alone cannot): expiresAt is the TTL attribute", async () => {
@@ -142,7 +186,17 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
 
   it("migrations are idempotent and safe when two tasks start at once", async () => {
     await sql.query("CREATE DATABASE migration_race");
-    const open = () => Db.connect({ host: pg.host, port: pg.port, database: "migration_race", ssl: "disable", caPath: "", poolSize: 2, credentials: async () => ({ username: pg.user, password: pg.password }), log: createLogger("error") });
+    const open = () =>
+      Db.connect({
+        host: pg.host,
+        port: pg.port,
+        database: "migration_race",
+        ssl: "disable",
+        caPath: "",
+        poolSize: 2,
+        credentials: async () => ({ username: pg.user, password: pg.password }),
+        log: createLogger("error"),
+      });
     const [a, b] = await Promise.all([open(), open()]);
     try {
       const results = await Promise.all([migrate(a), migrate(b)]);
@@ -177,7 +231,9 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
       await sql.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'rotating'");
       expect(await db.query("SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
       expect(loads).toBe(2);
-      const msgs = lines.map((l) => JSON.parse(l).msg).filter((m) => m !== "database connection lost; retrying once" && m !== "idle database connection failed");
+      const msgs = lines
+        .map((l) => JSON.parse(l).msg)
+        .filter((m) => m !== "database connection lost; retrying once" && m !== "idle database connection failed");
       expect(msgs).toEqual(["database rejected the credentials; reloading them", "database credentials reloaded"]);
     } finally {
       await db.close();
@@ -185,17 +241,32 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
   });
 
   it("talks to PostgreSQL over TLS verified against the CA bundle (the service runs with DB_SSL=verify-full)", async () => {
-    const rows = (await sql.query("SELECT count(*)::int AS n FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE application_name = 'mlapi' AND ssl")).rows;
+    const rows = (
+      await sql.query(
+        "SELECT count(*)::int AS n FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE application_name = 'mlapi' AND ssl",
+      )
+    ).rows;
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
   const tlsDb = (host: string, caPath: string) =>
-    Db.connect({ host, port: pg.port, database: pg.database, ssl: "verify-full", caPath, poolSize: 1, credentials: async () => ({ username: pg.user, password: pg.password }), log: createLogger("error") });
+    Db.connect({
+      host,
+      port: pg.port,
+      database: pg.database,
+      ssl: "verify-full",
+      caPath,
+      poolSize: 1,
+      credentials: async () => ({ username: pg.user, password: pg.password }),
+      log: createLogger("error"),
+    });
 
   it("refuses a server certificate from another CA", async () => {
     const db = await tlsDb(pg.host, pg.otherCaPath);
     try {
-      await expect(db.query("SELECT 1")).rejects.toThrow(/self[- ]signed certificate|unable to (verify|get local issuer)/);
+      await expect(db.query("SELECT 1")).rejects.toThrow(
+        /self[- ]signed certificate|unable to (verify|get local issuer)/,
+      );
     } finally {
       await db.close();
     }
@@ -212,7 +283,16 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
 
   it("refuses to start TLS without the CA bundle, naming the path", async () => {
     await expect(
-      Db.connect({ host: "db.example", port: 5432, database: "x", ssl: "verify-full", caPath: "/nonexistent/rds-global-bundle.pem", poolSize: 1, credentials: async () => ({ username: "u", password: "p" }), log: createLogger("error") }),
+      Db.connect({
+        host: "db.example",
+        port: 5432,
+        database: "x",
+        ssl: "verify-full",
+        caPath: "/nonexistent/rds-global-bundle.pem",
+        poolSize: 1,
+        credentials: async () => ({ username: "u", password: "p" }),
+        log: createLogger("error"),
+      }),
     ).rejects.toThrow("DB_CA_PATH /nonexistent/rds-global-bundle.pem does not exist");
   });
 
@@ -225,13 +305,27 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
       ["b", "image/jpeg", Buffer.from(image)],
     ];
     const body = Buffer.concat([
-      ...parts.flatMap(([name, type, data]) => [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: ${type}\r\n\r\n`), data, Buffer.from("\r\n")]),
+      ...parts.flatMap(([name, type, data]) => [
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Type: ${type}\r\n\r\n`),
+        data,
+        Buffer.from("\r\n"),
+      ]),
       Buffer.from(`--${boundary}--\r\n`),
     ]);
-    const res = await fetch(`${srv.url}/api/v2/classify/batch?top_k=1`, { method: "POST", body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } });
+    const res = await fetch(`${srv.url}/api/v2/classify/batch?top_k=1`, {
+      method: "POST",
+      body,
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    });
     expect(res.status).toBe(200);
-    const out = (await res.json()) as { results: Array<{ predictions?: Array<{ label: string; score: number }>; error?: { code: string } }> };
-    expect(out.results.map((r) => r.error?.code ?? r.predictions?.[0].label)).toEqual([single.label, "invalid_image", single.label]);
+    const out = (await res.json()) as {
+      results: Array<{ predictions?: Array<{ label: string; score: number }>; error?: { code: string } }>;
+    };
+    expect(out.results.map((r) => r.error?.code ?? r.predictions?.[0].label)).toEqual([
+      single.label,
+      "invalid_image",
+      single.label,
+    ]);
     expect(out.results[0].predictions?.[0].score).toBeCloseTo(single.score, 5);
 
     const metrics = await (await fetch(srv.metricsUrl)).text();
@@ -239,11 +333,22 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
     expect(metrics).toMatch(/mlapi_stage_duration_seconds_count\{stage="inference"\} [1-9]/);
     expect(metrics).toContain("mlapi_workers 2");
     // admission and the prediction buffer, idle here
-    for (const name of ["mlapi_requests_in_flight", "mlapi_requests_waiting", "mlapi_requests_refused_total", "mlapi_store_buffer_size", "mlapi_store_buffer_dropped_total"]) {
+    for (const name of [
+      "mlapi_requests_in_flight",
+      "mlapi_requests_waiting",
+      "mlapi_requests_refused_total",
+      "mlapi_store_buffer_size",
+      "mlapi_store_buffer_dropped_total",
+    ]) {
       expect(metrics).toContain(`\n${name} 0\n`);
     }
     const line = srv.logs.find((l) => l.msg === "request" && l.path === "/api/v2/classify/batch");
-    expect(line).toMatchObject({ route: "/api/v2/classify/batch", batchImages: 3, batchFailed: 1, _aws: { CloudWatchMetrics: [{ Namespace: "MlApi" }] } });
+    expect(line).toMatchObject({
+      route: "/api/v2/classify/batch",
+      batchImages: 3,
+      batchFailed: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: "MlApi" }] },
+    });
   });
 
   it("keeps /health fast while the workers are saturated", async () => {
@@ -268,7 +373,8 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
     const inflight = Array.from({ length: 6 }, () => classify(1, image));
     // wait until the server has them
     for (let i = 0; i < 50; i++) {
-      const w = ((await (await fetch(`${srv.url}/health`)).json()) as { workers: { busy: number; queued: number } }).workers;
+      const w = ((await (await fetch(`${srv.url}/health`)).json()) as { workers: { busy: number; queued: number } })
+        .workers;
       if (w.busy + w.queued >= 2) break;
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -29,13 +29,26 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     pg?.stop();
   });
 
-  type V2 = { predictionId: string; stored: boolean; session: { id: string } | null; warnings?: Array<{ code: string }> };
+  type V2 = {
+    predictionId: string;
+    stored: boolean;
+    session: { id: string } | null;
+    warnings?: Array<{ code: string }>;
+  };
   const classify = async (version: 1 | 2, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${srv.url}/api/v${version}/classify`, { method: "POST", body: image, headers: { "content-type": "image/jpeg", ...headers } });
+    const res = await fetch(`${srv.url}/api/v${version}/classify`, {
+      method: "POST",
+      body: image,
+      headers: { "content-type": "image/jpeg", ...headers },
+    });
     statuses.push(res.status);
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
   };
-  const health = async () => (await (await fetch(`${srv.url}/health`)).json()) as { status: string; predictions: { buffered: number; dropped: number } };
+  const health = async () =>
+    (await (await fetch(`${srv.url}/health`)).json()) as {
+      status: string;
+      predictions: { buffered: number; dropped: number };
+    };
   /** A short-lived connection per query: the test's own connections die with the server too. */
   const query = async (text: string, values: unknown[] = []) => {
     const c = new Client({ host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password });
@@ -46,7 +59,8 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
       await c.end();
     }
   };
-  const storedIds = async (ids: string[]) => (await query("SELECT id FROM predictions WHERE id = ANY($1::uuid[])", [ids])).map((r) => String(r.id));
+  const storedIds = async (ids: string[]) =>
+    (await query("SELECT id FROM predictions WHERE id = ANY($1::uuid[])", [ids])).map((r) => String(r.id));
   const until = async (what: string, cond: () => Promise<boolean>, ms = 20_000) => {
     const deadline = Date.now() + ms;
     while (!(await cond())) {
@@ -89,7 +103,12 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     expect((await storedIds(ids)).sort()).toEqual([...ids].sort());
     const after = Number((await query("SELECT count(*)::int AS n FROM predictions"))[0].n);
     expect(after - before).toBe(statuses.length - callsBefore); // every answered classification has its row, once
-    expect(srv.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["prediction store failed: buffering rows and retrying in the background", "buffered prediction rows written"]));
+    expect(srv.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([
+        "prediction store failed: buffering rows and retrying in the background",
+        "buffered prediction rows written",
+      ]),
+    );
   }, 60_000);
 
   it("overflowing the buffer drops the oldest rows, counted in /health and logged, and keeps the newest", async () => {
@@ -125,7 +144,9 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     await ddb.resume();
     // the record (written now, or from the buffer if PostgreSQL was slow too) carries no session
     await until("buffer written", async () => (await health()).predictions.buffered === 0);
-    expect(await query("SELECT session_id FROM predictions WHERE id = $1", [during.body.predictionId])).toEqual([{ session_id: null }]);
+    expect(await query("SELECT session_id FROM predictions WHERE id = $1", [during.body.predictionId])).toEqual([
+      { session_id: null },
+    ]);
 
     const back = (await classify(2, { "x-session-id": sessionId })).body as unknown as V2;
     expect(back.session).toMatchObject({ id: sessionId });
@@ -142,7 +163,10 @@ describe("classification through store outages (real PostgreSQL and dynalite, st
     expect(srv.logs.filter((l) => "unparsed" in l)).toEqual([]);
     if (Number(process.versions.node.split(".")[0]) < 22) {
       // the SDK's Node-version notice still reaches the operator, as one JSON line
-      expect(srv.logs.find((l) => l.msg === "process warning")).toMatchObject({ level: "warn", message: expect.stringContaining("AWS SDK for JavaScript") });
+      expect(srv.logs.find((l) => l.msg === "process warning")).toMatchObject({
+        level: "warn",
+        message: expect.stringContaining("AWS SDK for JavaScript"),
+      });
     }
   });
 });

@@ -39,9 +39,16 @@ describe("service layer monitoring with default config", () => {
   it("alarms on the API's p95 inference time under the service name the task publishes its EMF metrics with", () => {
     const inference = alarm(r, "mlapi-svc-inference-p95-dev");
     const service = one(r, "aws:ecs/service:Service");
-    expect(inference.inputs).toMatchObject({ namespace: "MlApi", metricName: "inferenceMs", extendedStatistic: "p95", dimensions: { service: service.inputs.name } });
+    expect(inference.inputs).toMatchObject({
+      namespace: "MlApi",
+      metricName: "inferenceMs",
+      extendedStatistic: "p95",
+      dimensions: { service: service.inputs.name },
+    });
     const taskDefinition = one(r, "aws:ecs/taskDefinition:TaskDefinition");
-    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<{ environment: Array<{ name: string; value: string }> }>;
+    const [container] = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Array<{
+      environment: Array<{ name: string; value: string }>;
+    }>;
     expect(container.environment).toContainEqual({ name: "METRICS_SERVICE", value: service.inputs.name });
   });
 

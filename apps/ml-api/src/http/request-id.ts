@@ -11,6 +11,9 @@ const UNSAFE = /[^A-Za-z0-9._:;=+/@-]/g;
  * set removed and cut to MAX_REQUEST_ID_LENGTH, or a new UUID when nothing usable is left.
  */
 export function requestIdFrom(header: string | undefined): string {
-  const cleaned = (header ?? "").slice(0, 4 * MAX_REQUEST_ID_LENGTH).replace(UNSAFE, "").slice(0, MAX_REQUEST_ID_LENGTH);
+  const cleaned = (header ?? "")
+    .slice(0, 4 * MAX_REQUEST_ID_LENGTH)
+    .replace(UNSAFE, "")
+    .slice(0, MAX_REQUEST_ID_LENGTH);
   return cleaned || randomUUID();
 }

@@ -64,7 +64,13 @@ export class InferencePool {
   ) {}
 
   /** Starts `size` workers and resolves once every one has loaded and warmed up the model. */
-  static async start(manifest: ModelManifest, size: number, maxQueue: number, log: Logger, maxBatch = DEFAULT_MAX_BATCH): Promise<InferencePool> {
+  static async start(
+    manifest: ModelManifest,
+    size: number,
+    maxQueue: number,
+    log: Logger,
+    maxBatch = DEFAULT_MAX_BATCH,
+  ): Promise<InferencePool> {
     const pool = new InferencePool(manifest, maxQueue, log, maxBatch);
     try {
       await Promise.all(Array.from({ length: size }, () => pool.spawn()));
@@ -94,7 +100,11 @@ export class InferencePool {
   run(pixels: Pixels): Promise<InferenceResult> {
     if (this.closing) return Promise.reject(new HttpError(503, "shutting_down", "the service is shutting down"));
     if (this.queue.length >= this.maxQueue && !this.slots.some((s) => !s.jobs.length)) {
-      return Promise.reject(new HttpError(503, "overloaded", "too many images waiting for inference; retry shortly", { "Retry-After": "1" }));
+      return Promise.reject(
+        new HttpError(503, "overloaded", "too many images waiting for inference; retry shortly", {
+          "Retry-After": "1",
+        }),
+      );
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, pixels, enqueued: performance.now(), resolve, reject });
@@ -105,7 +115,8 @@ export class InferencePool {
   /** Stops the workers; jobs still queued are rejected (callers drain first). */
   async close(): Promise<void> {
     this.closing = true;
-    for (const job of this.queue.splice(0)) job.reject(new HttpError(503, "shutting_down", "the service is shutting down"));
+    for (const job of this.queue.splice(0))
+      job.reject(new HttpError(503, "shutting_down", "the service is shutting down"));
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }
 
@@ -152,7 +163,12 @@ export class InferencePool {
       else if (m.type === "error") job.reject(new Error(`inference failed: ${m.message}`));
       else {
         const scores = m.scores.slice(i * labels, (i + 1) * labels);
-        job.resolve({ scores, queueMs: slot.started - job.enqueued, inferenceMs: m.inferenceMs, batchSize: jobs.length });
+        job.resolve({
+          scores,
+          queueMs: slot.started - job.enqueued,
+          inferenceMs: m.inferenceMs,
+          batchSize: jobs.length,
+        });
       }
     });
     this.dispatch();
@@ -165,7 +181,10 @@ export class InferencePool {
       slot.jobs = this.queue.splice(0, slot.maxBatch);
       slot.started = performance.now();
       const req: InferRequest = { jobs: slot.jobs.map((j) => ({ id: j.id, pixels: j.pixels })) };
-      slot.worker.postMessage(req, slot.jobs.map((j) => j.pixels.data.buffer as ArrayBuffer));
+      slot.worker.postMessage(
+        req,
+        slot.jobs.map((j) => j.pixels.data.buffer as ArrayBuffer),
+      );
     }
   }
 }

@@ -44,13 +44,18 @@ async function main(): Promise<void> {
   // warm-up: the first run allocates and is several times slower; a model whose batch dimension
   // is fixed at 1 refuses two images, and then gets one at a time
   let accepted = 1;
-  if (maxBatch > 1) accepted = await run([blank, blank]).then(() => maxBatch, () => 1);
+  if (maxBatch > 1)
+    accepted = await run([blank, blank]).then(
+      () => maxBatch,
+      () => 1,
+    );
   await run([blank]);
   port.on("message", (req: InferRequest) => {
     const started = performance.now();
     const ids = req.jobs.map((j) => j.id);
     run(req.jobs.map((j) => j.pixels)).then(
-      (scores) => send({ type: "result", ids, scores, inferenceMs: performance.now() - started }, [scores.buffer as ArrayBuffer]),
+      (scores) =>
+        send({ type: "result", ids, scores, inferenceMs: performance.now() - started }, [scores.buffer as ArrayBuffer]),
       (err: Error) => send({ type: "error", ids, message: err.message }),
     );
   });

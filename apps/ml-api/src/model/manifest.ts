@@ -46,18 +46,23 @@ export function loadManifest(path: string): ModelManifest {
   if (!str(m.name)) problems.push("name must be a non-empty string");
   if (!str(m.version)) problems.push("version must be a non-empty string");
   if (!str(m.file)) problems.push("file must name the ONNX file");
-  if (!Array.isArray(m.labels) || m.labels.length < 2 || !m.labels.every(str)) problems.push("labels must list at least two non-empty strings");
+  if (!Array.isArray(m.labels) || m.labels.length < 2 || !m.labels.every(str))
+    problems.push("labels must list at least two non-empty strings");
   else if (new Set(m.labels).size !== m.labels.length) problems.push("labels must be unique");
   const i = m.input;
   if (!i || !str(i.name)) problems.push("input.name must be a string");
   else {
     if (i.layout !== "NHWC" && i.layout !== "NCHW") problems.push("input.layout must be NHWC or NCHW");
-    for (const k of ["height", "width"] as const) if (!Number.isInteger(i[k]) || i[k] < 8 || i[k] > 1024) problems.push(`input.${k} must be an integer in 8..1024`);
+    for (const k of ["height", "width"] as const)
+      if (!Number.isInteger(i[k]) || i[k] < 8 || i[k] > 1024) problems.push(`input.${k} must be an integer in 8..1024`);
     if (!(i.scale > 0)) problems.push("input.scale must be positive");
-    for (const k of ["mean", "std"] as const) if (!Array.isArray(i[k]) || i[k].length !== 3 || !i[k].every((n) => typeof n === "number")) problems.push(`input.${k} must be three numbers`);
+    for (const k of ["mean", "std"] as const)
+      if (!Array.isArray(i[k]) || i[k].length !== 3 || !i[k].every((n) => typeof n === "number"))
+        problems.push(`input.${k} must be three numbers`);
     if (Array.isArray(i.std) && i.std.some((n) => n === 0)) problems.push("input.std must not contain 0");
   }
-  if (!m.output || !str(m.output.name) || (m.output.kind !== "probabilities" && m.output.kind !== "logits")) problems.push("output must have a name and kind probabilities|logits");
+  if (!m.output || !str(m.output.name) || (m.output.kind !== "probabilities" && m.output.kind !== "logits"))
+    problems.push("output must have a name and kind probabilities|logits");
   if (problems.length) throw new Error(`model manifest ${path} is invalid: ${problems.join("; ")}`);
   return { ...m, file: resolve(dirname(path), m.file) };
 }
@@ -80,7 +85,8 @@ export function softmax(values: ArrayLike<number>): Float32Array {
 
 /** Maps class scores to labels, best first; ties keep label order. */
 export function topK(scores: ArrayLike<number>, labels: readonly string[], k: number): Prediction[] {
-  if (scores.length !== labels.length) throw new Error(`model returned ${scores.length} scores for ${labels.length} labels`);
+  if (scores.length !== labels.length)
+    throw new Error(`model returned ${scores.length} scores for ${labels.length} labels`);
   return labels
     .map((label, index) => ({ label, score: scores[index], index }))
     .sort((a, b) => b.score - a.score || a.index - b.index)

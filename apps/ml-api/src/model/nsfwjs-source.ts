@@ -21,7 +21,7 @@ export function readNsfwjsModel(variant = "mobilenet_v2"): NsfwjsModelFiles {
   const root = join(dirname(require.resolve("nsfwjs")), "..", "..");
   const pkg = require(join(root, "package.json")) as { version: string };
   const dir = join(root, "dist", "models", variant);
-  const unwrap = <T>(m: unknown): T => ((m as { default?: T }).default ?? (m as T));
+  const unwrap = <T>(m: unknown): T => (m as { default?: T }).default ?? (m as T);
   const json = unwrap<TfjsLayersModel>(require(join(dir, "model.min.js")));
   const chunks = json.weightsManifest.flatMap((group) =>
     group.paths.map((p) => Buffer.from(unwrap<string>(require(join(dir, `${p}.min.js`))), "base64")),

@@ -1,4 +1,12 @@
-import { ATTR, TENSOR_FLOAT, TENSOR_INT64, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from "./onnx-proto";
+import {
+  ATTR,
+  TENSOR_FLOAT,
+  TENSOR_INT64,
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+} from "./onnx-proto";
 
 // Converts a Keras model saved in the TensorFlow.js "layers" format (model topology + weights
 // manifest, optionally uint8/uint16-quantised) into an ONNX graph that onnxruntime runs on CPU.
@@ -56,7 +64,10 @@ export const ONNX_INPUT_NAME = "input";
 export const ONNX_OUTPUT_NAME = "probabilities";
 
 /** Decodes the manifest's weights (dequantising uint8/uint16 as tfjs does: min + q * scale). */
-export function decodeWeights(specs: TfjsWeightSpec[], data: Uint8Array): Map<string, { shape: number[]; values: Float32Array }> {
+export function decodeWeights(
+  specs: TfjsWeightSpec[],
+  data: Uint8Array,
+): Map<string, { shape: number[]; values: Float32Array }> {
   const out = new Map<string, { shape: number[]; values: Float32Array }>();
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let offset = 0;
@@ -84,7 +95,8 @@ export function decodeWeights(specs: TfjsWeightSpec[], data: Uint8Array): Map<st
     }
     out.set(spec.name, { shape: spec.shape, values });
   }
-  if (offset !== data.byteLength) throw new Error(`weights: manifest describes ${offset} bytes but the shards hold ${data.byteLength}`);
+  if (offset !== data.byteLength)
+    throw new Error(`weights: manifest describes ${offset} bytes but the shards hold ${data.byteLength}`);
   return out;
 }
 
@@ -95,12 +107,21 @@ function need(end: number, length: number, name: string): void {
 type Shape = number[]; // without batch: [C, H, W] for images, [F] after Flatten/Dense
 
 /** Converts a tfjs layers model (topology + decoded weights) to an ONNX model. */
-export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array, options: ConvertOptions): ConvertedModel {
+export function convertLayersModel(
+  json: TfjsLayersModel,
+  weightData: Uint8Array,
+  options: ConvertOptions,
+): ConvertedModel {
   const topologyConfig = json.modelTopology.config;
-  const modelConfig = json.modelTopology.model_config ?? (topologyConfig && { class_name: json.modelTopology.class_name ?? "Model", config: topologyConfig });
+  const modelConfig =
+    json.modelTopology.model_config ??
+    (topologyConfig && { class_name: json.modelTopology.class_name ?? "Model", config: topologyConfig });
   if (!modelConfig) throw new Error("modelTopology has neither model_config nor config: not a tfjs layers model");
   const layers = modelConfig.config.layers;
-  const weights = decodeWeights(json.weightsManifest.flatMap((g) => g.weights), weightData);
+  const weights = decodeWeights(
+    json.weightsManifest.flatMap((g) => g.weights),
+    weightData,
+  );
   const used = new Set<string>();
   const weight = (layer: string, role: string): { shape: number[]; values: Float32Array } => {
     const key = `${layer}/${role}`;
@@ -117,7 +138,12 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
 
   const addInit = (name: string, dims: number[], values: Float32Array | BigInt64Array): string => {
     const isInt = values instanceof BigInt64Array;
-    initializers.push({ name, dims, data_type: isInt ? TENSOR_INT64 : TENSOR_FLOAT, raw_data: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) });
+    initializers.push({
+      name,
+      dims,
+      data_type: isInt ? TENSOR_INT64 : TENSOR_FLOAT,
+      raw_data: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)),
+    });
     return name;
   };
   const addNode = (name: string, op: string, inputs: string[], attrs: OnnxAttribute[] = [], output = name): string => {
@@ -147,7 +173,11 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
     }
   };
   const clip = (name: string, x: string, min: number, max: number): string =>
-    addNode(name, "Clip", [x, addInit(`${name}/min`, [], new Float32Array([min])), addInit(`${name}/max`, [], new Float32Array([max]))]);
+    addNode(name, "Clip", [
+      x,
+      addInit(`${name}/min`, [], new Float32Array([min])),
+      addInit(`${name}/max`, [], new Float32Array([max])),
+    ]);
 
   const pair = (v: unknown, layer: string, key: string): [number, number] => {
     if (typeof v === "number") return [v, v];
@@ -158,7 +188,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
   const spatial = (layer: string, cfg: Record<string, unknown>, kernel: [number, number], shape: Shape) => {
     const strides = pair(cfg.strides ?? 1, layer, "strides");
     const dil = pair(cfg.dilation_rate ?? 1, layer, "dilation_rate");
-    if ((cfg.data_format ?? "channels_last") !== "channels_last") throw new Error(`layer ${layer}: only channels_last is supported`);
+    if ((cfg.data_format ?? "channels_last") !== "channels_last")
+      throw new Error(`layer ${layer}: only channels_last is supported`);
     const [, h, w] = shape;
     const pads = [0, 0, 0, 0];
     let outH: number;
@@ -183,7 +214,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
 
   for (const layer of layers) {
     const { name, class_name: cls, config: cfg } = layer;
-    if (layer.inbound_nodes.length > 1) throw new Error(`layer ${name}: shared layers (called more than once) are not supported`);
+    if (layer.inbound_nodes.length > 1)
+      throw new Error(`layer ${name}: shared layers (called more than once) are not supported`);
     const inbound = (layer.inbound_nodes[0] ?? []).map(([src]) => {
       const t = tensorOf.get(src);
       if (!t) throw new Error(`layer ${name}: input ${src} has not been converted (layers out of order?)`);
@@ -195,7 +227,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
     switch (cls) {
       case "InputLayer": {
         const shape = cfg.batch_input_shape as Array<number | null>;
-        if (shape.length !== 4 || shape.slice(1).some((d) => typeof d !== "number")) throw new Error(`layer ${name}: input must be [batch, height, width, channels] with fixed sizes`);
+        if (shape.length !== 4 || shape.slice(1).some((d) => typeof d !== "number"))
+          throw new Error(`layer ${name}: input must be [batch, height, width, channels] with fixed sizes`);
         const [h, w, c] = shape.slice(1) as number[];
         inputShape = [h, w, c];
         set(addNode(`${name}_nchw`, "Transpose", [ONNX_INPUT_NAME], [ints("perm", [0, 3, 1, 2])]), [c, h, w]);
@@ -203,9 +236,28 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
       }
       case "ZeroPadding2D": {
         const p = cfg.padding;
-        const [[t, b], [l, r]] = typeof p === "number" ? [[p, p], [p, p]] : Array.isArray(p) && typeof p[0] === "number" ? [[p[0], p[0]], [p[1], p[1]]] : (p as number[][]);
+        const [[t, b], [l, r]] =
+          typeof p === "number"
+            ? [
+                [p, p],
+                [p, p],
+              ]
+            : Array.isArray(p) && typeof p[0] === "number"
+              ? [
+                  [p[0], p[0]],
+                  [p[1], p[1]],
+                ]
+              : (p as number[][]);
         const pads = addInit(`${name}/pads`, [8], BigInt64Array.from([0, 0, t, l, 0, 0, b, r].map(BigInt)));
-        set(addNode(name, "Pad", [x.name, pads], [{ name: "mode", type: ATTR.STRING, s: new TextEncoder().encode("constant") }]), [x.shape[0], x.shape[1] + t + b, x.shape[2] + l + r]);
+        set(
+          addNode(
+            name,
+            "Pad",
+            [x.name, pads],
+            [{ name: "mode", type: ATTR.STRING, s: new TextEncoder().encode("constant") }],
+          ),
+          [x.shape[0], x.shape[1] + t + b, x.shape[2] + l + r],
+        );
         break;
       }
       case "Conv2D":
@@ -215,7 +267,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
         const { strides, dil, pads, outH, outW } = spatial(name, cfg, kernel, x.shape);
         const k = weight(name, depthwise ? "depthwise_kernel" : "kernel");
         const [kh, kw, cin, cm] = k.shape; // Conv2D: [kh, kw, in, out]; depthwise: [kh, kw, in, multiplier]
-        if (cin !== x.shape[0]) throw new Error(`layer ${name}: kernel expects ${cin} input channels, got ${x.shape[0]}`);
+        if (cin !== x.shape[0])
+          throw new Error(`layer ${name}: kernel expects ${cin} input channels, got ${x.shape[0]}`);
         const cout = depthwise ? cin * cm : cm;
         const w = new Float32Array(k.values.length);
         // ONNX weight layout is [out, in/group, kh, kw]; depthwise output channel = c * multiplier + m.
@@ -229,7 +282,13 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
               }
         const inputs = [x.name, addInit(`${name}/W`, depthwise ? [cout, 1, kh, kw] : [cout, cin, kh, kw], w)];
         if (cfg.use_bias) inputs.push(addInit(`${name}/B`, [cout], weight(name, "bias").values));
-        const attrs = [ints("kernel_shape", [kh, kw]), ints("strides", strides), ints("dilations", dil), ints("pads", pads), int("group", depthwise ? cin : 1)];
+        const attrs = [
+          ints("kernel_shape", [kh, kw]),
+          ints("strides", strides),
+          ints("dilations", dil),
+          ints("pads", pads),
+          int("group", depthwise ? cin : 1),
+        ];
         const conv = addNode(name, "Conv", inputs, attrs);
         set(activation(name, conv, cfg.activation), [cout, outH, outW]);
         break;
@@ -237,7 +296,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
       case "BatchNormalization": {
         const axis = cfg.axis as number | number[];
         const ax = Array.isArray(axis) ? axis[0] : axis;
-        if (ax !== -1 && ax !== x.shape.length) throw new Error(`layer ${name}: only channel-axis batch normalisation is supported`);
+        if (ax !== -1 && ax !== x.shape.length)
+          throw new Error(`layer ${name}: only channel-axis batch normalisation is supported`);
         const channels = x.shape[0];
         const gamma = cfg.scale === false ? new Float32Array(channels).fill(1) : weight(name, "gamma").values;
         const beta = cfg.center === false ? new Float32Array(channels) : weight(name, "beta").values;
@@ -252,7 +312,8 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
         break;
       }
       case "ReLU": {
-        if (((cfg.negative_slope as number) ?? 0) !== 0 || ((cfg.threshold as number) ?? 0) !== 0) throw new Error(`layer ${name}: ReLU with negative_slope/threshold is not supported`);
+        if (((cfg.negative_slope as number) ?? 0) !== 0 || ((cfg.threshold as number) ?? 0) !== 0)
+          throw new Error(`layer ${name}: ReLU with negative_slope/threshold is not supported`);
         const max = cfg.max_value as number | null | undefined;
         set(max === null || max === undefined ? addNode(name, "Relu", [x.name]) : clip(name, x.name, 0, max), x.shape);
         break;
@@ -262,17 +323,27 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
         break;
       case "Add": {
         let acc = inbound[0].name;
-        for (let i = 1; i < inbound.length; i++) acc = addNode(i === inbound.length - 1 ? name : `${name}_${i}`, "Add", [acc, inbound[i].name]);
+        for (let i = 1; i < inbound.length; i++)
+          acc = addNode(i === inbound.length - 1 ? name : `${name}_${i}`, "Add", [acc, inbound[i].name]);
         set(acc, x.shape);
         break;
       }
       case "AveragePooling2D":
       case "MaxPooling2D": {
         const kernel = pair(cfg.pool_size, name, "pool_size");
-        const { strides, pads, outH, outW } = spatial(name, { ...cfg, strides: cfg.strides ?? cfg.pool_size }, kernel, x.shape);
+        const { strides, pads, outH, outW } = spatial(
+          name,
+          { ...cfg, strides: cfg.strides ?? cfg.pool_size },
+          kernel,
+          x.shape,
+        );
         const attrs = [ints("kernel_shape", kernel), ints("strides", strides), ints("pads", pads)];
         // TF's average pooling with "same" excludes the padding from the mean: count_include_pad = 0 (the default).
-        set(addNode(name, cls === "AveragePooling2D" ? "AveragePool" : "MaxPool", [x.name], attrs), [x.shape[0], outH, outW]);
+        set(addNode(name, cls === "AveragePooling2D" ? "AveragePool" : "MaxPool", [x.name], attrs), [
+          x.shape[0],
+          outH,
+          outW,
+        ]);
         break;
       }
       case "GlobalAveragePooling2D": {
@@ -282,12 +353,14 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
       }
       case "Flatten": {
         // Keras flattens channels-last; go back to NHWC first so the Dense weights line up.
-        const nhwc = x.shape.length === 3 ? addNode(`${name}_nhwc`, "Transpose", [x.name], [ints("perm", [0, 2, 3, 1])]) : x.name;
+        const nhwc =
+          x.shape.length === 3 ? addNode(`${name}_nhwc`, "Transpose", [x.name], [ints("perm", [0, 2, 3, 1])]) : x.name;
         set(addNode(name, "Flatten", [nhwc], [int("axis", 1)]), [x.shape.reduce((a, b) => a * b, 1)]);
         break;
       }
       case "Dense": {
-        if (x.shape.length !== 1) throw new Error(`layer ${name}: Dense on a ${x.shape.length + 1}-d tensor is not supported (add a Flatten)`);
+        if (x.shape.length !== 1)
+          throw new Error(`layer ${name}: Dense on a ${x.shape.length + 1}-d tensor is not supported (add a Flatten)`);
         const k = weight(name, "kernel");
         const units = k.shape[1];
         let y = addNode(`${name}_matmul`, "MatMul", [x.name, addInit(`${name}/W`, k.shape, k.values)]);
@@ -337,6 +410,11 @@ export function convertLayersModel(json: TfjsLayersModel, weightData: Uint8Array
 function valueInfo(name: string, dims: Array<number | string>) {
   return {
     name,
-    type: { tensor_type: { elem_type: TENSOR_FLOAT, shape: { dim: dims.map((d) => (typeof d === "number" ? { dim_value: d } : { dim_param: d })) } } },
+    type: {
+      tensor_type: {
+        elem_type: TENSOR_FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === "number" ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
   };
 }

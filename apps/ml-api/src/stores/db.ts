@@ -46,7 +46,9 @@ export class Db {
 
   static async connect(opts: DbOptions): Promise<Db> {
     if (opts.ssl === "verify-full" && !existsSync(opts.caPath)) {
-      throw new Error(`DB_CA_PATH ${opts.caPath} does not exist: the image must carry the RDS CA bundle (see apps/ml-api/README.md) or DB_CA_PATH must point at it`);
+      throw new Error(
+        `DB_CA_PATH ${opts.caPath} does not exist: the image must carry the RDS CA bundle (see apps/ml-api/README.md) or DB_CA_PATH must point at it`,
+      );
     }
     return new Db(opts, await opts.credentials());
   }
@@ -72,7 +74,9 @@ export class Db {
   }
 
   /** Runs `fn` on one connection inside a transaction. */
-  async transaction<T>(fn: (q: (text: string, values?: unknown[]) => Promise<QueryResultRow[]>) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (q: (text: string, values?: unknown[]) => Promise<QueryResultRow[]>) => Promise<T>,
+  ): Promise<T> {
     await this.query("SELECT 1"); // surfaces (and heals) an auth failure before the transaction starts
     const client = await this.pool.connect();
     try {
@@ -123,7 +127,10 @@ export class Db {
       // verify-full: the server certificate must chain to the RDS CA and name `host`
       // (node's TLS checks the host name whenever rejectUnauthorized is on).
       // (SNI takes host names only; an IP host is still checked against the certificate's IP SANs.)
-      ssl: ssl === "verify-full" ? { ca: readFileSync(caPath, "utf8"), rejectUnauthorized: true, servername: isIP(host) ? undefined : host } : false,
+      ssl:
+        ssl === "verify-full"
+          ? { ca: readFileSync(caPath, "utf8"), rejectUnauthorized: true, servername: isIP(host) ? undefined : host }
+          : false,
     };
     const pool = new Pool(config);
     pool.on("error", (err) => this.opts.log.warn("idle database connection failed", { err }));

@@ -95,7 +95,9 @@ export class PredictionBuffer {
     this.closed = true;
     clearTimeout(this.timer);
     if (this.rows.length && !(await this.flush(timeoutMs))) {
-      this.opts.log.error("prediction rows lost at shutdown: the store did not accept them", { rows: this.rows.length });
+      this.opts.log.error("prediction rows lost at shutdown: the store did not accept them", {
+        rows: this.rows.length,
+      });
     }
   }
 

@@ -34,7 +34,9 @@ const LOCK_KEY = 734_501_117; // arbitrary, constant: "mlapi migrations"
 export async function migrate(db: Db): Promise<number[]> {
   return db.transaction(async (q) => {
     await q("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
-    await q("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+    await q(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
     const done = new Set((await q("SELECT version FROM schema_migrations")).map((r) => Number(r.version)));
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
@@ -65,8 +67,19 @@ export interface PredictionRecord {
 }
 
 const COLUMNS = [
-  "id", "api_version", "session_id", "model_name", "model_version", "label", "score", "latency_ms",
-  "image_sha256", "image_bytes", "image_width", "image_height", "image_format",
+  "id",
+  "api_version",
+  "session_id",
+  "model_name",
+  "model_version",
+  "label",
+  "score",
+  "latency_ms",
+  "image_sha256",
+  "image_bytes",
+  "image_width",
+  "image_height",
+  "image_format",
 ] as const;
 
 /**

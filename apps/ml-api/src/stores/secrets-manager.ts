@@ -25,7 +25,10 @@ function toBytes(d: SourceData): string | Uint8Array {
   return new Uint8Array(d);
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
 
 /** Returns the current SecretString of `secretId` (an ARN or name). */
 export async function getSecretString(
@@ -43,10 +46,18 @@ export async function getSecretString(
     hostname,
     path: "/",
     query: {},
-    headers: { host: hostname, "content-type": "application/x-amz-json-1.1", "x-amz-target": "secretsmanager.GetSecretValue" },
+    headers: {
+      host: hostname,
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "secretsmanager.GetSecretValue",
+    },
     body,
   });
-  const res = await fetchImpl(`https://${hostname}/`, { method: "POST", headers: signed.headers as Record<string, string>, body });
+  const res = await fetchImpl(`https://${hostname}/`, {
+    method: "POST",
+    headers: signed.headers as Record<string, string>,
+    body,
+  });
   const text = await res.text();
   if (!res.ok) {
     let type = "";

@@ -19,7 +19,11 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
 /** Throws 400 `invalid_session_id` unless `id` matches SESSION_ID_PATTERN (checked before the body is read). */
 export function validateSessionId(id: string): void {
   if (!SESSION_ID_PATTERN.test(id)) {
-    throw new HttpError(400, "invalid_session_id", "X-Session-Id must be 8-128 characters of A-Z, a-z, 0-9, '-' or '_'");
+    throw new HttpError(
+      400,
+      "invalid_session_id",
+      "X-Session-Id must be 8-128 characters of A-Z, a-z, 0-9, '-' or '_'",
+    );
   }
 }
 
@@ -61,21 +65,48 @@ export class SessionStore {
             ConditionExpression: "attribute_exists(#k) AND #exp > :now",
             UpdateExpression: "SET #exp = :exp, lastSeenAt = :iso ADD requestCount :one",
             ExpressionAttributeNames: { "#k": this.opts.key, "#exp": "expiresAt" },
-            ExpressionAttributeValues: { ":now": nowSec, ":exp": expiresAt, ":iso": new Date(nowMs).toISOString(), ":one": 1 },
+            ExpressionAttributeValues: {
+              ":now": nowSec,
+              ":exp": expiresAt,
+              ":iso": new Date(nowMs).toISOString(),
+              ":one": 1,
+            },
             ReturnValues: "ALL_NEW",
           }),
         );
         const item = res.Attributes ?? {};
-        return { sessionId: requested, created: false, createdAt: String(item.createdAt), expiresAt, requestCount: Number(item.requestCount) };
+        return {
+          sessionId: requested,
+          created: false,
+          createdAt: String(item.createdAt),
+          expiresAt,
+          requestCount: Number(item.requestCount),
+        };
       } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException) && (err as Error).name !== "ConditionalCheckFailedException") throw err;
+        if (
+          !(err instanceof ConditionalCheckFailedException) &&
+          (err as Error).name !== "ConditionalCheckFailedException"
+        )
+          throw err;
       }
     }
-    const session: Session = { sessionId: randomUUID(), created: true, createdAt: new Date(nowMs).toISOString(), expiresAt, requestCount: 1 };
+    const session: Session = {
+      sessionId: randomUUID(),
+      created: true,
+      createdAt: new Date(nowMs).toISOString(),
+      expiresAt,
+      requestCount: 1,
+    };
     await this.doc.send(
       new PutCommand({
         TableName: this.opts.table,
-        Item: { [this.opts.key]: session.sessionId, createdAt: session.createdAt, lastSeenAt: session.createdAt, expiresAt, requestCount: 1 },
+        Item: {
+          [this.opts.key]: session.sessionId,
+          createdAt: session.createdAt,
+          lastSeenAt: session.createdAt,
+          expiresAt,
+          requestCount: 1,
+        },
         ConditionExpression: "attribute_not_exists(#k)",
         ExpressionAttributeNames: { "#k": this.opts.key },
       }),
@@ -85,10 +116,17 @@ export class SessionStore {
 
   /** The live session, or undefined when absent or expired (whether or not TTL has deleted it yet). */
   async get(sessionId: string): Promise<Omit<Session, "created"> | undefined> {
-    const res = await this.doc.send(new GetCommand({ TableName: this.opts.table, Key: { [this.opts.key]: sessionId }, ConsistentRead: true }));
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.opts.table, Key: { [this.opts.key]: sessionId }, ConsistentRead: true }),
+    );
     const item = res.Item;
     if (!item || !(Number(item.expiresAt) > Math.floor(this.now() / 1000))) return undefined;
-    return { sessionId, createdAt: String(item.createdAt), expiresAt: Number(item.expiresAt), requestCount: Number(item.requestCount) };
+    return {
+      sessionId,
+      createdAt: String(item.createdAt),
+      expiresAt: Number(item.expiresAt),
+      requestCount: Number(item.requestCount),
+    };
   }
 
   /** Readiness probe: one item-level read (the task role has no table-level permissions). */

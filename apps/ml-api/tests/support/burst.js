@@ -22,7 +22,12 @@ function send(method, path, payload) {
         } catch {
           code = undefined;
         }
-        resolve({ status: res.statusCode, code, retryAfter: res.headers["retry-after"], ms: performance.now() - started });
+        resolve({
+          status: res.statusCode,
+          code,
+          retryAfter: res.headers["retry-after"],
+          ms: performance.now() - started,
+        });
       });
     });
     req.on("error", (err) => resolve({ status: 0, code: err.code, ms: performance.now() - started }));

@@ -2,7 +2,12 @@
 import { crc32 } from "node:zlib";
 import sharp from "sharp";
 
-export const solid = (width: number, height: number, rgb: [number, number, number], format: "jpeg" | "png" | "webp" = "png") =>
+export const solid = (
+  width: number,
+  height: number,
+  rgb: [number, number, number],
+  format: "jpeg" | "png" | "webp" = "png",
+) =>
   sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
     .toFormat(format, format === "webp" ? { lossless: true } : format === "jpeg" ? { quality: 100 } : {})
     .toBuffer();
@@ -20,7 +25,9 @@ export async function pattern(seed: number, width = 320, height = 240): Promise<
       px[i + 1] = ((y * 255) / height + seed * 40) & 0xff;
       px[i + 2] = (rnd() + seed * 60) & 0xff;
     }
-  return sharp(px, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(px, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** A valid PNG header (IHDR with a correct CRC) that claims `width` x `height`: a decompression bomb's signature. */
@@ -69,7 +76,9 @@ export function photoPixels(seed: number, width: number, height: number): Buffer
 }
 
 export const photoLike = (seed: number, width = 640, height = 480, quality = 85) =>
-  sharp(photoPixels(seed, width, height), { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  sharp(photoPixels(seed, width, height), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 
 /** A photo-like JPEG whose size is as close to `bytes` as JPEG quality 10..98 gets it. */
 export async function photoJpegOfSize(bytes: number, seed = 7, width = 640, height = 480): Promise<Buffer> {

@@ -18,14 +18,20 @@ export interface RawExchange {
  * until the server closes the connection or `maxMs` pass. `chunked` frames each chunk (send the
  * Transfer-Encoding header with it).
  */
-export function rawExchange(port: number, head: string, opts: { bodyBytes?: number; chunkBytes?: number; chunked?: boolean; maxMs?: number } = {}): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  head: string,
+  opts: { bodyBytes?: number; chunkBytes?: number; chunked?: boolean; maxMs?: number } = {},
+): Promise<RawExchange> {
   const { bodyBytes = 0, chunkBytes = 64 * 1024, chunked = false, maxMs = 5000 } = opts;
   const started = performance.now();
   return new Promise((resolve) => {
     const socket: Socket = connect(port, "127.0.0.1");
     const data = Buffer.alloc(chunkBytes, 0x61);
     // Transfer-Encoding: chunked framing around each piece
-    const chunk = chunked ? Buffer.concat([Buffer.from(`${chunkBytes.toString(16)}\r\n`), data, Buffer.from("\r\n")]) : data;
+    const chunk = chunked
+      ? Buffer.concat([Buffer.from(`${chunkBytes.toString(16)}\r\n`), data, Buffer.from("\r\n")])
+      : data;
     let response = "";
     let written = 0;
     let done = false;

@@ -8,5 +8,7 @@ const SECRETS_MANAGER = /^https:\/\/secretsmanager\.[a-z0-9-]+\.amazonaws\.com\/
 
 globalThis.fetch = (input, init) => {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  return standIn && SECRETS_MANAGER.test(url) ? realFetch(`${standIn}${new URL(url).pathname}`, init) : realFetch(input, init);
+  return standIn && SECRETS_MANAGER.test(url)
+    ? realFetch(`${standIn}${new URL(url).pathname}`, init)
+    : realFetch(input, init);
 };

@@ -41,7 +41,12 @@ export function storeEnv(pg: PgCluster, ddb: Dynamo): Record<string, string> {
 }
 
 /** `cpus`: pin the server to these CPUs with taskset (e.g. "0"), to measure what one vCPU carries. */
-export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string, string> = {}, cpus?: string): Promise<ServerProcess> {
+export async function startServer(
+  pg: PgCluster,
+  ddb: Dynamo,
+  env: Record<string, string> = {},
+  cpus?: string,
+): Promise<ServerProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
   const [cmd, ...args] = [...(cpus ? ["taskset", "-c", cpus] : []), process.execPath, "--import", "tsx", MAIN];
@@ -87,7 +92,8 @@ export async function startServer(pg: PgCluster, ddb: Dynamo, env: Record<string
     async waitForHealthy(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr.join("")} ${JSON.stringify(logs.slice(-5))}`);
+        if (child.exitCode !== null)
+          throw new Error(`server exited with ${child.exitCode}: ${stderr.join("")} ${JSON.stringify(logs.slice(-5))}`);
         try {
           if ((await fetch(`${url}/health`)).status === 200) return;
         } catch {

@@ -21,8 +21,17 @@ export async function freePort(): Promise<number> {
 
 /** initdb/pg_ctl/postgres: $PG_BIN, else the newest /usr/lib/postgresql/<v>/bin. Never silently skipped. */
 export function findPgBin(pgBin = process.env.PG_BIN, root = "/usr/lib/postgresql"): string {
-  const candidates = [pgBin, ...(existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, "bin")) : [])];
-  const bin = candidates.find((d) => d && existsSync(join(d, "initdb")) && existsSync(join(d, "pg_ctl")) && existsSync(join(d, "postgres")));
+  const candidates = [
+    pgBin,
+    ...(existsSync(root)
+      ? readdirSync(root)
+          .sort((a, b) => Number(b) - Number(a))
+          .map((v) => join(root, v, "bin"))
+      : []),
+  ];
+  const bin = candidates.find(
+    (d) => d && existsSync(join(d, "initdb")) && existsSync(join(d, "pg_ctl")) && existsSync(join(d, "postgres")),
+  );
   if (!bin) {
     throw new Error(
       "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in $PG_BIN or /usr/lib/postgresql/*/bin. " +
@@ -60,11 +69,44 @@ function makeCertificates(dir: string): { caPath: string; otherCaPath: string; c
   };
   const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   ssl("req", "-x509", ...newKey, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mlapi test CA");
-  ssl("req", "-x509", ...newKey, "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=some other CA");
+  ssl(
+    "req",
+    "-x509",
+    ...newKey,
+    "-keyout",
+    "other.key",
+    "-out",
+    "other.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=some other CA",
+  );
   ssl("req", ...newKey, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
   writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-  ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
-  return { caPath: join(dir, "ca.pem"), otherCaPath: join(dir, "other.pem"), certPath: join(dir, "server.pem"), keyPath: join(dir, "server.key") };
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  );
+  return {
+    caPath: join(dir, "ca.pem"),
+    otherCaPath: join(dir, "other.pem"),
+    certPath: join(dir, "server.pem"),
+    keyPath: join(dir, "server.key"),
+  };
 }
 
 /**
@@ -105,7 +147,19 @@ function startPostgresIn(dir: string, bin: string, port: number): PgCluster {
   if (asRoot) execFileSync("chown", ["postgres", tls.keyPath, tls.certPath]);
   chmodSync(tls.keyPath, 0o600);
   // A throwaway cluster: no fsync at creation either (the server runs with fsync=off).
-  run("initdb", ["-D", data, "-U", user, "--pwfile", join(dir, "pw"), "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions", "--no-sync"]);
+  run("initdb", [
+    "-D",
+    data,
+    "-U",
+    user,
+    "--pwfile",
+    join(dir, "pw"),
+    "--auth=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--no-instructions",
+    "--no-sync",
+  ]);
   const opts = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=${tls.certPath} -c ssl_key_file=${tls.keyPath}`;
   const start = () => run("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"]);
   const stopServer = () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
@@ -170,18 +224,28 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
         res.end(text);
       };
       if (target.endsWith(".UpdateTimeToLive")) {
-        const { TableName, TimeToLiveSpecification } = JSON.parse(body.toString()) as { TableName: string; TimeToLiveSpecification: { AttributeName: string; Enabled: boolean } };
+        const { TableName, TimeToLiveSpecification } = JSON.parse(body.toString()) as {
+          TableName: string;
+          TimeToLiveSpecification: { AttributeName: string; Enabled: boolean };
+        };
         ttl.set(TableName, TimeToLiveSpecification);
         return reply({ TimeToLiveSpecification });
       }
       if (target.endsWith(".DescribeTimeToLive")) {
         const spec = ttl.get((JSON.parse(body.toString()) as { TableName: string }).TableName);
-        return reply({ TimeToLiveDescription: spec?.Enabled ? { TimeToLiveStatus: "ENABLED", AttributeName: spec.AttributeName } : { TimeToLiveStatus: "DISABLED" } });
+        return reply({
+          TimeToLiveDescription: spec?.Enabled
+            ? { TimeToLiveStatus: "ENABLED", AttributeName: spec.AttributeName }
+            : { TimeToLiveStatus: "DISABLED" },
+        });
       }
-      const proxied = httpRequest({ host: "127.0.0.1", port: backendPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 500, up.headers);
-        up.pipe(res);
-      });
+      const proxied = httpRequest(
+        { host: "127.0.0.1", port: backendPort, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
       proxied.on("error", (err) => {
         res.writeHead(502);
         res.end(String(err));
@@ -192,7 +256,11 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
   await new Promise<void>((r) => shim.listen(0, "127.0.0.1", r));
   const shimPort = (shim.address() as { port: number }).port;
   const endpoint = `http://127.0.0.1:${shimPort}`;
-  const client = new DynamoDBClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const client = new DynamoDBClient({
+    region: "us-east-1",
+    endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   await client.send(
     new CreateTableCommand({
       TableName: table,
@@ -201,7 +269,12 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
       KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
     }),
   );
-  await client.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    }),
+  );
   return {
     endpoint,
     table,
@@ -217,7 +290,10 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
       client.destroy();
       shim.closeAllConnections();
       backend.closeAllConnections?.();
-      await Promise.all([new Promise((r) => (shim.listening ? shim.close(r) : r(undefined))), new Promise((r) => backend.close(r))]);
+      await Promise.all([
+        new Promise((r) => (shim.listening ? shim.close(r) : r(undefined))),
+        new Promise((r) => backend.close(r)),
+      ]);
     },
   };
 }
@@ -225,7 +301,11 @@ export async function startDynamo(table = "mlapi-sessions-test", key = "sessionI
 /** The model the service tests use: built by `nx run ml-api:build-model` (a dependency of test). */
 export function builtModelManifest(): string {
   const path = join(__dirname, "..", "..", "dist", "model", "model.json");
-  if (!existsSync(path)) execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "..", "scripts", "build-model.ts")], { stdio: "inherit", cwd: join(__dirname, "..", "..", "..", "..") });
+  if (!existsSync(path))
+    execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "..", "scripts", "build-model.ts")], {
+      stdio: "inherit",
+      cwd: join(__dirname, "..", "..", "..", ".."),
+    });
   return path;
 }
 

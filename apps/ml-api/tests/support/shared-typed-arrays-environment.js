@@ -4,7 +4,20 @@
 // environment hands the test context the host's typed-array constructors.
 const { TestEnvironment } = require("jest-environment-node");
 
-const SHARED = ["ArrayBuffer", "Float32Array", "Float64Array", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "BigInt64Array", "BigUint64Array"];
+const SHARED = [
+  "ArrayBuffer",
+  "Float32Array",
+  "Float64Array",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "BigInt64Array",
+  "BigUint64Array",
+];
 
 class SharedTypedArraysEnvironment extends TestEnvironment {
   constructor(config, context) {

@@ -26,7 +26,10 @@ describe("AlarmTopic", () => {
   it("names the topic with the suffix and encrypts it with its own rotating customer key", () => {
     expect(topic().inputs).toMatchObject({ name: "mlapi-alarms-test", kmsMasterKeyId: key().state.arn });
     expect(key().inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 7 });
-    expect(one(r, "aws:kms/alias:Alias", "alarms-alias").inputs).toMatchObject({ name: "alias/mlapi-alarms-test", targetKeyId: key().id });
+    expect(one(r, "aws:kms/alias:Alias", "alarms-alias").inputs).toMatchObject({
+      name: "alias/mlapi-alarms-test",
+      targetKeyId: key().id,
+    });
   });
 
   it("lets CloudWatch alarms of this account and region, and only those, use the key", () => {

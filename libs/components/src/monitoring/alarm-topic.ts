@@ -97,11 +97,20 @@ export class AlarmTopic extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/${topicName}`, targetKeyId: this.key.keyId, region: args.region }, { parent: this });
+    new aws.kms.Alias(
+      `${name}-alias`,
+      { name: `alias/${topicName}`, targetKeyId: this.key.keyId, region: args.region },
+      { parent: this },
+    );
 
     this.topic = new aws.sns.Topic(
       `${name}-topic`,
-      { name: topicName, displayName: `mlapi alarms ${args.naming.suffix}`, kmsMasterKeyId: this.key.arn, region: args.region },
+      {
+        name: topicName,
+        displayName: `mlapi alarms ${args.naming.suffix}`,
+        kmsMasterKeyId: this.key.arn,
+        region: args.region,
+      },
       { parent: this },
     );
 

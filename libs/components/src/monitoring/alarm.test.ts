@@ -18,7 +18,11 @@ class TestAlarms extends pulumi.ComponentResource {
   readonly alarmArns: pulumi.Output<string[]>;
   constructor(name: string) {
     super("test:monitoring:TestAlarms", name, {});
-    const alarmSet = new AlarmSet(name, { cpu: "svc-cpu", memory: "svc-memory" }, { naming: new Naming("dev"), topicArn: "arn:topic", parent: this });
+    const alarmSet = new AlarmSet(
+      name,
+      { cpu: "svc-cpu", memory: "svc-memory" },
+      { naming: new Naming("dev"), topicArn: "arn:topic", parent: this },
+    );
     alarmSet.declare("memory", spec);
     alarmSet.declare("cpu", spec);
     this.alarmArns = alarmSet.arns();

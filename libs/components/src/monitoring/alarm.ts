@@ -21,10 +21,7 @@ export interface MetricSpec {
 export type MissingData = "notBreaching" | "breaching" | "missing" | "ignore";
 
 export type Comparison =
-  | "GreaterThanThreshold"
-  | "GreaterThanOrEqualToThreshold"
-  | "LessThanThreshold"
-  | "LessThanOrEqualToThreshold";
+  "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
 /** A metric-math alarm: named input metrics (ids start with a lowercase letter) and one expression. */
 export interface MathSpec {
@@ -108,7 +105,13 @@ export function declareAlarm(logicalName: string, spec: AlarmSpec, ctx: AlarmCon
         ...Object.entries(math.metrics).map(([id, m]) => ({
           id,
           returnData: false,
-          metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period: spec.period },
+          metric: {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            dimensions: m.dimensions,
+            stat: m.stat,
+            period: spec.period,
+          },
         })),
       ],
     };
@@ -163,7 +166,12 @@ export interface WafBlockedRateSpec {
  * requests must not page anyone). FILL: WAF publishes a metric only for minutes it counted something.
  */
 export function wafBlockedRateAlarm(s: WafBlockedRateSpec): SetAlarmSpec {
-  const waf = (metricName: string): MetricSpec => ({ namespace: "AWS/WAFV2", metricName, dimensions: s.dimensions, stat: "Sum" });
+  const waf = (metricName: string): MetricSpec => ({
+    namespace: "AWS/WAFV2",
+    metricName,
+    dimensions: s.dimensions,
+    stat: "Sum",
+  });
   const total = "(FILL(allowed, 0) + FILL(blocked, 0))";
   return {
     description: `${s.acl} blocks more than ${s.percent}% of requests for ${s.evaluationPeriods} min (at ${s.minRequests}+ requests/min): ${s.meaning}. First: sampled requests of the top blocking rule.`,

@@ -12,7 +12,12 @@ interface Widget {
   y: number;
   width: number;
   height: number;
-  properties: { title: string; region: string; metrics: unknown[][]; annotations?: { horizontal: Array<{ value: number }> } };
+  properties: {
+    title: string;
+    region: string;
+    metrics: unknown[][];
+    annotations?: { horizontal: Array<{ value: number }> };
+  };
 }
 
 /** A dashboard metric row: namespace, name, dimension name/value pairs, then optional rendering options. */
@@ -43,7 +48,10 @@ const DIMENSION_SETS: Record<string, string[][]> = {
   "AWS/Usage": [["Service", "Type", "Resource", "Class"]],
   "AWS/RDS": [["DBClusterIdentifier"]],
   "AWS/DynamoDB": [["TableName"]],
-  "AWS/WAFV2": [["WebACL", "Rule"], ["WebACL", "Region", "Rule"]],
+  "AWS/WAFV2": [
+    ["WebACL", "Rule"],
+    ["WebACL", "Region", "Rule"],
+  ],
   [API_EMF.namespace]: [[API_EMF.serviceDimension]],
 };
 
@@ -64,12 +72,15 @@ describe("ApiDashboard", () => {
       String(one(r, "aws:rds/cluster:Cluster").state.clusterIdentifier),
       String(one(r, "aws:dynamodb/table:Table").state.name),
       one(r, "aws:cloudfront/distribution:Distribution").id,
-      ...["waf", "edge-waf"].map((n) => (one(r, "aws:wafv2/webAcl:WebAcl", n).inputs.visibilityConfig as { metricName: string }).metricName),
+      ...["waf", "edge-waf"].map(
+        (n) => (one(r, "aws:wafv2/webAcl:WebAcl", n).inputs.visibilityConfig as { metricName: string }).metricName,
+      ),
       STACK_REGION,
     ]);
   });
 
-  const metricsOf = (w: Widget) => w.properties.metrics.map(parseMetric).filter((m): m is ParsedMetric => "namespace" in m);
+  const metricsOf = (w: Widget) =>
+    w.properties.metrics.map(parseMetric).filter((m): m is ParsedMetric => "namespace" in m);
   const allMetrics = () => widgets.flatMap(metricsOf);
 
   it("is named with the suffix and exported", () => {
@@ -124,7 +135,9 @@ describe("ApiDashboard", () => {
   it("shows the stack region's metrics in the stack region and CloudFront's in the region of the provider it was given", () => {
     for (const w of widgets) expect(w.properties.region).toBe(STACK_REGION);
     const metrics = allMetrics();
-    const global = metrics.filter((m) => m.namespace === "AWS/CloudFront" || (m.namespace === "AWS/WAFV2" && !("Region" in m.dimensions)));
+    const global = metrics.filter(
+      (m) => m.namespace === "AWS/CloudFront" || (m.namespace === "AWS/WAFV2" && !("Region" in m.dimensions)),
+    );
     expect(global.length).toBe(5);
     for (const m of global) expect(m.options.region).toBe("us-east-1");
     const regional = metrics.filter((m) => !global.includes(m));
@@ -145,7 +158,10 @@ describe("ApiDashboard", () => {
     const errors = widgets.find((w) => w.properties.title.startsWith("Error rate")) as Widget;
     const rows = errors.properties.metrics.map(parseMetric);
     const expression = rows.find((m) => "expression" in m) as { expression: string };
-    const ids = rows.filter((m): m is ParsedMetric => "namespace" in m).map((m) => m.options.id).filter(Boolean);
+    const ids = rows
+      .filter((m): m is ParsedMetric => "namespace" in m)
+      .map((m) => m.options.id)
+      .filter(Boolean);
     expect(expression.expression).toBe("100 * FILL(t5xx, 0) / treq");
     expect(ids).toEqual(["t5xx", "treq"]);
   });
@@ -161,9 +177,14 @@ describe("ApiDashboard", () => {
     const api = allMetrics().filter((m) => m.namespace === API_EMF.namespace);
     expect(api.length).toBe(8);
     for (const m of api) {
-      expect(m.dimensions).toEqual({ [API_EMF.serviceDimension]: String(one(r, "aws:ecs/service:Service").state.name) });
+      expect(m.dimensions).toEqual({
+        [API_EMF.serviceDimension]: String(one(r, "aws:ecs/service:Service").state.name),
+      });
       // per-request fields: `requestMs` and `<stage>Ms`; gauges: registered by name in main.ts
-      const emitted = m.metricName === "requestMs" || stages.includes(`"${m.metricName.replace(/Ms$/, "")}"`) || mainTs.includes(`"${m.metricName}"`);
+      const emitted =
+        m.metricName === "requestMs" ||
+        stages.includes(`"${m.metricName.replace(/Ms$/, "")}"`) ||
+        mainTs.includes(`"${m.metricName}"`);
       expect([m.metricName, emitted]).toEqual([m.metricName, true]);
     }
   });

@@ -65,7 +65,9 @@ export class ApiDashboard extends pulumi.ComponentResource {
     super("mlapi:monitoring:ApiDashboard", name, {}, opts);
     this.dashboardName = args.naming.name(args.baseName ?? "api");
     if (!DASHBOARD_NAME.test(this.dashboardName)) {
-      throw new Error(`Dashboard name "${this.dashboardName}" is not valid: letters, digits, - and _ only, at most 255 characters.`);
+      throw new Error(
+        `Dashboard name "${this.dashboardName}" is not valid: letters, digits, - and _ only, at most 255 characters.`,
+      );
     }
     const { region } = awsAccount(this);
     const cf = args.cloudFrontRegion;
@@ -98,7 +100,9 @@ export class ApiDashboard extends pulumi.ComponentResource {
     ];
 
     let y = 0;
-    const row = (...widgets: Array<{ width: number; title: string; metrics: Metric[]; props?: Record<string, unknown> }>) => {
+    const row = (
+      ...widgets: Array<{ width: number; title: string; metrics: Metric[]; props?: Record<string, unknown> }>
+    ) => {
       let x = 0;
       const placed = widgets.map((w) => {
         const widget = {
@@ -107,7 +111,15 @@ export class ApiDashboard extends pulumi.ComponentResource {
           y,
           width: w.width,
           height: HEIGHT,
-          properties: { title: w.title, region, view: "timeSeries", stacked: false, period: 60, metrics: w.metrics, ...w.props },
+          properties: {
+            title: w.title,
+            region,
+            view: "timeSeries",
+            stacked: false,
+            period: 60,
+            metrics: w.metrics,
+            ...w.props,
+          },
         };
         x += w.width;
         return widget;
@@ -131,12 +143,27 @@ export class ApiDashboard extends pulumi.ComponentResource {
           width: HALF,
           title: "Error rate (%): CloudFront and ALB targets",
           metrics: [
-            ["AWS/CloudFront", "5xxErrorRate", ...distribution, { stat: "Average", region: cf, label: "CloudFront 5xx %" }],
-            ["AWS/CloudFront", "TotalErrorRate", ...distribution, { stat: "Average", region: cf, label: "CloudFront 4xx+5xx %" }],
+            [
+              "AWS/CloudFront",
+              "5xxErrorRate",
+              ...distribution,
+              { stat: "Average", region: cf, label: "CloudFront 5xx %" },
+            ],
+            [
+              "AWS/CloudFront",
+              "TotalErrorRate",
+              ...distribution,
+              { stat: "Average", region: cf, label: "CloudFront 4xx+5xx %" },
+            ],
             [{ expression: "100 * FILL(t5xx, 0) / treq", label: "ALB target 5xx %", id: "t5xxrate" }],
             ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...tg, { stat: "Sum", id: "t5xx", visible: false }],
             ["AWS/ApplicationELB", "RequestCount", ...tg, { stat: "Sum", id: "treq", visible: false }],
-            ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...lb, { stat: "Sum", label: "ALB-generated 5xx (count)", yAxis: "right" }],
+            [
+              "AWS/ApplicationELB",
+              "HTTPCode_ELB_5XX_Count",
+              ...lb,
+              { stat: "Sum", label: "ALB-generated 5xx (count)", yAxis: "right" },
+            ],
           ],
         },
       ),
@@ -145,7 +172,12 @@ export class ApiDashboard extends pulumi.ComponentResource {
         {
           width: HALF,
           title: "Target response time (s): p50 / p95 / p99",
-          metrics: ["p50", "p95", "p99"].map((stat) => ["AWS/ApplicationELB", "TargetResponseTime", ...tg, { stat, label: stat }]),
+          metrics: ["p50", "p95", "p99"].map((stat) => [
+            "AWS/ApplicationELB",
+            "TargetResponseTime",
+            ...tg,
+            { stat, label: stat },
+          ]),
         },
         {
           width: HALF,
@@ -208,7 +240,10 @@ export class ApiDashboard extends pulumi.ComponentResource {
             ["AWS/RDS", "ServerlessDatabaseCapacity", ...rds, { stat: "Average", label: "ACUs" }],
             ["AWS/RDS", "ACUUtilization", ...rds, { stat: "Maximum", label: "% of max ACU", yAxis: "right" }],
           ],
-          props: args.maxCapacityAcu === undefined ? {} : { annotations: { horizontal: [{ label: "max ACU", value: args.maxCapacityAcu }] } },
+          props:
+            args.maxCapacityAcu === undefined
+              ? {}
+              : { annotations: { horizontal: [{ label: "max ACU", value: args.maxCapacityAcu }] } },
         },
         {
           width: HALF,

@@ -39,11 +39,26 @@ describe("DataAlarms with default thresholds", () => {
     ["mlapi-data-aurora-cpu-test", "CPUUtilization", "Maximum", "GreaterThanThreshold", 80, 3, "missing"],
     ["mlapi-data-aurora-memory-test", "FreeableMemory", "Minimum", "LessThanThreshold", 256 * MIB, 3, "breaching"],
     ["mlapi-data-aurora-connections-test", "DatabaseConnections", "Maximum", "GreaterThanThreshold", 150, 2, "missing"],
-  ])("%s watches AWS/RDS %s (%s) of the cluster", (name, metricName, statistic, comparison, threshold, periods, missing) => {
-    const alarm = alarmNamed(r, name);
-    expect(singleMetric(alarm)).toEqual({ namespace: "AWS/RDS", metricName, dimensions: cluster, statistic, extendedStatistic: undefined, period: 300 });
-    expect(alarm.inputs).toMatchObject({ comparisonOperator: comparison, threshold, evaluationPeriods: periods, treatMissingData: missing });
-  });
+  ])(
+    "%s watches AWS/RDS %s (%s) of the cluster",
+    (name, metricName, statistic, comparison, threshold, periods, missing) => {
+      const alarm = alarmNamed(r, name);
+      expect(singleMetric(alarm)).toEqual({
+        namespace: "AWS/RDS",
+        metricName,
+        dimensions: cluster,
+        statistic,
+        extendedStatistic: undefined,
+        period: 300,
+      });
+      expect(alarm.inputs).toMatchObject({
+        comparisonOperator: comparison,
+        threshold,
+        evaluationPeriods: periods,
+        treatMissingData: missing,
+      });
+    },
+  );
 
   it("names the ACU ceiling the utilization is measured against", () => {
     expect(alarmNamed(r, "mlapi-data-aurora-acu-test").inputs.alarmDescription).toMatch(/of its 2-ACU maximum/);
@@ -52,21 +67,29 @@ describe("DataAlarms with default thresholds", () => {
   it.each([
     ["mlapi-data-sessions-throttles-test", "ThrottledRequests"],
     ["mlapi-data-sessions-system-errors-test", "SystemErrors"],
-  ])("%s sums %s over every item operation of the sessions table (the metric exists per operation only)", (name, metricName) => {
-    const alarm = alarmNamed(r, name);
-    const math = mathOf(alarm);
-    expect(math.expression).toBe("SUM([op0, op1, op2, op3, op4, op5, op6])");
-    expect(Object.values(math.metrics)).toEqual(
-      SESSION_TABLE_OPERATIONS.map((Operation) => ({
-        namespace: "AWS/DynamoDB",
-        metricName,
-        dimensions: { TableName: tableName, Operation },
-        stat: "Sum",
-        period: 300,
-      })),
-    );
-    expect(alarm.inputs).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, treatMissingData: "notBreaching" });
-  });
+  ])(
+    "%s sums %s over every item operation of the sessions table (the metric exists per operation only)",
+    (name, metricName) => {
+      const alarm = alarmNamed(r, name);
+      const math = mathOf(alarm);
+      expect(math.expression).toBe("SUM([op0, op1, op2, op3, op4, op5, op6])");
+      expect(Object.values(math.metrics)).toEqual(
+        SESSION_TABLE_OPERATIONS.map((Operation) => ({
+          namespace: "AWS/DynamoDB",
+          metricName,
+          dimensions: { TableName: tableName, Operation },
+          stat: "Sum",
+          period: 300,
+        })),
+      );
+      expect(alarm.inputs).toMatchObject({
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      });
+    },
+  );
 });
 
 describe("DataAlarms with thresholds from config", () => {
@@ -101,13 +124,22 @@ describe("DataAlarms arguments", () => {
       stack: "test",
       config: { "aws:region": "us-east-1" },
       load: async () => {
-        new DataAlarms("data", { naming: new Naming("test"), topicArn: "arn:aws:sns:us-east-1:123456789012:t", clusterIdentifier: "db", maxCapacityAcu: 2, sessionsTableName: "sessions", tableOperations });
+        new DataAlarms("data", {
+          naming: new Naming("test"),
+          topicArn: "arn:aws:sns:us-east-1:123456789012:t",
+          clusterIdentifier: "db",
+          maxCapacityAcu: 2,
+          sessionsTableName: "sessions",
+          tableOperations,
+        });
         return {};
       },
     });
 
   it("refuses more operations than one alarm may sum (10 metrics per alarm)", async () => {
-    await expect(render(Array.from({ length: 10 }, (_, i) => `Op${i}`))).rejects.toThrow("DataAlarms data: tableOperations must list 1 to 9 operations, got 10.");
+    await expect(render(Array.from({ length: 10 }, (_, i) => `Op${i}`))).rejects.toThrow(
+      "DataAlarms data: tableOperations must list 1 to 9 operations, got 10.",
+    );
   });
 
   it("sums only the operations it is given", async () => {

@@ -10,7 +10,15 @@ import { DATA_ALARM_RULES, thresholdDefaults } from "./thresholds";
  * DynamoDB publishes ThrottledRequests and SystemErrors per operation only (dimensions TableName
  * + Operation), so the alarms sum the item-level operations the API's task role may call.
  */
-export const SESSION_TABLE_OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchGetItem", "BatchWriteItem"] as const;
+export const SESSION_TABLE_OPERATIONS = [
+  "GetItem",
+  "PutItem",
+  "UpdateItem",
+  "DeleteItem",
+  "Query",
+  "BatchGetItem",
+  "BatchWriteItem",
+] as const;
 
 /** CloudWatch accepts at most 10 metrics in one alarm; one slot is the sum expression. */
 const MAX_OPERATIONS = 9;
@@ -61,7 +69,9 @@ export class DataAlarms extends pulumi.ComponentResource {
     const t: DataAlarmThresholds = { ...thresholdDefaults(DATA_ALARM_RULES), ...args.thresholds };
     const operations = args.tableOperations ?? SESSION_TABLE_OPERATIONS;
     if (operations.length === 0 || operations.length > MAX_OPERATIONS) {
-      throw new Error(`DataAlarms ${name}: tableOperations must list 1 to ${MAX_OPERATIONS} operations, got ${operations.length}.`);
+      throw new Error(
+        `DataAlarms ${name}: tableOperations must list 1 to ${MAX_OPERATIONS} operations, got ${operations.length}.`,
+      );
     }
     const alarmSet = new AlarmSet(name, BASES, { naming: args.naming, topicArn: args.topicArn, parent: this });
     const rds = (metricName: string, stat: string): MetricSpec => ({
@@ -77,91 +87,78 @@ export class DataAlarms extends pulumi.ComponentResource {
       metrics: Object.fromEntries(
         operations.map((operation, i) => [
           `op${i}`,
-          { namespace: "AWS/DynamoDB", metricName, dimensions: { TableName: args.sessionsTableName, Operation: operation }, stat: "Sum" },
+          {
+            namespace: "AWS/DynamoDB",
+            metricName,
+            dimensions: { TableName: args.sessionsTableName, Operation: operation },
+            stat: "Sum",
+          },
         ]),
       ),
     });
 
     this.alarms = {
-      acuUtilization: alarmSet.declare(
-        "acuUtilization",
-        {
-          description: `Aurora capacity above ${t.acuUtilizationPercent}% of its ${args.maxCapacityAcu}-ACU maximum for 15 min: the ACU range is too small for the load. First: raise maxCapacity or find the expensive queries.`,
-          metric: rds("ACUUtilization", "Maximum"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.acuUtilizationPercent,
-          period: FIVE_MINUTES,
-          evaluationPeriods: 3,
-          // Serverless v2 reports every minute, even idle at its minimum; a gap is shown, not paged twice
-          // (the freeable-memory alarm pages for a vanished instance).
-          treatMissingData: "missing",
-        },
-      ),
-      cpu: alarmSet.declare(
-        "cpu",
-        {
-          description: `Aurora CPU above ${t.cpuPercent}% for 15 min. First: Performance Insights top SQL.`,
-          metric: rds("CPUUtilization", "Maximum"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.cpuPercent,
-          period: FIVE_MINUTES,
-          evaluationPeriods: 3,
-          // As for ACUs: a gap is visible as INSUFFICIENT_DATA; the memory alarm pages for it.
-          treatMissingData: "missing",
-        },
-      ),
-      freeableMemory: alarmSet.declare(
-        "freeableMemory",
-        {
-          description: `Aurora freeable memory below ${t.freeableMemoryMib} MiB for 15 min (or no instance reporting). First: connections and work_mem; raise maxCapacity.`,
-          metric: rds("FreeableMemory", "Minimum"),
-          comparison: "LessThanThreshold",
-          threshold: t.freeableMemoryMib * MIB,
-          period: FIVE_MINUTES,
-          evaluationPeriods: 3,
-          // A running instance always reports memory: silence means the database is gone.
-          treatMissingData: "breaching",
-        },
-      ),
-      connections: alarmSet.declare(
-        "connections",
-        {
-          description: `More than ${t.connections} Aurora connections for 10 min: a connection leak or too many tasks without pooling. First: pg_stat_activity by client.`,
-          metric: rds("DatabaseConnections", "Maximum"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.connections,
-          period: FIVE_MINUTES,
-          evaluationPeriods: 2,
-          // A gap is visible as INSUFFICIENT_DATA; the memory alarm pages for a vanished instance.
-          treatMissingData: "missing",
-        },
-      ),
-      dynamoThrottles: alarmSet.declare(
-        "dynamoThrottles",
-        {
-          description: `More than ${t.dynamoThrottledRequests} throttled sessions-table requests in 5 min: an on-demand table throttles only on a hot partition or a sudden 2x peak. First: the key design of the hottest session ids.`,
-          math: perOperation("ThrottledRequests"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.dynamoThrottledRequests,
-          period: FIVE_MINUTES,
-          evaluationPeriods: 1,
-          // Published only when a request is throttled: no data means none were.
-          treatMissingData: "notBreaching",
-        },
-      ),
-      dynamoSystemErrors: alarmSet.declare(
-        "dynamoSystemErrors",
-        {
-          description: `More than ${t.dynamoSystemErrors} DynamoDB system errors (HTTP 500) on the sessions table in 5 min: an AWS-side problem. First: the AWS Health dashboard; the SDK retries most of them.`,
-          math: perOperation("SystemErrors"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.dynamoSystemErrors,
-          period: FIVE_MINUTES,
-          evaluationPeriods: 1,
-          // Published only when an error happens.
-          treatMissingData: "notBreaching",
-        },
-      ),
+      acuUtilization: alarmSet.declare("acuUtilization", {
+        description: `Aurora capacity above ${t.acuUtilizationPercent}% of its ${args.maxCapacityAcu}-ACU maximum for 15 min: the ACU range is too small for the load. First: raise maxCapacity or find the expensive queries.`,
+        metric: rds("ACUUtilization", "Maximum"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.acuUtilizationPercent,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 3,
+        // Serverless v2 reports every minute, even idle at its minimum; a gap is shown, not paged twice
+        // (the freeable-memory alarm pages for a vanished instance).
+        treatMissingData: "missing",
+      }),
+      cpu: alarmSet.declare("cpu", {
+        description: `Aurora CPU above ${t.cpuPercent}% for 15 min. First: Performance Insights top SQL.`,
+        metric: rds("CPUUtilization", "Maximum"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.cpuPercent,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 3,
+        // As for ACUs: a gap is visible as INSUFFICIENT_DATA; the memory alarm pages for it.
+        treatMissingData: "missing",
+      }),
+      freeableMemory: alarmSet.declare("freeableMemory", {
+        description: `Aurora freeable memory below ${t.freeableMemoryMib} MiB for 15 min (or no instance reporting). First: connections and work_mem; raise maxCapacity.`,
+        metric: rds("FreeableMemory", "Minimum"),
+        comparison: "LessThanThreshold",
+        threshold: t.freeableMemoryMib * MIB,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 3,
+        // A running instance always reports memory: silence means the database is gone.
+        treatMissingData: "breaching",
+      }),
+      connections: alarmSet.declare("connections", {
+        description: `More than ${t.connections} Aurora connections for 10 min: a connection leak or too many tasks without pooling. First: pg_stat_activity by client.`,
+        metric: rds("DatabaseConnections", "Maximum"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.connections,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 2,
+        // A gap is visible as INSUFFICIENT_DATA; the memory alarm pages for a vanished instance.
+        treatMissingData: "missing",
+      }),
+      dynamoThrottles: alarmSet.declare("dynamoThrottles", {
+        description: `More than ${t.dynamoThrottledRequests} throttled sessions-table requests in 5 min: an on-demand table throttles only on a hot partition or a sudden 2x peak. First: the key design of the hottest session ids.`,
+        math: perOperation("ThrottledRequests"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.dynamoThrottledRequests,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 1,
+        // Published only when a request is throttled: no data means none were.
+        treatMissingData: "notBreaching",
+      }),
+      dynamoSystemErrors: alarmSet.declare("dynamoSystemErrors", {
+        description: `More than ${t.dynamoSystemErrors} DynamoDB system errors (HTTP 500) on the sessions table in 5 min: an AWS-side problem. First: the AWS Health dashboard; the SDK retries most of them.`,
+        math: perOperation("SystemErrors"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.dynamoSystemErrors,
+        period: FIVE_MINUTES,
+        evaluationPeriods: 1,
+        // Published only when an error happens.
+        treatMissingData: "notBreaching",
+      }),
     };
 
     this.alarmArns = alarmSet.arns();

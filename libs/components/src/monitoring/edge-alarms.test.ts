@@ -15,14 +15,19 @@ describe("EdgeAlarms with default thresholds", () => {
   const edgeAlarms = () => alarmsOf(r, "mlapi:monitoring:EdgeAlarms::edge");
 
   it("declares its alarms in us-east-1, where CloudFront metrics live, through the provider it is given", () => {
-    expect(edgeAlarms().map((a) => a.inputs.name).sort()).toEqual(["mlapi-edge-cf-5xx-rate-test", "mlapi-edge-cf-error-rate-test", "mlapi-edge-waf-blocked-rate-test"]);
+    expect(
+      edgeAlarms()
+        .map((a) => a.inputs.name)
+        .sort(),
+    ).toEqual(["mlapi-edge-cf-5xx-rate-test", "mlapi-edge-cf-error-rate-test", "mlapi-edge-waf-blocked-rate-test"]);
     for (const alarm of edgeAlarms()) expect(alarm.provider).toMatch(/::cloudfront-region::/);
   });
 
   it("notifies the us-east-1 topic: an alarm's actions must be in the alarm's own region", () => {
     const topicArn = `arn:aws:sns:us-east-1:${MOCK_ACCOUNT_ID}:mlapi-edge-alarms-test`;
     expect(r.outputs.edgeAlarmTopicArn).toBe(topicArn);
-    for (const alarm of edgeAlarms()) expect(alarm.inputs).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
+    for (const alarm of edgeAlarms())
+      expect(alarm.inputs).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
   });
 
   it.each([
@@ -38,7 +43,12 @@ describe("EdgeAlarms with default thresholds", () => {
       extendedStatistic: undefined,
       period: 60,
     });
-    expect(alarm.inputs).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold, evaluationPeriods: 5, treatMissingData: "notBreaching" });
+    expect(alarm.inputs).toMatchObject({
+      comparisonOperator: "GreaterThanThreshold",
+      threshold,
+      evaluationPeriods: 5,
+      treatMissingData: "notBreaching",
+    });
   });
 
   it("computes the edge WAF blocked rate without a Region dimension (CLOUDFRONT-scope web ACLs publish none)", () => {
@@ -55,7 +65,11 @@ describe("EdgeAlarms with default thresholds", () => {
 describe("EdgeAlarms with thresholds from config", () => {
   let r: RenderResult;
   beforeAll(async () => {
-    r = await renderMonitoring({ alarmCloudFront5xxRatePercent: 1, alarmCloudFrontTotalErrorRatePercent: 30, alarmEdgeWafBlockedRatePercent: 60 });
+    r = await renderMonitoring({
+      alarmCloudFront5xxRatePercent: 1,
+      alarmCloudFrontTotalErrorRatePercent: 30,
+      alarmEdgeWafBlockedRatePercent: 60,
+    });
   });
 
   it.each([

@@ -68,32 +68,31 @@ export class EdgeAlarms extends pulumi.ComponentResource {
     const minReq = t.minRequestsForRates;
 
     this.alarms = {
-      cloudFront5xxRate: alarmSet.declare(
-        "cloudFront5xxRate",
-        {
-          description: `More than ${t.cloudFront5xxRatePercent}% of CloudFront responses are 5xx for ${n} min. First: the service alarms (origin down?) and then the origin's TLS/DNS.`,
-          metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: distribution, stat: "Average" },
-          comparison: "GreaterThanThreshold",
-          threshold: t.cloudFront5xxRatePercent,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // CloudFront publishes rates only for minutes with requests: no traffic, no errors.
-          treatMissingData: "notBreaching",
+      cloudFront5xxRate: alarmSet.declare("cloudFront5xxRate", {
+        description: `More than ${t.cloudFront5xxRatePercent}% of CloudFront responses are 5xx for ${n} min. First: the service alarms (origin down?) and then the origin's TLS/DNS.`,
+        metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: distribution, stat: "Average" },
+        comparison: "GreaterThanThreshold",
+        threshold: t.cloudFront5xxRatePercent,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // CloudFront publishes rates only for minutes with requests: no traffic, no errors.
+        treatMissingData: "notBreaching",
+      }),
+      cloudFrontErrorRate: alarmSet.declare("cloudFrontErrorRate", {
+        description: `More than ${t.cloudFrontTotalErrorRatePercent}% of CloudFront responses are 4xx or 5xx for ${n} min. First: which status dominates (a client release calling a removed path, or WAF blocks).`,
+        metric: {
+          namespace: "AWS/CloudFront",
+          metricName: "TotalErrorRate",
+          dimensions: distribution,
+          stat: "Average",
         },
-      ),
-      cloudFrontErrorRate: alarmSet.declare(
-        "cloudFrontErrorRate",
-        {
-          description: `More than ${t.cloudFrontTotalErrorRatePercent}% of CloudFront responses are 4xx or 5xx for ${n} min. First: which status dominates (a client release calling a removed path, or WAF blocks).`,
-          metric: { namespace: "AWS/CloudFront", metricName: "TotalErrorRate", dimensions: distribution, stat: "Average" },
-          comparison: "GreaterThanThreshold",
-          threshold: t.cloudFrontTotalErrorRatePercent,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // As above: no requests, no error rate.
-          treatMissingData: "notBreaching",
-        },
-      ),
+        comparison: "GreaterThanThreshold",
+        threshold: t.cloudFrontTotalErrorRatePercent,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // As above: no requests, no error rate.
+        treatMissingData: "notBreaching",
+      }),
       wafBlockedRate: alarmSet.declare(
         "wafBlockedRate",
         wafBlockedRateAlarm({

@@ -7,7 +7,13 @@ import { renderMonitoring, STACK_REGION } from "../../tests/monitoring/render";
 
 describe("ServiceAlarms with default thresholds", () => {
   let r: RenderResult;
-  let dims: { lb: Record<string, string>; tg: Record<string, string>; ecs: Record<string, string>; waf: Record<string, string>; api: Record<string, string> };
+  let dims: {
+    lb: Record<string, string>;
+    tg: Record<string, string>;
+    ecs: Record<string, string>;
+    waf: Record<string, string>;
+    api: Record<string, string>;
+  };
   let topicArn: string;
   beforeAll(async () => {
     r = await renderMonitoring();
@@ -17,7 +23,10 @@ describe("ServiceAlarms with default thresholds", () => {
     dims = {
       lb,
       tg: { ...lb, TargetGroup: String(tg.arnSuffix) },
-      ecs: { ClusterName: String(one(r, "aws:ecs/cluster:Cluster").state.name), ServiceName: String(one(r, "aws:ecs/service:Service").state.name) },
+      ecs: {
+        ClusterName: String(one(r, "aws:ecs/cluster:Cluster").state.name),
+        ServiceName: String(one(r, "aws:ecs/service:Service").state.name),
+      },
       waf: { WebACL: "mlapiApiTest", Region: STACK_REGION, Rule: "ALL" },
       // the API's EMF metrics carry the ECS service name as their `service` dimension
       api: { service: String(one(r, "aws:ecs/service:Service").state.name) },
@@ -26,17 +35,23 @@ describe("ServiceAlarms with default thresholds", () => {
   });
 
   it("declares the nine service alarms, all inside the component", () => {
-    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service").map((a) => a.inputs.name).sort()).toEqual([
-      "mlapi-svc-alb-5xx-test",
-      "mlapi-svc-target-5xx-rate-test",
-      "mlapi-svc-latency-p95-test",
-      "mlapi-svc-inference-p95-test",
-      "mlapi-svc-unhealthy-hosts-test",
-      "mlapi-svc-cpu-test",
-      "mlapi-svc-memory-test",
-      "mlapi-svc-running-tasks-test",
-      "mlapi-svc-waf-blocked-rate-test",
-    ].sort());
+    expect(
+      alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service")
+        .map((a) => a.inputs.name)
+        .sort(),
+    ).toEqual(
+      [
+        "mlapi-svc-alb-5xx-test",
+        "mlapi-svc-target-5xx-rate-test",
+        "mlapi-svc-latency-p95-test",
+        "mlapi-svc-inference-p95-test",
+        "mlapi-svc-unhealthy-hosts-test",
+        "mlapi-svc-cpu-test",
+        "mlapi-svc-memory-test",
+        "mlapi-svc-running-tasks-test",
+        "mlapi-svc-waf-blocked-rate-test",
+      ].sort(),
+    );
   });
 
   it("builds dimensions from the real ALB and target group arn suffixes, not their ARNs or names", () => {
@@ -45,29 +60,133 @@ describe("ServiceAlarms with default thresholds", () => {
   });
 
   it.each([
-    ["mlapi-svc-alb-5xx-test", "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "lb", { statistic: "Sum" }, "GreaterThanThreshold", 10, 3, "notBreaching"],
-    ["mlapi-svc-latency-p95-test", "AWS/ApplicationELB", "TargetResponseTime", "tg", { extendedStatistic: "p95" }, "GreaterThanThreshold", 3, 3, "notBreaching"],
-    ["mlapi-svc-inference-p95-test", "MlApi", "inferenceMs", "api", { extendedStatistic: "p95" }, "GreaterThanThreshold", 150, 3, "notBreaching"],
-    ["mlapi-svc-unhealthy-hosts-test", "AWS/ApplicationELB", "UnHealthyHostCount", "tg", { statistic: "Maximum" }, "GreaterThanThreshold", 0, 2, "notBreaching"],
-    ["mlapi-svc-cpu-test", "AWS/ECS", "CPUUtilization", "ecs", { statistic: "Average" }, "GreaterThanThreshold", 80, 3, "notBreaching"],
-    ["mlapi-svc-memory-test", "AWS/ECS", "MemoryUtilization", "ecs", { statistic: "Average" }, "GreaterThanThreshold", 85, 3, "notBreaching"],
-    ["mlapi-svc-running-tasks-test", "ECS/ContainerInsights", "RunningTaskCount", "ecs", { statistic: "Average" }, "LessThanThreshold", 2, 3, "breaching"],
-  ] as const)("%s watches %s %s with the right dimensions, statistic, threshold, periods and missing-data rule", (name, namespace, metricName, dimKey, stat, comparison, threshold, periods, missing) => {
-    const alarm = alarmNamed(r, name);
-    expect(singleMetric(alarm)).toEqual({ namespace, metricName, dimensions: dims[dimKey], statistic: undefined, extendedStatistic: undefined, period: 60, ...stat });
-    expect(alarm.inputs).toMatchObject({ comparisonOperator: comparison, threshold, evaluationPeriods: periods, datapointsToAlarm: periods, treatMissingData: missing });
-  });
+    [
+      "mlapi-svc-alb-5xx-test",
+      "AWS/ApplicationELB",
+      "HTTPCode_ELB_5XX_Count",
+      "lb",
+      { statistic: "Sum" },
+      "GreaterThanThreshold",
+      10,
+      3,
+      "notBreaching",
+    ],
+    [
+      "mlapi-svc-latency-p95-test",
+      "AWS/ApplicationELB",
+      "TargetResponseTime",
+      "tg",
+      { extendedStatistic: "p95" },
+      "GreaterThanThreshold",
+      3,
+      3,
+      "notBreaching",
+    ],
+    [
+      "mlapi-svc-inference-p95-test",
+      "MlApi",
+      "inferenceMs",
+      "api",
+      { extendedStatistic: "p95" },
+      "GreaterThanThreshold",
+      150,
+      3,
+      "notBreaching",
+    ],
+    [
+      "mlapi-svc-unhealthy-hosts-test",
+      "AWS/ApplicationELB",
+      "UnHealthyHostCount",
+      "tg",
+      { statistic: "Maximum" },
+      "GreaterThanThreshold",
+      0,
+      2,
+      "notBreaching",
+    ],
+    [
+      "mlapi-svc-cpu-test",
+      "AWS/ECS",
+      "CPUUtilization",
+      "ecs",
+      { statistic: "Average" },
+      "GreaterThanThreshold",
+      80,
+      3,
+      "notBreaching",
+    ],
+    [
+      "mlapi-svc-memory-test",
+      "AWS/ECS",
+      "MemoryUtilization",
+      "ecs",
+      { statistic: "Average" },
+      "GreaterThanThreshold",
+      85,
+      3,
+      "notBreaching",
+    ],
+    [
+      "mlapi-svc-running-tasks-test",
+      "ECS/ContainerInsights",
+      "RunningTaskCount",
+      "ecs",
+      { statistic: "Average" },
+      "LessThanThreshold",
+      2,
+      3,
+      "breaching",
+    ],
+  ] as const)(
+    "%s watches %s %s with the right dimensions, statistic, threshold, periods and missing-data rule",
+    (name, namespace, metricName, dimKey, stat, comparison, threshold, periods, missing) => {
+      const alarm = alarmNamed(r, name);
+      expect(singleMetric(alarm)).toEqual({
+        namespace,
+        metricName,
+        dimensions: dims[dimKey],
+        statistic: undefined,
+        extendedStatistic: undefined,
+        period: 60,
+        ...stat,
+      });
+      expect(alarm.inputs).toMatchObject({
+        comparisonOperator: comparison,
+        threshold,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        treatMissingData: missing,
+      });
+    },
+  );
 
   it("computes the target 5xx rate from 5xx count and request count of the target group, quiet below 20 requests a minute", () => {
     const alarm = alarmNamed(r, "mlapi-svc-target-5xx-rate-test");
     expect(mathOf(alarm)).toEqual({
       expression: "IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)",
       metrics: {
-        errors: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: dims.tg, stat: "Sum", period: 60 },
-        requests: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: dims.tg, stat: "Sum", period: 60 },
+        errors: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "HTTPCode_Target_5XX_Count",
+          dimensions: dims.tg,
+          stat: "Sum",
+          period: 60,
+        },
+        requests: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "RequestCount",
+          dimensions: dims.tg,
+          stat: "Sum",
+          period: 60,
+        },
       },
     });
-    expect(alarm.inputs).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold: 5, evaluationPeriods: 3, treatMissingData: "notBreaching" });
+    expect(alarm.inputs).toMatchObject({
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 5,
+      evaluationPeriods: 3,
+      treatMissingData: "notBreaching",
+    });
     expect(alarm.inputs.namespace).toBeUndefined();
   });
 
@@ -131,7 +250,9 @@ describe("ServiceAlarms with thresholds from config", () => {
   });
 
   it("moves the request floor of the rate alarms", () => {
-    expect(mathOf(alarmNamed(r, "mlapi-svc-target-5xx-rate-test")).expression).toBe("IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)");
+    expect(mathOf(alarmNamed(r, "mlapi-svc-target-5xx-rate-test")).expression).toBe(
+      "IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)",
+    );
     expect(mathOf(alarmNamed(r, "mlapi-svc-waf-blocked-rate-test")).expression).toMatch(/>= 100, /);
   });
 });
@@ -159,12 +280,16 @@ describe("ServiceAlarms for a service allowed to scale to zero", () => {
 
   it("declares no running-tasks alarm (it would page forever), but keeps the deployment alarms", async () => {
     const r = await render(0);
-    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service").map((a) => a.inputs.name)).not.toContain("mlapi-svc-running-tasks-test");
+    expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service").map((a) => a.inputs.name)).not.toContain(
+      "mlapi-svc-running-tasks-test",
+    );
     expect(alarmsOf(r, "mlapi:monitoring:ServiceAlarms::service")).toHaveLength(8);
     expect(r.outputs.deploymentAlarmNames).toEqual(serviceDeploymentAlarmNames(new Naming("test")));
   });
 
   it("refuses a negative minimum", async () => {
-    await expect(render(-1)).rejects.toThrow("ServiceAlarms service: minRunningTasks must be a whole number >= 0, got -1.");
+    await expect(render(-1)).rejects.toThrow(
+      "ServiceAlarms service: minRunningTasks must be a whole number >= 0, got -1.",
+    );
   });
 });

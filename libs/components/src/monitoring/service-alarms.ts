@@ -83,7 +83,9 @@ export class ServiceAlarms extends pulumi.ComponentResource {
     super("mlapi:monitoring:ServiceAlarms", name, {}, opts);
     const t: ServiceAlarmThresholds = { ...thresholdDefaults(SERVICE_ALARM_RULES), ...args.thresholds };
     if (!Number.isInteger(args.minRunningTasks) || args.minRunningTasks < 0) {
-      throw new Error(`ServiceAlarms ${name}: minRunningTasks must be a whole number >= 0, got ${args.minRunningTasks}.`);
+      throw new Error(
+        `ServiceAlarms ${name}: minRunningTasks must be a whole number >= 0, got ${args.minRunningTasks}.`,
+      );
     }
     const { region } = awsAccount(this);
     const alarmSet = new AlarmSet(name, BASES, { naming: args.naming, topicArn: args.topicArn, parent: this });
@@ -100,107 +102,91 @@ export class ServiceAlarms extends pulumi.ComponentResource {
     const minReq = t.minRequestsForRates;
 
     this.alarms = {
-      alb5xx: alarmSet.declare(
-        "alb5xx",
-        {
-          description: `More than ${t.alb5xxPerMinute} ALB-generated 5xx per minute for ${n} min: no healthy target answered (502/503/504). First: ECS events and target health.`,
-          metric: alb("HTTPCode_ELB_5XX_Count", lb, "Sum"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.alb5xxPerMinute,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // The metric is only published when a 5xx happens: no data means no errors.
-          treatMissingData: "notBreaching",
-        },
-      ),
-      target5xxRate: alarmSet.declare(
-        "target5xxRate",
-        {
-          description: `More than ${t.target5xxRatePercent}% of API responses are 5xx for ${n} min (at ${minReq}+ requests/min). First: application logs of the newest task definition.`,
-          math: {
-            // Below the volume floor the rate is 0: 1 failure of 2 requests is noise, not an outage.
-            expression: `IF(requests >= ${minReq}, 100 * FILL(errors, 0) / requests, 0)`,
-            label: "Target 5xx rate (%)",
-            metrics: {
-              errors: alb("HTTPCode_Target_5XX_Count", tg, "Sum"),
-              requests: alb("RequestCount", tg, "Sum"),
-            },
+      alb5xx: alarmSet.declare("alb5xx", {
+        description: `More than ${t.alb5xxPerMinute} ALB-generated 5xx per minute for ${n} min: no healthy target answered (502/503/504). First: ECS events and target health.`,
+        metric: alb("HTTPCode_ELB_5XX_Count", lb, "Sum"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.alb5xxPerMinute,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // The metric is only published when a 5xx happens: no data means no errors.
+        treatMissingData: "notBreaching",
+      }),
+      target5xxRate: alarmSet.declare("target5xxRate", {
+        description: `More than ${t.target5xxRatePercent}% of API responses are 5xx for ${n} min (at ${minReq}+ requests/min). First: application logs of the newest task definition.`,
+        math: {
+          // Below the volume floor the rate is 0: 1 failure of 2 requests is noise, not an outage.
+          expression: `IF(requests >= ${minReq}, 100 * FILL(errors, 0) / requests, 0)`,
+          label: "Target 5xx rate (%)",
+          metrics: {
+            errors: alb("HTTPCode_Target_5XX_Count", tg, "Sum"),
+            requests: alb("RequestCount", tg, "Sum"),
           },
-          comparison: "GreaterThanThreshold",
-          threshold: t.target5xxRatePercent,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // No requests in a minute means no rate to judge.
-          treatMissingData: "notBreaching",
         },
-      ),
-      latencyP95: alarmSet.declare(
-        "latencyP95",
-        {
-          description: `p95 target response time above ${t.targetP95Seconds} s for ${n} min (all API paths: one target group). First: CPU/memory of the service and Aurora load.`,
-          metric: alb("TargetResponseTime", tg, "p95"),
-          comparison: "GreaterThanThreshold",
-          threshold: t.targetP95Seconds,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // No requests, no latency to judge.
-          treatMissingData: "notBreaching",
+        comparison: "GreaterThanThreshold",
+        threshold: t.target5xxRatePercent,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // No requests in a minute means no rate to judge.
+        treatMissingData: "notBreaching",
+      }),
+      latencyP95: alarmSet.declare("latencyP95", {
+        description: `p95 target response time above ${t.targetP95Seconds} s for ${n} min (all API paths: one target group). First: CPU/memory of the service and Aurora load.`,
+        metric: alb("TargetResponseTime", tg, "p95"),
+        comparison: "GreaterThanThreshold",
+        threshold: t.targetP95Seconds,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // No requests, no latency to judge.
+        treatMissingData: "notBreaching",
+      }),
+      inferenceP95: alarmSet.declare("inferenceP95", {
+        description: `p95 of the model's inference stage above ${t.inferenceP95Ms} ms for ${n} min (the API's own EMF metric, all routes). First: worker CPU (a noisy or too small task), the micro-batch sizes, a new model version.`,
+        metric: {
+          namespace: API_EMF.namespace,
+          metricName: API_EMF.inferenceMs,
+          dimensions: { [API_EMF.serviceDimension]: args.serviceName },
+          stat: "p95",
         },
-      ),
-      inferenceP95: alarmSet.declare(
-        "inferenceP95",
-        {
-          description: `p95 of the model's inference stage above ${t.inferenceP95Ms} ms for ${n} min (the API's own EMF metric, all routes). First: worker CPU (a noisy or too small task), the micro-batch sizes, a new model version.`,
-          metric: { namespace: API_EMF.namespace, metricName: API_EMF.inferenceMs, dimensions: { [API_EMF.serviceDimension]: args.serviceName }, stat: "p95" },
-          comparison: "GreaterThanThreshold",
-          threshold: t.inferenceP95Ms,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // No classifications, no inference time to judge.
-          treatMissingData: "notBreaching",
-        },
-      ),
-      unhealthyHosts: alarmSet.declare(
-        "unhealthyHosts",
-        {
-          description: `At least one target failed its /health check for ${t.unhealthyHostMinutes} consecutive min. First: target health reasons and the task's container health check.`,
-          metric: alb("UnHealthyHostCount", tg, "Maximum"),
-          comparison: "GreaterThanThreshold",
-          threshold: 0,
-          period: MINUTE,
-          evaluationPeriods: t.unhealthyHostMinutes,
-          // A deployment alarm: before the first targets register there is no data, and that must not
-          // fail (and roll back) the very first deployment; a service with no tasks is caught by
-          // the running-tasks alarm instead.
-          treatMissingData: "notBreaching",
-        },
-      ),
-      cpu: alarmSet.declare(
-        "cpu",
-        {
-          description: `ECS service CPU above ${t.cpuPercent}% for ${n} min although auto scaling should add tasks. First: is the service at its maximum task count?`,
-          metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, stat: "Average" },
-          comparison: "GreaterThanThreshold",
-          threshold: t.cpuPercent,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // No tasks, no CPU data: the running-tasks alarm pages for that, not this one.
-          treatMissingData: "notBreaching",
-        },
-      ),
-      memory: alarmSet.declare(
-        "memory",
-        {
-          description: `ECS service memory above ${t.memoryPercent}% for ${n} min: tasks are close to OOM kills. First: the model's memory footprint vs the task size.`,
-          metric: { namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, stat: "Average" },
-          comparison: "GreaterThanThreshold",
-          threshold: t.memoryPercent,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // No tasks, no memory data: the running-tasks alarm pages for that.
-          treatMissingData: "notBreaching",
-        },
-      ),
+        comparison: "GreaterThanThreshold",
+        threshold: t.inferenceP95Ms,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // No classifications, no inference time to judge.
+        treatMissingData: "notBreaching",
+      }),
+      unhealthyHosts: alarmSet.declare("unhealthyHosts", {
+        description: `At least one target failed its /health check for ${t.unhealthyHostMinutes} consecutive min. First: target health reasons and the task's container health check.`,
+        metric: alb("UnHealthyHostCount", tg, "Maximum"),
+        comparison: "GreaterThanThreshold",
+        threshold: 0,
+        period: MINUTE,
+        evaluationPeriods: t.unhealthyHostMinutes,
+        // A deployment alarm: before the first targets register there is no data, and that must not
+        // fail (and roll back) the very first deployment; a service with no tasks is caught by
+        // the running-tasks alarm instead.
+        treatMissingData: "notBreaching",
+      }),
+      cpu: alarmSet.declare("cpu", {
+        description: `ECS service CPU above ${t.cpuPercent}% for ${n} min although auto scaling should add tasks. First: is the service at its maximum task count?`,
+        metric: { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, stat: "Average" },
+        comparison: "GreaterThanThreshold",
+        threshold: t.cpuPercent,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // No tasks, no CPU data: the running-tasks alarm pages for that, not this one.
+        treatMissingData: "notBreaching",
+      }),
+      memory: alarmSet.declare("memory", {
+        description: `ECS service memory above ${t.memoryPercent}% for ${n} min: tasks are close to OOM kills. First: the model's memory footprint vs the task size.`,
+        metric: { namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, stat: "Average" },
+        comparison: "GreaterThanThreshold",
+        threshold: t.memoryPercent,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // No tasks, no memory data: the running-tasks alarm pages for that.
+        treatMissingData: "notBreaching",
+      }),
       wafBlockedRate: alarmSet.declare(
         "wafBlockedRate",
         wafBlockedRateAlarm({
@@ -216,22 +202,26 @@ export class ServiceAlarms extends pulumi.ComponentResource {
     };
 
     if (args.minRunningTasks > 0) {
-      this.alarms.runningTasks = alarmSet.declare(
-        "runningTasks",
-        {
-          description: `Fewer than ${args.minRunningTasks} tasks running for ${n} min (Container Insights). First: ECS service events (Spot capacity, failing health checks, image pulls).`,
-          metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecs, stat: "Average" },
-          comparison: "LessThanThreshold",
-          threshold: args.minRunningTasks,
-          period: MINUTE,
-          evaluationPeriods: n,
-          // Container Insights reports every minute while the service has tasks; silence means none are running.
-          treatMissingData: "breaching",
+      this.alarms.runningTasks = alarmSet.declare("runningTasks", {
+        description: `Fewer than ${args.minRunningTasks} tasks running for ${n} min (Container Insights). First: ECS service events (Spot capacity, failing health checks, image pulls).`,
+        metric: {
+          namespace: "ECS/ContainerInsights",
+          metricName: "RunningTaskCount",
+          dimensions: ecs,
+          stat: "Average",
         },
-      );
+        comparison: "LessThanThreshold",
+        threshold: args.minRunningTasks,
+        period: MINUTE,
+        evaluationPeriods: n,
+        // Container Insights reports every minute while the service has tasks; silence means none are running.
+        treatMissingData: "breaching",
+      });
     }
 
-    this.deploymentAlarmNames = pulumi.all(DEPLOYMENT_ALARM_KEYS.map((k) => (this.alarms[k] as aws.cloudwatch.MetricAlarm).name));
+    this.deploymentAlarmNames = pulumi.all(
+      DEPLOYMENT_ALARM_KEYS.map((k) => (this.alarms[k] as aws.cloudwatch.MetricAlarm).name),
+    );
     this.alarmArns = alarmSet.arns();
     this.registerOutputs({ deploymentAlarmNames: this.deploymentAlarmNames, alarmArns: this.alarmArns });
   }

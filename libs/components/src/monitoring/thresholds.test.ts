@@ -70,7 +70,8 @@ describe("alarm threshold defaults", () => {
   ])("are the components' defaults too (%s)", (_area, table) => {
     const defaults = thresholdDefaults(table as typeof SERVICE_ALARM_RULES);
     expect(Object.keys(defaults)).toEqual(Object.keys(table));
-    for (const [field, rule] of Object.entries(table)) expect((defaults as unknown as Record<string, number>)[field]).toBe(rule.default);
+    for (const [field, rule] of Object.entries(table))
+      expect((defaults as unknown as Record<string, number>)[field]).toBe(rule.default);
   });
 
   it("use one config key per threshold within a layer", () => {
@@ -113,14 +114,54 @@ describe("alarm thresholds from config", () => {
   });
 
   describe.each([
-    ["a negative count", "alarmAlb5xxPerMinute", "-1", 'mlapi-service:alarmAlb5xxPerMinute = "-1": must be a number >= 0, a whole number'],
-    ["a percentage above 100", "alarmCpuPercent", "120", 'mlapi-service:alarmCpuPercent = "120": must be a number >= 0, <= 100'],
-    ["a negative percentage", "alarmTarget5xxRatePercent", "-5", 'mlapi-service:alarmTarget5xxRatePercent = "-5": must be a number >= 0, <= 100'],
-    ["a memory percentage above 100", "alarmMemoryPercent", "101", 'mlapi-service:alarmMemoryPercent = "101": must be a number >= 0, <= 100'],
-    ["a zero latency", "alarmTargetP95Seconds", "0", 'mlapi-service:alarmTargetP95Seconds = "0": must be a number >= 0.01, <= 60'],
-    ["zero unhealthy minutes", "alarmUnhealthyHostMinutes", "0", 'mlapi-service:alarmUnhealthyHostMinutes = "0": must be a number >= 1, <= 30, a whole number'],
-    ["a fractional evaluation period", "alarmEvaluationPeriods", "2.5", 'mlapi-service:alarmEvaluationPeriods = "2.5": must be a number >= 1, <= 30, a whole number'],
-    ["a word", "alarmWafBlockedRatePercent", "lots", 'mlapi-service:alarmWafBlockedRatePercent = "lots": must be a number >= 0, <= 100'],
+    [
+      "a negative count",
+      "alarmAlb5xxPerMinute",
+      "-1",
+      'mlapi-service:alarmAlb5xxPerMinute = "-1": must be a number >= 0, a whole number',
+    ],
+    [
+      "a percentage above 100",
+      "alarmCpuPercent",
+      "120",
+      'mlapi-service:alarmCpuPercent = "120": must be a number >= 0, <= 100',
+    ],
+    [
+      "a negative percentage",
+      "alarmTarget5xxRatePercent",
+      "-5",
+      'mlapi-service:alarmTarget5xxRatePercent = "-5": must be a number >= 0, <= 100',
+    ],
+    [
+      "a memory percentage above 100",
+      "alarmMemoryPercent",
+      "101",
+      'mlapi-service:alarmMemoryPercent = "101": must be a number >= 0, <= 100',
+    ],
+    [
+      "a zero latency",
+      "alarmTargetP95Seconds",
+      "0",
+      'mlapi-service:alarmTargetP95Seconds = "0": must be a number >= 0.01, <= 60',
+    ],
+    [
+      "zero unhealthy minutes",
+      "alarmUnhealthyHostMinutes",
+      "0",
+      'mlapi-service:alarmUnhealthyHostMinutes = "0": must be a number >= 1, <= 30, a whole number',
+    ],
+    [
+      "a fractional evaluation period",
+      "alarmEvaluationPeriods",
+      "2.5",
+      'mlapi-service:alarmEvaluationPeriods = "2.5": must be a number >= 1, <= 30, a whole number',
+    ],
+    [
+      "a word",
+      "alarmWafBlockedRatePercent",
+      "lots",
+      'mlapi-service:alarmWafBlockedRatePercent = "lots": must be a number >= 0, <= 100',
+    ],
   ])("service config with %s", (_what, key, value, message) => {
     it("fails with the key, the value and the rule", () => {
       expect(problem(readServiceAlarmConfig, { [key]: value })).toBe(`Invalid configuration: ${message}`);
@@ -128,10 +169,30 @@ describe("alarm thresholds from config", () => {
   });
 
   describe.each([
-    ["an ACU percentage above 100", "alarmAcuUtilizationPercent", "150", 'mlapi-data:alarmAcuUtilizationPercent = "150": must be a number >= 0, <= 100'],
-    ["a negative memory floor", "alarmDbFreeableMemoryMib", "-256", 'mlapi-data:alarmDbFreeableMemoryMib = "-256": must be a number >= 0, a whole number'],
-    ["a negative connection count", "alarmDbConnections", "-1", 'mlapi-data:alarmDbConnections = "-1": must be a number >= 0, a whole number'],
-    ["a negative throttle count", "alarmDynamoThrottledRequests", "-3", 'mlapi-data:alarmDynamoThrottledRequests = "-3": must be a number >= 0, a whole number'],
+    [
+      "an ACU percentage above 100",
+      "alarmAcuUtilizationPercent",
+      "150",
+      'mlapi-data:alarmAcuUtilizationPercent = "150": must be a number >= 0, <= 100',
+    ],
+    [
+      "a negative memory floor",
+      "alarmDbFreeableMemoryMib",
+      "-256",
+      'mlapi-data:alarmDbFreeableMemoryMib = "-256": must be a number >= 0, a whole number',
+    ],
+    [
+      "a negative connection count",
+      "alarmDbConnections",
+      "-1",
+      'mlapi-data:alarmDbConnections = "-1": must be a number >= 0, a whole number',
+    ],
+    [
+      "a negative throttle count",
+      "alarmDynamoThrottledRequests",
+      "-3",
+      'mlapi-data:alarmDynamoThrottledRequests = "-3": must be a number >= 0, a whole number',
+    ],
   ])("data config with %s", (_what, key, value, message) => {
     it("fails with the key, the value and the rule", () => {
       expect(problem(readDataAlarmConfig, { [key]: value }, "mlapi-data")).toBe(`Invalid configuration: ${message}`);
@@ -139,8 +200,18 @@ describe("alarm thresholds from config", () => {
   });
 
   describe.each([
-    ["a 5xx rate above 100", "alarmCloudFront5xxRatePercent", "200", 'mlapi-edge:alarmCloudFront5xxRatePercent = "200": must be a number >= 0, <= 100'],
-    ["a negative total error rate", "alarmCloudFrontTotalErrorRatePercent", "-1", 'mlapi-edge:alarmCloudFrontTotalErrorRatePercent = "-1": must be a number >= 0, <= 100'],
+    [
+      "a 5xx rate above 100",
+      "alarmCloudFront5xxRatePercent",
+      "200",
+      'mlapi-edge:alarmCloudFront5xxRatePercent = "200": must be a number >= 0, <= 100',
+    ],
+    [
+      "a negative total error rate",
+      "alarmCloudFrontTotalErrorRatePercent",
+      "-1",
+      'mlapi-edge:alarmCloudFrontTotalErrorRatePercent = "-1": must be a number >= 0, <= 100',
+    ],
   ])("edge config with %s", (_what, key, value, message) => {
     it("fails with the key, the value and the rule", () => {
       expect(problem(readEdgeAlarmConfig, { [key]: value }, "mlapi-edge")).toBe(`Invalid configuration: ${message}`);
@@ -162,16 +233,34 @@ describe("alarmEmails", () => {
   });
 
   it("takes email addresses and https endpoints", () => {
-    const list = readAlarmSubscriptions(readerFor({ alarmEmails: '["oncall@example.com", "https://events.example.com/hook"]' }));
+    const list = readAlarmSubscriptions(
+      readerFor({ alarmEmails: '["oncall@example.com", "https://events.example.com/hook"]' }),
+    );
     expect(list).toEqual(["oncall@example.com", "https://events.example.com/hook"]);
     expect(list.map(subscriptionProtocol)).toEqual(["email", "https"]);
   });
 
   describe.each([
-    ["a bare name", '["oncall"]', 'mlapi-service:alarmEmails[0] = "oncall": must be an email address or an https:// URL'],
-    ["a plain-http endpoint", '["http://hooks.example.com/x"]', 'mlapi-service:alarmEmails[0] = "http://hooks.example.com/x": must be an email address or an https:// URL'],
-    ["a duplicate", '["a@example.com", "A@example.com"]', 'mlapi-service:alarmEmails[1] = "A@example.com": is listed twice'],
-    ["a string instead of a list", '"a@example.com"', 'mlapi-service:alarmEmails = "\\"a@example.com\\"": must be a list of strings'],
+    [
+      "a bare name",
+      '["oncall"]',
+      'mlapi-service:alarmEmails[0] = "oncall": must be an email address or an https:// URL',
+    ],
+    [
+      "a plain-http endpoint",
+      '["http://hooks.example.com/x"]',
+      'mlapi-service:alarmEmails[0] = "http://hooks.example.com/x": must be an email address or an https:// URL',
+    ],
+    [
+      "a duplicate",
+      '["a@example.com", "A@example.com"]',
+      'mlapi-service:alarmEmails[1] = "A@example.com": is listed twice',
+    ],
+    [
+      "a string instead of a list",
+      '"a@example.com"',
+      'mlapi-service:alarmEmails = "\\"a@example.com\\"": must be a list of strings',
+    ],
   ])("with %s", (_what, raw, message) => {
     it("fails naming the entry", () => {
       expect(problem((r) => readAlarmSubscriptions(r), { alarmEmails: raw })).toBe(`Invalid configuration: ${message}`);

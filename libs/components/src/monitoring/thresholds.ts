@@ -102,12 +102,17 @@ export const EDGE_ALARM_RULES: ThresholdTable<EdgeAlarmThresholds> = {
 
 /** The defaults of a table: what a component uses for every threshold its caller leaves out. */
 export function thresholdDefaults<T>(table: ThresholdTable<T>): T {
-  return Object.fromEntries(Object.entries(table).map(([field, rule]) => [field, (rule as ThresholdRule).default])) as T;
+  return Object.fromEntries(
+    Object.entries(table).map(([field, rule]) => [field, (rule as ThresholdRule).default]),
+  ) as T;
 }
 
 function readThresholds<T>(reader: ConfigReader, table: ThresholdTable<T>): T {
   return Object.fromEntries(
-    Object.entries(table).map(([field, rule]) => [field, reader.number((rule as ThresholdRule).key, rule as ThresholdRule)]),
+    Object.entries(table).map(([field, rule]) => [
+      field,
+      reader.number((rule as ThresholdRule).key, rule as ThresholdRule),
+    ]),
   ) as T;
 }
 
@@ -139,7 +144,12 @@ export function readAlarmSubscriptions(reader: ConfigReader, key = "alarmEmails"
   list.forEach((entry, i) => {
     const value = entry.trim();
     if (value === "") return; // stringList already reported it
-    reader.check(EMAIL.test(value) || HTTPS_URL.test(value), `${key}[${i}]`, entry, "must be an email address or an https:// URL");
+    reader.check(
+      EMAIL.test(value) || HTTPS_URL.test(value),
+      `${key}[${i}]`,
+      entry,
+      "must be an email address or an https:// URL",
+    );
     reader.check(!seen.has(value.toLowerCase()), `${key}[${i}]`, entry, "is listed twice");
     seen.add(value.toLowerCase());
   });
