@@ -1,4 +1,4 @@
-// SPEC R23: RDS rotates the master secret every 7 days. The service runs as ECS runs it (DB_SECRET
+// R23: RDS rotates the master secret every 7 days. The service runs as ECS runs it (DB_SECRET
 // injected at start, DB_SECRET_ARN set) against a real PostgreSQL whose password is rotated
 // mid-run, behind a local stand-in for Secrets Manager: no request fails, the service re-reads the
 // secret by ARN once, and /health stays healthy (no task would be replaced).
