@@ -144,7 +144,7 @@ const api = new ApiService("api", {
     // Inference threads = whole vCPUs of the task (at least 1), rather than what the container guesses from cgroups.
     WORKER_THREADS: String(Math.max(1, Math.floor(cfg.cpu / 1024))),
     // The API's EMF metrics carry this as their `service` dimension: environments sharing an account stay apart.
-    METRICS_SERVICE: serviceName,
+    METRICS_SERVICE: apiServiceName(naming),
   },
   secrets: pulumi.all([masterSecretArn, appSecretArns]).apply(([master, apps]) => apiSecrets(master, apps)),
   logGroupName: apiLogs.name,
