@@ -1,5 +1,6 @@
-// What the classify routes (single and batch) share when a store fails: the answer is still a
-// 200 with the classification, and says what was not done.
+// What the classify routes (single and batch) share: the session and model parts of a v2 answer, and,
+// when a store fails, an answer that is still a 200 with the classification and says what was not done.
+import type { Session } from "./stores/sessions";
 
 /** One entry of a v2 answer's `warnings`. */
 export interface Warning {
@@ -27,4 +28,16 @@ export async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: unk
   } catch (error) {
     return { error, ms: performance.now() - t };
   }
+}
+
+/** A v2 answer's `session`: null when the session store failed (see WARNINGS.sessionUnavailable). */
+export function sessionAnswer(session: Session | undefined) {
+  return session
+    ? {
+        id: session.sessionId,
+        created: session.created,
+        expiresAt: session.expiresAt,
+        requestCount: session.requestCount,
+      }
+    : null;
 }

@@ -3,7 +3,7 @@
 // workers together, so they share model calls (micro-batching). The parser is ~50 lines over a
 // fully read, bounded body: no streaming parser dependency.
 import { createHash, randomUUID } from "node:crypto";
-import { settle, WARNINGS, type Warning } from "./answers";
+import { sessionAnswer, settle, WARNINGS, type Warning } from "./answers";
 import { HttpError } from "./http/errors";
 import { checkContentType, decodeImage, inspectImage } from "./image";
 import { topK } from "./model/manifest";
@@ -131,14 +131,7 @@ export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Reco
   if (sessionResult.error) fields.sessionError = (sessionResult.error as Error).message;
   return {
     model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: session
-      ? {
-          id: session.sessionId,
-          created: session.created,
-          expiresAt: session.expiresAt,
-          requestCount: session.requestCount,
-        }
-      : null,
+    session: sessionAnswer(session),
     ...(warnings.length > 0 && { warnings }),
     results,
     latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { settle, WARNINGS, type Warning } from "./answers";
+import { sessionAnswer, settle, WARNINGS, type Warning } from "./answers";
 import { BATCH_PATH, classifyBatch, multipartBoundary } from "./batch";
 import type { Health } from "./health";
 import type { Admission } from "./http/admission";
@@ -257,14 +257,7 @@ async function classify(
     predictionId: id,
     predictions,
     model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: session
-      ? {
-          id: session.sessionId,
-          created: session.created,
-          expiresAt: session.expiresAt,
-          requestCount: session.requestCount,
-        }
-      : null,
+    session: sessionAnswer(session),
     stored,
     ...(warnings.length > 0 && { warnings }),
     image: { format: info.format, width: info.width, height: info.height, bytes: body.length, sha256 },
