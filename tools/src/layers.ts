@@ -50,6 +50,31 @@ export function dependentsOf(layer: LayerName): LayerName[] {
   return DESTROY_ORDER.filter((l) => found.has(l));
 }
 
+/**
+ * In one teardown, the layers whose resources must be gone before a layer's own can be deleted.
+ * A destroy works from the stack's state and reads no upstream stack, so layers that only read each
+ * other's outputs can go down side by side; what AWS itself refuses is deleting the service's ALB
+ * while the edge's CloudFront VPC origin points at it.
+ */
+export const DESTROY_AFTER: Record<LayerName, readonly LayerName[]> = {
+  network: [],
+  data: [],
+  service: ["edge"],
+  edge: [],
+};
+
+/** `layers` in destroy waves: a wave's layers go down side by side, after every layer their DESTROY_AFTER names. */
+export function destroyWaves(layers: readonly LayerName[]): LayerName[][] {
+  const waves: LayerName[][] = [];
+  let left = DESTROY_ORDER.filter((l) => layers.includes(l));
+  while (left.length > 0) {
+    const wave = left.filter((l) => !DESTROY_AFTER[l].some((first) => left.includes(first)));
+    waves.push(wave);
+    left = left.filter((l) => !wave.includes(l));
+  }
+  return waves;
+}
+
 /** Each layer's output contract (Pulumi project, output names, secret outputs). */
 export const CONTRACTS = { network: NETWORK, data: DATA, service: SERVICE, edge: EDGE } as const;
 

@@ -11,8 +11,8 @@
  * - A stack's environment suffix, once pinned in its config (stack-init pins it), cannot be changed by
  *   env ENVIRONMENT_SUFFIX: a different value is refused before Pulumi starts.
  * - destroy guards the layers that read this one: while a dependent stack still has resources it
- *   refuses; `--cascade` destroys those dependents first, all at once (nothing left standing reads
- *   them), then the layer; `--force` skips the check.
+ *   refuses; `--cascade` destroys those dependents first, side by side except where AWS needs one gone
+ *   first (DESTROY_AFTER: edge before service), then the layer; `--force` skips the check.
  * - destroy refuses a production stack (`<project>:profile: production` in its stack file, the layer's
  *   or any dependent's a --cascade would take down) unless `--allow-production` is given (docs/operations.md).
  *
@@ -29,6 +29,7 @@ import type { LayerName } from "@mlapi/core/layers";
 import {
   CONTRACTS,
   dependentsOf,
+  destroyWaves,
   findStackFile,
   isLayer,
   layerDir,
@@ -68,7 +69,7 @@ Environment suffix: ENVIRONMENT_SUFFIX must be unset or equal the value pinned i
 stack-init: --suffix <s> (default ENVIRONMENT_SUFFIX, else the stack name); other flags go to pulumi stack init.
 
 destroy refuses while a layer that reads this one (its dependents) still has resources in the stack:
-  --cascade  destroy those dependents first, side by side, then this layer
+  --cascade  destroy those dependents first, side by side where AWS allows (edge before service), then this layer
   --force    destroy this layer anyway (dependents are left pointing at deleted resources)
 destroy refuses a production stack (<project>:profile: production in its stack file), this layer's or a dependent's
 that --cascade would destroy:
@@ -299,16 +300,20 @@ export async function destroy(
     const refused = guard(live.map((d) => d.layer));
     if (refused !== undefined) return refused;
     // Everything that reads `layer` goes, and the layers left standing (its upstreams) read none of
-    // them, so none waits for another.
+    // them; within the cascade, a layer waits only for what AWS needs gone first (DESTROY_AFTER).
+    const waves = destroyWaves(live.map((d) => d.layer));
+    const counted = (l: LayerName): string => `${l} (${live.find((d) => d.layer === l)?.count ?? 0} resources)`;
     console.log(
-      `${layer}: --cascade: destroying ${live.map((d) => `${d.layer} (${d.count} resources)`).join(", ")} side by side first`,
+      `${layer}: --cascade: destroying ${waves.map((w) => w.map(counted).join(" and ")).join(", then ")} first`,
     );
     const args = [...COMMANDS.destroy, "--stack", stack, ...extra];
-    const statuses = await Promise.all(live.map((d) => runPulumiPrefixed(d.layer, args)));
-    const failed = live.filter((_, i) => statuses[i] !== 0);
-    if (failed.length > 0) {
-      console.error(`${layer}: destroying ${failed.map((d) => d.layer).join(", ")} failed; ${layer} was not touched.`);
-      return statuses.find((s) => s !== 0) ?? 1;
+    for (const wave of waves) {
+      const statuses = await Promise.all(wave.map((d) => runPulumiPrefixed(d, args)));
+      const failed = wave.filter((_, i) => statuses[i] !== 0);
+      if (failed.length > 0) {
+        console.error(`${layer}: destroying ${failed.join(", ")} failed; ${layer} was not touched.`);
+        return statuses.find((s) => s !== 0) ?? 1;
+      }
     }
   }
   return runCommand("destroy", layer, stack, extra);

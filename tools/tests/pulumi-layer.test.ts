@@ -3,7 +3,7 @@
 // their order, arguments and working folder.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dependentsOf, DESTROY_ORDER } from "../src/layers";
+import { dependentsOf, DESTROY_ORDER, destroyWaves } from "../src/layers";
 import { EXIT_PRECONDITION, EXIT_REFUSED, EXIT_USAGE, main, parseCommandLine } from "../src/pulumi-layer";
 import { allDeployed, contractOutputs, FakePulumi, ROOT } from "./fake-pulumi";
 
@@ -44,6 +44,22 @@ describe("layer order", () => {
 
   it("destroys in the reverse of deploy order", () => {
     expect(DESTROY_ORDER).toEqual(["edge", "service", "data", "network"]);
+  });
+
+  it.each([
+    // The edge's VPC origin points at the service's ALB: AWS refuses to delete the ALB before it.
+    [
+      ["edge", "service", "data"],
+      [["edge", "data"], ["service"]],
+    ],
+    [
+      ["edge", "service"],
+      [["edge"], ["service"]],
+    ],
+    [["service", "data"], [["service", "data"]]],
+    [["edge"], [["edge"]]],
+  ])("a cascade over %j goes down in the waves %j", (layers, expected) => {
+    expect(destroyWaves(layers as ("edge" | "service" | "data")[])).toEqual(expected);
   });
 });
 
@@ -211,11 +227,15 @@ describe("pulumi-layer.ts", () => {
       expect(fake.calls()).toEqual([exported("edge"), exported("service"), destroyed("data")]);
     });
 
-    it("with --cascade destroys the live dependents side by side, then the layer", async () => {
+    it("with --cascade destroys the live dependents side by side, the service after the edge, then the layer", async () => {
       fake = new FakePulumi(allDeployed("dev"));
-      expect((await run(["destroy", "network", "--stack", "dev", "--cascade"])).status).toBe(0);
+      const r = await run(["destroy", "network", "--stack", "dev", "--cascade"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(
+        "network: --cascade: destroying edge (5 resources) and data (5 resources), then service (5 resources) first",
+      );
       const calls = fake.calls();
-      expect(waves(calls, [3, 6])).toEqual([
+      expect(waves(calls, [3, 5])).toEqual([
         exported("edge"),
         exported("service"),
         exported("data"),
@@ -241,12 +261,8 @@ describe("pulumi-layer.ts", () => {
       const r = await run(["destroy", "data", "--stack", "dev", "--cascade"]);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("data: destroying edge failed; data was not touched.");
-      expect(waves(fake.calls(), [2, 4])).toEqual([
-        exported("edge"),
-        exported("service"),
-        destroyed("edge"),
-        destroyed("service"),
-      ]);
+      // The service waits for the edge (its VPC origin points at the ALB), so it is not touched either.
+      expect(fake.calls()).toEqual([exported("edge"), exported("service"), destroyed("edge")]);
     });
 
     it("with --force destroys the layer without asking its dependents", async () => {
@@ -514,15 +530,16 @@ describe("through nx", () => {
     expect(fake.calls()).toEqual([exported("edge")]);
   });
 
-  it("nx run network:destroy --cascade takes the other three down side by side, then the network", () => {
+  it("nx run network:destroy --cascade takes edge and data down side by side, then service, then the network", () => {
     fake = new FakePulumi(allDeployed("dev"));
     const r = nx(["run", "network:destroy", "--stack", "dev", "--cascade"]);
     expect(r.status).toBe(0);
     const calls = fake.calls();
-    expect(waves(calls, [6, 9])).toEqual([
+    expect(waves(calls, [6, 8])).toEqual([
       ...["edge", "service", "data"].map(exported),
       ...["edge", "service", "data"].map(exported),
-      ...["data", "edge", "service"].map(destroyed),
+      ...["data", "edge"].map(destroyed),
+      destroyed("service"),
       destroyed("network"),
     ]);
   });
