@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
+import { keepBucketPrivate } from "../s3/private-bucket";
 import { accountAdministrationStatement, awsAccount } from "../logging";
 
 export interface StateBucketArgs {
@@ -82,16 +83,7 @@ export class StateBucket extends pulumi.ComponentResource {
       .apply(([a, r]) => args.naming.name(`state-${a}-${r}`, "s3Bucket"));
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: bucketName, forceDestroy: false }, keep);
     const bucket = this.bucket.id;
-    this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
+    this.publicAccessBlock = keepBucketPrivate(name, bucket, this);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
+import { keepBucketPrivate } from "../s3/private-bucket";
 import { awsAccount } from "../logging";
 
 /** One error document CloudFront serves in place of an error response. */
@@ -72,22 +73,7 @@ export class ErrorPagesBucket extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      {
-        bucket: this.bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
+    this.publicAccessBlock = keepBucketPrivate(name, this.bucket.id, this, `${name}-public-access-block`);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
+import { keepBucketPrivate } from "../s3/private-bucket";
 import { awsAccount } from "../logging";
 
 /** The service principal ELB delivers access logs as in regions opened since August 2022 (and, today, in all of them). */
@@ -46,16 +47,7 @@ export class AccessLogsBucket extends pulumi.ComponentResource {
       { parent: this },
     );
     const bucket = this.bucket.id;
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
+    const publicAccess = keepBucketPrivate(name, bucket, this);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
