@@ -25,6 +25,22 @@ export function customResources(result: RenderResult): PlannedResource[] {
   return result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:"));
 }
 
+/**
+ * The rendered resources in the shape libs/policies' rules read (PolicyResource), for tests that run
+ * a rule over a layer: URN and name are the logical name; no reference handles.
+ */
+export function asPolicyResources(result: RenderResult) {
+  return result.resources.map((r) => ({
+    type: r.type,
+    urn: r.name,
+    name: r.name,
+    props: r.inputs,
+    protect: r.protect,
+    retainOnDelete: r.retainOnDelete,
+    handles: [] as string[],
+  }));
+}
+
 /** Parses a JSON policy document input (string) into an object. */
 export function policyDocument(value: unknown): { Version?: string; Statement: Array<Record<string, unknown>> } {
   const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;

@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { destroyable, evaluate, logGroupRetentionAndKey } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
-import { NETWORK_OUTPUTS, ofType, one, programLoader, renderProgram } from "@mlapi/testing";
+import { asPolicyResources, NETWORK_OUTPUTS, ofType, one, programLoader, renderProgram } from "@mlapi/testing";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
 const render = (config: Record<string, unknown>, stack = "prod") =>
@@ -17,19 +17,9 @@ const render = (config: Record<string, unknown>, stack = "prod") =>
 
 /** The two profile-aware rules' findings over the rendered layer. */
 const findings = (r: RenderResult) =>
-  evaluate(
-    r.resources.map((x) => ({
-      type: x.type,
-      urn: x.name,
-      name: x.name,
-      props: x.inputs,
-      protect: x.protect,
-      retainOnDelete: x.retainOnDelete,
-      handles: [],
-    })),
-    { environmentSuffix: "prod" },
-    [destroyable, logGroupRetentionAndKey],
-  ).map((v) => `${v.resource}: ${v.message}`);
+  evaluate(asPolicyResources(r), { environmentSuffix: "prod" }, [destroyable, logGroupRetentionAndKey]).map(
+    (v) => `${v.resource}: ${v.message}`,
+  );
 
 const protection = (r: RenderResult) => {
   const cluster = one(r, "aws:rds/cluster:Cluster").inputs;

@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { destroyable, evaluate, logGroupRetentionAndKey } from "@mlapi/policies";
 import type { RenderResult } from "@mlapi/testing";
-import { ofType, one, programLoader, renderProgram } from "@mlapi/testing";
+import { asPolicyResources, ofType, one, programLoader, renderProgram } from "@mlapi/testing";
 import { PREBUILT_IMAGE, REGION, upstream } from "./fixtures";
 
 const load = programLoader(path.join(__dirname, "..", "index.ts"));
@@ -17,19 +17,9 @@ const render = (config: Record<string, unknown> = {}) =>
   });
 
 const findings = (r: RenderResult) =>
-  evaluate(
-    r.resources.map((x) => ({
-      type: x.type,
-      urn: x.name,
-      name: x.name,
-      props: x.inputs,
-      protect: x.protect,
-      retainOnDelete: x.retainOnDelete,
-      handles: [],
-    })),
-    { environmentSuffix: "dev" },
-    [destroyable, logGroupRetentionAndKey],
-  ).map((v) => `${v.resource}: ${v.message}`);
+  evaluate(asPolicyResources(r), { environmentSuffix: "dev" }, [destroyable, logGroupRetentionAndKey]).map(
+    (v) => `${v.resource}: ${v.message}`,
+  );
 
 const summary = (r: RenderResult) => ({
   albDeletionProtection: one(r, "aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection,
