@@ -9,6 +9,7 @@ import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { solid } from "./support/images";
+import { fakeSession } from "./support/fake-session";
 
 const form = (
   parts: Array<{ name: string; type?: string; data: Buffer | string; filename?: string }>,
@@ -110,13 +111,7 @@ describe("POST /api/v2/classify/batch", () => {
       batchSize: 1,
     }),
     sessions: {
-      touchOrCreate: async (id) => ({
-        sessionId: id ?? "batch-session-1",
-        created: !id,
-        createdAt: "2026-01-01T00:00:00.000Z",
-        expiresAt: 2_000_000_000,
-        requestCount: 1,
-      }),
+      touchOrCreate: async (id) => fakeSession(id, "batch-session-1"),
     },
     recordPrediction: async (p) => (records.push(p), true),
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),

@@ -11,6 +11,7 @@ import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { solid } from "./support/images";
 import { openRequest, parseResponse, rawExchange } from "./support/raw-http";
+import { fakeSession } from "./support/fake-session";
 
 const manifest: ModelManifest = {
   name: "fake",
@@ -48,16 +49,7 @@ async function start(overrides: Partial<AppDeps> = {}): Promise<Harness> {
       { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 }
     ),
     sessions: {
-      touchOrCreate: async (id) => (
-        calls.sessions++,
-        {
-          sessionId: id ?? "new-session-0001",
-          created: !id,
-          createdAt: "2026-01-01T00:00:00.000Z",
-          expiresAt: 2e9,
-          requestCount: 1,
-        }
-      ),
+      touchOrCreate: async (id) => (calls.sessions++, fakeSession(id)),
     },
     recordPrediction: async (p) => (records.push(p), true),
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),

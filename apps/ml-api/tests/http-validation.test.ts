@@ -8,6 +8,7 @@ import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { pngClaiming, solid } from "./support/images";
+import { fakeSession } from "./support/fake-session";
 
 const manifest: ModelManifest = {
   name: "fake",
@@ -37,16 +38,7 @@ describe("HTTP API input validation", () => {
       batchSize: 1,
     }),
     sessions: {
-      touchOrCreate: async (id) => (
-        sessionCalls++,
-        {
-          sessionId: id ?? "new-session-0001",
-          created: !id,
-          createdAt: "2026-01-01T00:00:00.000Z",
-          expiresAt: 2_000_000_000,
-          requestCount: 1,
-        }
-      ),
+      touchOrCreate: async (id) => (sessionCalls++, fakeSession(id)),
     },
     recordPrediction: async (p) => (records.push(p), true),
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),

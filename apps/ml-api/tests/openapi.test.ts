@@ -12,6 +12,7 @@ import { createApp, ROUTES, type App, type AppDeps } from "../src/server";
 import { solid } from "./support/images";
 import { rawExchange } from "./support/raw-http";
 import { validate } from "./support/schema";
+import { fakeSession } from "./support/fake-session";
 
 const manifest: ModelManifest = {
   name: "fake",
@@ -40,13 +41,7 @@ describe("OpenAPI document vs the server", () => {
     limits: { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 },
     infer: async () => good,
     sessions: {
-      touchOrCreate: async (id) => ({
-        sessionId: id ?? "new-session-0001",
-        created: !id,
-        createdAt: "2026-01-01T00:00:00.000Z",
-        expiresAt: 2_000_000_000,
-        requestCount: 1,
-      }),
+      touchOrCreate: async (id) => fakeSession(id),
     },
     recordPrediction: async () => true,
     predictionBacklog: () => ({ buffered: 0, dropped: 0 }),
