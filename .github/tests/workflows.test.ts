@@ -71,8 +71,9 @@ describe("deploy (main)", () => {
 });
 
 describe("destroy (manual)", () => {
-  it("destroys edge -> service -> data -> network, after a typed confirmation", () => {
-    expect(layerSteps(job("destroy.yml", "destroy"), "destroy")).toEqual(["edge", "service", "data", "network"]);
+  it("destroys every layer in one nx run (nx orders them), after a typed confirmation", () => {
+    expect(runs(job("destroy.yml", "destroy"))).toContain('npx nx run-many -t destroy --stack "$STACK"');
+    expect(layerSteps(job("destroy.yml", "destroy"), "destroy")).toEqual([]);
     expect(job("destroy.yml", "destroy").needs).toBe("confirm");
     expect(runs(job("destroy.yml", "confirm"))).toContain('if [ "$TYPED" != "$EXPECTED" ]; then');
   });

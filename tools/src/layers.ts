@@ -51,13 +51,15 @@ export function dependentsOf(layer: LayerName): LayerName[] {
 }
 
 /**
- * In one teardown, the layers whose resources must be gone before a layer's own can be deleted.
- * A destroy works from the stack's state and reads no upstream stack, so layers that only read each
- * other's outputs can go down side by side; what AWS itself refuses is deleting the service's ALB
- * while the edge's CloudFront VPC origin points at it.
+ * In one teardown, the layers whose resources must be gone before a layer's own can be deleted: what
+ * `--cascade` waits for, and each layer's `destroy` dependsOn in project.json (a test keeps the two
+ * equal). A destroy works from the stack's state and reads no upstream stack, so layers that only read
+ * each other's outputs can go down side by side. What AWS itself refuses: deleting the service's ALB
+ * while the edge's CloudFront VPC origin points at it, and deleting the VPC, its subnets and security
+ * groups while the database, the tasks, the ALB or the VPC origin's network interfaces are in them.
  */
 export const DESTROY_AFTER: Record<LayerName, readonly LayerName[]> = {
-  network: [],
+  network: ["data", "service", "edge"],
   data: [],
   service: ["edge"],
   edge: [],

@@ -16,11 +16,15 @@
  * - destroy refuses a production stack (`<project>:profile: production` in its stack file, the layer's
  *   or any dependent's a --cascade would take down) unless `--allow-production` is given (docs/operations.md).
  *
- * Under nx a layer's deploy depends on its upstream layers' deploy, and a layer's destroy on its
- * readers' destroy, so `nx run-many` runs them in order. When nx adds such a task only to order the
+ * Under nx (the executor tools/executors/layer runs this tool) a layer's deploy depends on its upstream
+ * layers' deploy, and a layer's destroy on the destroy of the layers AWS needs gone first
+ * (DESTROY_AFTER), so `nx run-many` runs them in order. When nx adds such a task only to order the
  * task that was asked for, it runs that task's command (the dependency's `"options": "forward"` in
  * project.json): the tool sees another layer than the nx task's own and runs that layer's check
- * instead of changing it (see `orderingStep`).
+ * instead of changing it (see `orderingStep`). The executor also names the layers whose own destroy
+ * the same nx run runs (env MLAPI_NX_RUN_LAYERS): those dependents are going down anyway, so the
+ * guard does not wait for them (`nx run-many -t destroy`: edge and data side by side, then service,
+ * then network).
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -71,6 +75,8 @@ stack-init: --suffix <s> (default ENVIRONMENT_SUFFIX, else the stack name); othe
 destroy refuses while a layer that reads this one (its dependents) still has resources in the stack:
   --cascade  destroy those dependents first, side by side where AWS allows (edge before service), then this layer
   --force    destroy this layer anyway (dependents are left pointing at deleted resources)
+  A dependent whose own destroy is in the same nx run is not waited for: nx run-many -t destroy --stack <s> takes
+  edge and data down side by side, then service, then network.
 destroy refuses a production stack (<project>:profile: production in its stack file), this layer's or a dependent's
 that --cascade would destroy:
   --allow-production  destroy it anyway; its protected resources must be unprotected first (docs/operations.md)
@@ -262,6 +268,14 @@ export function productionRefusal(layer: LayerName, stack: string, production: L
   ].join("\n");
 }
 
+/**
+ * The layers whose own task for this target the current nx run runs, as the executor
+ * tools/executors/layer found them in the run's task graph; none outside nx.
+ */
+export function layersOfThisNxRun(env: NodeJS.ProcessEnv = process.env): LayerName[] {
+  return (env["MLAPI_NX_RUN_LAYERS"] ?? "").split(",").filter(isLayer);
+}
+
 /** destroy with the dependents guard and the production guard; returns the exit code. */
 export async function destroy(
   layer: LayerName,
@@ -289,7 +303,16 @@ export async function destroy(
     );
     return runCommand("destroy", layer, stack, extra);
   }
+  // Dependents this same nx run destroys on their own (nx starts this task only once the ones AWS
+  // needs gone first are done): neither a reason to refuse nor something to cascade over.
+  const sameRun = dependentsOf(layer).filter((d) => layersOfThisNxRun().includes(d));
+  if (sameRun.length > 0) {
+    console.log(
+      `${layer}: ${sameRun.join(", ")} ${sameRun.length === 1 ? "is" : "are"} destroyed in this same nx run.`,
+    );
+  }
   const live = dependentsOf(layer)
+    .filter((d) => !sameRun.includes(d))
     .map((d) => ({ layer: d, count: resourceCount(d, stack) }))
     .filter((d) => d.count > 0);
   if (live.length > 0 && !mode.cascade) {

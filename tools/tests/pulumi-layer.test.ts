@@ -3,7 +3,9 @@
 // their order, arguments and working folder.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dependentsOf, DESTROY_ORDER, destroyWaves } from "../src/layers";
+import type { LayerName } from "@mlapi/core/layers";
+import { LAYERS } from "@mlapi/core/layers";
+import { dependentsOf, DESTROY_AFTER, DESTROY_ORDER, destroyWaves } from "../src/layers";
 import { EXIT_PRECONDITION, EXIT_REFUSED, EXIT_USAGE, main, parseCommandLine } from "../src/pulumi-layer";
 import { allDeployed, contractOutputs, FakePulumi, ROOT } from "./fake-pulumi";
 
@@ -58,8 +60,22 @@ describe("layer order", () => {
     ],
     [["service", "data"], [["service", "data"]]],
     [["edge"], [["edge"]]],
-  ])("a cascade over %j goes down in the waves %j", (layers, expected) => {
-    expect(destroyWaves(layers as ("edge" | "service" | "data")[])).toEqual(expected);
+    [
+      ["network", "data", "service", "edge"],
+      [["edge", "data"], ["service"], ["network"]],
+    ],
+  ])("a teardown of %j goes down in the waves %j", (layers, expected) => {
+    expect(destroyWaves(layers as LayerName[])).toEqual(expected);
+  });
+
+  // nx orders `run-many -t destroy` by these; the tool's --cascade by DESTROY_AFTER: one order.
+  it.each(LAYERS)("%s's destroy target depends on the destroy of exactly the layers DESTROY_AFTER names", (layer) => {
+    const project = JSON.parse(fs.readFileSync(path.join(ROOT, "projects", layer, "project.json"), "utf8")) as {
+      targets: { destroy: { dependsOn?: { target: string; projects: string[]; options?: string }[] } };
+    };
+    const dependsOn = project.targets.destroy.dependsOn ?? [];
+    expect(dependsOn.every((d) => d.target === "destroy" && d.options === "forward")).toBe(true);
+    expect(dependsOn.flatMap((d) => d.projects).sort()).toEqual([...DESTROY_AFTER[layer]].sort());
   });
 });
 
@@ -501,33 +517,35 @@ describe("through nx", () => {
     expect(waves(fake.calls(), [0, 2])).toEqual([output("data"), output("network"), up("service"), up("edge")]);
   });
 
-  it("nx run-many -t destroy destroys edge -> service -> data -> network without a refusal", () => {
+  it("nx run-many -t destroy takes edge and data down side by side, then service, then network, asking no guard", () => {
     fake = new FakePulumi(allDeployed("dev"));
     const r = nx(["run-many", "-t", "destroy", "--stack", "dev"]);
     expect(r.status).toBe(0);
-    // Each layer first asks its dependents (in their folders) whether anything is left.
-    expect(fake.calls()).toEqual([
-      destroyed("edge"),
-      exported("edge"),
-      destroyed("service"),
-      exported("edge"),
-      exported("service"),
-      destroyed("data"),
-      exported("edge"),
-      exported("service"),
-      exported("data"),
-      destroyed("network"),
-    ]);
+    // Every dependent of a layer is destroyed by its own task of this run: nothing to ask first.
+    expect(waves(fake.calls(), [0, 2])).toEqual(["data", "edge", "service", "network"].map(destroyed));
+    expect(r.text).toContain("data: edge, service are destroyed in this same nx run.");
+  });
+
+  it("nx run-many -t destroy of some layers guards against a reader outside the run: nothing is destroyed", () => {
+    fake = new FakePulumi(allDeployed("dev"));
+    const r = nx(["run-many", "-t", "destroy", "--projects=data,service", "--stack", "dev"]);
+    expect(r.status).not.toBe(0);
+    // data waits for no service (in the run) but refuses over edge (not in it); service's edge check refuses too.
+    expect(r.text).toContain(
+      "Refusing to destroy data (stack dev): these stacks read its outputs and still have resources:",
+    );
+    expect(r.text).toContain(
+      "Refusing to destroy service (stack dev) in this run: mlapi-edge/dev (edge, 5 resources) reads it.",
+    );
+    expect(fake.calls()).toEqual([exported("edge"), exported("edge")]);
   });
 
   it("nx run data:destroy refuses, non-zero, without destroying anything", () => {
     fake = new FakePulumi(allDeployed("dev"));
     const r = nx(["run", "data:destroy", "--stack", "dev"]);
     expect(r.status).not.toBe(0);
-    expect(r.text).toContain(
-      "Refusing to destroy service (stack dev) in this run: mlapi-edge/dev (edge, 5 resources) reads it.",
-    );
-    expect(fake.calls()).toEqual([exported("edge")]);
+    for (const line of REFUSAL.split("\n")) expect(r.text).toContain(line);
+    expect(fake.calls()).toEqual([exported("edge"), exported("service")]);
   });
 
   it("nx run network:destroy --cascade takes edge and data down side by side, then service, then the network", () => {
@@ -535,8 +553,9 @@ describe("through nx", () => {
     const r = nx(["run", "network:destroy", "--stack", "dev", "--cascade"]);
     expect(r.status).toBe(0);
     const calls = fake.calls();
-    expect(waves(calls, [6, 8])).toEqual([
-      ...["edge", "service", "data"].map(exported),
+    // The ordering steps (edge and data at once, service after edge), then network's own cascade.
+    expect(waves(calls, [0, 3], [6, 8])).toEqual([
+      ...["data", "edge", "service"].map(exported),
       ...["edge", "service", "data"].map(exported),
       ...["data", "edge"].map(destroyed),
       destroyed("service"),
