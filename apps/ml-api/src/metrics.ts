@@ -5,6 +5,7 @@
 //   block naming its latency fields as metrics, and a `metrics` line every minute carries the
 //   gauges. CloudWatch Logs extracts them; no agent, no PutMetricData calls.
 import { createServer, type Server } from "node:http";
+import { OVERLOADED } from "./http/admission";
 import type { Logger } from "./log";
 
 /** CloudWatch namespace of the EMF metrics (the service layer's dashboard and alarms read it). */
@@ -32,6 +33,8 @@ export interface RequestSample {
   route: string;
   method: string;
   status: number;
+  /** The answer's error code, if any (`overloaded` for a request refused by admission control). */
+  error?: string;
   totalMs: number;
   stagesMs?: Partial<Record<Stage, number>>;
 }
@@ -79,13 +82,18 @@ export class Metrics {
     const h = this.requestSeconds.get(s.route) ?? new Histogram();
     h.observe(s.totalMs / 1000);
     this.requestSeconds.set(s.route, h);
+    const shed = s.error === OVERLOADED;
     const emf: Record<string, unknown> = {
       ...this.serviceField(),
       route: s.route,
       requestMs: s.totalMs,
-      fault: s.status >= 500 ? 1 : 0,
+      // A refusal under overload is counted apart (`shed`): the service layer's deployment alarm
+      // takes it out of the target 5xx rate, so a load spike during a deploy does not roll back a
+      // good release; capacity is auto scaling's job.
+      fault: s.status >= 500 && !shed ? 1 : 0,
+      shed: shed ? 1 : 0,
     };
-    const names = ["requestMs", "fault"];
+    const names = ["requestMs", "fault", "shed"];
     for (const stage of STAGES) {
       const ms = s.stagesMs?.[stage];
       if (ms === undefined) continue;
@@ -102,7 +110,10 @@ export class Metrics {
           {
             Namespace: EMF_NAMESPACE,
             Dimensions: this.service ? [["service", "route"], ["service"]] : [["route"]],
-            Metrics: names.map((Name) => ({ Name, Unit: Name === "fault" ? "Count" : "Milliseconds" })),
+            Metrics: names.map((Name) => ({
+              Name,
+              Unit: Name === "fault" || Name === "shed" ? "Count" : "Milliseconds",
+            })),
           },
         ],
       },

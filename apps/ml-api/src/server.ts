@@ -79,14 +79,21 @@ export function createApp(deps: AppDeps): App {
     if (deps.health.draining) res.setHeader("Connection", "close");
     connections.track(req, res);
     const closed = new Promise((resolve) => res.once("close", resolve));
+    let answeredError: string | undefined;
     const handled = handle(deps, req, res, fields)
-      .catch((err: unknown) => sendError(req, res, err, deps, requestId))
+      .catch((err: unknown) => {
+        if (err instanceof HttpError) answeredError = err.code;
+        sendError(req, res, err, deps, requestId);
+      })
       .finally(() => inFlight--);
     // Logged once the handler is done and the response closed: an answer that never reached the client
     // (disconnect, timeout) is logged, and counted in the metrics, as such, not as the status the handler chose.
     void Promise.all([handled, closed]).then(() => {
       const path = (req.url ?? "").split("?")[0].slice(0, 256);
-      const { status, error } = connections.outcome(req, res);
+      const outcome = connections.outcome(req, res);
+      const { status } = outcome;
+      // what the connection says (the client went away, a timeout) wins over the code the handler chose
+      const error = outcome.error ?? (res.writableFinished ? answeredError : undefined);
       // One line per request; health checks only at debug level so the ALB's polling does not drown the log.
       const log = path === "/health" && status < 500 ? deps.log.debug : deps.log.info;
       const latencyMs = round(performance.now() - started);
@@ -95,6 +102,7 @@ export function createApp(deps: AppDeps): App {
         route: deps.metrics.route(path),
         method: req.method ?? "",
         status,
+        error,
         totalMs: latencyMs,
         stagesMs,
       });

@@ -63,10 +63,20 @@ describe("Metrics", () => {
     const [directive] = emf._aws.CloudWatchMetrics;
     expect(directive.Namespace).toBe(EMF_NAMESPACE);
     expect(directive.Dimensions).toEqual([["route"]]);
-    expect(directive.Metrics.map((x) => x.Name)).toEqual(["requestMs", "fault", "queueMs", "inferenceMs"]);
+    expect(directive.Metrics.map((x) => x.Name)).toEqual(["requestMs", "fault", "shed", "queueMs", "inferenceMs"]);
     // every metric named is a top-level number in the same object (the EMF rule); the dimension a string
     for (const { Name } of directive.Metrics) expect(typeof emf[Name]).toBe("number");
-    expect(emf).toMatchObject({ route: "/api/v2/classify", fault: 1, inferenceMs: 9 });
+    expect(emf).toMatchObject({ route: "/api/v2/classify", fault: 1, shed: 0, inferenceMs: 9 });
+  });
+
+  it("counts a 503 overloaded refusal as shed, not as a fault (the deployment alarm subtracts it)", () => {
+    const m = new Metrics(["/api/v2/classify"]);
+    const answer = (status: number, error?: string) =>
+      m.observe({ route: "/api/v2/classify", method: "POST", status, error, totalMs: 1 });
+    expect(answer(503, "overloaded")).toMatchObject({ fault: 0, shed: 1 });
+    expect(answer(503, "shutting_down")).toMatchObject({ fault: 1, shed: 0 });
+    expect(answer(500)).toMatchObject({ fault: 1, shed: 0 });
+    expect(answer(400, "invalid_image")).toMatchObject({ fault: 0, shed: 0 });
   });
 
   it("with METRICS_SERVICE, publishes every metric per service and route and per service, gauges per service", () => {

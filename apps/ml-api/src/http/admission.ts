@@ -1,5 +1,8 @@
 import { HttpError } from "./errors";
 
+/** The error code of a request refused by admission control (503): load shed, not a failure of the code. */
+export const OVERLOADED = "overloaded";
+
 export interface AdmissionLimits {
   /** Requests admitted at once (reading the body, decoding, waiting for and running inference). */
   maxInFlight: number;
@@ -46,7 +49,7 @@ export class Admission {
     if (this.active < this.limits.maxInFlight) return this.admitted();
     if (this.waiting.length >= this.limits.maxWaiting) {
       this.refusedTotal++;
-      throw new HttpError(503, "overloaded", "the service is at capacity; retry shortly", { "Retry-After": "1" });
+      throw new HttpError(503, OVERLOADED, "the service is at capacity; retry shortly", { "Retry-After": "1" });
     }
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { admit: resolve };

@@ -1,5 +1,6 @@
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { OVERLOADED } from "../http/admission";
 import { HttpError } from "../http/errors";
 import type { Pixels } from "../image";
 import type { Logger } from "../log";
@@ -101,7 +102,7 @@ export class InferencePool {
     if (this.closing) return Promise.reject(new HttpError(503, "shutting_down", "the service is shutting down"));
     if (this.queue.length >= this.maxQueue && !this.slots.some((s) => !s.jobs.length)) {
       return Promise.reject(
-        new HttpError(503, "overloaded", "too many images waiting for inference; retry shortly", {
+        new HttpError(503, OVERLOADED, "too many images waiting for inference; retry shortly", {
           "Retry-After": "1",
         }),
       );

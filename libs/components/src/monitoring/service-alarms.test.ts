@@ -163,12 +163,20 @@ describe("ServiceAlarms with default thresholds", () => {
   it("computes the target 5xx rate from 5xx count and request count of the target group, quiet below 20 requests a minute", () => {
     const alarm = alarmNamed(r, "mlapi-svc-target-5xx-rate-test");
     expect(mathOf(alarm)).toEqual({
-      expression: "IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)",
+      // 503 overloaded refusals (the API's EMF `shed`, per service) do not count: no rollback over a load spike
+      expression: "IF(requests >= 20, 100 * (FILL(errors, 0) - FILL(shed, 0)) / requests, 0)",
       metrics: {
         errors: {
           namespace: "AWS/ApplicationELB",
           metricName: "HTTPCode_Target_5XX_Count",
           dimensions: dims.tg,
+          stat: "Sum",
+          period: 60,
+        },
+        shed: {
+          namespace: "MlApi",
+          metricName: "shed",
+          dimensions: dims.api,
           stat: "Sum",
           period: 60,
         },
@@ -251,7 +259,7 @@ describe("ServiceAlarms with thresholds from config", () => {
 
   it("moves the request floor of the rate alarms", () => {
     expect(mathOf(alarmNamed(r, "mlapi-svc-target-5xx-rate-test")).expression).toBe(
-      "IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)",
+      "IF(requests >= 100, 100 * (FILL(errors, 0) - FILL(shed, 0)) / requests, 0)",
     );
     expect(mathOf(alarmNamed(r, "mlapi-svc-waf-blocked-rate-test")).expression).toMatch(/>= 100, /);
   });

@@ -52,7 +52,13 @@ export type ServiceAlarmKey = keyof typeof BASES;
  * namespace and metric names as it emits them; the `service` dimension is the ECS service name,
  * which the task receives as METRICS_SERVICE.
  */
-export const API_EMF = { namespace: "MlApi", serviceDimension: "service", inferenceMs: "inferenceMs" } as const;
+export const API_EMF = {
+  namespace: "MlApi",
+  serviceDimension: "service",
+  inferenceMs: "inferenceMs",
+  /** 1 per request refused as overloaded (503 with Retry-After): load shed, not a fault of the release. */
+  shed: "shed",
+} as const;
 
 /** The alarms that make an ECS deployment fail and roll back: errors and unhealthy targets. */
 export const DEPLOYMENT_ALARM_KEYS: readonly ServiceAlarmKey[] = ["alb5xx", "target5xxRate", "unhealthyHosts"];
@@ -113,13 +119,22 @@ export class ServiceAlarms extends pulumi.ComponentResource {
         treatMissingData: "notBreaching",
       }),
       target5xxRate: alarmSet.declare("target5xxRate", {
-        description: `More than ${t.target5xxRatePercent}% of API responses are 5xx for ${n} min (at ${minReq}+ requests/min). First: application logs of the newest task definition.`,
+        description: `More than ${t.target5xxRatePercent}% of API responses are 5xx other than 503 overloaded for ${n} min (at ${minReq}+ requests/min). First: application logs of the newest task definition.`,
         math: {
           // Below the volume floor the rate is 0: 1 failure of 2 requests is noise, not an outage.
-          expression: `IF(requests >= ${minReq}, 100 * FILL(errors, 0) / requests, 0)`,
-          label: "Target 5xx rate (%)",
+          // Refusals under overload (the API's `shed` metric) are taken out: this is a deployment
+          // alarm, and a load spike during a deploy must not roll back a good release (auto scaling
+          // and the latency alarm answer for capacity).
+          expression: `IF(requests >= ${minReq}, 100 * (FILL(errors, 0) - FILL(shed, 0)) / requests, 0)`,
+          label: "Target 5xx rate without load shedding (%)",
           metrics: {
             errors: alb("HTTPCode_Target_5XX_Count", tg, "Sum"),
+            shed: {
+              namespace: API_EMF.namespace,
+              metricName: API_EMF.shed,
+              dimensions: { [API_EMF.serviceDimension]: args.serviceName },
+              stat: "Sum",
+            },
             requests: alb("RequestCount", tg, "Sum"),
           },
         },
