@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
-import { keepBucketPrivate } from "../s3/private-bucket";
+import { denyInsecureTransport, keepBucketPrivate } from "../s3/private-bucket";
 import { accountAdministrationStatement, awsAccount } from "../logging";
 
 export interface StateBucketArgs {
@@ -125,16 +125,7 @@ export class StateBucket extends pulumi.ComponentResource {
         bucket,
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
+          Statement: [this.bucket.arn.apply(denyInsecureTransport)],
         }),
       },
       // S3 rejects a policy while the public-access block is being written.

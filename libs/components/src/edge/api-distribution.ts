@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
+import { denyInsecureTransport } from "../s3/private-bucket";
 
 /** AWS-managed policies the distribution uses, looked up by name (the `Managed-` prefix is part of it). */
 export const MANAGED_POLICY_NAMES = {
@@ -248,14 +249,7 @@ export class ApiDistribution extends pulumi.ComponentResource {
               Resource: pulumi.interpolate`${args.errorPages.bucketArn}/${args.errorPages.keyPrefix}/*`,
               Condition: { StringEquals: { "AWS:SourceArn": this.distribution.arn } },
             },
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [args.errorPages.bucketArn, pulumi.interpolate`${args.errorPages.bucketArn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            pulumi.output(args.errorPages.bucketArn).apply(denyInsecureTransport),
           ],
         }),
       },

@@ -25,3 +25,19 @@ export function keepBucketPrivate(
   );
   return publicAccessBlock;
 }
+
+/**
+ * The statement every bucket policy here carries: no request over plain HTTP (S3 answers HTTP on its
+ * endpoints unless a policy refuses it). Takes the resolved ARN: `bucket.arn.apply(denyInsecureTransport)`
+ * inside a statement list, which pulumi.jsonStringify resolves.
+ */
+export function denyInsecureTransport(bucketArn: string) {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
-import { keepBucketPrivate } from "../s3/private-bucket";
+import { denyInsecureTransport, keepBucketPrivate } from "../s3/private-bucket";
 import { awsAccount } from "../logging";
 
 /** The service principal ELB delivers access logs as in regions opened since August 2022 (and, today, in all of them). */
@@ -96,14 +96,7 @@ export class AccessLogsBucket extends pulumi.ComponentResource {
             },
           ]
         : []),
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(bucketArn),
     ]);
     this.policy = new aws.s3.BucketPolicy(
       `${name}-policy`,
