@@ -75,6 +75,7 @@ interface Container {
   secrets: Array<{ name: string; valueFrom: string }>;
   logConfiguration: { logDriver: string; options: Record<string, string> };
   healthCheck: { command: string[]; interval: number };
+  stopTimeout: number;
 }
 const container = (r: RenderResult): Container =>
   (JSON.parse(String(one(r, T.taskDef).inputs.containerDefinitions)) as Container[])[0];
@@ -187,6 +188,9 @@ describe("service layer with the default config (no certificate)", () => {
         DB_SECRET_ARN: MASTER_SECRET_ARN,
         // the `service` dimension of the API's EMF metrics, which the dashboard and the inference alarm read
         METRICS_SERVICE: "mlapi-api-dev",
+        // keep serving while the ALB marks the stopping task unhealthy, then give requests 60 s (see below)
+        DRAIN_DELAY_MS: "30000",
+        SHUTDOWN_TIMEOUT_MS: "60000",
         NODE_ENV: "production",
         PORT: String(APP_PORT),
         SESSIONS_TABLE_NAME: "mlapi-sessions-dev",
@@ -213,6 +217,33 @@ describe("service layer with the default config (no certificate)", () => {
       expect(hc.command.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
       expect(hc.command[3]).toContain(`port:${APP_PORT},path:'/health'`);
       expect(hc.interval).toBe(30);
+    });
+  });
+
+  describe("stopping a task (Spot interruption, deploy, scale-in)", () => {
+    const env = (name: string) => Number(container(r).environment.find((e) => e.name === name)?.value);
+    const tgCheck = () => one(r, T.tg).inputs.healthCheck as { interval: number; unhealthyThreshold: number };
+
+    it("gives the container Fargate's longest stop timeout, the whole 2-minute Spot notice", () => {
+      expect(container(r).stopTimeout).toBe(120);
+    });
+
+    it("keeps serving with /health failing until the ALB has marked the task unhealthy, with one check of margin", () => {
+      const { interval, unhealthyThreshold } = tgCheck();
+      expect(env("DRAIN_DELAY_MS")).toBe(30_000);
+      expect(env("DRAIN_DELAY_MS")).toBeGreaterThanOrEqual((interval * unhealthyThreshold + interval) * 1000);
+    });
+
+    it("fits drain delay, in-flight wait and closing the stores inside the stop timeout, before SIGKILL", () => {
+      expect(env("SHUTDOWN_TIMEOUT_MS")).toBe(60_000);
+      // 10 s: the app's buffered-prediction flush (3 s) and closing its pools after the in-flight wait
+      expect(env("DRAIN_DELAY_MS") + env("SHUTDOWN_TIMEOUT_MS") + 10_000).toBeLessThanOrEqual(
+        container(r).stopTimeout * 1000,
+      );
+    });
+
+    it("lets deregistration (deploys, scale-in) wait as long as CloudFront waits for the origin, under Spot's 2 minutes", () => {
+      expect(one(r, T.tg).inputs.deregistrationDelay).toBe(30);
     });
   });
 
@@ -245,7 +276,7 @@ describe("service layer with the default config (no certificate)", () => {
       });
     });
 
-    it("health-checks targets with GET /health every 30 s and explicit thresholds", () => {
+    it("health-checks targets with GET /health every 10 s, unhealthy after 2 failures", () => {
       const tg = one(r, T.tg);
       expect(tg.inputs).toMatchObject({
         targetType: "ip",
@@ -259,10 +290,10 @@ describe("service layer with the default config (no certificate)", () => {
         protocol: "HTTP",
         path: "/health",
         port: "traffic-port",
-        interval: 30,
+        interval: 10,
         timeout: 5,
         healthyThreshold: 2,
-        unhealthyThreshold: 3,
+        unhealthyThreshold: 2,
         matcher: "200",
       });
     });
