@@ -48,6 +48,8 @@ export interface ServiceConfig {
   onDemandBase: number;
   /** ALB requests per target per minute auto scaling aims for. Default SERVICE_SCALING_DEFAULTS.requestsPerTarget. */
   requestsPerTarget: number;
+  /** Average CPU percent the second scaling policy aims for (batches carry many images per request). Default SERVICE_SCALING_DEFAULTS.cpuTargetPercent. */
+  cpuTargetPercent: number;
   /** Seconds the ALB health check is ignored after a task starts. Default API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds. */
   healthCheckGracePeriodSeconds: number;
   /** Certificate for the ALB, from certificateArn / domainName / hostedZoneId. Default none (HTTP only). */
@@ -172,6 +174,12 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
       default: SERVICE_SCALING_DEFAULTS.requestsPerTarget,
       min: 1,
       max: 1000000,
+      step: 1,
+    }),
+    cpuTargetPercent: reader.number("cpuTargetPercent", {
+      default: SERVICE_SCALING_DEFAULTS.cpuTargetPercent,
+      min: 10,
+      max: 95,
       step: 1,
     }),
     healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", {

@@ -419,7 +419,7 @@ describe("service layer with the default config (no certificate)", () => {
     });
 
     it("tracks 1000 ALB requests per target, labelled with the ALB and target group ARN suffixes", () => {
-      const policy = one(r, T.scalingPolicy);
+      const policy = one(r, T.scalingPolicy, "api-scaling-requests");
       const albSuffix = String(one(r, T.alb).state.arnSuffix);
       const tgSuffix = String(one(r, T.tg).state.arnSuffix);
       expect(albSuffix).toMatch(/^app\/mlapi-alb-dev\/[0-9a-f]{16}$/);
@@ -438,6 +438,22 @@ describe("service layer with the default config (no certificate)", () => {
         scaleOutCooldown: 60,
       });
       expect(policy.dependsOn).toContain(ref(one(r, T.scalingTarget)));
+    });
+
+    it("also tracks 70 % average CPU: a batch request carries up to 16 images, so requests alone miss batch load", () => {
+      const policy = one(r, T.scalingPolicy, "api-scaling-cpu");
+      expect(policy.inputs).toMatchObject({
+        name: "mlapi-api-cpu-dev",
+        policyType: "TargetTrackingScaling",
+        resourceId: "service/mlapi-cluster-dev/mlapi-api-dev",
+      });
+      expect(policy.inputs.targetTrackingScalingPolicyConfiguration).toEqual({
+        targetValue: 70,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        scaleInCooldown: 300,
+        scaleOutCooldown: 60,
+      });
+      expect(ofType(r, T.scalingPolicy)).toHaveLength(2);
     });
   });
 
@@ -646,7 +662,7 @@ describe("service layer with other settings", () => {
     ]);
   });
 
-  it("runs ARM64 tasks of 1 vCPU / 2 GB and scales 3 to 6 on 500 requests", async () => {
+  it("runs ARM64 tasks of 1 vCPU / 2 GB and scales 3 to 6 on 500 requests or 60 % CPU", async () => {
     const r = await render({
       "mlapi-service:cpuArchitecture": "ARM64",
       "mlapi-service:cpu": 1024,
@@ -655,6 +671,7 @@ describe("service layer with other settings", () => {
       "mlapi-service:minCapacity": 3,
       "mlapi-service:maxCapacity": 6,
       "mlapi-service:requestsPerTarget": 500,
+      "mlapi-service:cpuTargetPercent": 60,
     });
     expect(one(r, T.taskDef).inputs).toMatchObject({
       cpu: "1024",
@@ -664,8 +681,21 @@ describe("service layer with other settings", () => {
     expect(one(r, T.service).inputs.desiredCount).toBe(3);
     expect(one(r, T.scalingTarget).inputs).toMatchObject({ minCapacity: 3, maxCapacity: 6 });
     expect(
-      (one(r, T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).targetValue,
+      (
+        one(r, T.scalingPolicy, "api-scaling-requests").inputs.targetTrackingScalingPolicyConfiguration as Record<
+          string,
+          unknown
+        >
+      ).targetValue,
     ).toBe(500);
+    expect(
+      (
+        one(r, T.scalingPolicy, "api-scaling-cpu").inputs.targetTrackingScalingPolicyConfiguration as Record<
+          string,
+          unknown
+        >
+      ).targetValue,
+    ).toBe(60);
   });
 
   it("keeps ALB and target group names within AWS's 32 characters with the longest legal suffix", async () => {
@@ -742,6 +772,11 @@ describe("service layer rejects bad config before declaring anything", () => {
       "desired outside min..max",
       { "mlapi-service:desiredCount": 12 },
       "mlapi-service:desiredCount = 12: must be within minCapacity..maxCapacity (2..10)",
+    ],
+    [
+      "a CPU target above 95 %",
+      { "mlapi-service:cpuTargetPercent": 100 },
+      'mlapi-service:cpuTargetPercent = "100": must be a number >= 10, <= 95, a whole number',
     ],
     [
       "spotWeight -1",
