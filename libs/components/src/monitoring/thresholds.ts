@@ -86,7 +86,7 @@ export interface EdgeAlarmThresholds {
   cloudFrontTotalErrorRatePercent: number;
   /** Share of requests the edge web ACL blocks, percent. Default 25. */
   wafBlockedRatePercent: number;
-  /** Requests per minute below which the WAF rate alarm stays quiet. Default 20. */
+  /** Requests per minute below which the CloudFront error-rate and WAF blocked-rate alarms stay quiet. Default 20. */
   minRequestsForRates: number;
   /** Minutes a condition must hold before an edge alarm fires. Default 5 (CloudFront metrics are noisy). */
   evaluationPeriods: number;
