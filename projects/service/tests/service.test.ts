@@ -147,6 +147,14 @@ describe("service layer with the default config (no certificate)", () => {
       expect(service().inputs.healthCheckGracePeriodSeconds).toBe(60);
     });
 
+    it("has no ECS Exec (read-only root filesystem), and no runbook sends on-call there", () => {
+      expect(service().inputs.enableExecuteCommand).toBeUndefined();
+      const runbooks = ["docs/operations.md", "projects/data/README.md", "projects/service/README.md"].map((f) =>
+        fs.readFileSync(path.join(ROOT, f), "utf8"),
+      );
+      for (const text of runbooks) expect(text).not.toMatch(/use ECS Exec|ECS Exec into/i);
+    });
+
     it("propagates the service's tags to its tasks and adds the ECS-managed ones", () => {
       expect(service().inputs.propagateTags).toBe("SERVICE");
       expect(service().inputs.enableEcsManagedTags).toBe(true);
