@@ -9,8 +9,9 @@ import { LOAD_BALANCER_DEFAULTS, secondsToMarkUnhealthy } from "./load-balancer"
  * How long `pulumi up` waits for the service to reach steady state (the provider's default is 20
  * minutes). A Fargate Spot task can wait for capacity, then pull, start, pass the 60 s grace period
  * and two ALB health checks 10 s apart; a rolling deploy does that twice (new tasks up, old drained
- * for the target group's deregistration delay, then stopped within stopTimeout). 30 minutes leaves room for a slow Spot start
- * without hiding a deployment that never gets healthy: the circuit breaker ends that one sooner.
+ * for the target group's deregistration delay, then stopped within stopTimeout). 30 minutes leaves
+ * room for a slow Spot start without hiding a deployment that never gets healthy: the circuit
+ * breaker ends that one sooner.
  */
 export const STEADY_STATE_TIMEOUT = "30m";
 
