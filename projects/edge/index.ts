@@ -55,6 +55,7 @@ const webAcl = new CloudFrontWebAcl("edge-waf", {
   kmsKeyArn: logsKey.keyArn,
   rateLimit: cfg.rateLimit,
   rateLimitWindowSeconds: cfg.rateLimitWindowSeconds,
+  batchRateLimit: cfg.batchRateLimit,
   region: CLOUDFRONT_REGION,
 });
 // The service layer's DNS-validated certificate component; in us-east-1 it is CloudFront's.

@@ -1,5 +1,5 @@
 // Service layer (mlapi-service): the API on ECS Fargate (70 % Spot) behind an internal ALB that
-// only the edge's CloudFront VPC origin reaches, with a REGIONAL WAF ACL, request-count auto scaling,
+// only the edge's CloudFront VPC origin reaches, with a REGIONAL WAF ACL, request-count and CPU auto scaling,
 // an ECR repository, encrypted log groups and least-privilege task roles. Reads the network layer
 // (subnets, alb/app security groups, appPort) and the data layer (table, RDS endpoint and
 // master secret, app secrets, data key, alarm topic); the edge layer reads its outputs. Alarms on
@@ -167,6 +167,7 @@ new ServiceScaling("api-scaling", {
   resourceLabel: requestCountResourceLabel(alb.loadBalancer.arnSuffix, alb.targetGroup.arnSuffix),
   naming,
   requestsPerTarget: cfg.requestsPerTarget,
+  cpuTargetPercent: cfg.cpuTargetPercent,
 });
 
 const outputs: LayerOutputs<ServiceOutputs> = {

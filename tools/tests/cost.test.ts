@@ -190,7 +190,7 @@ describe("idle default stack, rule by rule", () => {
         rules("service") +
         keys("service") +
         alarms("service") +
-        2 * 0.1 + // + the 2 alarms target tracking creates
+        2 * 2 * 0.1 + // + the 2 alarms each target tracking policy creates (requests, CPU)
         730 * 0.0225 +
         (internalAlb ? 0 : 3 * 730 * 0.005) + // an internal ALB (CloudFront VPC origin) holds no public address
         1.4 * 730 * SPOT_TASK_HOUR +

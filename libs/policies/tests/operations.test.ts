@@ -1,5 +1,5 @@
 // Rules from issue 19 §5: each with a compliant and a violating fixture.
-import { containerInsightsLogGroup, ecsServiceSteadyState, vendedLogsPrefix } from "../src";
+import { containerInsightsLogGroup, ecsProductionOnDemandBase, ecsServiceSteadyState, vendedLogsPrefix } from "../src";
 import { messages, res } from "./fixture";
 
 describe("ecs-service-steady-state", () => {
@@ -11,6 +11,39 @@ describe("ecs-service-steady-state", () => {
     expect(messages(ecsServiceSteadyState, res("aws:ecs/service:Service", {}))).toEqual([
       "waitForSteadyState is not true: `pulumi up` succeeds even when no task ever becomes healthy.",
     ]);
+  });
+});
+
+describe("ecs-production-on-demand-base", () => {
+  const service = (profile: string, capacityProviderStrategies: unknown[]) =>
+    res("aws:ecs/service:Service", { capacityProviderStrategies, tags: { Profile: profile } });
+  const spot = { capacityProvider: "FARGATE_SPOT", weight: 7 };
+  const flagged = [
+    "a production service on FARGATE_SPOT has no FARGATE base of at least 1 (onDemandBase): every task may be on Spot.",
+  ];
+
+  it("accepts a production service with one on-demand task as base, one without Spot, and any throwaway service", () => {
+    expect(
+      messages(
+        ecsProductionOnDemandBase,
+        service("production", [spot, { capacityProvider: "FARGATE", weight: 3, base: 1 }]),
+        service("production", [{ capacityProvider: "FARGATE", weight: 1 }]),
+        service("throwaway", [spot]),
+      ),
+    ).toEqual([]);
+  });
+
+  it("flags a production service whose tasks may all land on Spot", () => {
+    expect(messages(ecsProductionOnDemandBase, service("production", [spot]))).toEqual(flagged);
+    expect(
+      messages(ecsProductionOnDemandBase, service("production", [spot, { capacityProvider: "FARGATE", weight: 3 }])),
+    ).toEqual(flagged);
+    expect(
+      messages(
+        ecsProductionOnDemandBase,
+        service("production", [spot, { capacityProvider: "FARGATE", weight: 3, base: 0 }]),
+      ),
+    ).toEqual(flagged);
   });
 });
 

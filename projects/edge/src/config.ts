@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EdgeAlarmThresholds } from "@mlapi/components";
 import {
   API_DISTRIBUTION_DEFAULTS,
+  batchRateLimitFor,
   CLOUDFRONT_REGION,
   CLOUDFRONT_WEB_ACL_DEFAULTS,
   readAlarmSubscriptions,
@@ -38,6 +39,8 @@ export interface EdgeConfig {
   rateLimit: number;
   /** Rate-limit window in seconds: 60, 120, 300 or 600. Default CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds. */
   rateLimitWindowSeconds: (typeof RATE_LIMIT_WINDOWS)[number];
+  /** Batch requests (up to 16 images each) per client IP per window before WAF blocks it, 10 to rateLimit. Default batchRateLimitFor(rateLimit): rateLimit / 16 (CLOUDFRONT_WEB_ACL_DEFAULTS.batchRateLimit with the default rateLimit). */
+  batchRateLimit: number;
   /** Seconds CloudFront waits for the ALB's first byte, 1-180 (over 60 needs a quota increase). Default API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds. */
   originReadTimeoutSeconds: number;
   /** Seconds a 403/404 stays cached at the edge, 0-300. Default API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds. */
@@ -124,23 +127,31 @@ function certificateMode(reader: ConfigReader): CertificateMode {
 
 export function loadConfig(reader = new ConfigReader()): EdgeConfig {
   const profile = reader.profile();
+  const rateLimit = reader.number("rateLimit", {
+    default: CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit,
+    min: 10,
+    max: 2_000_000_000,
+    step: 1,
+  });
   const config: EdgeConfig = {
     environmentSuffix: reader.environmentSuffix(),
     profile,
     logRetentionDays: reader.logRetentionDays(profile),
     certificate: certificateMode(reader),
     priceClass: reader.oneOf("priceClass", PRICE_CLASSES, API_DISTRIBUTION_DEFAULTS.priceClass),
-    rateLimit: reader.number("rateLimit", {
-      default: CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit,
-      min: 10,
-      max: 2_000_000_000,
-      step: 1,
-    }),
+    rateLimit,
     rateLimitWindowSeconds: reader.oneOf(
       "rateLimitWindowSeconds",
       RATE_LIMIT_WINDOWS,
       CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds,
     ),
+    // Its default follows rateLimit: the same images per window in full batches.
+    batchRateLimit: reader.number("batchRateLimit", {
+      default: batchRateLimitFor(rateLimit),
+      min: 10,
+      max: 2_000_000_000,
+      step: 1,
+    }),
     originReadTimeoutSeconds: reader.number("originReadTimeoutSeconds", {
       default: API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds,
       min: 1,
@@ -157,6 +168,12 @@ export function loadConfig(reader = new ConfigReader()): EdgeConfig {
     alarmEmails: readAlarmSubscriptions(reader),
     alarms: readEdgeAlarmConfig(reader),
   };
+  reader.check(
+    config.batchRateLimit <= config.rateLimit,
+    "batchRateLimit",
+    config.batchRateLimit,
+    `must be <= rateLimit (${config.rateLimit}): every batch request also counts toward the general limit`,
+  );
   reader.done();
   if (config.certificate.kind === "default") {
     pulumi.log.warn(

@@ -80,12 +80,19 @@ describe("edge config: defaults", () => {
       priceClass: "PriceClass_100",
       rateLimit: 2000,
       rateLimitWindowSeconds: 300,
+      batchRateLimit: 125,
       originReadTimeoutSeconds: 30,
       errorCachingTtlSeconds: 10,
       upstream: { organization: "acme", stack: "dev" },
       alarmEmails: [],
       alarms: thresholdDefaults(EDGE_ALARM_RULES),
     });
+  });
+
+  it("derives the batch limit from rateLimit (the same images per window in batches of 16) unless set", () => {
+    expect(load({ allowDefaultCertificate: "true", rateLimit: "800" }).batchRateLimit).toBe(50);
+    expect(load({ allowDefaultCertificate: "true", rateLimit: "100" }).batchRateLimit).toBe(10);
+    expect(load({ allowDefaultCertificate: "true", batchRateLimit: "40" }).batchRateLimit).toBe(40);
   });
 
   it("takes a longer log retention in a production stack only (issue 26)", () => {
@@ -161,6 +168,16 @@ describe("edge config: errors", () => {
       "a rate limit under WAF's minimum of 10",
       { allowDefaultCertificate: "true", rateLimit: "5" },
       'mlapi-edge:rateLimit = "5": must be a number >= 10, <= 2000000000, a whole number',
+    ],
+    [
+      "a batch limit above the general one",
+      { allowDefaultCertificate: "true", rateLimit: "100", batchRateLimit: "200" },
+      "mlapi-edge:batchRateLimit = 200: must be <= rateLimit (100): every batch request also counts toward the general limit",
+    ],
+    [
+      "a batch limit under WAF's minimum of 10",
+      { allowDefaultCertificate: "true", batchRateLimit: "5" },
+      'mlapi-edge:batchRateLimit = "5": must be a number >= 10, <= 2000000000, a whole number',
     ],
     [
       "a rate-limit window WAF does not offer",

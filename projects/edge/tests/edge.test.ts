@@ -328,6 +328,31 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
           statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000, evaluationWindowSec: 300 } },
           visibilityConfig: visibility("mlapi-edge-dev-per-ip-rate-limit"),
         },
+        {
+          // a batch carries up to 16 images: 2000 / 16 batch requests per IP per window
+          name: "per-ip-batch-rate-limit",
+          priority: 7,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: "IP",
+              limit: 125,
+              evaluationWindowSec: 300,
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: "EXACTLY",
+                  searchString: "/api/v2/classify/batch",
+                  textTransformations: [
+                    { priority: 0, type: "URL_DECODE" },
+                    { priority: 1, type: "NORMALIZE_PATH" },
+                  ],
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility("mlapi-edge-dev-per-ip-batch-rate-limit"),
+        },
       ]);
     });
 
@@ -547,6 +572,8 @@ describe("edge layer, existing certificate by ARN", () => {
       statement: { rateBasedStatement?: { limit: number } };
     }>;
     expect(rules.find((x) => x.name === "per-ip-rate-limit")?.statement.rateBasedStatement?.limit).toBe(500);
+    // unset, the batch limit follows: 500 / 16
+    expect(rules.find((x) => x.name === "per-ip-batch-rate-limit")?.statement.rateBasedStatement?.limit).toBe(31);
   });
 });
 

@@ -78,11 +78,16 @@ describe("edge layer monitoring in a stack outside us-east-1", () => {
       expect(onUsEast1(a)).toBe(true);
       expect(a.inputs).toMatchObject({ alarmActions: [topicArn], okActions: [topicArn] });
     }
+    // metric math (a floor of alarmMinRequestsForRates requests): every input on the distribution, Region=Global
     const cf = alarms.find((a) => a.inputs.name === "mlapi-edge-cf-5xx-rate-dev");
-    expect(cf?.inputs.dimensions).toEqual({
-      DistributionId: one(r, "aws:cloudfront/distribution:Distribution").id,
-      Region: "Global",
-    });
+    const queries = cf?.inputs.metricQueries as Array<{ metric?: { dimensions: unknown } }>;
+    const inputs = queries.filter((q) => q.metric);
+    expect(inputs).toHaveLength(2);
+    for (const q of inputs)
+      expect(q.metric?.dimensions).toEqual({
+        DistributionId: one(r, "aws:cloudfront/distribution:Distribution").id,
+        Region: "Global",
+      });
   });
 
   it("builds one dashboard from the service layer's names and its own distribution, in the stack's region", () => {

@@ -20,7 +20,7 @@ export type OriginTls =
 export interface ServiceConfig {
   /** Suffix of every physical name (docs/requirements.md, Configuration). Default: env ENVIRONMENT_SUFFIX, else the stack name. */
   environmentSuffix: string;
-  /** throwaway (default, fully destroyable) or production: the ALB is deletion-protected. */
+  /** throwaway (default, fully destroyable) or production: the ALB is deletion-protected and onDemandBase ≥ 1. */
   profile: Profile;
   /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
   logRetentionDays: number;
@@ -44,10 +44,12 @@ export interface ServiceConfig {
   spotWeight: number;
   /** FARGATE (on-demand) weight. Default CAPACITY_STRATEGY_DEFAULTS.onDemandWeight. */
   onDemandWeight: number;
-  /** Tasks always on on-demand before the weights apply. Default CAPACITY_STRATEGY_DEFAULTS.onDemandBase. */
+  /** Tasks always on on-demand before the weights apply. Default CAPACITY_STRATEGY_DEFAULTS.onDemandBase; production: 1, and at least 1. */
   onDemandBase: number;
   /** ALB requests per target per minute auto scaling aims for. Default SERVICE_SCALING_DEFAULTS.requestsPerTarget. */
   requestsPerTarget: number;
+  /** Average CPU percent the second scaling policy aims for (batches carry many images per request). Default SERVICE_SCALING_DEFAULTS.cpuTargetPercent. */
+  cpuTargetPercent: number;
   /** Seconds the ALB health check is ignored after a task starts. Default API_SERVICE_DEFAULTS.healthCheckGracePeriodSeconds. */
   healthCheckGracePeriodSeconds: number;
   /** Certificate for the ALB, from certificateArn / domainName / hostedZoneId. Default none (HTTP only). */
@@ -55,6 +57,9 @@ export interface ServiceConfig {
   /** ALB, ECS and WAF alarm thresholds (docs/monitoring.md); the running-task floor is minCapacity. Defaults: SERVICE_ALARM_RULES. */
   alarms: ServiceAlarmThresholds;
 }
+
+/** Tasks a production stack always keeps on demand (and its default onDemandBase): Spot must never hold them all. */
+export const PRODUCTION_ON_DEMAND_BASE = 1;
 
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const DOMAIN = /^(?=.{1,240}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -160,11 +165,21 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
     }),
     spotWeight: count("spotWeight", CAPACITY_STRATEGY_DEFAULTS.spotWeight, 1000),
     onDemandWeight: count("onDemandWeight", CAPACITY_STRATEGY_DEFAULTS.onDemandWeight, 1000),
-    onDemandBase: count("onDemandBase", CAPACITY_STRATEGY_DEFAULTS.onDemandBase, 100000),
+    onDemandBase: count(
+      "onDemandBase",
+      profile === "production" ? PRODUCTION_ON_DEMAND_BASE : CAPACITY_STRATEGY_DEFAULTS.onDemandBase,
+      100000,
+    ),
     requestsPerTarget: reader.number("requestsPerTarget", {
       default: SERVICE_SCALING_DEFAULTS.requestsPerTarget,
       min: 1,
       max: 1000000,
+      step: 1,
+    }),
+    cpuTargetPercent: reader.number("cpuTargetPercent", {
+      default: SERVICE_SCALING_DEFAULTS.cpuTargetPercent,
+      min: 10,
+      max: 95,
       step: 1,
     }),
     healthCheckGracePeriodSeconds: reader.number("healthCheckGracePeriodSeconds", {
@@ -204,6 +219,14 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
       "desiredCount",
       config.desiredCount,
       `must be within minCapacity..maxCapacity (${config.minCapacity}..${config.maxCapacity})`,
+    );
+  }
+  if (profile === "production") {
+    reader.check(
+      config.onDemandBase >= PRODUCTION_ON_DEMAND_BASE,
+      "onDemandBase",
+      config.onDemandBase,
+      `a production stack keeps at least ${PRODUCTION_ON_DEMAND_BASE} task on FARGATE (on demand): with every task on Spot one capacity reclaim can stop them all at once; remove the key or set ${reader.key("profile")}: throwaway`,
     );
   }
   reader.done();

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import type { RenderResult } from "@mlapi/testing";
 import { ofType, one, programLoader, ref, renderProgram } from "@mlapi/testing";
+import { API_DISTRIBUTION_DEFAULTS, APP_CLOSE_SECONDS } from "@mlapi/components";
 import { dataOutputs, PREBUILT_IMAGE, REGION, upstream } from "./fixtures";
 
 // The service layer's alarms notify the data layer's regional topic; three of them are the ECS
@@ -50,6 +51,26 @@ describe("service layer monitoring with default config", () => {
       environment: Array<{ name: string; value: string }>;
     }>;
     expect(container.environment).toContainEqual({ name: "METRICS_SERVICE", value: service.inputs.name });
+  });
+
+  it("lets a draining Spot task pass the unhealthy-host alarm when its requests end within CloudFront's timeout", () => {
+    // ECS leaves an interrupted Spot task registered until it stops: the ALB shows it unhealthy from
+    // its second failed check (one interval after the first) until the app exits.
+    const tg = one(r, "aws:lb/targetGroup:TargetGroup").inputs.healthCheck as {
+      interval: number;
+      unhealthyThreshold: number;
+    };
+    const [container] = JSON.parse(
+      String(one(r, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions),
+    ) as Array<{ environment: Array<{ name: string; value: string }> }>;
+    const drainSeconds = Number(container.environment.find((e) => e.name === "DRAIN_DELAY_MS")?.value) / 1000;
+    const exitsBy = drainSeconds + API_DISTRIBUTION_DEFAULTS.readTimeoutSeconds + APP_CLOSE_SECONDS;
+    const unhealthySeconds = exitsBy - tg.interval * (tg.unhealthyThreshold - 1);
+    expect(unhealthySeconds).toBe(60);
+    // a window of at most 60 s touches at most 2 one-minute datapoints
+    const minutes = Number(alarm(r, "mlapi-svc-unhealthy-hosts-dev").inputs.evaluationPeriods);
+    expect(minutes).toBe(3);
+    expect(unhealthySeconds).toBeLessThanOrEqual((minutes - 2) * 60);
   });
 
   it("builds ALB dimensions from the layer's own load balancer and target group", () => {

@@ -75,6 +75,7 @@ interface Container {
   secrets: Array<{ name: string; valueFrom: string }>;
   logConfiguration: { logDriver: string; options: Record<string, string> };
   healthCheck: { command: string[]; interval: number };
+  stopTimeout: number;
 }
 const container = (r: RenderResult): Container =>
   (JSON.parse(String(one(r, T.taskDef).inputs.containerDefinitions)) as Container[])[0];
@@ -146,6 +147,14 @@ describe("service layer with the default config (no certificate)", () => {
       expect(service().inputs.healthCheckGracePeriodSeconds).toBe(60);
     });
 
+    it("has no ECS Exec (read-only root filesystem), and no runbook sends on-call there", () => {
+      expect(service().inputs.enableExecuteCommand).toBeUndefined();
+      const runbooks = ["docs/operations.md", "projects/data/README.md", "projects/service/README.md"].map((f) =>
+        fs.readFileSync(path.join(ROOT, f), "utf8"),
+      );
+      for (const text of runbooks) expect(text).not.toMatch(/use ECS Exec|ECS Exec into/i);
+    });
+
     it("propagates the service's tags to its tasks and adds the ECS-managed ones", () => {
       expect(service().inputs.propagateTags).toBe("SERVICE");
       expect(service().inputs.enableEcsManagedTags).toBe(true);
@@ -187,6 +196,9 @@ describe("service layer with the default config (no certificate)", () => {
         DB_SECRET_ARN: MASTER_SECRET_ARN,
         // the `service` dimension of the API's EMF metrics, which the dashboard and the inference alarm read
         METRICS_SERVICE: "mlapi-api-dev",
+        // keep serving while the ALB marks the stopping task unhealthy, then give requests 60 s (see below)
+        DRAIN_DELAY_MS: "30000",
+        SHUTDOWN_TIMEOUT_MS: "60000",
         NODE_ENV: "production",
         PORT: String(APP_PORT),
         SESSIONS_TABLE_NAME: "mlapi-sessions-dev",
@@ -213,6 +225,33 @@ describe("service layer with the default config (no certificate)", () => {
       expect(hc.command.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
       expect(hc.command[3]).toContain(`port:${APP_PORT},path:'/health'`);
       expect(hc.interval).toBe(30);
+    });
+  });
+
+  describe("stopping a task (Spot interruption, deploy, scale-in)", () => {
+    const env = (name: string) => Number(container(r).environment.find((e) => e.name === name)?.value);
+    const tgCheck = () => one(r, T.tg).inputs.healthCheck as { interval: number; unhealthyThreshold: number };
+
+    it("gives the container Fargate's longest stop timeout, the whole 2-minute Spot notice", () => {
+      expect(container(r).stopTimeout).toBe(120);
+    });
+
+    it("keeps serving with /health failing until the ALB has marked the task unhealthy, with one check of margin", () => {
+      const { interval, unhealthyThreshold } = tgCheck();
+      expect(env("DRAIN_DELAY_MS")).toBe(30_000);
+      expect(env("DRAIN_DELAY_MS")).toBeGreaterThanOrEqual((interval * unhealthyThreshold + interval) * 1000);
+    });
+
+    it("fits drain delay, in-flight wait and closing the stores inside the stop timeout, before SIGKILL", () => {
+      expect(env("SHUTDOWN_TIMEOUT_MS")).toBe(60_000);
+      // 10 s: the app's buffered-prediction flush (3 s) and closing its pools after the in-flight wait
+      expect(env("DRAIN_DELAY_MS") + env("SHUTDOWN_TIMEOUT_MS") + 10_000).toBeLessThanOrEqual(
+        container(r).stopTimeout * 1000,
+      );
+    });
+
+    it("lets deregistration (deploys, scale-in) wait as long as CloudFront waits for the origin, under Spot's 2 minutes", () => {
+      expect(one(r, T.tg).inputs.deregistrationDelay).toBe(30);
     });
   });
 
@@ -245,7 +284,7 @@ describe("service layer with the default config (no certificate)", () => {
       });
     });
 
-    it("health-checks targets with GET /health every 30 s and explicit thresholds", () => {
+    it("health-checks targets with GET /health every 10 s, unhealthy after 2 failures", () => {
       const tg = one(r, T.tg);
       expect(tg.inputs).toMatchObject({
         targetType: "ip",
@@ -259,10 +298,10 @@ describe("service layer with the default config (no certificate)", () => {
         protocol: "HTTP",
         path: "/health",
         port: "traffic-port",
-        interval: 30,
+        interval: 10,
         timeout: 5,
         healthyThreshold: 2,
-        unhealthyThreshold: 3,
+        unhealthyThreshold: 2,
         matcher: "200",
       });
     });
@@ -388,7 +427,7 @@ describe("service layer with the default config (no certificate)", () => {
     });
 
     it("tracks 1000 ALB requests per target, labelled with the ALB and target group ARN suffixes", () => {
-      const policy = one(r, T.scalingPolicy);
+      const policy = one(r, T.scalingPolicy, "api-scaling-requests");
       const albSuffix = String(one(r, T.alb).state.arnSuffix);
       const tgSuffix = String(one(r, T.tg).state.arnSuffix);
       expect(albSuffix).toMatch(/^app\/mlapi-alb-dev\/[0-9a-f]{16}$/);
@@ -407,6 +446,22 @@ describe("service layer with the default config (no certificate)", () => {
         scaleOutCooldown: 60,
       });
       expect(policy.dependsOn).toContain(ref(one(r, T.scalingTarget)));
+    });
+
+    it("also tracks 70 % average CPU: a batch request carries up to 16 images, so requests alone miss batch load", () => {
+      const policy = one(r, T.scalingPolicy, "api-scaling-cpu");
+      expect(policy.inputs).toMatchObject({
+        name: "mlapi-api-cpu-dev",
+        policyType: "TargetTrackingScaling",
+        resourceId: "service/mlapi-cluster-dev/mlapi-api-dev",
+      });
+      expect(policy.inputs.targetTrackingScalingPolicyConfiguration).toEqual({
+        targetValue: 70,
+        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        scaleInCooldown: 300,
+        scaleOutCooldown: 60,
+      });
+      expect(ofType(r, T.scalingPolicy)).toHaveLength(2);
     });
   });
 
@@ -615,7 +670,7 @@ describe("service layer with other settings", () => {
     ]);
   });
 
-  it("runs ARM64 tasks of 1 vCPU / 2 GB and scales 3 to 6 on 500 requests", async () => {
+  it("runs ARM64 tasks of 1 vCPU / 2 GB and scales 3 to 6 on 500 requests or 60 % CPU", async () => {
     const r = await render({
       "mlapi-service:cpuArchitecture": "ARM64",
       "mlapi-service:cpu": 1024,
@@ -624,6 +679,7 @@ describe("service layer with other settings", () => {
       "mlapi-service:minCapacity": 3,
       "mlapi-service:maxCapacity": 6,
       "mlapi-service:requestsPerTarget": 500,
+      "mlapi-service:cpuTargetPercent": 60,
     });
     expect(one(r, T.taskDef).inputs).toMatchObject({
       cpu: "1024",
@@ -633,8 +689,21 @@ describe("service layer with other settings", () => {
     expect(one(r, T.service).inputs.desiredCount).toBe(3);
     expect(one(r, T.scalingTarget).inputs).toMatchObject({ minCapacity: 3, maxCapacity: 6 });
     expect(
-      (one(r, T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration as Record<string, unknown>).targetValue,
+      (
+        one(r, T.scalingPolicy, "api-scaling-requests").inputs.targetTrackingScalingPolicyConfiguration as Record<
+          string,
+          unknown
+        >
+      ).targetValue,
     ).toBe(500);
+    expect(
+      (
+        one(r, T.scalingPolicy, "api-scaling-cpu").inputs.targetTrackingScalingPolicyConfiguration as Record<
+          string,
+          unknown
+        >
+      ).targetValue,
+    ).toBe(60);
   });
 
   it("keeps ALB and target group names within AWS's 32 characters with the longest legal suffix", async () => {
@@ -711,6 +780,11 @@ describe("service layer rejects bad config before declaring anything", () => {
       "desired outside min..max",
       { "mlapi-service:desiredCount": 12 },
       "mlapi-service:desiredCount = 12: must be within minCapacity..maxCapacity (2..10)",
+    ],
+    [
+      "a CPU target above 95 %",
+      { "mlapi-service:cpuTargetPercent": 100 },
+      'mlapi-service:cpuTargetPercent = "100": must be a number >= 10, <= 95, a whole number',
     ],
     [
       "spotWeight -1",

@@ -154,12 +154,14 @@ export function serviceShape(docs: PlanDocument[]): ServiceShape | undefined {
     const target = steps.find(
       (s) => s.newState.type === "aws:appautoscaling/target:Target" && inputs(s).resourceId === resourceId,
     );
-    const policy = steps.find(
-      (s) => s.newState.type === "aws:appautoscaling/policy:Policy" && inputs(s).resourceId === resourceId,
-    );
-    const tracking = policy
-      ? (inputs(policy).targetTrackingScalingPolicyConfiguration as Inputs | undefined)
-      : undefined;
+    // The request-count policy, next to which the service may track other metrics (CPU).
+    const tracking = steps
+      .filter((s) => s.newState.type === "aws:appautoscaling/policy:Policy" && inputs(s).resourceId === resourceId)
+      .map((s) => inputs(s).targetTrackingScalingPolicyConfiguration as Inputs | undefined)
+      .find(
+        (t) =>
+          (t?.predefinedMetricSpecification as Inputs | undefined)?.predefinedMetricType === "ALBRequestCountPerTarget",
+      );
     const metric = (tracking?.predefinedMetricSpecification as Inputs | undefined)?.predefinedMetricType;
     const desired = num(svc.desiredCount) ?? 1;
     return {

@@ -1,5 +1,5 @@
 import { one, renderProgram } from "@mlapi/testing";
-import { bodyRuleOverrides, imageUploadException } from "../waf";
+import { batchPathStatement, bodyRuleOverrides, imageUploadException } from "../waf";
 import type { CloudFrontWebAclArgs } from "./cloudfront-web-acl";
 import { CloudFrontWebAcl } from "./cloudfront-web-acl";
 
@@ -41,7 +41,7 @@ describe("CloudFrontWebAcl", () => {
     });
   });
 
-  it("puts the image-upload exception around the common rule set and the per-IP limit last", async () => {
+  it("puts the image-upload exception around the common rule set and the per-IP limits last", async () => {
     const all = await rules({});
     const uploads = imageUploadException({ aclName: "mlapi-edge-dev", markerPriority: 1, reblockPriority: 3 });
     expect(all.map((r) => [r.name, r.priority])).toEqual([
@@ -52,6 +52,7 @@ describe("CloudFrontWebAcl", () => {
       ["CrossSiteScripting_BODY-except-image-uploads", 4],
       ["GenericLFI_BODY-except-image-uploads", 5],
       ["per-ip-rate-limit", 6],
+      ["per-ip-batch-rate-limit", 7],
     ]);
     expect(all[1]).toEqual(uploads.marker);
     expect(all.slice(3, 6)).toEqual(uploads.reblocks);
@@ -67,5 +68,33 @@ describe("CloudFrontWebAcl", () => {
       (r) => r.name === "per-ip-rate-limit",
     );
     expect(rate?.statement.rateBasedStatement).toEqual({ aggregateKeyType: "IP", limit: 100, evaluationWindowSec: 60 });
+  });
+
+  it("blocks an IP over 125 batch requests per window (2000 / 16 images), counting only the batch path", async () => {
+    const all = await rules({});
+    const batch = all.find((r) => r.name === "per-ip-batch-rate-limit");
+    expect(batch).toMatchObject({ priority: 7, action: { block: {} } });
+    expect(batch?.statement.rateBasedStatement).toEqual({
+      aggregateKeyType: "IP",
+      limit: 125,
+      evaluationWindowSec: 300,
+      scopeDownStatement: batchPathStatement(),
+    });
+    // the general limit keeps counting every request, batches included
+    expect(all.find((r) => r.name === "per-ip-rate-limit")?.statement.rateBasedStatement).not.toHaveProperty(
+      "scopeDownStatement",
+    );
+  });
+
+  it("derives the batch limit from the general one and window unless given, and refuses one above it", async () => {
+    const derived = (await rules({ rateLimit: 800, rateLimitWindowSeconds: 60 })).find(
+      (r) => r.name === "per-ip-batch-rate-limit",
+    );
+    expect(derived?.statement.rateBasedStatement).toMatchObject({ limit: 50, evaluationWindowSec: 60 });
+    const given = (await rules({ batchRateLimit: 40 })).find((r) => r.name === "per-ip-batch-rate-limit");
+    expect(given?.statement.rateBasedStatement).toMatchObject({ limit: 40 });
+    await expect(render({ rateLimit: 100, batchRateLimit: 200 })).rejects.toThrow(
+      "CloudFrontWebAcl waf: batchRateLimit 200 exceeds rateLimit 100",
+    );
   });
 });

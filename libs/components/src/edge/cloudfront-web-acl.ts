@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
-import { bodyRuleOverrides, COMMON_RULE_SET, imageUploadException } from "../waf";
+import {
+  batchPathStatement,
+  batchRateLimitFor,
+  bodyRuleOverrides,
+  COMMON_RULE_SET,
+  imageUploadException,
+} from "../waf";
 import { CLOUDFRONT_REGION } from "./cloudfront-region";
 
 /** AWS WAF requires the names of log groups it writes to to start with this. */
@@ -25,26 +31,41 @@ export interface CloudFrontWebAclArgs {
    */
   rateLimitWindowSeconds?: 60 | 120 | 300 | 600;
   /**
+   * Batch requests (`/api/v2/classify/batch`, up to 16 images each) one client IP may make per
+   * window before it is blocked; counted on top of (and also by) the general limit.
+   * @default batchRateLimitFor(rateLimit): the same images per window as the general limit
+   */
+  batchRateLimit?: number;
+  /**
    * Region of the ACL and its log group (per-resource `region`): CLOUDFRONT scope exists only in us-east-1.
    * @default "us-east-1"
    */
   region?: string;
 }
 
-/** Defaults of the optional arguments, in one place; the edge layer's config reads them. */
-export const CLOUDFRONT_WEB_ACL_DEFAULTS = { rateLimit: 2000, rateLimitWindowSeconds: 300 as const };
+/**
+ * Defaults of the optional arguments, in one place; the edge layer's config reads them. batchRateLimit
+ * 125 = 2000 / 16: a client sending full batches gets the images per window the general limit allows
+ * in single-image requests, rather than 16 times as many.
+ */
+export const CLOUDFRONT_WEB_ACL_DEFAULTS = {
+  rateLimit: 2000,
+  rateLimitWindowSeconds: 300 as const,
+  batchRateLimit: batchRateLimitFor(2000),
+};
 
 /** The rule names, in priority order, so tests and dashboards need no loose strings. */
 export const EDGE_WAF_RULES = {
   ipReputation: "aws-ip-reputation",
   commonRuleSet: "aws-common-rule-set",
   rateLimit: "per-ip-rate-limit",
+  batchRateLimit: "per-ip-batch-rate-limit",
 } as const;
 
 /**
  * A CLOUDFRONT-scope WAFv2 web ACL (R16): Amazon's IP-reputation list, the common rule set
- * (its body rules sparing image uploads to the classify paths, see `imageUploadException`) and a
- * rate limit per client IP — at the edge the source address is the real client, unlike
+ * (its body rules sparing image uploads to the classify paths, see `imageUploadException`), a
+ * rate limit per client IP and a lower one for batch requests per client IP — at the edge the source address is the real client, unlike
  * on the ALB behind CloudFront. Metrics and sampled requests on; logs to an encrypted 30-day
  * `aws-waf-logs-…` group with the Authorization header redacted. Attach it through the
  * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1, where the resources are
@@ -65,6 +86,10 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
       );
     }
     const rateLimit = args.rateLimit ?? CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimit;
+    const batchRateLimit = args.batchRateLimit ?? batchRateLimitFor(rateLimit);
+    if (batchRateLimit > rateLimit)
+      throw new Error(`CloudFrontWebAcl ${name}: batchRateLimit ${batchRateLimit} exceeds rateLimit ${rateLimit}`);
+    const window = args.rateLimitWindowSeconds ?? CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds;
     const visibility = (metricName: string) => ({
       cloudwatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -84,14 +109,15 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
       visibilityConfig: visibility(`${args.name}-${ruleName}`),
     });
     // Priorities: 0 IP reputation, 1 labels image uploads, 2 the common rule set, 3-5 block again what
-    // its body rules counted, 6 the per-IP rate limit.
+    // its body rules counted, 6 the per-IP rate limit, 7 the per-IP batch rate limit. Both limits are
+    // plain rate rules on the connection's IP; neither reads the image-upload label.
     const uploads = imageUploadException({ aclName: args.name, markerPriority: 1, reblockPriority: 3 });
 
     this.webAcl = new aws.wafv2.WebAcl(
       `${name}-web-acl`,
       {
         name: args.name,
-        description: "Edge protection of the ML API: IP reputation, common exploits, per-IP rate limit",
+        description: "Edge protection of the ML API: IP reputation, common exploits, per-IP rate limits",
         scope: "CLOUDFRONT",
         region: args.region ?? CLOUDFRONT_REGION,
         defaultAction: { allow: {} },
@@ -105,13 +131,24 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
             priority: 3 + uploads.reblocks.length,
             action: { block: {} },
             statement: {
-              rateBasedStatement: {
-                aggregateKeyType: "IP",
-                limit: rateLimit,
-                evaluationWindowSec: args.rateLimitWindowSeconds ?? CLOUDFRONT_WEB_ACL_DEFAULTS.rateLimitWindowSeconds,
-              },
+              rateBasedStatement: { aggregateKeyType: "IP", limit: rateLimit, evaluationWindowSec: window },
             },
             visibilityConfig: visibility(`${args.name}-${EDGE_WAF_RULES.rateLimit}`),
+          },
+          {
+            // Counts only batch requests of an IP (the scope-down), so its lower limit leaves single images alone.
+            name: EDGE_WAF_RULES.batchRateLimit,
+            priority: 4 + uploads.reblocks.length,
+            action: { block: {} },
+            statement: {
+              rateBasedStatement: {
+                aggregateKeyType: "IP",
+                limit: batchRateLimit,
+                evaluationWindowSec: window,
+                scopeDownStatement: batchPathStatement(),
+              },
+            },
+            visibilityConfig: visibility(`${args.name}-${EDGE_WAF_RULES.batchRateLimit}`),
           },
         ],
         visibilityConfig: visibility(args.name),

@@ -1,7 +1,7 @@
 import type { RenderResult } from "@mlapi/testing";
 import { MOCK_ACCOUNT_ID, one } from "@mlapi/testing";
 import { edgeNeedsOwnAlarmTopic } from "./edge-alarms";
-import { alarmNamed, alarmsOf, mathOf, singleMetric } from "../../tests/monitoring/alarm-query";
+import { alarmNamed, alarmsOf, mathOf } from "../../tests/monitoring/alarm-query";
 import { renderMonitoring } from "../../tests/monitoring/render";
 
 describe("EdgeAlarms with default thresholds", () => {
@@ -33,23 +33,24 @@ describe("EdgeAlarms with default thresholds", () => {
   it.each([
     ["mlapi-edge-cf-5xx-rate-test", "5xxErrorRate", 5],
     ["mlapi-edge-cf-error-rate-test", "TotalErrorRate", 15],
-  ])("%s watches AWS/CloudFront %s of the distribution (Region=Global)", (name, metricName, threshold) => {
-    const alarm = alarmNamed(r, name);
-    expect(singleMetric(alarm)).toEqual({
-      namespace: "AWS/CloudFront",
-      metricName,
-      dimensions: { DistributionId: distributionId, Region: "Global" },
-      statistic: "Average",
-      extendedStatistic: undefined,
-      period: 60,
-    });
-    expect(alarm.inputs).toMatchObject({
-      comparisonOperator: "GreaterThanThreshold",
-      threshold,
-      evaluationPeriods: 5,
-      treatMissingData: "notBreaching",
-    });
-  });
+  ])(
+    "%s watches AWS/CloudFront %s of the distribution (Region=Global), 0 below 20 requests/min",
+    (name, metricName, threshold) => {
+      const alarm = alarmNamed(r, name);
+      const dimensions = { DistributionId: distributionId, Region: "Global" };
+      expect(mathOf(alarm).expression).toBe("IF(requests >= 20, FILL(rate, 0), 0)");
+      expect(mathOf(alarm).metrics).toEqual({
+        rate: { namespace: "AWS/CloudFront", metricName, dimensions, stat: "Average", period: 60 },
+        requests: { namespace: "AWS/CloudFront", metricName: "Requests", dimensions, stat: "Sum", period: 60 },
+      });
+      expect(alarm.inputs).toMatchObject({
+        comparisonOperator: "GreaterThanThreshold",
+        threshold,
+        evaluationPeriods: 5,
+        treatMissingData: "notBreaching",
+      });
+    },
+  );
 
   it("computes the edge WAF blocked rate without a Region dimension (CLOUDFRONT-scope web ACLs publish none)", () => {
     const alarm = alarmNamed(r, "mlapi-edge-waf-blocked-rate-test");
@@ -69,8 +70,16 @@ describe("EdgeAlarms with thresholds from config", () => {
       alarmCloudFront5xxRatePercent: 1,
       alarmCloudFrontTotalErrorRatePercent: 30,
       alarmEdgeWafBlockedRatePercent: 60,
+      alarmMinRequestsForRates: 100,
     });
   });
+
+  it.each(["mlapi-edge-cf-5xx-rate-test", "mlapi-edge-cf-error-rate-test", "mlapi-edge-waf-blocked-rate-test"])(
+    "%s judges only minutes with alarmMinRequestsForRates (100) requests",
+    (name) => {
+      expect(mathOf(alarmNamed(r, name)).expression).toMatch(/^IF\(.* >= 100, /);
+    },
+  );
 
   it.each([
     ["mlapi-edge-cf-5xx-rate-test", 1],

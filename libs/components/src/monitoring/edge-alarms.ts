@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import type * as aws from "../aws";
 import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
+import type { SetAlarmSpec } from "./alarm";
 import { AlarmSet, wafBlockedRateAlarm } from "./alarm";
 import type { EdgeAlarmThresholds } from "./thresholds";
 import { EDGE_ALARM_RULES, thresholdDefaults } from "./thresholds";
@@ -45,6 +46,42 @@ const MINUTE = 60;
  * already in that region the regional topic serves. An unknown region (not in stack config) gets a
  * topic of its own: a spare topic is harmless, alarms that cannot notify are not.
  */
+/**
+ * A CloudFront error-rate alarm (`5xxErrorRate` or `TotalErrorRate`, percent) that judges only
+ * minutes with at least `minRequests` requests: 1 error of 3 requests is 33 %, noise rather than an
+ * outage. The service and WAF rate alarms use the same floor (`alarmMinRequestsForRates`).
+ */
+export function cloudFrontErrorRateAlarm(s: {
+  metricName: "5xxErrorRate" | "TotalErrorRate";
+  dimensions: Record<string, pulumi.Input<string>>;
+  percent: number;
+  minRequests: number;
+  evaluationPeriods: number;
+  label: string;
+  description: string;
+}): SetAlarmSpec {
+  const cloudFront = (metricName: string, stat: string) => ({
+    namespace: "AWS/CloudFront",
+    metricName,
+    dimensions: s.dimensions,
+    stat,
+  });
+  return {
+    description: s.description,
+    math: {
+      expression: `IF(requests >= ${s.minRequests}, FILL(rate, 0), 0)`,
+      label: s.label,
+      metrics: { rate: cloudFront(s.metricName, "Average"), requests: cloudFront("Requests", "Sum") },
+    },
+    comparison: "GreaterThanThreshold",
+    threshold: s.percent,
+    period: MINUTE,
+    evaluationPeriods: s.evaluationPeriods,
+    // CloudFront publishes only minutes with requests: no traffic, no rate to judge.
+    treatMissingData: "notBreaching",
+  };
+}
+
 export function edgeNeedsOwnAlarmTopic(stackRegion: string | undefined): boolean {
   return stackRegion !== CLOUDFRONT_REGION;
 }
@@ -68,31 +105,30 @@ export class EdgeAlarms extends pulumi.ComponentResource {
     const minReq = t.minRequestsForRates;
 
     this.alarms = {
-      cloudFront5xxRate: alarmSet.declare("cloudFront5xxRate", {
-        description: `More than ${t.cloudFront5xxRatePercent}% of CloudFront responses are 5xx for ${n} min. First: the service alarms (origin down?) and then the origin's TLS/DNS.`,
-        metric: { namespace: "AWS/CloudFront", metricName: "5xxErrorRate", dimensions: distribution, stat: "Average" },
-        comparison: "GreaterThanThreshold",
-        threshold: t.cloudFront5xxRatePercent,
-        period: MINUTE,
-        evaluationPeriods: n,
-        // CloudFront publishes rates only for minutes with requests: no traffic, no errors.
-        treatMissingData: "notBreaching",
-      }),
-      cloudFrontErrorRate: alarmSet.declare("cloudFrontErrorRate", {
-        description: `More than ${t.cloudFrontTotalErrorRatePercent}% of CloudFront responses are 4xx or 5xx for ${n} min. First: which status dominates (a client release calling a removed path, or WAF blocks).`,
-        metric: {
-          namespace: "AWS/CloudFront",
+      cloudFront5xxRate: alarmSet.declare(
+        "cloudFront5xxRate",
+        cloudFrontErrorRateAlarm({
+          metricName: "5xxErrorRate",
+          dimensions: distribution,
+          percent: t.cloudFront5xxRatePercent,
+          minRequests: minReq,
+          evaluationPeriods: n,
+          label: "CloudFront 5xx rate (%)",
+          description: `More than ${t.cloudFront5xxRatePercent}% of CloudFront responses are 5xx for ${n} min (at ${minReq}+ requests/min). First: the service alarms (origin down?) and then the origin's TLS/DNS.`,
+        }),
+      ),
+      cloudFrontErrorRate: alarmSet.declare(
+        "cloudFrontErrorRate",
+        cloudFrontErrorRateAlarm({
           metricName: "TotalErrorRate",
           dimensions: distribution,
-          stat: "Average",
-        },
-        comparison: "GreaterThanThreshold",
-        threshold: t.cloudFrontTotalErrorRatePercent,
-        period: MINUTE,
-        evaluationPeriods: n,
-        // As above: no requests, no error rate.
-        treatMissingData: "notBreaching",
-      }),
+          percent: t.cloudFrontTotalErrorRatePercent,
+          minRequests: minReq,
+          evaluationPeriods: n,
+          label: "CloudFront 4xx + 5xx rate (%)",
+          description: `More than ${t.cloudFrontTotalErrorRatePercent}% of CloudFront responses are 4xx or 5xx for ${n} min (at ${minReq}+ requests/min). First: which status dominates (a client release calling a removed path, or WAF blocks).`,
+        }),
+      ),
       wafBlockedRate: alarmSet.declare(
         "wafBlockedRate",
         wafBlockedRateAlarm({

@@ -101,7 +101,7 @@ describe("ServiceAlarms with default thresholds", () => {
       { statistic: "Maximum" },
       "GreaterThanThreshold",
       0,
-      2,
+      3,
       "notBreaching",
     ],
     [

@@ -33,7 +33,7 @@ describe("alarm threshold defaults", () => {
       target5xxRatePercent: 5,
       targetP95Seconds: 3,
       inferenceP95Ms: 150,
-      unhealthyHostMinutes: 2,
+      unhealthyHostMinutes: 3,
       cpuPercent: 80,
       memoryPercent: 85,
       wafBlockedRatePercent: 25,

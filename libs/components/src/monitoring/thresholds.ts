@@ -24,7 +24,12 @@ export interface ServiceAlarmThresholds {
   targetP95Seconds: number;
   /** p95 of the API's own inference stage (EMF `MlApi` `inferenceMs`), ms: the model's share of the latency. Default 150. */
   inferenceP95Ms: number;
-  /** Consecutive minutes with an unhealthy target before alarming (and rolling a deployment back). Default 2. */
+  /**
+   * Consecutive minutes with an unhealthy target before alarming (and rolling a deployment back).
+   * Default 3: a Fargate Spot task that drains stays registered and shows unhealthy from its second
+   * failed /health check until it stops (ECS deregisters it only then), up to 60 s when its requests
+   * end within CloudFront's 30 s origin timeout; that touches 2 one-minute datapoints, never 3.
+   */
   unhealthyHostMinutes: number;
   /** ECS service average CPU, percent. Default 80 (auto scaling should have acted long before). */
   cpuPercent: number;
@@ -43,7 +48,7 @@ export const SERVICE_ALARM_RULES: ThresholdTable<ServiceAlarmThresholds> = {
   target5xxRatePercent: percent("alarmTarget5xxRatePercent", 5),
   targetP95Seconds: { key: "alarmTargetP95Seconds", default: 3, min: 0.01, max: 60 },
   inferenceP95Ms: { key: "alarmInferenceP95Ms", default: 150, min: 1, max: 60_000 },
-  unhealthyHostMinutes: { key: "alarmUnhealthyHostMinutes", default: 2, min: 1, max: 30, step: 1 },
+  unhealthyHostMinutes: { key: "alarmUnhealthyHostMinutes", default: 3, min: 1, max: 30, step: 1 },
   cpuPercent: percent("alarmCpuPercent", 80),
   memoryPercent: percent("alarmMemoryPercent", 85),
   wafBlockedRatePercent: percent("alarmWafBlockedRatePercent", 25),
@@ -86,7 +91,7 @@ export interface EdgeAlarmThresholds {
   cloudFrontTotalErrorRatePercent: number;
   /** Share of requests the edge web ACL blocks, percent. Default 25. */
   wafBlockedRatePercent: number;
-  /** Requests per minute below which the WAF rate alarm stays quiet. Default 20. */
+  /** Requests per minute below which the CloudFront error-rate and WAF blocked-rate alarms stay quiet. Default 20. */
   minRequestsForRates: number;
   /** Minutes a condition must hold before an edge alarm fires. Default 5 (CloudFront metrics are noisy). */
   evaluationPeriods: number;

@@ -3,7 +3,17 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { one, renderProgram } from "@mlapi/testing";
-import { ApiService, apiSecrets, nodeHealthCheckCommand, secretEnvName, STEADY_STATE_TIMEOUT } from "./api-service";
+import {
+  API_SERVICE_DEFAULTS,
+  ApiService,
+  apiSecrets,
+  nodeHealthCheckCommand,
+  secretEnvName,
+  STEADY_STATE_TIMEOUT,
+  stopBudgetProblem,
+} from "./api-service";
+import type { ApiServiceArgs } from "./api-service";
+import { LOAD_BALANCER_DEFAULTS, secondsToMarkUnhealthy } from "./load-balancer";
 import { Naming } from "@mlapi/core";
 
 const ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
@@ -79,8 +89,34 @@ describe("nodeHealthCheckCommand", () => {
   });
 });
 
+describe("stop budget", () => {
+  it("defaults to Fargate's 120 s stop timeout, a 30 s drain and a 60 s in-flight wait", () => {
+    expect(API_SERVICE_DEFAULTS).toMatchObject({
+      stopTimeoutSeconds: 120,
+      drainDelaySeconds: 30,
+      shutdownTimeoutSeconds: 60,
+    });
+    expect(stopBudgetProblem(120, 30, 60)).toBeUndefined();
+  });
+
+  it("drains at least as long as the ALB takes to mark a failing target unhealthy, plus one check", () => {
+    expect(secondsToMarkUnhealthy()).toBe(20);
+    expect(API_SERVICE_DEFAULTS.drainDelaySeconds).toBeGreaterThanOrEqual(
+      secondsToMarkUnhealthy() + LOAD_BALANCER_DEFAULTS.healthCheckIntervalSeconds,
+    );
+  });
+
+  it("refuses a budget that ECS would cut short with SIGKILL, and a stop timeout Fargate refuses", () => {
+    expect(stopBudgetProblem(30, 30, 60)).toBe(
+      "drain delay 30s + shutdown timeout 60s + 10s to close = 100s does not fit in stopTimeout 30s: ECS would SIGKILL in-flight requests",
+    );
+    expect(stopBudgetProblem(120, 30, 81)).toMatch(/= 121s does not fit in stopTimeout 120s/);
+    expect(stopBudgetProblem(121, 0, 0)).toBe("stopTimeout 121s is outside Fargate's 1..120s");
+  });
+});
+
 describe("ApiService", () => {
-  const render = async () => {
+  const render = async (overrides: Partial<ApiServiceArgs> = {}) => {
     const timeouts = new Map<string, pulumi.CustomTimeouts | undefined>();
     const r = await renderProgram({
       project: "mlapi-test",
@@ -110,6 +146,7 @@ describe("ApiService", () => {
           targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api-tg/0123456789abcdef",
           desiredCount: 2,
           dependsOn: [],
+          ...overrides,
         });
         return {};
       },
@@ -122,5 +159,27 @@ describe("ApiService", () => {
     expect(one(r, "aws:ecs/service:Service").inputs.waitForSteadyState).toBe(true);
     expect(STEADY_STATE_TIMEOUT).toBe("30m");
     expect(timeouts.get("api-service")).toEqual({ create: "30m", update: "30m" });
+  });
+
+  it("sets the container's stop timeout and hands the app its drain delay and in-flight wait in ms", async () => {
+    const { r } = await render({ environment: { DRAIN_DELAY_MS: "0" } });
+    const [c] = JSON.parse(
+      String(one(r, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions),
+    ) as Array<{
+      stopTimeout: number;
+      environment: Array<{ name: string; value: string }>;
+    }>;
+    expect(c.stopTimeout).toBe(120);
+    // the component's values win over the caller's environment: they must fit the stop timeout
+    expect(c.environment.filter((e) => /^(DRAIN_DELAY|SHUTDOWN_TIMEOUT)_MS$/.test(e.name))).toEqual([
+      { name: "DRAIN_DELAY_MS", value: "30000" },
+      { name: "SHUTDOWN_TIMEOUT_MS", value: "60000" },
+    ]);
+  });
+
+  it("refuses timings that do not fit in the stop timeout", async () => {
+    await expect(render({ stopTimeoutSeconds: 60 })).rejects.toThrow(
+      "api: drain delay 30s + shutdown timeout 60s + 10s to close = 100s does not fit in stopTimeout 60s",
+    );
   });
 });

@@ -3,13 +3,15 @@ import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
 import type { CapacityProviderWeight } from "./fargate-cluster";
+import { LOAD_BALANCER_DEFAULTS, secondsToMarkUnhealthy } from "./load-balancer";
 
 /**
  * How long `pulumi up` waits for the service to reach steady state (the provider's default is 20
  * minutes). A Fargate Spot task can wait for capacity, then pull, start, pass the 60 s grace period
- * and two ALB health checks 30 s apart; a rolling deploy does that twice (new tasks up, old drained
- * for the target group's deregistration delay). 30 minutes leaves room for a slow Spot start
- * without hiding a deployment that never gets healthy: the circuit breaker ends that one sooner.
+ * and two ALB health checks 10 s apart; a rolling deploy does that twice (new tasks up, old drained
+ * for the target group's deregistration delay, then stopped within stopTimeout). 30 minutes leaves
+ * room for a slow Spot start without hiding a deployment that never gets healthy: the circuit
+ * breaker ends that one sooner.
  */
 export const STEADY_STATE_TIMEOUT = "30m";
 
@@ -75,9 +77,26 @@ export function apiSecrets(masterSecretArn: string, appSecretArns: readonly stri
   return secrets;
 }
 
+/** Fargate's largest container stopTimeout: SIGTERM to SIGKILL, also all a Spot interruption gives. */
+export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
+
+/**
+ * What the app does after draining and in-flight requests, within stopTimeout: flush buffered
+ * prediction rows (up to 3 s, apps/ml-api main.ts) and close the database and DynamoDB clients.
+ */
+export const APP_CLOSE_SECONDS = 10;
+
 /**
  * Defaults of the optional arguments, in one place; the service layer's config reads them. 1 vCPU:
  * apps/ml-api's benchmark puts 0.5 vCPU below the scaling target; 2048 MiB is the smallest pair with it.
+ *
+ * Stopping (deploy, scale-in, Spot interruption; https://repost.aws/knowledge-center/fargate-spot-termination-notice):
+ * SIGTERM, then SIGKILL after stopTimeout 120 s (Fargate's maximum, the whole 2-minute Spot notice).
+ * The app answers /health 503 for drainDelaySeconds while still serving: the ALB's time to mark it
+ * unhealthy (10 s × 2 checks) plus one interval of margin (each ALB node checks on its own clock).
+ * Only then does it close its port, and gives in-flight requests shutdownTimeoutSeconds: a request
+ * admitted last may still be reading its body (the app's 30 s request timeout) and queue for a
+ * worker; CloudFront waits 30 s per origin read. 30 + 60 + APP_CLOSE_SECONDS = 100 ≤ 120.
  */
 export const API_SERVICE_DEFAULTS = {
   cpu: 1024,
@@ -88,7 +107,30 @@ export const API_SERVICE_DEFAULTS = {
   healthCheckPath: "/health",
   containerName: "api",
   user: "1000:1000",
+  stopTimeoutSeconds: FARGATE_MAX_STOP_TIMEOUT_SECONDS,
+  drainDelaySeconds: secondsToMarkUnhealthy() + LOAD_BALANCER_DEFAULTS.healthCheckIntervalSeconds,
+  shutdownTimeoutSeconds: 60,
 } as const;
+
+/**
+ * Why a stop budget does not fit, or undefined: the drain delay, the in-flight wait and the app's
+ * close (APP_CLOSE_SECONDS) must all end before ECS's SIGKILL at stopTimeout, which Fargate caps at 120 s.
+ */
+export function stopBudgetProblem(
+  stopTimeoutSeconds: number,
+  drainDelaySeconds: number,
+  shutdownTimeoutSeconds: number,
+): string | undefined {
+  if (stopTimeoutSeconds > FARGATE_MAX_STOP_TIMEOUT_SECONDS || stopTimeoutSeconds < 1)
+    return `stopTimeout ${stopTimeoutSeconds}s is outside Fargate's 1..${FARGATE_MAX_STOP_TIMEOUT_SECONDS}s`;
+  const needed = drainDelaySeconds + shutdownTimeoutSeconds + APP_CLOSE_SECONDS;
+  if (needed > stopTimeoutSeconds)
+    return (
+      `drain delay ${drainDelaySeconds}s + shutdown timeout ${shutdownTimeoutSeconds}s + ${APP_CLOSE_SECONDS}s to close ` +
+      `= ${needed}s does not fit in stopTimeout ${stopTimeoutSeconds}s: ECS would SIGKILL in-flight requests`
+    );
+  return undefined;
+}
 
 /** `mlapi-api-<suffix>`, the service's and its task family's name; the alarms need it before the service exists. */
 export function apiServiceName(naming: Naming): string {
@@ -135,6 +177,15 @@ export interface ApiServiceArgs {
    * @default API_SERVICE_DEFAULTS.user
    */
   user?: string;
+  /** Seconds from SIGTERM to SIGKILL. @default API_SERVICE_DEFAULTS.stopTimeoutSeconds */
+  stopTimeoutSeconds?: number;
+  /**
+   * Seconds the app keeps serving with /health at 503 before it closes its port (env DRAIN_DELAY_MS);
+   * at least the ALB's time to mark a failing target unhealthy. @default API_SERVICE_DEFAULTS.drainDelaySeconds
+   */
+  drainDelaySeconds?: number;
+  /** Seconds the app then waits for in-flight requests (env SHUTDOWN_TIMEOUT_MS). @default API_SERVICE_DEFAULTS.shutdownTimeoutSeconds */
+  shutdownTimeoutSeconds?: number;
   /**
    * What the service must wait for: the cluster's capacity-provider association (else ECS rejects
    * the strategy) and the listener rules (a target group must belong to a load balancer first).
@@ -165,8 +216,18 @@ export class ApiService extends pulumi.ComponentResource {
     const { region } = awsAccount(this);
     const containerName = args.containerName ?? API_SERVICE_DEFAULTS.containerName;
     const healthPath = args.healthCheckPath ?? API_SERVICE_DEFAULTS.healthCheckPath;
+    const stopTimeout = args.stopTimeoutSeconds ?? API_SERVICE_DEFAULTS.stopTimeoutSeconds;
+    const drainDelay = args.drainDelaySeconds ?? API_SERVICE_DEFAULTS.drainDelaySeconds;
+    const shutdownTimeout = args.shutdownTimeoutSeconds ?? API_SERVICE_DEFAULTS.shutdownTimeoutSeconds;
+    const budget = stopBudgetProblem(stopTimeout, drainDelay, shutdownTimeout);
+    if (budget) throw new Error(`${name}: ${budget}`);
 
-    const environment = pulumi.all({ ...args.environment, AWS_REGION: region }).apply((env) =>
+    // The shutdown timings are the component's, next to the stopTimeout they must fit in.
+    const shutdownEnv = {
+      DRAIN_DELAY_MS: String(drainDelay * 1000),
+      SHUTDOWN_TIMEOUT_MS: String(shutdownTimeout * 1000),
+    };
+    const environment = pulumi.all({ ...args.environment, ...shutdownEnv, AWS_REGION: region }).apply((env) =>
       Object.entries(env)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([envName, value]) => ({ name: envName, value })),
@@ -193,6 +254,8 @@ export class ApiService extends pulumi.ComponentResource {
                 "awslogs-stream-prefix": containerName,
               },
             },
+            // Decides only whether ECS replaces a task; the ALB's check routes traffic. A draining task
+            // failing it changes nothing: it is already stopping.
             healthCheck: {
               command: nodeHealthCheckCommand(port, healthPath),
               interval: 30,
@@ -202,7 +265,7 @@ export class ApiService extends pulumi.ComponentResource {
             },
             // Reaps zombies and forwards SIGTERM so the app drains on Spot interruption and deploys.
             linuxParameters: { initProcessEnabled: true },
-            stopTimeout: 30,
+            stopTimeout,
           },
         ]),
       );

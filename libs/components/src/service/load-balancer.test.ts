@@ -1,6 +1,6 @@
 import { ofType, one, renderProgram } from "@mlapi/testing";
 import type { ApiLoadBalancerArgs } from "./load-balancer";
-import { ApiLoadBalancer, ruleRole } from "./load-balancer";
+import { ApiLoadBalancer, ruleRole, secondsToMarkUnhealthy } from "./load-balancer";
 import { Naming } from "@mlapi/core";
 
 describe("ruleRole", () => {
@@ -97,6 +97,20 @@ describe("ApiLoadBalancer", () => {
       ["lb-rule-api-v3", 10],
       ["lb-rule-metrics", 20],
     ]);
+  });
+
+  it("checks targets every 10 s and marks one unhealthy after 2 failures, within a Spot task's drain delay", async () => {
+    const r = await render({});
+    const tg = one(r, "aws:lb/targetGroup:TargetGroup");
+    expect(tg.inputs.healthCheck).toMatchObject({
+      interval: 10,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+    });
+    expect(tg.inputs.deregistrationDelay).toBe(30);
+    expect(secondsToMarkUnhealthy()).toBe(20);
+    expect(secondsToMarkUnhealthy(30, 3)).toBe(90);
   });
 
   it("refuses a health check timeout that is not below its interval", async () => {

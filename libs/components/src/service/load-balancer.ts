@@ -11,18 +11,50 @@ export const DEFAULT_FORWARD_PATHS: readonly string[] = ["/api/v1/*", "/api/v2/*
 /** Body of the default action: the API's error shape, so clients never see an HTML error page. */
 export const NOT_FOUND_BODY = JSON.stringify({ error: "not_found", message: "No route for this path" });
 
+/**
+ * The target group's health check and deregistration delay, in one place. The check is tight (10 s,
+ * 2 failures) because it is what takes a stopping Fargate Spot task out of rotation: ECS may leave
+ * such a task registered until it is STOPPED
+ * (https://repost.aws/knowledge-center/fargate-spot-termination-notice), so the ALB must see the
+ * app's draining /health (503) fail and stop routing to it within the app's drain delay (see
+ * API_SERVICE_DEFAULTS.drainDelaySeconds). 30 s / 3 failures took up to 90 s, while the app closed
+ * its port after 0 s. Deregistration (deploys, scale-in) waits 30 s for in-flight requests: as long
+ * as CloudFront waits for the origin (readTimeoutSeconds 30), and well under Spot's 2 minutes.
+ */
+export const LOAD_BALANCER_DEFAULTS = {
+  healthCheckPath: "/health",
+  healthCheckIntervalSeconds: 10,
+  healthCheckTimeoutSeconds: 5,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+  healthCheckMatcher: "200",
+  deregistrationDelaySeconds: 30,
+} as const;
+
+/**
+ * The longest a target that starts failing its health check keeps getting new requests: the ALB
+ * marks it unhealthy after `unhealthyThreshold` consecutive failed checks, `interval` apart, the
+ * first of which may come up to one interval after the failure starts.
+ */
+export function secondsToMarkUnhealthy(
+  intervalSeconds: number = LOAD_BALANCER_DEFAULTS.healthCheckIntervalSeconds,
+  unhealthyThreshold: number = LOAD_BALANCER_DEFAULTS.unhealthyThreshold,
+): number {
+  return intervalSeconds * unhealthyThreshold;
+}
+
 export interface LoadBalancerHealthCheck {
-  /** @default "/health" */
+  /** @default LOAD_BALANCER_DEFAULTS.healthCheckPath */
   path?: string;
-  /** Seconds between checks. @default 30 */
+  /** Seconds between checks. @default LOAD_BALANCER_DEFAULTS.healthCheckIntervalSeconds */
   intervalSeconds?: number;
-  /** Seconds before a check counts as failed; must be below the interval. @default 5 */
+  /** Seconds before a check counts as failed; must be below the interval. @default LOAD_BALANCER_DEFAULTS.healthCheckTimeoutSeconds */
   timeoutSeconds?: number;
-  /** @default 2 */
+  /** @default LOAD_BALANCER_DEFAULTS.healthyThreshold */
   healthyThreshold?: number;
-  /** @default 3 */
+  /** @default LOAD_BALANCER_DEFAULTS.unhealthyThreshold */
   unhealthyThreshold?: number;
-  /** @default "200" */
+  /** @default LOAD_BALANCER_DEFAULTS.healthCheckMatcher */
   matcher?: string;
 }
 
@@ -62,7 +94,7 @@ export interface ApiLoadBalancerArgs {
   healthCheck?: LoadBalancerHealthCheck;
   /**
    * Seconds a deregistering task keeps getting in-flight requests (AWS default 300 slows every deploy).
-   * @default 30
+   * @default LOAD_BALANCER_DEFAULTS.deregistrationDelaySeconds
    */
   deregistrationDelaySeconds?: number;
   /** ELB refuses to delete the ALB while on (the production profile). @default false (R19: destroyable) */
@@ -90,9 +122,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
 
   constructor(name: string, args: ApiLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:ApiLoadBalancer", name, {}, opts);
+    const d = LOAD_BALANCER_DEFAULTS;
     const hc = args.healthCheck ?? {};
-    const interval = hc.intervalSeconds ?? 30;
-    const timeout = hc.timeoutSeconds ?? 5;
+    const interval = hc.intervalSeconds ?? d.healthCheckIntervalSeconds;
+    const timeout = hc.timeoutSeconds ?? d.healthCheckTimeoutSeconds;
     if (timeout >= interval)
       throw new Error(`${name}: health check timeout (${timeout}s) must be less than its interval (${interval}s)`);
     this.protocol = args.certificateArn !== undefined ? "https" : "http";
@@ -124,17 +157,17 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
         targetType: "ip",
         protocol: "HTTP",
         port: args.targetPort,
-        deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+        deregistrationDelay: args.deregistrationDelaySeconds ?? d.deregistrationDelaySeconds,
         healthCheck: {
           enabled: true,
           protocol: "HTTP",
-          path: hc.path ?? "/health",
+          path: hc.path ?? d.healthCheckPath,
           port: "traffic-port",
           interval,
           timeout,
-          healthyThreshold: hc.healthyThreshold ?? 2,
-          unhealthyThreshold: hc.unhealthyThreshold ?? 3,
-          matcher: hc.matcher ?? "200",
+          healthyThreshold: hc.healthyThreshold ?? d.healthyThreshold,
+          unhealthyThreshold: hc.unhealthyThreshold ?? d.unhealthyThreshold,
+          matcher: hc.matcher ?? d.healthCheckMatcher,
         },
       },
       { parent: this },

@@ -2,11 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 
-/** Defaults of the scaling settings, in one place; the service layer's config reads them. */
+/**
+ * Defaults of the scaling settings, in one place; the service layer's config reads them.
+ * cpuTargetPercent: a request is not a unit of work (a batch carries up to 16 images), so requests
+ * per target alone never scale out under batch load. 1000 requests/min is 16.7/s, about 66 % of a
+ * task's measured peak (25.4/s of single images, apps/ml-api/benchmarks/capacity.json): 70 % CPU sits
+ * just above it, so single-image traffic still scales on requests and batch traffic on CPU.
+ */
 export const SERVICE_SCALING_DEFAULTS = {
   minCapacity: 2,
   maxCapacity: 10,
   requestsPerTarget: 1000,
+  cpuTargetPercent: 70,
   scaleInCooldownSeconds: 300,
   scaleOutCooldownSeconds: 60,
 } as const;
@@ -22,13 +29,18 @@ export interface ServiceScalingArgs {
   maxCapacity?: number;
   /** `<alb arnSuffix>/<target group arnSuffix>` (see requestCountResourceLabel). */
   resourceLabel: pulumi.Input<string>;
-  /** Names the scaling policy `mlapi-api-requests-<suffix>`. */
+  /** Names the scaling policies `mlapi-api-requests-<suffix>` and `mlapi-api-cpu-<suffix>`. */
   naming: Naming;
   /**
    * Requests per target per minute the policy keeps the service at.
    * @default SERVICE_SCALING_DEFAULTS.requestsPerTarget
    */
   requestsPerTarget?: number;
+  /**
+   * Average CPU utilization (percent of the task's CPU) the second policy keeps the service at.
+   * @default SERVICE_SCALING_DEFAULTS.cpuTargetPercent
+   */
+  cpuTargetPercent?: number;
   /**
    * Seconds after a scale-in before the next (slow: a removed task is lost capacity).
    * @default SERVICE_SCALING_DEFAULTS.scaleInCooldownSeconds
@@ -49,10 +61,19 @@ export function requestCountResourceLabel(
   return pulumi.interpolate`${albArnSuffix}/${targetGroupArnSuffix}`;
 }
 
-/** Application Auto Scaling for the ECS service: target tracking on ALB requests per target (R13). */
+/**
+ * Application Auto Scaling for the ECS service (R13): target tracking on ALB requests per target and
+ * on average CPU. With several target tracking policies Application Auto Scaling scales out when any
+ * of them asks and in only when all do
+ * (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-multiple-scaling-policies),
+ * so the CPU policy adds capacity for heavy requests without removing any the request policy wants.
+ */
 export class ServiceScaling extends pulumi.ComponentResource {
   readonly target: aws.appautoscaling.Target;
+  /** Target tracking on ALBRequestCountPerTarget. */
   readonly policy: aws.appautoscaling.Policy;
+  /** Target tracking on ECSServiceAverageCPUUtilization. */
+  readonly cpuPolicy: aws.appautoscaling.Policy;
 
   constructor(name: string, args: ServiceScalingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:service:ServiceScaling", name, {}, opts);
@@ -61,6 +82,13 @@ export class ServiceScaling extends pulumi.ComponentResource {
     const maxCapacity = args.maxCapacity ?? d.maxCapacity;
     if (minCapacity > maxCapacity)
       throw new Error(`${name}: minCapacity ${minCapacity} exceeds maxCapacity ${maxCapacity}`);
+    const cpuTarget = args.cpuTargetPercent ?? d.cpuTargetPercent;
+    if (!(cpuTarget > 0 && cpuTarget <= 100))
+      throw new Error(`${name}: cpuTargetPercent ${cpuTarget} is not a percentage above 0`);
+    const cooldowns = {
+      scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
+      scaleOutCooldown: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
+    };
     this.target = new aws.appautoscaling.Target(
       `${name}-target`,
       {
@@ -86,8 +114,23 @@ export class ServiceScaling extends pulumi.ComponentResource {
             predefinedMetricType: "ALBRequestCountPerTarget",
             resourceLabel: args.resourceLabel,
           },
-          scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
-          scaleOutCooldown: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
+          ...cooldowns,
+        },
+      },
+      { parent: this, dependsOn: [this.target] },
+    );
+    this.cpuPolicy = new aws.appautoscaling.Policy(
+      `${name}-cpu`,
+      {
+        name: args.naming.name("api-cpu"),
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: this.target.serviceNamespace,
+        scalableDimension: this.target.scalableDimension,
+        resourceId: this.target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: cpuTarget,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          ...cooldowns,
         },
       },
       { parent: this, dependsOn: [this.target] },

@@ -13,7 +13,12 @@ import {
 import { iamLeastPrivilege, iamNoFullAccess, iamSingleServiceTrust } from "./iam";
 import { logGroupRetentionAndKey } from "./logs";
 import { namingSuffix } from "./naming";
-import { containerInsightsLogGroup, ecsServiceSteadyState, vendedLogsPrefix } from "./operations";
+import {
+  containerInsightsLogGroup,
+  ecsProductionOnDemandBase,
+  ecsServiceSteadyState,
+  vendedLogsPrefix,
+} from "./operations";
 import { requiredTags } from "./tags";
 import { albHttpRedirect, albTlsPolicy, cloudfrontTls, rdsForceSsl } from "./tls";
 import { wafBodyRulesUploadException, wafRateLimitKey } from "./waf";
@@ -41,6 +46,7 @@ export const RULES: readonly Rule[] = [
   rdsForceSsl,
   destroyable,
   ecsServiceSteadyState,
+  ecsProductionOnDemandBase,
   containerInsightsLogGroup,
   vendedLogsPrefix,
   noGuardDuty,

@@ -1,5 +1,6 @@
 import type { PolicyResource, ResourceRule, StackRule } from "../resource";
 import { isObject, objects, ofType, read } from "../resource";
+import { isProduction } from "./profile";
 
 const CLUSTER = "aws:ecs/cluster:Cluster";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
@@ -15,6 +16,25 @@ export const ecsServiceSteadyState: ResourceRule = {
     return r.props["waitForSteadyState"] === true
       ? []
       : ["waitForSteadyState is not true: `pulumi up` succeeds even when no task ever becomes healthy."];
+  },
+};
+
+export const ecsProductionOnDemandBase: ResourceRule = {
+  kind: "resource",
+  name: "ecs-production-on-demand-base",
+  description:
+    "A production ECS service that uses FARGATE_SPOT keeps a base of at least one task on FARGATE: a Spot capacity reclaim can stop every Spot task at once.",
+  enforcementLevel: "mandatory",
+  validate(r) {
+    if (r.type !== "aws:ecs/service:Service" || !isProduction(r)) return [];
+    const strategy = objects(r.props["capacityProviderStrategies"]);
+    if (!strategy.some((s) => s["capacityProvider"] === "FARGATE_SPOT")) return [];
+    const base = strategy.find((s) => s["capacityProvider"] === "FARGATE")?.["base"];
+    return typeof base === "number" && base >= 1
+      ? []
+      : [
+          "a production service on FARGATE_SPOT has no FARGATE base of at least 1 (onDemandBase): every task may be on Spot.",
+        ];
   },
 };
 
