@@ -148,6 +148,60 @@ describe("deploy role policies", () => {
     );
   });
 
+  it("covers the log groups AWS services name under their own prefixes, in the stack's region and us-east-1", () => {
+    const euWest = deployWritePolicy({ ...ctx, region: "eu-west-1" });
+    const groups = (r: string) => [
+      `arn:aws:logs:${r}:123456789012:log-group:/mlapi/*`,
+      `arn:aws:logs:${r}:123456789012:log-group:aws-waf-logs-mlapi-*`,
+      `arn:aws:logs:${r}:123456789012:log-group:/aws/rds/cluster/mlapi-*`,
+      `arn:aws:logs:${r}:123456789012:log-group:/aws/ecs/containerinsights/mlapi-*`,
+      `arn:aws:logs:${r}:123456789012:log-group:/aws/vendedlogs/mlapi/*`,
+    ];
+    expect(bySid(euWest, "LogGroupsNamed").Resource).toEqual([...groups("eu-west-1"), ...groups("us-east-1")]);
+    // In us-east-1 the two regions are one.
+    expect(bySid(write, "LogGroupsNamed").Resource).toEqual(groups("us-east-1"));
+  });
+
+  it("puts the edge's alarms, SNS topic and KMS aliases in us-east-1 too, outside it", () => {
+    const euWest = deployWritePolicy({ ...ctx, region: "eu-west-1" });
+    expect(bySid(euWest, "AlarmsAndDashboardsNamed").Resource).toEqual([
+      "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mlapi-*",
+      "arn:aws:cloudwatch:us-east-1:123456789012:alarm:mlapi-*",
+      "arn:aws:cloudwatch::123456789012:dashboard/mlapi-*",
+    ]);
+    expect(bySid(euWest, "AlarmTopicNamed").Resource).toEqual([
+      "arn:aws:sns:eu-west-1:123456789012:mlapi-*",
+      "arn:aws:sns:us-east-1:123456789012:mlapi-*",
+    ]);
+    expect(bySid(euWest, "KmsAliasesNamed").Resource).toEqual([
+      "arn:aws:kms:eu-west-1:123456789012:alias/mlapi-*",
+      "arn:aws:kms:us-east-1:123456789012:alias/mlapi-*",
+    ]);
+  });
+
+  it("lets target tracking manage its own alarms on the platform's ECS services only", () => {
+    expect(bySid(write, "TargetTrackingAlarms")).toEqual({
+      Sid: "TargetTrackingAlarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"],
+      Resource: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:TargetTracking-service/mlapi-*"],
+    });
+  });
+
+  it("creates the service-linked roles of ECS, ELB, RDS, ECS auto scaling and CloudFront VPC origins only", () => {
+    expect(bySid(write, "IamServiceLinkedRoles").Condition).toEqual({
+      StringEquals: {
+        "iam:AWSServiceName": [
+          "ecs.amazonaws.com",
+          "elasticloadbalancing.amazonaws.com",
+          "rds.amazonaws.com",
+          "ecs.application-autoscaling.amazonaws.com",
+          "vpcorigin.cloudfront.amazonaws.com",
+        ],
+      },
+    });
+  });
+
   it("writes DNS records only in the configured hosted zones, and nowhere without one", () => {
     expect(bySid(write, "DnsRecordsInTheConfiguredZones")).toBeUndefined();
     const withZone = deployWritePolicy({ ...ctx, hostedZoneIds: ["Z0123456789ABC"] });
