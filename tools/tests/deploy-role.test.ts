@@ -8,9 +8,9 @@
 import * as path from "node:path";
 import type { LayerName } from "@mlapi/core";
 import type { CiPermissionsContext } from "@mlapi/components";
-import { deployStatePolicy, deployWritePolicy } from "@mlapi/components";
+import { deployStatePolicy, deployWritePolicy, workloadBoundaryPolicy } from "@mlapi/components";
 import type { IamPolicyDocument, PlannedResource } from "@mlapi/testing";
-import { MOCK_ACCOUNT_ID, programLoader, renderProgram, simulate } from "@mlapi/testing";
+import { MOCK_ACCOUNT_ID, policyDocument, programLoader, renderProgram, simulate } from "@mlapi/testing";
 import { DEPLOY_ORDER, layerDir, pulumiProjectName, readStackConfig, UPSTREAM } from "../src/layers";
 import type { RequiredRequest } from "./deploy-role-requests";
 import { requiredRequests } from "./deploy-role-requests";
@@ -144,6 +144,51 @@ describe("the deploy role with a custom domain (certificate and DNS records in t
     const withoutZone = refused(stack, deployPolicies(context(region)), region);
     expect(withoutZone.length).toBeGreaterThan(0);
     expect(withoutZone.every((line) => line.includes("route53:ChangeResourceRecordSets"))).toBe(true);
+  });
+});
+
+describe("the workload permissions boundary", () => {
+  let stack: RenderedLayer[];
+  beforeAll(async () => {
+    stack = await renderStack("eu-west-1");
+  });
+
+  it("allows everything the layers' roles' inline policies grant (it caps them, never cuts them)", () => {
+    const boundary = [workloadBoundaryPolicy({ partition: "aws", accountId: MOCK_ACCOUNT_ID, app: "mlapi" })];
+    const policies = stack.flatMap((l) => l.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy"));
+    expect(policies.map((p) => p.inputs.role)).toEqual([
+      "mlapi-flow-logs-example",
+      "mlapi-api-task-example",
+      "mlapi-api-execution-example",
+    ]);
+    const cut = policies.flatMap((p) =>
+      policyDocument(p.inputs.policy).Statement.flatMap((s) => {
+        const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : [v as string]);
+        // The statement's own StringEquals conditions are what the request carries (kms:ViaService).
+        const equals = ((s.Condition as Record<string, Record<string, string>> | undefined) ?? {}).StringEquals ?? {};
+        return list(s.Action).flatMap((action) =>
+          list(s.Resource)
+            .filter((resource) => simulate(boundary, { action, resource, context: equals }).decision !== "allowed")
+            .map((resource) => `${String(p.inputs.role)} ${String(s.Sid)}: ${action} on ${resource}`),
+        );
+      }),
+    );
+    expect(cut).toEqual([]);
+  });
+
+  it("is what lets the deploy role create the roles: without it CreateRole and PutRolePolicy are refused", async () => {
+    const withoutBoundary = await renderStack("eu-west-1", {
+      service: { "mlapi-service:permissionsBoundary": "none" },
+    });
+    const lines = refused(withoutBoundary, deployPolicies(context("eu-west-1")), "eu-west-1");
+    expect(lines.map((l) => l.replace(/ -> .*$/, ""))).toEqual([
+      "service aws:iam/role:Role api-roles-execution: iam:CreateRole on arn:aws:iam::123456789012:role/mlapi-api-execution-example",
+      "service aws:iam/role:Role api-roles-task: iam:CreateRole on arn:aws:iam::123456789012:role/mlapi-api-task-example",
+      "service aws:iam/rolePolicy:RolePolicy api-roles-task-policy: iam:PutRolePolicy on arn:aws:iam::123456789012:role/mlapi-api-task-example",
+      "service aws:iam/rolePolicy:RolePolicy api-roles-task-policy: iam:DeleteRolePolicy on arn:aws:iam::123456789012:role/mlapi-api-task-example",
+      "service aws:iam/rolePolicy:RolePolicy api-roles-execution-policy: iam:PutRolePolicy on arn:aws:iam::123456789012:role/mlapi-api-execution-example",
+      "service aws:iam/rolePolicy:RolePolicy api-roles-execution-policy: iam:DeleteRolePolicy on arn:aws:iam::123456789012:role/mlapi-api-execution-example",
+    ]);
   });
 });
 

@@ -59,6 +59,14 @@ describe("naming-suffix", () => {
     expect(messages(namingSuffix, res(type, props))).toEqual([]);
   });
 
+  it("accepts the account's one workload permissions boundary by its fixed name, and only that policy", () => {
+    expect(messages(namingSuffix, res("aws:iam/policy:Policy", { name: "mlapi-workload-boundary" }))).toEqual([]);
+    expect(messages(namingSuffix, res("aws:iam/role:Role", { name: "mlapi-workload-boundary" }))).toEqual([
+      'name "mlapi-workload-boundary" does not contain the environment suffix "dev"; name it with Naming.name()/logGroupName() from @mlapi/core.',
+    ]);
+    expect(messages(namingSuffix, res("aws:iam/policy:Policy", { name: "mlapi-other-boundary" }))).toHaveLength(1);
+  });
+
   it("skips a name Pulumi autonamed from the logical name", () => {
     expect(
       messages(namingSuffix, res("aws:iam/policy:Policy", { name: "task-policy-0a1b2c3" }, { name: "task-policy" })),

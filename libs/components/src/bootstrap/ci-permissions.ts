@@ -10,6 +10,7 @@
 // less an explicit deny of data reads (items, secret values, objects outside the platform's buckets).
 import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
 import type { PolicyDocument } from "./github-actions-role";
+import { policyArn, WORKLOAD_BOUNDARY_POLICY_NAME } from "./workload-boundary";
 
 type Statement = Record<string, unknown>;
 
@@ -138,10 +139,39 @@ export function deployStatePolicy(c: CiPermissionsContext): PolicyDocument {
   };
 }
 
-/** What the deploy role may never do, whatever else allows it: touch the bootstrap's own resources. */
+/** ARN of the workload boundary (workload-boundary.ts) in the context's account. */
+export const workloadBoundaryArn = (c: Pick<CiPermissionsContext, "partition" | "accountId">): string =>
+  policyArn(c.partition, c.accountId, WORKLOAD_BOUNDARY_POLICY_NAME);
+
+/**
+ * What the deploy role may never do, whatever else allows it: touch the bootstrap's own resources,
+ * or free a role from the workload boundary (remove it, put another one, edit the boundary policy).
+ */
 function protectBootstrap(c: CiPermissionsContext): Statement[] {
+  const boundary = workloadBoundaryArn(c);
   return [
     { Sid: "DenyChangingTheCiRoles", Effect: "Deny", Action: "iam:*", Resource: c.ciRoleArns },
+    {
+      Sid: "DenyChangingTheWorkloadBoundary",
+      Effect: "Deny",
+      Action: [
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:DeletePolicy",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+      ],
+      Resource: boundary,
+    },
+    { Sid: "DenyRemovingRoleBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+    {
+      Sid: "DenyOtherRoleBoundaries",
+      Effect: "Deny",
+      Action: "iam:PutRolePermissionsBoundary",
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+    },
     {
       Sid: "DenyChangingTheStateBucket",
       Effect: "Deny",
@@ -294,18 +324,27 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
       inRegions("kms", [`alias/${app}-*`]),
     ),
     // --- IAM: the layers' own roles (inline policies only: no managed policy is ever attached) ---
+    // Creating a role and writing its permissions only with the workload boundary on it: the actions
+    // IAM evaluates iam:PermissionsBoundary for (the role's boundary, or the one being set). Putting the
+    // boundary on a role that predates it is allowed, so a deploy moves such a role under it.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+    named(
+      "IamRolesUnderTheBoundary",
+      ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
+      [`arn:${p}:iam::${a}:role/${app}-*`],
+      { Condition: { StringEquals: { "iam:PermissionsBoundary": workloadBoundaryArn(c) } } },
+    ),
+    // IAM has no boundary condition for these. A trust policy change cannot raise a role above its
+    // boundary; deleting a role removes permissions.
     named(
       "IamRolesNamed",
       [
-        "iam:CreateRole",
         "iam:DeleteRole",
         "iam:UpdateRole",
         "iam:UpdateRoleDescription",
         "iam:UpdateAssumeRolePolicy",
         "iam:TagRole",
         "iam:UntagRole",
-        "iam:PutRolePolicy",
-        "iam:DeleteRolePolicy",
       ],
       [`arn:${p}:iam::${a}:role/${app}-*`],
     ),
