@@ -1,5 +1,6 @@
 import type { PolicyResource, ResourceRule } from "../resource";
 import { read } from "../resource";
+import { WORKLOAD_BOUNDARY_POLICY } from "./iam";
 
 /** Inputs that hold a resource's own physical name (not a reference to another resource's). */
 export const NAME_INPUTS = [
@@ -48,7 +49,7 @@ const EXEMPT: Record<string, string> = {
  * boundary without knowing the bootstrap stack's suffix (projects/bootstrap/README.md).
  */
 export const ACCOUNT_WIDE_NAMES: Record<string, readonly string[]> = {
-  "aws:iam/policy:Policy": ["mlapi-workload-boundary"],
+  "aws:iam/policy:Policy": [WORKLOAD_BOUNDARY_POLICY],
 };
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
