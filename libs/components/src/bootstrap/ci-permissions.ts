@@ -8,6 +8,9 @@
 //           resource type in this account (CloudFront, ACM, Application Auto Scaling).
 // Reads (what `pulumi refresh` and previews look up) come from the AWS managed ReadOnlyAccess policy,
 // less an explicit deny of data reads (items, secret values, objects outside the platform's buckets).
+// IAM roles only with the workload permissions boundary on them (workload-boundary.ts), so the deploy
+// role cannot make a role more powerful than the platform's workloads. tools/tests/deploy-role.test.ts
+// checks these policies against every request the rendered layers make.
 import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
 import type { PolicyDocument } from "./github-actions-role";
 import { policyArn, WORKLOAD_BOUNDARY_POLICY_NAME } from "./workload-boundary";
