@@ -5,7 +5,7 @@
 // layer: it reads no stack and no layer reads it; `nx run-many -t deploy` never runs it (it has no
 // deploy target; an administrator runs `nx run bootstrap:admin-up`). See README.md.
 import { BOOTSTRAP, startLayer } from "@mlapi/core";
-import { CiRoles, GitHubOidcProvider, SecretsProviderKey, StateBucket } from "@mlapi/components";
+import { CiRoles, GitHubOidcProvider, SecretsProviderKey, StateBucket, WorkloadBoundary } from "@mlapi/components";
 import { loadConfig } from "./src/config";
 
 const cfg = loadConfig();
@@ -14,6 +14,9 @@ const { naming } = startLayer(BOOTSTRAP, cfg.environmentSuffix, { profile: "prod
 
 const state = new StateBucket("state", { naming, noncurrentVersionExpirationDays: cfg.stateNoncurrentVersionDays });
 const secrets = new SecretsProviderKey("secrets", { aliasName: `alias/${naming.name("secrets")}` });
+// The permissions boundary the deploy role must put on every role it creates: one per account under a
+// fixed name (the layers' permissionsBoundary default), so a second bootstrap stack in the account reuses it.
+const boundary = cfg.createWorkloadBoundary ? new WorkloadBoundary("workload-boundary") : undefined;
 const github = new GitHubOidcProvider("github", { existingProviderArn: cfg.githubOidcProviderArn });
 const ci = new CiRoles("ci", {
   naming,
@@ -39,3 +42,5 @@ export const githubOidcProviderArn = github.providerArn;
 export const previewRoleArn = ci.previewRoleArn;
 /** GitHub repository variable AWS_DEPLOY_ROLE_ARN. */
 export const deployRoleArn = ci.deployRoleArn;
+/** The layers' roles' permissions boundary (their `permissionsBoundary` config names it); another stack's when createWorkloadBoundary is false. */
+export const workloadBoundaryArn = boundary?.policyArn ?? ci.workloadBoundaryArn;

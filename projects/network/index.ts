@@ -18,7 +18,13 @@ const logsKey = new LogsKey("network-logs", {
   description: `VPC flow logs of mlapi ${cfg.environmentSuffix}`,
   logGroupNames: [flowLogGroupName],
 });
-new FlowLogs("flow-logs", { naming, vpcId: vpc.vpcId, logGroupName: flowLogGroupName, kmsKeyArn: logsKey.keyArn });
+new FlowLogs("flow-logs", {
+  naming,
+  vpcId: vpc.vpcId,
+  logGroupName: flowLogGroupName,
+  kmsKeyArn: logsKey.keyArn,
+  permissionsBoundaryName: cfg.permissionsBoundary,
+});
 const securityGroups = new SecurityGroups("sg", { naming, vpcId: vpc.vpcId, appPort: cfg.appPort });
 
 const outputs: LayerOutputs<NetworkOutputs> = {

@@ -110,6 +110,7 @@ const roles = new TaskRoles("api-roles", {
   dbSecretKmsKeyArn: data.require("dataKmsKeyArn"),
   tableArn: data.require("sessionsTableArn"),
   tableKmsKeyArn: data.require("dataKmsKeyArn"),
+  permissionsBoundaryName: cfg.permissionsBoundary,
 });
 // --- alarms: declared before the service, whose deployments watch three of them (docs/monitoring.md) ---
 const alarms = new ServiceAlarms("api-alarms", {

@@ -150,6 +150,7 @@ export const REPLACEMENT_PROPERTIES: Record<string, readonly string[]> = {
     "ephemeralStorage",
   ],
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["url"],
+  "aws:iam/policy:Policy": ["name", "namePrefix", "path", "description"],
   "aws:iam/role:Role": ["name", "namePrefix", "path"],
   "aws:iam/rolePolicy:RolePolicy": ["name", "namePrefix", "role"],
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["role", "policyArn"],

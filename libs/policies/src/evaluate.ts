@@ -1,5 +1,5 @@
 import type { EnforcementLevel, PolicyContext, PolicyResource, Rule } from "./resource";
-import { RULES } from "./rules";
+import { permissionsBoundaryOf, RULES } from "./rules";
 
 /** The part of an offline plan document (tools/src/plan-document.ts) the evaluator reads. */
 export interface PlanLike {
@@ -118,7 +118,11 @@ export function enforcePolicies(
   config: Record<string, unknown>,
   log: (line: string) => void = console.log,
 ): Violation[] {
-  const ctx = { environmentSuffix: environmentSuffixOf(plan.project, plan.stack, config), project: plan.project };
+  const ctx = {
+    environmentSuffix: environmentSuffixOf(plan.project, plan.stack, config),
+    project: plan.project,
+    permissionsBoundary: permissionsBoundaryOf(plan.project, config),
+  };
   const violations = evaluate(resourcesFromPlan(plan), ctx);
   const report = formatReport(violations);
   if (violations.some((v) => v.enforcementLevel === "mandatory")) throw new PolicyViolationError(violations, report);

@@ -30,6 +30,11 @@ export interface PolicyContext {
   environmentSuffix: string;
   /** The Pulumi project (`mlapi-network`, `mlapi-bootstrap`), for the rules that differ by project. */
   project?: string;
+  /**
+   * The permissions boundary policy name the stack's config asks its roles to carry (`none` for none);
+   * undefined where the config is unknown (CrossGuard cannot read it).
+   */
+  permissionsBoundary?: string;
 }
 
 /** The account bootstrap's Pulumi project: its state bucket and keys are meant to outlive every layer. */

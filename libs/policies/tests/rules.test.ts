@@ -13,11 +13,13 @@ import {
   ecsNoPublicIp,
   iamLeastPrivilege,
   iamNoFullAccess,
+  iamRoleBoundary,
   iamSingleServiceTrust,
   kmsKeyRotation,
   logGroupRetentionAndKey,
   namingSuffix,
   noGuardDuty,
+  permissionsBoundaryOf,
   rdsForceSsl,
   rdsNotPublic,
   requiredTags,
@@ -27,6 +29,7 @@ import {
   securityGroupNoOpenIngress,
   wafOnEntryPoints,
 } from "../src";
+import type { PolicyContext, PolicyResource } from "../src";
 import { ctx, doc, messages, res, TAGS } from "./fixture";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234";
@@ -57,6 +60,14 @@ describe("naming-suffix", () => {
     ["aws:ec2/subnet:Subnet", { tags: { Name: "mlapi-private-1-dev" } }],
   ])("accepts %s %j", (type, props) => {
     expect(messages(namingSuffix, res(type, props))).toEqual([]);
+  });
+
+  it("accepts the account's one workload permissions boundary by its fixed name, and only that policy", () => {
+    expect(messages(namingSuffix, res("aws:iam/policy:Policy", { name: "mlapi-workload-boundary" }))).toEqual([]);
+    expect(messages(namingSuffix, res("aws:iam/role:Role", { name: "mlapi-workload-boundary" }))).toEqual([
+      'name "mlapi-workload-boundary" does not contain the environment suffix "dev"; name it with Naming.name()/logGroupName() from @mlapi/core.',
+    ]);
+    expect(messages(namingSuffix, res("aws:iam/policy:Policy", { name: "mlapi-other-boundary" }))).toHaveLength(1);
   });
 
   it("skips a name Pulumi autonamed from the logical name", () => {
@@ -753,5 +764,49 @@ describe("ecs-container-insights (advisory)", () => {
     expect(messages(containerInsights, res("aws:ecs/cluster:Cluster", {}))).toEqual([
       "containerInsights is not enabled.",
     ]);
+  });
+});
+
+describe("iam-role-boundary", () => {
+  const BOUNDARY = "arn:aws:iam::123456789012:policy/mlapi-workload-boundary";
+  const role = (props: Record<string, unknown>) => res("aws:iam/role:Role", { name: "mlapi-api-task-dev", ...props });
+  const check = (c: Partial<PolicyContext>, ...resources: PolicyResource[]) =>
+    evaluate(resources, { environmentSuffix: "dev", project: "mlapi-service", ...c }, [iamRoleBoundary]).map(
+      (v) => v.message,
+    );
+
+  it("accepts a role carrying the boundary the stack's config names", () => {
+    expect(check({ permissionsBoundary: "mlapi-workload-boundary" }, role({ permissionsBoundary: BOUNDARY }))).toEqual(
+      [],
+    );
+  });
+
+  it("rejects a role without it, or with another one", () => {
+    expect(check({ permissionsBoundary: "mlapi-workload-boundary" }, role({}))).toEqual([
+      "permissionsBoundary is not set; the stack's permissionsBoundary config names the policy mlapi-workload-boundary (the CI deploy role creates roles only with it).",
+    ]);
+    expect(
+      check(
+        { permissionsBoundary: "mlapi-workload-boundary" },
+        role({ permissionsBoundary: "arn:aws:iam::123456789012:policy/mlapi-workload-boundary-old" }),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("accepts any role with none, and exempts the bootstrap's CI roles", () => {
+    expect(check({ permissionsBoundary: "none" }, role({}))).toEqual([]);
+    expect(check({ permissionsBoundary: "mlapi-workload-boundary", project: "mlapi-bootstrap" }, role({}))).toEqual([]);
+  });
+
+  it("under CrossGuard (config unknown) only refuses an AWS managed policy as boundary", () => {
+    expect(check({}, role({}))).toEqual([]);
+    expect(check({}, role({ permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess" }))).toEqual([
+      "permissionsBoundary is the AWS managed arn:aws:iam::aws:policy/AdministratorAccess; use the account's mlapi-workload-boundary.",
+    ]);
+  });
+
+  it("reads the config as the layers do: <project>:permissionsBoundary, default the bootstrap's policy", () => {
+    expect(permissionsBoundaryOf("mlapi-network", {})).toBe("mlapi-workload-boundary");
+    expect(permissionsBoundaryOf("mlapi-network", { "mlapi-network:permissionsBoundary": "none" })).toBe("none");
   });
 });

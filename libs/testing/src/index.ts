@@ -6,4 +6,5 @@ export * from "./render";
 export * from "./query";
 export * from "./load";
 export * from "./documented-defaults";
+export * from "./iam-simulator";
 export * from "./fixtures/upstream-outputs";

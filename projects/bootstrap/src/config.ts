@@ -23,6 +23,8 @@ export interface BootstrapConfig {
   githubOidcProviderArn?: string;
   /** Route 53 zones the edge writes records in (its stacks' hostedZoneId). Default none. */
   hostedZoneIds: string[];
+  /** Create the account's workload permissions boundary (mlapi-workload-boundary); false when another bootstrap stack of the account has. Default true. */
+  createWorkloadBoundary: boolean;
 }
 
 export function loadConfig(reader = new ConfigReader()): BootstrapConfig {
@@ -87,6 +89,7 @@ export function loadConfig(reader = new ConfigReader()): BootstrapConfig {
     }),
     githubOidcProviderArn,
     hostedZoneIds,
+    createWorkloadBoundary: reader.boolean("createWorkloadBoundary", true),
   };
   reader.done();
   return config;

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import type { PlanLike } from "@mlapi/policies";
 import { evaluate, resourcesFromPlan } from "@mlapi/policies";
+import { workloadBoundaryPolicy } from "@mlapi/components";
 import type { RenderResult } from "@mlapi/testing";
 import {
   customResources,
@@ -24,6 +25,7 @@ const render = (config: Record<string, unknown> = {}, stack = "shared") =>
   renderProgram({ project: "mlapi-bootstrap", stack, config: { ...EXAMPLE, ...config }, load });
 
 const BUCKET = `mlapi-state-${MOCK_ACCOUNT_ID}-us-east-1-shared`;
+const BOUNDARY = `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/mlapi-workload-boundary`;
 const trustOf = (r: RenderResult, name: string) => {
   const [statement] = policyDocument(one(r, "aws:iam/role:Role", name).inputs.assumeRolePolicy).Statement;
   return statement.Condition as { StringEquals: Record<string, unknown> };
@@ -55,7 +57,17 @@ describe("bootstrap with the example config", () => {
       githubOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
       previewRoleArn: "arn:aws:iam::123456789012:role/mlapi-github-preview-shared",
       deployRoleArn: "arn:aws:iam::123456789012:role/mlapi-github-deploy-shared",
+      workloadBoundaryArn: BOUNDARY,
     });
+  });
+
+  it("creates the account's workload permissions boundary under its fixed name, allowing no IAM or STS action", () => {
+    const policy = one(r, "aws:iam/policy:Policy");
+    expect(policy.inputs.name).toBe("mlapi-workload-boundary");
+    const doc = policyDocument(policy.inputs.policy);
+    expect(doc).toEqual(workloadBoundaryPolicy({ partition: "aws", accountId: MOCK_ACCOUNT_ID, app: "mlapi" }));
+    const actions = doc.Statement.flatMap((s) => s.Action as string[]);
+    expect(actions.filter((a) => /^(iam|sts|organizations):/.test(a) || a.endsWith(":*") || a === "*")).toEqual([]);
   });
 
   it("lets pull requests and the default branch assume the read-only role, and only the deploy environments the deploy role", () => {
@@ -150,6 +162,14 @@ describe("bootstrap configuration", () => {
     expect(write.find((s) => s.Sid === "DnsRecordsInTheConfiguredZones")?.Resource).toEqual([
       "arn:aws:route53:::hostedzone/Z0123456789ABC",
     ]);
+  });
+
+  it("uses another bootstrap stack's workload boundary when createWorkloadBoundary is false (one per account)", async () => {
+    const r = await render({ "mlapi-bootstrap:createWorkloadBoundary": false }, "second");
+    expect(ofType(r, "aws:iam/policy:Policy")).toEqual([]);
+    expect(r.outputs.workloadBoundaryArn).toBe(BOUNDARY);
+    const state = policyDocument(one(r, "aws:iam/rolePolicy:RolePolicy", "ci-deploy-state-write").inputs.policy);
+    expect(state.Statement.find((s) => s.Sid === "DenyChangingTheWorkloadBoundary")?.Resource).toBe(BOUNDARY);
   });
 
   it("reports every bad key at once, before any AWS resource is declared", async () => {

@@ -1,6 +1,6 @@
 import type { Profile } from "@mlapi/core";
 import { ConfigReader } from "@mlapi/core";
-import { SECURITY_GROUPS_DEFAULTS, VPC_DEFAULTS } from "@mlapi/components";
+import { readPermissionsBoundary, SECURITY_GROUPS_DEFAULTS, VPC_DEFAULTS } from "@mlapi/components";
 
 /** The network layer's settings, validated as a whole before any resource is declared. */
 export interface NetworkConfig {
@@ -16,6 +16,8 @@ export interface NetworkConfig {
   natGateways: 1 | 3;
   /** Port the API container listens on and the ALB forwards to. Default SECURITY_GROUPS_DEFAULTS.appPort. */
   appPort: number;
+  /** Policy name the flow-logs role carries as permissions boundary; undefined for `none`. Default mlapi-workload-boundary (the bootstrap's). */
+  permissionsBoundary?: string;
 }
 
 export function loadConfig(reader = new ConfigReader()): NetworkConfig {
@@ -27,6 +29,7 @@ export function loadConfig(reader = new ConfigReader()): NetworkConfig {
     vpcCidr: reader.cidr("vpcCidr", { default: VPC_DEFAULTS.cidrBlock, minPrefix: 16, maxPrefix: 24 }),
     natGateways: reader.oneOf("natGateways", [1, 3] as const, profile === "production" ? 3 : VPC_DEFAULTS.natGateways),
     appPort: reader.number("appPort", { default: SECURITY_GROUPS_DEFAULTS.appPort, min: 1024, max: 65535, step: 1 }),
+    permissionsBoundary: readPermissionsBoundary(reader),
   };
   if (profile === "production") {
     reader.check(

@@ -14,6 +14,12 @@ describe("network layer with default config", () => {
     r = await render();
   });
 
+  it("puts the bootstrap's workload boundary on its one role, the flow-logs delivery role", () => {
+    expect(ofType(r, "aws:iam/role:Role").map((role) => [role.inputs.name, role.inputs.permissionsBoundary])).toEqual([
+      ["mlapi-flow-logs-dev", "arn:aws:iam::123456789012:policy/mlapi-workload-boundary"],
+    ]);
+  });
+
   const subnets = (tier: string) =>
     ofType(r, "aws:ec2/subnet:Subnet").filter((s) => (s.inputs.tags as Record<string, string>).Tier === tier);
 
@@ -307,6 +313,11 @@ describe("network layer config validation", () => {
       { "mlapi-network:appPort": 80 },
       'mlapi-network:appPort = "80": must be a number >= 1024, <= 65535, a whole number',
     ],
+    [
+      "a permissions boundary given as an ARN",
+      { "mlapi-network:permissionsBoundary": "arn:aws:iam::123456789012:policy/mlapi-workload-boundary" },
+      'mlapi-network:permissionsBoundary = "arn:aws:iam::123456789012:policy/mlapi-workload-boundary": must be the name of a customer managed policy of the account (the bootstrap\'s: mlapi-workload-boundary) or none',
+    ],
   ])("rejects %s before declaring any resource", async (_case, config, message) => {
     const failure = render(config);
     await expect(failure).rejects.toThrow(message);
@@ -321,5 +332,16 @@ describe("network layer config validation", () => {
     } finally {
       if (previous !== undefined) process.env.ENVIRONMENT_SUFFIX = previous;
     }
+  });
+});
+
+describe("network layer permissionsBoundary config", () => {
+  it("names another policy of the account, or none (an account without the bootstrap)", async () => {
+    const boundaries = async (value: string) =>
+      ofType(await render({ "mlapi-network:permissionsBoundary": value }), "aws:iam/role:Role").map(
+        (role) => role.inputs.permissionsBoundary,
+      );
+    expect(await boundaries("team-boundary")).toEqual(["arn:aws:iam::123456789012:policy/team-boundary"]);
+    expect(await boundaries("none")).toEqual([undefined]);
   });
 });

@@ -6,6 +6,7 @@ import {
   CAPACITY_STRATEGY_DEFAULTS,
   ecrRepositoryArn,
   fargateSizeProblem,
+  readPermissionsBoundary,
   readServiceAlarmConfig,
   SERVICE_SCALING_DEFAULTS,
 } from "@mlapi/components";
@@ -24,6 +25,8 @@ export interface ServiceConfig {
   profile: Profile;
   /** Days every log group keeps: 30; a production stack may choose a longer CloudWatch period. */
   logRetentionDays: number;
+  /** Policy name the execution and task roles carry as permissions boundary; undefined for `none`. Default mlapi-workload-boundary (the bootstrap's). */
+  permissionsBoundary?: string;
   /** Where the network and data stacks are. Default: this organization and stack name. */
   upstream: UpstreamLocation;
   /** A prebuilt API image in private ECR (tag or digest required); the tasks may pull from its repository only. Default: apps/ml-api built and pushed to the layer's repository at deploy. */
@@ -146,6 +149,7 @@ export function loadConfig(reader = new ConfigReader()): ServiceConfig {
     environmentSuffix: reader.environmentSuffix(),
     profile,
     logRetentionDays: reader.logRetentionDays(profile),
+    permissionsBoundary: readPermissionsBoundary(reader),
     upstream: reader.upstreamLocation(),
     image: prebuiltImage(reader),
     cpu: reader.number("cpu", { default: API_SERVICE_DEFAULTS.cpu, min: 256, max: 16384, step: 1 }),

@@ -819,6 +819,11 @@ describe("service layer rejects bad config before declaring anything", () => {
       'mlapi-service:domainName = "api.example.com": needs hostedZoneId',
     ],
     [
+      "an empty permissions boundary",
+      { "mlapi-service:permissionsBoundary": "" },
+      'mlapi-service:permissionsBoundary = "": must be the name of a customer managed policy of the account (the bootstrap\'s: mlapi-workload-boundary) or none',
+    ],
+    [
       "an unknown architecture",
       { "mlapi-service:cpuArchitecture": "arm" },
       'mlapi-service:cpuArchitecture = "arm": must be one of X86_64, ARM64',
@@ -847,5 +852,20 @@ describe("service layer without a data output it needs", () => {
     await expect(render({}, "dev", stackOutputs)).rejects.toThrow(
       'Stack "organization/mlapi-data/dev" has no output "sessionsTableArn". Deploy or update the data layer first',
     );
+  });
+});
+
+describe("service layer permissionsBoundary", () => {
+  it("puts the bootstrap's workload boundary on the execution and task roles by default", async () => {
+    const roles = ofType(await render(), "aws:iam/role:Role");
+    expect(roles.map((role) => [role.inputs.name, role.inputs.permissionsBoundary])).toEqual([
+      ["mlapi-api-execution-dev", "arn:aws:iam::123456789012:policy/mlapi-workload-boundary"],
+      ["mlapi-api-task-dev", "arn:aws:iam::123456789012:policy/mlapi-workload-boundary"],
+    ]);
+  });
+
+  it("leaves the roles without a boundary with none", async () => {
+    const roles = ofType(await render({ "mlapi-service:permissionsBoundary": "none" }), "aws:iam/role:Role");
+    expect(roles.map((role) => role.inputs.permissionsBoundary)).toEqual([undefined, undefined]);
   });
 });

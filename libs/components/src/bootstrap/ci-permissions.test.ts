@@ -2,6 +2,7 @@ import { evaluate, iamLeastPrivilege } from "@mlapi/policies";
 import type { CiPermissionsContext } from "./ci-permissions";
 import { DEPLOY_SERVICES, deployStatePolicy, deployWritePolicy, previewPolicy } from "./ci-permissions";
 import type { PolicyDocument } from "./github-actions-role";
+import { simulate } from "@mlapi/testing";
 
 const STATE = "arn:aws:s3:::mlapi-state-123456789012-us-east-1-shared";
 const STATE_KEY = "arn:aws:kms:us-east-1:123456789012:key/state";
@@ -111,6 +112,91 @@ describe("deploy role policies", () => {
     expect(leastPrivilegeFindings(state)).toEqual([]);
   });
 
+  it("creates and writes mlapi-* roles only with the workload boundary on them, and cannot remove or swap it", () => {
+    const boundary = "arn:aws:iam::123456789012:policy/mlapi-workload-boundary";
+    expect(bySid(write, "IamRolesUnderTheBoundary")).toEqual({
+      Sid: "IamRolesUnderTheBoundary",
+      Effect: "Allow",
+      Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
+      Resource: ["arn:aws:iam::123456789012:role/mlapi-*"],
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundary } },
+    });
+    // The rest of the role actions have no boundary condition key in IAM; none of them adds permissions.
+    expect(bySid(write, "IamRolesNamed")).toEqual({
+      Sid: "IamRolesNamed",
+      Effect: "Allow",
+      Action: [
+        "iam:DeleteRole",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:TagRole",
+        "iam:UntagRole",
+      ],
+      Resource: ["arn:aws:iam::123456789012:role/mlapi-*"],
+    });
+    // No other statement allows an IAM write.
+    const iamWrites = allows(write)
+      .filter((s) => list(s.Action).some((a) => a.startsWith("iam:")))
+      .map((s) => s.Sid);
+    expect(iamWrites).toEqual([
+      "IamRolesUnderTheBoundary",
+      "IamRolesNamed",
+      "IamPassRolesToTheirService",
+      "IamServiceLinkedRoles",
+    ]);
+    expect(bySid(state, "DenyRemovingRoleBoundaries")).toEqual({
+      Sid: "DenyRemovingRoleBoundaries",
+      Effect: "Deny",
+      Action: "iam:DeleteRolePermissionsBoundary",
+      Resource: "*",
+    });
+    expect(bySid(state, "DenyOtherRoleBoundaries")).toEqual({
+      Sid: "DenyOtherRoleBoundaries",
+      Effect: "Deny",
+      Action: "iam:PutRolePermissionsBoundary",
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+    });
+    expect(bySid(state, "DenyChangingTheWorkloadBoundary")).toMatchObject({ Effect: "Deny", Resource: boundary });
+    expect(list(bySid(state, "DenyChangingTheWorkloadBoundary").Action)).toEqual(
+      expect.arrayContaining(["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"]),
+    );
+  });
+
+  it("decides role requests by the boundary (simulated)", () => {
+    const role = "arn:aws:iam::123456789012:role/mlapi-api-task-dev";
+    const boundary = { "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/mlapi-workload-boundary" };
+    const docs = [state, write];
+    expect(simulate(docs, { action: "iam:CreateRole", resource: role, context: boundary }).decision).toBe("allowed");
+    expect(simulate(docs, { action: "iam:CreateRole", resource: role }).decision).toBe("implicitDeny");
+    expect(simulate(docs, { action: "iam:PutRolePolicy", resource: role }).decision).toBe("implicitDeny");
+    expect(
+      simulate(docs, {
+        action: "iam:PutRolePolicy",
+        resource: role,
+        context: { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" },
+      }).decision,
+    ).toBe("implicitDeny");
+    expect(simulate(docs, { action: "iam:AttachRolePolicy", resource: role, context: boundary }).decision).toBe(
+      "implicitDeny",
+    );
+    expect(
+      simulate(docs, { action: "iam:PutRolePermissionsBoundary", resource: role, context: boundary }).decision,
+    ).toBe("allowed");
+    expect(
+      simulate(docs, {
+        action: "iam:PutRolePermissionsBoundary",
+        resource: role,
+        context: { "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess" },
+      }),
+    ).toEqual({ decision: "explicitDeny", statement: "DenyOtherRoleBoundaries" });
+    expect(simulate(docs, { action: "iam:DeleteRolePermissionsBoundary", resource: role, context: boundary })).toEqual({
+      decision: "explicitDeny",
+      statement: "DenyRemovingRoleBoundaries",
+    });
+  });
+
   it("passes roles only to the services that use them", () => {
     expect(bySid(write, "IamPassRolesToTheirService")).toMatchObject({
       Resource: ["arn:aws:iam::123456789012:role/mlapi-*"],
@@ -146,6 +232,60 @@ describe("deploy role policies", () => {
     expect(list(bySid(state, "DenyChangingTheBootstrapKeys").Action)).toEqual(
       expect.arrayContaining(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"]),
     );
+  });
+
+  it("covers the log groups AWS services name under their own prefixes, in the stack's region and us-east-1", () => {
+    const euWest = deployWritePolicy({ ...ctx, region: "eu-west-1" });
+    const groups = (r: string) => [
+      `arn:aws:logs:${r}:123456789012:log-group:/mlapi/*`,
+      `arn:aws:logs:${r}:123456789012:log-group:aws-waf-logs-mlapi-*`,
+      `arn:aws:logs:${r}:123456789012:log-group:/aws/rds/cluster/mlapi-*`,
+      `arn:aws:logs:${r}:123456789012:log-group:/aws/ecs/containerinsights/mlapi-*`,
+      `arn:aws:logs:${r}:123456789012:log-group:/aws/vendedlogs/mlapi/*`,
+    ];
+    expect(bySid(euWest, "LogGroupsNamed").Resource).toEqual([...groups("eu-west-1"), ...groups("us-east-1")]);
+    // In us-east-1 the two regions are one.
+    expect(bySid(write, "LogGroupsNamed").Resource).toEqual(groups("us-east-1"));
+  });
+
+  it("puts the edge's alarms, SNS topic and KMS aliases in us-east-1 too, outside it", () => {
+    const euWest = deployWritePolicy({ ...ctx, region: "eu-west-1" });
+    expect(bySid(euWest, "AlarmsAndDashboardsNamed").Resource).toEqual([
+      "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mlapi-*",
+      "arn:aws:cloudwatch:us-east-1:123456789012:alarm:mlapi-*",
+      "arn:aws:cloudwatch::123456789012:dashboard/mlapi-*",
+    ]);
+    expect(bySid(euWest, "AlarmTopicNamed").Resource).toEqual([
+      "arn:aws:sns:eu-west-1:123456789012:mlapi-*",
+      "arn:aws:sns:us-east-1:123456789012:mlapi-*",
+    ]);
+    expect(bySid(euWest, "KmsAliasesNamed").Resource).toEqual([
+      "arn:aws:kms:eu-west-1:123456789012:alias/mlapi-*",
+      "arn:aws:kms:us-east-1:123456789012:alias/mlapi-*",
+    ]);
+  });
+
+  it("lets target tracking manage its own alarms on the platform's ECS services only", () => {
+    expect(bySid(write, "TargetTrackingAlarms")).toEqual({
+      Sid: "TargetTrackingAlarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"],
+      Resource: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:TargetTracking-service/mlapi-*"],
+    });
+  });
+
+  it("creates the service-linked roles of ECS, ELB, RDS, ECS auto scaling and CloudFront VPC origins only", () => {
+    expect(bySid(write, "IamServiceLinkedRoles").Condition).toEqual({
+      StringEquals: {
+        "iam:AWSServiceName": [
+          "ecs.amazonaws.com",
+          "elasticloadbalancing.amazonaws.com",
+          "rds.amazonaws.com",
+          "ecs.application-autoscaling.amazonaws.com",
+          "vpcorigin.cloudfront.amazonaws.com",
+        ],
+      },
+    });
   });
 
   it("writes DNS records only in the configured hosted zones, and nowhere without one", () => {

@@ -8,14 +8,22 @@
 //           resource type in this account (CloudFront, ACM, Application Auto Scaling).
 // Reads (what `pulumi refresh` and previews look up) come from the AWS managed ReadOnlyAccess policy,
 // less an explicit deny of data reads (items, secret values, objects outside the platform's buckets).
+// IAM roles only with the workload permissions boundary on them (workload-boundary.ts), so the deploy
+// role cannot make a role more powerful than the platform's workloads. tools/tests/deploy-role.test.ts
+// checks these policies against every request the rendered layers make.
+import { CLOUDFRONT_REGION } from "../edge/cloudfront-region";
 import type { PolicyDocument } from "./github-actions-role";
+import { policyArn, WORKLOAD_BOUNDARY_POLICY_NAME } from "./workload-boundary";
 
 type Statement = Record<string, unknown>;
 
 export interface CiPermissionsContext {
   partition: string;
   accountId: string;
-  /** The region the layers deploy to (their `aws:region`). */
+  /**
+   * The region the layers deploy to (their `aws:region`). Regional grants also cover us-east-1, where
+   * the edge puts CloudFront's pieces whatever the stack's region (CLOUDFRONT_REGION).
+   */
   region: string;
   /** Prefix of every physical name and value of the Project tag (R18). */
   app: string;
@@ -134,10 +142,39 @@ export function deployStatePolicy(c: CiPermissionsContext): PolicyDocument {
   };
 }
 
-/** What the deploy role may never do, whatever else allows it: touch the bootstrap's own resources. */
+/** ARN of the workload boundary (workload-boundary.ts) in the context's account. */
+export const workloadBoundaryArn = (c: Pick<CiPermissionsContext, "partition" | "accountId">): string =>
+  policyArn(c.partition, c.accountId, WORKLOAD_BOUNDARY_POLICY_NAME);
+
+/**
+ * What the deploy role may never do, whatever else allows it: touch the bootstrap's own resources,
+ * or free a role from the workload boundary (remove it, put another one, edit the boundary policy).
+ */
 function protectBootstrap(c: CiPermissionsContext): Statement[] {
+  const boundary = workloadBoundaryArn(c);
   return [
     { Sid: "DenyChangingTheCiRoles", Effect: "Deny", Action: "iam:*", Resource: c.ciRoleArns },
+    {
+      Sid: "DenyChangingTheWorkloadBoundary",
+      Effect: "Deny",
+      Action: [
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:DeletePolicy",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+      ],
+      Resource: boundary,
+    },
+    { Sid: "DenyRemovingRoleBoundaries", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+    {
+      Sid: "DenyOtherRoleBoundaries",
+      Effect: "Deny",
+      Action: "iam:PutRolePermissionsBoundary",
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+    },
     {
       Sid: "DenyChangingTheStateBucket",
       Effect: "Deny",
@@ -188,6 +225,12 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
   const onTagged = (sid: string, actions: string[]) =>
     named(sid, actions, ["*"], { Condition: tagged(app, "ResourceTag") });
   const arn = (service: string, resource: string, region = r) => `arn:${p}:${service}:${region}:${a}:${resource}`;
+  // The stack's region and CloudFront's: the edge creates its certificate, CLOUDFRONT-scope web ACL, log
+  // groups and log delivery, alarms, their SNS topic and KMS keys and aliases in us-east-1 (per-resource
+  // `region`) whatever `aws:region` is.
+  const regions = [...new Set([r, CLOUDFRONT_REGION])];
+  const inRegions = (service: string, resources: string[]) =>
+    regions.flatMap((region) => resources.map((resource) => arn(service, resource, region)));
 
   const statements: Statement[] = [
     // --- network: EC2 has tag conditions for all of it; tags only on create, or with Project=mlapi ---
@@ -278,20 +321,33 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
       "kms:UpdateAlias",
       "kms:DeleteAlias",
     ]),
-    named("KmsAliasesNamed", ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], [arn("kms", `alias/${app}-*`)]),
+    named(
+      "KmsAliasesNamed",
+      ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
+      inRegions("kms", [`alias/${app}-*`]),
+    ),
     // --- IAM: the layers' own roles (inline policies only: no managed policy is ever attached) ---
+    // Creating a role and writing its permissions only with the workload boundary on it: the actions
+    // IAM evaluates iam:PermissionsBoundary for (the role's boundary, or the one being set). Putting the
+    // boundary on a role that predates it is allowed, so a deploy moves such a role under it.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+    named(
+      "IamRolesUnderTheBoundary",
+      ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
+      [`arn:${p}:iam::${a}:role/${app}-*`],
+      { Condition: { StringEquals: { "iam:PermissionsBoundary": workloadBoundaryArn(c) } } },
+    ),
+    // IAM has no boundary condition for these. A trust policy change cannot raise a role above its
+    // boundary; deleting a role removes permissions.
     named(
       "IamRolesNamed",
       [
-        "iam:CreateRole",
         "iam:DeleteRole",
         "iam:UpdateRole",
         "iam:UpdateRoleDescription",
         "iam:UpdateAssumeRolePolicy",
         "iam:TagRole",
         "iam:UntagRole",
-        "iam:PutRolePolicy",
-        "iam:DeleteRolePolicy",
       ],
       [`arn:${p}:iam::${a}:role/${app}-*`],
     ),
@@ -308,11 +364,14 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
             "elasticloadbalancing.amazonaws.com",
             "rds.amazonaws.com",
             "ecs.application-autoscaling.amazonaws.com",
+            // The edge's VPC origin: CloudFront creates it on first use (AWSCloudFrontVPCOriginServiceRolePolicy).
+            "vpcorigin.cloudfront.amazonaws.com",
           ],
         },
       },
     }),
-    // --- logs: the layers' groups, WAF log groups, CloudFront access-log delivery ---
+    // --- logs: the layers' groups, WAF log groups, the groups AWS services write to under their own
+    // prefixes (ECS Container Insights, RDS, CloudFront's vended logs), CloudFront access-log delivery ---
     named(
       "LogGroupsNamed",
       [
@@ -325,13 +384,13 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
         "logs:TagResource",
         "logs:UntagResource",
       ],
-      [
-        arn("logs", `log-group:/${app}/*`),
-        arn("logs", `log-group:aws-waf-logs-${app}-*`),
-        arn("logs", `log-group:/aws/rds/cluster/${app}-*`),
-        arn("logs", `log-group:/${app}/*`, "us-east-1"),
-        arn("logs", `log-group:aws-waf-logs-${app}-*`, "us-east-1"),
-      ],
+      inRegions("logs", [
+        `log-group:/${app}/*`,
+        `log-group:aws-waf-logs-${app}-*`,
+        `log-group:/aws/rds/cluster/${app}-*`,
+        `log-group:/aws/ecs/containerinsights/${app}-*`,
+        `log-group:/aws/vendedlogs/${app}/*`,
+      ]),
     ),
     named(
       "LogDeliveriesNamed",
@@ -513,7 +572,14 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
         "cloudwatch:PutDashboard",
         "cloudwatch:DeleteDashboards",
       ],
-      [arn("cloudwatch", `alarm:${app}-*`), `arn:${p}:cloudwatch::${a}:dashboard/${app}-*`],
+      [...inRegions("cloudwatch", [`alarm:${app}-*`]), `arn:${p}:cloudwatch::${a}:dashboard/${app}-*`],
+    ),
+    // Target tracking creates, reads and deletes its alarms (TargetTracking-<resource id>-AlarmHigh|Low-<uuid>)
+    // with the caller's permissions: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/auto-scaling-IAM.html
+    named(
+      "TargetTrackingAlarms",
+      ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"],
+      [arn("cloudwatch", `alarm:TargetTracking-service/${app}-*`)],
     ),
     named(
       "AlarmTopicNamed",
@@ -526,7 +592,7 @@ export function deployWritePolicy(c: CiPermissionsContext): PolicyDocument {
         "sns:TagResource",
         "sns:UntagResource",
       ],
-      [arn("sns", `${app}-*`)],
+      inRegions("sns", [`${app}-*`]),
     ),
     // --- edge: CloudFront and ACM ARNs carry ids only ---
     named(

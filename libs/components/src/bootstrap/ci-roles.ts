@@ -2,7 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import { awsAccount } from "../logging";
 import type { CiPermissionsContext } from "./ci-permissions";
-import { deployStatePolicy, deployWritePolicy, previewPolicy, readOnlyAccessArn } from "./ci-permissions";
+import {
+  deployStatePolicy,
+  deployWritePolicy,
+  previewPolicy,
+  readOnlyAccessArn,
+  workloadBoundaryArn,
+} from "./ci-permissions";
 import { GitHubActionsRole } from "./github-actions-role";
 
 export interface CiRolesArgs {
@@ -41,6 +47,8 @@ export class CiRoles extends pulumi.ComponentResource {
   readonly deploy: GitHubActionsRole;
   readonly previewRoleArn: pulumi.Output<string>;
   readonly deployRoleArn: pulumi.Output<string>;
+  /** The workload boundary the deploy role requires on every role it creates (WORKLOAD_BOUNDARY_POLICY_NAME). */
+  readonly workloadBoundaryArn: pulumi.Output<string>;
 
   constructor(name: string, args: CiRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlapi:bootstrap:CiRoles", name, {}, opts);
@@ -93,6 +101,7 @@ export class CiRoles extends pulumi.ComponentResource {
     );
     this.previewRoleArn = this.preview.roleArn;
     this.deployRoleArn = this.deploy.roleArn;
+    this.workloadBoundaryArn = permissions.apply(workloadBoundaryArn);
     this.registerOutputs({ previewRoleArn: this.previewRoleArn, deployRoleArn: this.deployRoleArn });
   }
 }

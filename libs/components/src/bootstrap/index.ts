@@ -4,3 +4,4 @@ export * from "./github-oidc";
 export * from "./github-actions-role";
 export * from "./ci-permissions";
 export * from "./ci-roles";
+export * from "./workload-boundary";

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount, EncryptedLogGroup } from "../logging";
+import { permissionsBoundaryArn } from "../bootstrap/workload-boundary";
 
 export interface FlowLogsArgs {
   naming: Naming;
@@ -12,6 +13,11 @@ export interface FlowLogsArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** ACCEPT, REJECT or ALL. @default "ALL" */
   trafficType?: "ACCEPT" | "REJECT" | "ALL";
+  /**
+   * Name of the customer managed policy the delivery role carries as permissions boundary (the
+   * layer's `permissionsBoundary` config: the bootstrap's `mlapi-workload-boundary`); undefined for none.
+   */
+  permissionsBoundaryName?: string;
 }
 
 /** VPC flow logs to an encrypted 30-day log group, delivered by a role only the flow-logs service can assume (R4). */
@@ -36,6 +42,7 @@ export class FlowLogs extends pulumi.ComponentResource {
       `${name}-role`,
       {
         name: args.naming.name("flow-logs", "iamRole"),
+        permissionsBoundary: permissionsBoundaryArn({ accountId, partition }, args.permissionsBoundaryName),
         assumeRolePolicy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [

@@ -43,6 +43,18 @@ const LOG_GROUP = arn("logs", "log-group:/mlapi/api-dev");
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 describe("TaskRoles", () => {
+  it("puts the named permissions boundary of this account on both roles, and none when not named", async () => {
+    const boundaries = async (permissionsBoundaryName?: string) =>
+      ofType(await render({ permissionsBoundaryName }), "aws:iam/role:Role").map(
+        (role) => role.inputs.permissionsBoundary,
+      );
+    expect(await boundaries("mlapi-workload-boundary")).toEqual([
+      `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/mlapi-workload-boundary`,
+      `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/mlapi-workload-boundary`,
+    ]);
+    expect(await boundaries()).toEqual([undefined, undefined]);
+  });
+
   it("names the roles from the layer's naming", async () => {
     const roles = ofType(await render(), "aws:iam/role:Role");
     expect(roles.map((role) => [role.name, role.inputs.name])).toEqual([

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Naming } from "@mlapi/core";
 import * as aws from "../aws";
 import { awsAccount } from "../logging";
+import { permissionsBoundaryArn } from "../bootstrap/workload-boundary";
 
 /**
  * The DynamoDB actions apps/ml-api calls on the sessions table (src/stores/sessions.ts sends only
@@ -53,6 +54,11 @@ export interface TaskRolesArgs {
   tableArn: pulumi.Input<string>;
   /** Key the table is encrypted with; usable only through DynamoDB. */
   tableKmsKeyArn: pulumi.Input<string>;
+  /**
+   * Name of the customer managed policy both roles carry as permissions boundary (the layer's
+   * `permissionsBoundary` config: the bootstrap's `mlapi-workload-boundary`); undefined for none.
+   */
+  permissionsBoundaryName?: string;
 }
 
 /** One IAM policy statement, as the roles' inline policies list them. */
@@ -114,12 +120,13 @@ export class TaskRoles extends pulumi.ComponentResource {
       StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${region}.amazonaws.com` },
     });
     const secretKeys = pulumi.output(args.secretsKmsKeyArns).apply((arns) => [...new Set(arns)]);
+    const permissionsBoundary = permissionsBoundaryArn(awsAccount(this), args.permissionsBoundaryName);
 
     /** A role ECS tasks of this account assume, with its one inline policy of the given statements. */
     const roleWithPolicy = (suffix: string, roleName: string, description: string, statements: Statement[]) => {
       const role = new aws.iam.Role(
         `${name}-${suffix}`,
-        { name: roleName, description, assumeRolePolicy },
+        { name: roleName, description, assumeRolePolicy, permissionsBoundary },
         { parent: this },
       );
       const policy = new aws.iam.RolePolicy(

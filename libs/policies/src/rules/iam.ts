@@ -1,5 +1,5 @@
 import type { Json, PolicyResource, ResourceRule } from "../resource";
-import { isObject, objects, policyDocument, statements, strings } from "../resource";
+import { BOOTSTRAP_PROJECT, isObject, objects, policyDocument, statements, strings } from "../resource";
 
 /**
  * Actions AWS does not let a policy scope to a resource: they accept only `"Resource": "*"`.
@@ -213,5 +213,46 @@ export const iamNoFullAccess: ResourceRule = {
     return attachedPolicyArns(r)
       .filter(isBroadManagedPolicy)
       .map((arn) => `attaches ${arn}; write a scoped policy instead.`);
+  },
+};
+
+/**
+ * The account's workload permissions boundary (projects/bootstrap, WORKLOAD_BOUNDARY_POLICY_NAME in
+ * libs/components): the default of the network and service layers' `permissionsBoundary` config.
+ */
+export const WORKLOAD_BOUNDARY_POLICY = "mlapi-workload-boundary";
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The boundary a layer stack's config asks its roles to carry, as the layer programs resolve it:
+ * `<project>:permissionsBoundary`, default the bootstrap's policy; `none` for none.
+ */
+export function permissionsBoundaryOf(project: string, config: Record<string, unknown>): string {
+  const value = config[`${project}:permissionsBoundary`];
+  return typeof value === "string" ? value : WORKLOAD_BOUNDARY_POLICY;
+}
+
+export const iamRoleBoundary: ResourceRule = {
+  kind: "resource",
+  name: "iam-role-boundary",
+  description:
+    "Every IAM role of a layer carries the permissions boundary its stack's `permissionsBoundary` config names (default mlapi-workload-boundary, the bootstrap's; `none` for none): the CI deploy role creates roles only with it. Checked where the config is known (offline plan, tests); under CrossGuard a boundary, when set, must be a customer managed policy of the account.",
+  enforcementLevel: "mandatory",
+  validate(r, ctx) {
+    if (r.type !== "aws:iam/role:Role" || ctx.project === BOOTSTRAP_PROJECT) return [];
+    const boundary = r.props["permissionsBoundary"];
+    if (ctx.permissionsBoundary === undefined) {
+      return typeof boundary === "string" && AWS_MANAGED.test(boundary)
+        ? [`permissionsBoundary is the AWS managed ${boundary}; use the account's ${WORKLOAD_BOUNDARY_POLICY}.`]
+        : [];
+    }
+    if (ctx.permissionsBoundary === "none") return [];
+    const expected = new RegExp(`^arn:aws[\\w-]*:iam::\\d{12}:policy/${escapeRegExp(ctx.permissionsBoundary)}$`);
+    return typeof boundary === "string" && expected.test(boundary)
+      ? []
+      : [
+          `permissionsBoundary is ${typeof boundary === "string" ? boundary : "not set"}; the stack's permissionsBoundary config names the policy ${ctx.permissionsBoundary} (the CI deploy role creates roles only with it).`,
+        ];
   },
 };

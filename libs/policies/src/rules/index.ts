@@ -10,7 +10,7 @@ import {
   s3PublicAccessBlock,
   securityGroupNoOpenIngress,
 } from "./exposure";
-import { iamLeastPrivilege, iamNoFullAccess, iamSingleServiceTrust } from "./iam";
+import { iamLeastPrivilege, iamNoFullAccess, iamRoleBoundary, iamSingleServiceTrust } from "./iam";
 import { logGroupRetentionAndKey } from "./logs";
 import { namingSuffix } from "./naming";
 import {
@@ -40,6 +40,7 @@ export const RULES: readonly Rule[] = [
   iamLeastPrivilege,
   iamSingleServiceTrust,
   iamNoFullAccess,
+  iamRoleBoundary,
   albTlsPolicy,
   albHttpRedirect,
   cloudfrontTls,

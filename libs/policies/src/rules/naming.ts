@@ -1,5 +1,6 @@
 import type { PolicyResource, ResourceRule } from "../resource";
 import { read } from "../resource";
+import { WORKLOAD_BOUNDARY_POLICY } from "./iam";
 
 /** Inputs that hold a resource's own physical name (not a reference to another resource's). */
 export const NAME_INPUTS = [
@@ -42,6 +43,15 @@ const EXEMPT: Record<string, string> = {
   // `identifier` is its own name and is checked.
 };
 
+/**
+ * Names that are one per account by design, by type: the bootstrap's workload permissions boundary
+ * (WORKLOAD_BOUNDARY_POLICY_NAME in libs/components), which every layer stack names as its roles'
+ * boundary without knowing the bootstrap stack's suffix (projects/bootstrap/README.md).
+ */
+export const ACCOUNT_WIDE_NAMES: Record<string, readonly string[]> = {
+  "aws:iam/policy:Policy": [WORKLOAD_BOUNDARY_POLICY],
+};
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The suffix as a whole token: `mlapi-alb-dev`, `/mlapi/app-dev`, `mlapi-tg-dev-1a2b3c4`, not `mlapi-devices`. */
@@ -76,6 +86,7 @@ export const namingSuffix: ResourceRule = {
     if (!r.type.startsWith("aws:") || EXEMPT[r.type]) return [];
     return physicalNames(r)
       .filter(([, value]) => !containsSuffix(value, ctx.environmentSuffix))
+      .filter(([key, value]) => !(key === "name" && ACCOUNT_WIDE_NAMES[r.type]?.includes(value)))
       .map(
         ([key, value]) =>
           `${key} "${value}" does not contain the environment suffix "${ctx.environmentSuffix}"; name it with Naming.name()/logGroupName() from @mlapi/core.`,
