@@ -27,6 +27,9 @@ const network = new Upstream(NETWORK, cfg.upstream);
 const dataKey = new DataKey("data", {
   aliasName: `alias/${naming.name("data")}`,
   description: `Aurora, its master secret and the sessions table of mlapi ${cfg.environmentSuffix}`,
+  // A production destroy leaves the final snapshot and the table's $DeletedTableBackup, both under this
+  // key: KMS's longest window (30 days) to cancel its deletion before they can no longer be restored.
+  ...(cfg.profile === "production" && { deletionWindowInDays: 30 }),
 });
 // The postgresql log group gets a key of its own: see DataKey for why CloudWatch Logs is not on the data key.
 const logsKey = new LogsKey("data-logs", {

@@ -80,6 +80,13 @@ describe("data layer, production profile", () => {
     });
   });
 
+  it("gives the data key, which encrypts the final snapshot and the table's backup, 30 days to cancel its deletion", () => {
+    const windows = r.resources
+      .filter((x) => x.type === "aws:kms/key:Key")
+      .map((x) => [x.name, x.inputs.deletionWindowInDays]);
+    expect(Object.fromEntries(windows)).toEqual({ "data-key": 30, "data-logs-key": 7, "alarms-key": 7 });
+  });
+
   it("passes the destroyability and log-retention rules", () => {
     expect(findings(r)).toEqual([]);
   });
