@@ -17,7 +17,7 @@
 // BENCH_RAW_SECONDS (each raw-model phase, default 8), BENCH_WARMUP_SECONDS (default 5),
 // BENCH_CONCURRENCY (closed-loop clients in the peak phase, default 4), BENCH_PIN (default 1: pin
 // the service and the raw model to CPU 0 with taskset when the machine has more than one CPU),
-// BENCH_CAPACITY_OUT, BENCH_OUT (file paths).
+// BENCH_CAPACITY_OUT, BENCH_OUT (file paths), BENCH_NODE_OPTIONS (NODE_OPTIONS for the service only).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -205,7 +205,10 @@ async function main(): Promise<void> {
   let peakPhase: Phase;
   let ratePhase: Phase;
   try {
-    const srv = await startServer(pg, ddb, { WORKER_THREADS: "1", LOG_LEVEL: "warn", MAX_QUEUE: "1000" }, pin);
+    // BENCH_NODE_OPTIONS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the service's CPU goes under load
+    const env: Record<string, string> = { WORKER_THREADS: "1", LOG_LEVEL: "warn", MAX_QUEUE: "1000" };
+    if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
+    const srv = await startServer(pg, ddb, env, pin);
     try {
       await srv.waitForHealthy(120_000);
       peakPhase = await peak(srv.url, image, srv.child.pid);
