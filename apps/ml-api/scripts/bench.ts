@@ -19,7 +19,7 @@
 // the service and the raw model to CPU 0 with taskset when the machine has more than one CPU),
 // BENCH_CAPACITY_OUT, BENCH_OUT (file paths), BENCH_NODE_OPTIONS (NODE_OPTIONS for the service only).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
@@ -57,6 +57,8 @@ interface Phase {
   requests: number;
   /** CPU time of the service process (all threads) per answered request, ms. */
   cpuMsPerRequest: number;
+  /** The same by thread name (threads that exited during the phase are missing). */
+  cpuMsPerRequestByThread: Record<string, number>;
   errors: number;
   seconds: number;
   perSecond: number;
@@ -118,11 +120,38 @@ function cpuMs(pid: number | undefined): number {
 }
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
+/**
+ * CPU ms of each of the process's threads, summed by thread name (the main thread is "main"; Node
+ * names the others: "libuv-worker" runs sharp, the worker thread's own name shows as "node" too
+ * but is not the main thread). Where a request's CPU goes, without a profiler's sampling bias.
+ */
+function cpuMsByThread(pid: number | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    }
+  } catch {
+    // the process is gone: no breakdown
+  }
+  return out;
+}
+const perRequest = (before: Record<string, number>, after: Record<string, number>, n: number) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, r1((v - (before[k] ?? 0)) / n)] as const)
+      .filter(([, v]) => v > 0),
+  );
+
 function summarise(
   samples: Array<{ ms: number; stages: Record<string, number> }>,
   errors: number,
   seconds: number,
   cpu: number,
+  byThread: Record<string, number>,
 ): Phase {
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
   const stagesMsP50: Record<string, number> = {};
@@ -137,6 +166,7 @@ function summarise(
   return {
     requests: samples.length,
     cpuMsPerRequest: r1(cpu / samples.length),
+    cpuMsPerRequestByThread: byThread,
     errors,
     seconds: r1(seconds),
     perSecond: r1(samples.length / seconds),
@@ -164,13 +194,15 @@ async function peak(url: string, image: Buffer, pid: number | undefined): Promis
   measuring = true;
   const t0 = performance.now();
   const cpu0 = cpuMs(pid);
+  const threads0 = cpuMsByThread(pid);
   await sleep(PEAK_SECONDS * 1000);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuMs(pid) - cpu0;
+  const byThread = perRequest(threads0, cpuMsByThread(pid), samples.length);
   stop = true;
   await Promise.all(running);
-  return summarise(samples, errors, seconds, cpu);
+  return summarise(samples, errors, seconds, cpu, byThread);
 }
 
 /** Open loop: one request every 60000/RATE_PER_MIN ms whatever the answers do. */
@@ -181,6 +213,7 @@ async function atRate(url: string, image: Buffer, pid: number | undefined): Prom
   const count = Math.round((RATE_SECONDS * 1000) / interval);
   const t0 = performance.now();
   const cpu0 = cpuMs(pid);
+  const threads0 = cpuMsByThread(pid);
   const pending: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
     const due = t0 + i * interval;
@@ -189,7 +222,8 @@ async function atRate(url: string, image: Buffer, pid: number | undefined): Prom
     pending.push(classify(url, image).then((r) => void (r ? samples.push(r) : errors++)));
   }
   await Promise.all(pending);
-  return summarise(samples, errors, (performance.now() - t0) / 1000, cpuMs(pid) - cpu0);
+  const byThread = perRequest(threads0, cpuMsByThread(pid), samples.length);
+  return summarise(samples, errors, (performance.now() - t0) / 1000, cpuMs(pid) - cpu0, byThread);
 }
 
 async function main(): Promise<void> {
@@ -275,6 +309,7 @@ async function main(): Promise<void> {
     `CPU per inference (raw) ${r1(rawCpuMs)} ms, per request (API, all threads) ${peakPhase.cpuMsPerRequest} ms: ` +
       `CPU ratio ${cpuRatio} (the throughput ratio on a core nothing else uses)`,
   );
+  console.log(`CPU ms per request at peak by thread: ${JSON.stringify(peakPhase.cpuMsPerRequestByThread)}`);
   console.log(`one worker/vCPU carries ~${Math.round(peakPhase.perSecond * 60)} req/min at peak`);
   console.log(`\ncapacity written to ${CAPACITY_OUT}\ndetail written to ${OUT}`);
 }
