@@ -310,6 +310,14 @@ async function main(): Promise<void> {
       `CPU ratio ${cpuRatio} (the throughput ratio on a core nothing else uses)`,
   );
   console.log(`CPU ms per request at peak by thread: ${JSON.stringify(peakPhase.cpuMsPerRequestByThread)}`);
+  // The raw limit is measured before and after the API: when the two disagree, something else took
+  // the pinned core during the run and the wall-clock ratio says more about the neighbours than the API.
+  const rawSpread = Math.abs(rawBefore.inferencesPerSecond - rawAfter.inferencesPerSecond) / raw;
+  if (rawSpread > 0.1)
+    console.log(
+      `WARNING: the raw model's before and after differ by ${Math.round(rawSpread * 100)} %: the core was shared ` +
+        `(load average ${detail.loadAvg1m}); trust the CPU ratio, and re-run before committing capacity.json`,
+    );
   console.log(`one worker/vCPU carries ~${Math.round(peakPhase.perSecond * 60)} req/min at peak`);
   console.log(`\ncapacity written to ${CAPACITY_OUT}\ndetail written to ${OUT}`);
 }
