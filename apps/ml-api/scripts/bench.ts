@@ -17,9 +17,9 @@
 // BENCH_RAW_SECONDS (each raw-model phase, default 8), BENCH_WARMUP_SECONDS (default 5),
 // BENCH_CONCURRENCY (closed-loop clients in the peak phase, default 4), BENCH_PIN (default 1: pin
 // the service and the raw model to CPU 0 with taskset when the machine has more than one CPU),
-// BENCH_CAPACITY_OUT, BENCH_OUT (file paths).
+// BENCH_CAPACITY_OUT, BENCH_OUT (file paths), BENCH_NODE_OPTIONS (NODE_OPTIONS for the service only).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
@@ -57,6 +57,8 @@ interface Phase {
   requests: number;
   /** CPU time of the service process (all threads) per answered request, ms. */
   cpuMsPerRequest: number;
+  /** The same by thread name (threads that exited during the phase are missing). */
+  cpuMsPerRequestByThread: Record<string, number>;
   errors: number;
   seconds: number;
   perSecond: number;
@@ -118,11 +120,38 @@ function cpuMs(pid: number | undefined): number {
 }
 const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
+/**
+ * CPU ms of each of the process's threads, summed by thread name (the main thread is "main"; Node
+ * names the others: "libuv-worker" runs sharp, the worker thread's own name shows as "node" too
+ * but is not the main thread). Where a request's CPU goes, without a profiler's sampling bias.
+ */
+function cpuMsByThread(pid: number | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    }
+  } catch {
+    // the process is gone: no breakdown
+  }
+  return out;
+}
+const perRequest = (before: Record<string, number>, after: Record<string, number>, n: number) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, r1((v - (before[k] ?? 0)) / n)] as const)
+      .filter(([, v]) => v > 0),
+  );
+
 function summarise(
   samples: Array<{ ms: number; stages: Record<string, number> }>,
   errors: number,
   seconds: number,
   cpu: number,
+  byThread: Record<string, number>,
 ): Phase {
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
   const stagesMsP50: Record<string, number> = {};
@@ -137,6 +166,7 @@ function summarise(
   return {
     requests: samples.length,
     cpuMsPerRequest: r1(cpu / samples.length),
+    cpuMsPerRequestByThread: byThread,
     errors,
     seconds: r1(seconds),
     perSecond: r1(samples.length / seconds),
@@ -164,13 +194,15 @@ async function peak(url: string, image: Buffer, pid: number | undefined): Promis
   measuring = true;
   const t0 = performance.now();
   const cpu0 = cpuMs(pid);
+  const threads0 = cpuMsByThread(pid);
   await sleep(PEAK_SECONDS * 1000);
   measuring = false;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuMs(pid) - cpu0;
+  const byThread = perRequest(threads0, cpuMsByThread(pid), samples.length);
   stop = true;
   await Promise.all(running);
-  return summarise(samples, errors, seconds, cpu);
+  return summarise(samples, errors, seconds, cpu, byThread);
 }
 
 /** Open loop: one request every 60000/RATE_PER_MIN ms whatever the answers do. */
@@ -181,6 +213,7 @@ async function atRate(url: string, image: Buffer, pid: number | undefined): Prom
   const count = Math.round((RATE_SECONDS * 1000) / interval);
   const t0 = performance.now();
   const cpu0 = cpuMs(pid);
+  const threads0 = cpuMsByThread(pid);
   const pending: Array<Promise<void>> = [];
   for (let i = 0; i < count; i++) {
     const due = t0 + i * interval;
@@ -189,7 +222,8 @@ async function atRate(url: string, image: Buffer, pid: number | undefined): Prom
     pending.push(classify(url, image).then((r) => void (r ? samples.push(r) : errors++)));
   }
   await Promise.all(pending);
-  return summarise(samples, errors, (performance.now() - t0) / 1000, cpuMs(pid) - cpu0);
+  const byThread = perRequest(threads0, cpuMsByThread(pid), samples.length);
+  return summarise(samples, errors, (performance.now() - t0) / 1000, cpuMs(pid) - cpu0, byThread);
 }
 
 async function main(): Promise<void> {
@@ -205,7 +239,10 @@ async function main(): Promise<void> {
   let peakPhase: Phase;
   let ratePhase: Phase;
   try {
-    const srv = await startServer(pg, ddb, { WORKER_THREADS: "1", LOG_LEVEL: "warn", MAX_QUEUE: "1000" }, pin);
+    // BENCH_NODE_OPTIONS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the service's CPU goes under load
+    const env: Record<string, string> = { WORKER_THREADS: "1", LOG_LEVEL: "warn", MAX_QUEUE: "1000" };
+    if (process.env.BENCH_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS;
+    const srv = await startServer(pg, ddb, env, pin);
     try {
       await srv.waitForHealthy(120_000);
       peakPhase = await peak(srv.url, image, srv.child.pid);
@@ -272,6 +309,15 @@ async function main(): Promise<void> {
     `CPU per inference (raw) ${r1(rawCpuMs)} ms, per request (API, all threads) ${peakPhase.cpuMsPerRequest} ms: ` +
       `CPU ratio ${cpuRatio} (the throughput ratio on a core nothing else uses)`,
   );
+  console.log(`CPU ms per request at peak by thread: ${JSON.stringify(peakPhase.cpuMsPerRequestByThread)}`);
+  // The raw limit is measured before and after the API: when the two disagree, something else took
+  // the pinned core during the run and the wall-clock ratio says more about the neighbours than the API.
+  const rawSpread = Math.abs(rawBefore.inferencesPerSecond - rawAfter.inferencesPerSecond) / raw;
+  if (rawSpread > 0.1)
+    console.log(
+      `WARNING: the raw model's before and after differ by ${Math.round(rawSpread * 100)} %: the core was shared ` +
+        `(load average ${detail.loadAvg1m}); trust the CPU ratio, and re-run before committing capacity.json`,
+    );
   console.log(`one worker/vCPU carries ~${Math.round(peakPhase.perSecond * 60)} req/min at peak`);
   console.log(`\ncapacity written to ${CAPACITY_OUT}\ndetail written to ${OUT}`);
 }

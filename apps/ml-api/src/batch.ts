@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sessionAnswer, settle, WARNINGS, type Warning } from "./answers";
 import { HttpError } from "./http/errors";
-import { checkContentType, decodeImage, inspectImage } from "./image";
+import { checkContentType, inspectImage } from "./image";
 import { topK } from "./model/manifest";
 import type { AppDeps } from "./server";
 import type { PredictionRecord } from "./stores/predictions";
@@ -150,7 +150,7 @@ async function classifyPart(
       throw new HttpError(413, "payload_too_large", `image exceeds the ${deps.limits.maxImageBytes}-byte limit`);
     const format = checkContentType(part.contentType);
     const info = await inspectImage(part.data, format, deps.limits.maxImagePixels);
-    const result = await deps.infer(await decodeImage(part.data, deps.limits.maxImagePixels));
+    const result = await deps.infer(part.data);
     const predictions = topK(result.scores, deps.manifest.labels, k);
     const id = randomUUID();
     const sha256 = createHash("sha256").update(part.data).digest("hex");
@@ -161,7 +161,7 @@ async function classifyPart(
       modelVersion: deps.manifest.version,
       label: predictions[0].label,
       score: predictions[0].score,
-      latencyMs: round(result.queueMs + result.inferenceMs),
+      latencyMs: round(result.queueMs + result.decodeMs + result.inferenceMs),
       imageSha256: sha256,
       imageBytes: part.data.length,
       imageWidth: info.width,

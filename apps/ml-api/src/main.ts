@@ -140,8 +140,10 @@ async function main(): Promise<void> {
   const app = createApp({
     manifest,
     limits: { maxImageBytes: cfg.maxImageBytes, maxImagePixels: cfg.maxImagePixels, maxTopK: cfg.maxTopK },
-    infer: (pixels) =>
-      pool ? pool.run(pixels) : Promise.reject(new HttpError(503, "not_ready", "the model is still loading")),
+    infer: (image) =>
+      pool
+        ? pool.run(image, cfg.maxImagePixels)
+        : Promise.reject(new HttpError(503, "not_ready", "the model is still loading")),
     sessions: {
       touchOrCreate: (id) =>
         withTimeout(

@@ -7,7 +7,7 @@ import type { Admission } from "./http/admission";
 import { closeAfterAnswer, ConnectionTracker } from "./http/connection";
 import { HttpError } from "./http/errors";
 import { requestIdFrom } from "./http/request-id";
-import { checkContentType, decodeImage, inspectImage, type Pixels } from "./image";
+import { checkContentType, inspectImage } from "./image";
 import type { InferenceResult } from "./inference/pool";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
@@ -21,7 +21,8 @@ import { validateSessionId, type Session } from "./stores/sessions";
 export interface AppDeps {
   manifest: ModelManifest;
   limits: { maxImageBytes: number; maxImagePixels: number; maxTopK: number };
-  infer: (pixels: Pixels) => Promise<InferenceResult>;
+  /** Decodes and classifies an image whose header `inspectImage` accepted; a corrupt one rejects with 400. */
+  infer: (image: Uint8Array) => Promise<InferenceResult>;
   /** A rejection other than a 4xx HttpError answers v2 without a session (the classification is the product). */
   sessions: { touchOrCreate(requested: string | undefined): Promise<Session> };
   /** Resolves true when the row was written, false when it was buffered for a later retry. */
@@ -211,9 +212,8 @@ async function classify(
   // The session does not depend on the pixels: touch it while the image is decoded and classified
   // (after the header checks, so that rejected uploads create no sessions).
   const sessionP = v2 ? settle(deps.sessions.touchOrCreate(requestedSession)) : undefined;
-  const pixels = await decodeImage(body, deps.limits.maxImagePixels);
-  const tPre = performance.now();
-  const result = await deps.infer(pixels);
+  // decoded in the inference worker: only the upload's bytes leave this thread
+  const result = await deps.infer(body);
   const tInfer = performance.now();
   const predictions = topK(result.scores, deps.manifest.labels, k);
   const sessionResult = sessionP ? await sessionP : undefined;
@@ -249,7 +249,7 @@ async function classify(
   const stagesMs = {
     read: round(tRead - t0),
     decode: round(tDecode - tRead),
-    preprocess: round(tPre - tDecode),
+    preprocess: round(result.decodeMs),
     queue: round(result.queueMs),
     inference: round(result.inferenceMs),
     ...(sessionResult ? { session: round(sessionResult.ms) } : {}),

@@ -10,6 +10,7 @@ import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { solid } from "./support/images";
 import { fakeSession } from "./support/fake-session";
+import { decodingInfer } from "./support/fake-infer";
 
 const form = (
   parts: Array<{ name: string; type?: string; data: Buffer | string; filename?: string }>,
@@ -104,12 +105,7 @@ describe("POST /api/v2/classify/batch", () => {
     manifest,
     limits: { maxImageBytes: 8 * 1024, maxImagePixels: 1_000_000, maxTopK: 5 },
     // the "model" says Porn for red images, Neutral otherwise
-    infer: async (px) => ({
-      scores: px.data[0] > 200 ? Float32Array.from([0, 0, 0.1, 0.9, 0]) : Float32Array.from([0, 0, 0.9, 0.1, 0]),
-      queueMs: 0,
-      inferenceMs: 1,
-      batchSize: 1,
-    }),
+    infer: decodingInfer(1_000_000, (px) => (px.data[0] > 200 ? [0, 0, 0.1, 0.9, 0] : [0, 0, 0.9, 0.1, 0])),
     sessions: {
       touchOrCreate: async (id) => fakeSession(id, "batch-session-1"),
     },

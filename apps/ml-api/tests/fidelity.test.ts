@@ -64,12 +64,11 @@ describe("scores match nsfwjs's own pipeline", () => {
     const images = corpus();
     expect(images.length).toBeGreaterThanOrEqual(30);
 
-    // the service's path: header check, decode (shrink-on-load for large JPEGs), worker resize + model
+    // the service's path: header check, then decode + resize + model in the worker
     const ours = await Promise.all(
       images.map(async ([, body]) => {
         const info = await inspectImage(body, sniffFormat(body) ?? "jpeg", MAX_PIXELS);
-        const px = await decodeImage(body, MAX_PIXELS);
-        return { info, scores: Array.from((await pool.run(px)).scores) };
+        return { info, scores: Array.from((await pool.run(body, MAX_PIXELS)).scores) };
       }),
     );
     // nsfwjs's path: full-resolution pixels in the displayed orientation

@@ -46,7 +46,7 @@ async function start(overrides: Partial<AppDeps> = {}): Promise<Harness> {
     limits: { maxImageBytes: MAX_BYTES, maxImagePixels: 4_000_000, maxTopK: 4 },
     infer: async () => (
       calls.infer++,
-      { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 }
+      { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, decodeMs: 1, inferenceMs: 1, batchSize: 1 }
     ),
     sessions: {
       touchOrCreate: async (id) => (calls.sessions++, fakeSession(id)),
@@ -167,7 +167,7 @@ describe("admission control", () => {
     const h = await start({ admission: new Admission({ maxInFlight: 1, maxWaiting: 1 }) });
     h.deps.infer = async () => (
       await blocked,
-      { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, inferenceMs: 1, batchSize: 1 }
+      { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0, decodeMs: 1, inferenceMs: 1, batchSize: 1 }
     );
     const png = await solid(8, 8, [1, 2, 3]);
     const post = () =>

@@ -9,6 +9,7 @@ import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { pngClaiming, solid } from "./support/images";
 import { fakeSession } from "./support/fake-session";
+import { decodingInfer } from "./support/fake-infer";
 
 const manifest: ModelManifest = {
   name: "fake",
@@ -31,12 +32,8 @@ describe("HTTP API input validation", () => {
   const deps: AppDeps = {
     manifest,
     limits: LIMITS,
-    infer: async () => ({
-      scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]),
-      queueMs: 0.5,
-      inferenceMs: 3,
-      batchSize: 1,
-    }),
+    // decodes for real (the worker's decodeImage): corrupt images are refused as the service does
+    infer: decodingInfer(LIMITS.maxImagePixels, () => [0.1, 0.05, 0.7, 0.1, 0.05], { queueMs: 0.5, inferenceMs: 3 }),
     sessions: {
       touchOrCreate: async (id) => (sessionCalls++, fakeSession(id)),
     },

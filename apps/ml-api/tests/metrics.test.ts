@@ -137,7 +137,13 @@ describe("Metrics", () => {
     const app: App = createApp({
       manifest,
       limits: { maxImageBytes: 65536, maxImagePixels: 1e6, maxTopK: 2 },
-      infer: async () => ({ scores: Float32Array.from([0.3, 0.7]), queueMs: 1, inferenceMs: 5, batchSize: 1 }),
+      infer: async () => ({
+        scores: Float32Array.from([0.3, 0.7]),
+        queueMs: 1,
+        decodeMs: 2,
+        inferenceMs: 5,
+        batchSize: 1,
+      }),
       sessions: {
         touchOrCreate: async () => ({
           sessionId: "s-0000001",

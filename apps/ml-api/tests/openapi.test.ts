@@ -22,7 +22,13 @@ const manifest: ModelManifest = {
   input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
   output: { name: "probabilities", kind: "probabilities" },
 };
-const good = { scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]), queueMs: 0.5, inferenceMs: 3, batchSize: 1 };
+const good = {
+  scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]),
+  queueMs: 0.5,
+  decodeMs: 2,
+  inferenceMs: 3,
+  batchSize: 1,
+};
 
 type Doc = {
   paths: Record<

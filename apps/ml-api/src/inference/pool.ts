@@ -1,8 +1,10 @@
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
+// The workers decode with sharp. Loaded by the main thread first, as sharp asks on glibc Linux:
+// its shared libraries then stay loaded until every thread is done with them.
+import "sharp";
 import { OVERLOADED } from "../http/admission";
 import { HttpError } from "../http/errors";
-import type { Pixels } from "../image";
 import type { Logger } from "../log";
 import type { ModelManifest } from "../model/manifest";
 import type { InferRequest, WorkerInit, WorkerMessage } from "./protocol";
@@ -11,7 +13,9 @@ export interface InferenceResult {
   scores: Float32Array;
   /** Time spent waiting for a free worker. */
   queueMs: number;
-  /** Time the worker spent on the batch this image was part of (resize + tensor + onnxruntime). */
+  /** Time the worker spent decoding the batch this image was part of (its images in parallel). */
+  decodeMs: number;
+  /** Time the worker spent on that batch after the decode (resize + tensor + onnxruntime). */
   inferenceMs: number;
   /** Images in that batch. */
   batchSize: number;
@@ -19,7 +23,8 @@ export interface InferenceResult {
 
 interface Job {
   id: number;
-  pixels: Pixels;
+  image: Uint8Array;
+  maxPixels: number;
   enqueued: number;
   resolve: (r: InferenceResult) => void;
   reject: (e: Error) => void;
@@ -97,8 +102,12 @@ export class InferencePool {
     return this.slots.filter((s) => s.jobs.length).length;
   }
 
-  /** Classifies decoded pixels; the pixel buffer is transferred to the worker (unusable afterwards). */
-  run(pixels: Pixels): Promise<InferenceResult> {
+  /**
+   * Classifies an encoded image (JPEG, PNG or WebP whose header the caller has checked) of at most
+   * `maxPixels`. The worker decodes it; an image that does not decode is refused with the decoder's
+   * HttpError (400 invalid_image). The bytes are copied, so the caller's buffer stays usable.
+   */
+  run(image: Uint8Array, maxPixels: number): Promise<InferenceResult> {
     if (this.closing) return Promise.reject(new HttpError(503, "shutting_down", "the service is shutting down"));
     if (this.queue.length >= this.maxQueue && !this.slots.some((s) => !s.jobs.length)) {
       return Promise.reject(
@@ -108,7 +117,11 @@ export class InferencePool {
       );
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, pixels, enqueued: performance.now(), resolve, reject });
+      // A copy of just these bytes in an ArrayBuffer of their own, transferred below: `image` may be a
+      // view of a larger buffer (a part of a multipart body, Node's shared pool of small Buffers),
+      // which postMessage would clone whole or refuse to transfer. (Buffer#slice would not copy.)
+      const own = new Uint8Array(image);
+      this.queue.push({ id: this.nextId++, image: own, maxPixels, enqueued: performance.now(), resolve, reject });
       this.dispatch();
     });
   }
@@ -159,19 +172,25 @@ export class InferencePool {
     const jobs = slot.jobs.splice(0);
     this.busyMsDone += performance.now() - slot.started;
     const labels = this.manifest.labels.length;
-    jobs.forEach((job, i) => {
-      if (job.id !== m.ids[i]) job.reject(new Error("inference worker answered out of order"));
+    const refused = new Map(m.refused.map((r) => [r.id, r]));
+    let row = 0; // the classified jobs' rows of scores follow the batch's order
+    for (const job of jobs) {
+      const r = refused.get(job.id);
+      if (r) job.reject(new HttpError(r.status, r.code, r.message));
       else if (m.type === "error") job.reject(new Error(`inference failed: ${m.message}`));
+      else if (m.ids[row] !== job.id) job.reject(new Error("inference worker answered out of order"));
       else {
-        const scores = m.scores.slice(i * labels, (i + 1) * labels);
+        const scores = m.scores.slice(row * labels, (row + 1) * labels);
+        row++;
         job.resolve({
           scores,
           queueMs: slot.started - job.enqueued,
+          decodeMs: m.decodeMs,
           inferenceMs: m.inferenceMs,
           batchSize: jobs.length,
         });
       }
-    });
+    }
     this.dispatch();
   }
 
@@ -181,10 +200,12 @@ export class InferencePool {
       if (!this.queue.length) return;
       slot.jobs = this.queue.splice(0, slot.maxBatch);
       slot.started = performance.now();
-      const req: InferRequest = { jobs: slot.jobs.map((j) => ({ id: j.id, pixels: j.pixels })) };
+      const req: InferRequest = {
+        jobs: slot.jobs.map((j) => ({ id: j.id, image: j.image, maxPixels: j.maxPixels })),
+      };
       slot.worker.postMessage(
         req,
-        slot.jobs.map((j) => j.pixels.data.buffer as ArrayBuffer),
+        slot.jobs.map((j) => j.image.buffer as ArrayBuffer),
       );
     }
   }

@@ -1,4 +1,3 @@
-import type { Pixels } from "../image";
 import type { ModelManifest } from "../model/manifest";
 
 /** Messages between the pool (main thread) and an inference worker. */
@@ -9,14 +8,36 @@ export interface WorkerInit {
   /** Most images the worker runs through the model in one call (if the model accepts a batch). */
   maxBatch: number;
 }
-/** Images for one model call; their pixel buffers are transferred, not copied. */
+/**
+ * Images for one model call, still encoded (JPEG, PNG or WebP bytes, transferred, not copied):
+ * the worker decodes them, so only the upload crosses threads, not its full-resolution pixels.
+ * `maxPixels`: the decoder's limit (the header was checked on the main thread already).
+ */
 export interface InferRequest {
-  jobs: Array<{ id: number; pixels: Pixels }>;
+  jobs: Array<{ id: number; image: Uint8Array; maxPixels: number }>;
+}
+/** Why one image of a batch was not classified (an HttpError's fields: the pool rebuilds it). */
+export interface JobRefusal {
+  id: number;
+  status: number;
+  code: string;
+  message: string;
 }
 export type WorkerMessage =
   /** `maxBatch`: what the model accepts (1 when its batch dimension is fixed). */
   | { type: "ready"; maxBatch: number }
   | { type: "fatal"; message: string }
-  /** `scores`: one row of label scores per job, in order. `inferenceMs`: the whole batch (tensor + model). */
-  | { type: "result"; ids: number[]; scores: Float32Array; inferenceMs: number }
-  | { type: "error"; ids: number[]; message: string };
+  /**
+   * `ids`: the jobs classified, in order, one row of label scores each in `scores`; `refused`: the
+   * jobs whose image did not decode. `decodeMs`: the batch's decode; `inferenceMs`: tensor + model.
+   */
+  | {
+      type: "result";
+      ids: number[];
+      scores: Float32Array;
+      refused: JobRefusal[];
+      decodeMs: number;
+      inferenceMs: number;
+    }
+  /** The model call failed: every job of the batch fails, except `refused` ones (which keep their own error). */
+  | { type: "error"; message: string; refused: JobRefusal[] };

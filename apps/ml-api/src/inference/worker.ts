@@ -1,17 +1,24 @@
 // Inference worker: owns one onnxruntime session, so the main thread's event loop (health checks,
-// request parsing) never waits on a matrix multiply. It resizes and normalises the images it is
-// sent (toTensor) and runs them through the model together: one call for every image that was
-// waiting when the worker became free (dynamic micro-batching, no added wait).
+// request parsing) never waits on a matrix multiply. It decodes the images it is sent (sharp, on
+// libuv's thread pool), resizes and normalises them straight from the decoder's buffer (toTensor)
+// and runs them through the model together: one call for every image that was waiting when the
+// worker became free (dynamic micro-batching, no added wait).
 import * as ort from "onnxruntime-node";
+import sharp from "sharp";
 import { parentPort, workerData } from "node:worker_threads";
-import { toTensor, type Pixels } from "../image";
+import { HttpError } from "../http/errors";
+import { decodeImage, toTensor, type Pixels } from "../image";
 import { softmax } from "../model/manifest";
-import type { InferRequest, WorkerInit, WorkerMessage } from "./protocol";
+import type { InferRequest, JobRefusal, WorkerInit, WorkerMessage } from "./protocol";
 
 const { manifest, intraOpThreads, maxBatch } = workerData as WorkerInit;
 if (!parentPort) throw new Error("worker.ts runs as a worker thread (see pool.ts)");
 const port = parentPort;
 const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+// libvips' settings are per process; main.ts sets the same. Repeated here so that a pool started
+// without main.ts (tests, scripts) decodes the same way: one libvips thread per image, no cache.
+sharp.concurrency(1);
+sharp.cache(false);
 
 async function main(): Promise<void> {
   const session = await ort.InferenceSession.create(manifest.file, {
@@ -50,15 +57,36 @@ async function main(): Promise<void> {
       () => 1,
     );
   await run([blank]);
-  port.on("message", (req: InferRequest) => {
+
+  // Decodes every image of the batch (a corrupt one is refused on its own: the rest are still
+  // classified), then runs the decoded ones through the model in one call.
+  const classify = async (req: InferRequest): Promise<void> => {
     const started = performance.now();
-    const ids = req.jobs.map((j) => j.id);
-    run(req.jobs.map((j) => j.pixels)).then(
-      (scores) =>
-        send({ type: "result", ids, scores, inferenceMs: performance.now() - started }, [scores.buffer as ArrayBuffer]),
-      (err: Error) => send({ type: "error", ids, message: err.message }),
+    const decoded = await Promise.all(
+      req.jobs.map(({ id, image, maxPixels }) =>
+        decodeImage(image, maxPixels).then(
+          (px) => ({ id, px }),
+          (err: unknown): JobRefusal => {
+            const e =
+              err instanceof HttpError ? err : new HttpError(400, "invalid_image", "image could not be decoded");
+            return { id, status: e.status, code: e.code, message: e.message };
+          },
+        ),
+      ),
     );
-  });
+    const ok = decoded.filter((d): d is { id: number; px: Pixels } => "px" in d);
+    const refused = decoded.filter((d): d is JobRefusal => "status" in d);
+    const decodeMs = performance.now() - started;
+    const ids = ok.map((d) => d.id);
+    try {
+      const scores = ok.length ? await run(ok.map((d) => d.px)) : new Float32Array(0);
+      const inferenceMs = performance.now() - started - decodeMs;
+      send({ type: "result", ids, scores, refused, decodeMs, inferenceMs }, [scores.buffer as ArrayBuffer]);
+    } catch (err) {
+      send({ type: "error", message: (err as Error).message, refused });
+    }
+  };
+  port.on("message", (req: InferRequest) => void classify(req));
   send({ type: "ready", maxBatch: accepted });
 }
 
