@@ -5,9 +5,10 @@ import * as aws from "../aws";
 /**
  * Defaults of the scaling settings, in one place; the service layer's config reads them.
  * cpuTargetPercent: a request is not a unit of work (a batch carries up to 16 images), so requests
- * per target alone never scale out under batch load. 1000 requests/min is 16.7/s, about 66 % of a
- * task's measured peak (25.4/s of single images, apps/ml-api/benchmarks/capacity.json): 70 % CPU sits
- * just above it, so single-image traffic still scales on requests and batch traffic on CPU.
+ * per target alone never scale out under batch load. 1000 requests/min (16.7/s) is well below a
+ * task's measured single-image peak (apps/ml-api/benchmarks/capacity.json, per core of the machine
+ * that ran the benchmark; `npm run cost -- --rpm <n>` prints what it means in tasks), so single-image
+ * traffic scales on requests before the CPU target, and batch traffic on CPU.
  */
 export const SERVICE_SCALING_DEFAULTS = {
   minCapacity: 2,
