@@ -167,11 +167,16 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     ]);
   });
 
-  it("answers 403 and 404 with the JSON documents, keeping the status and caching errors 10 s (R16)", () => {
+  it("replaces only 403 (a WAF block) with the JSON document, keeping the status and caching it 10 s (R16)", () => {
     expect(dist(r).customErrorResponses).toEqual([
       { errorCode: 403, responseCode: 403, responsePagePath: "/errors/403.json", errorCachingMinTtl: 10 },
-      { errorCode: 404, responseCode: 404, responsePagePath: "/errors/404.json", errorCachingMinTtl: 10 },
     ]);
+  });
+
+  it("lets the API's own 404 (and every other status, 429 included) through unreplaced", () => {
+    const codes = (dist(r).customErrorResponses as { errorCode: number }[]).map((e) => e.errorCode);
+    expect(codes).not.toContain(404);
+    expect(codes).not.toContain(429);
   });
 
   it("reads the error-pages bucket through an always-signing SigV4 origin access control", () => {
@@ -245,11 +250,10 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     expect(r.outputs.errorPagesBucketName).toBe(bucketName);
   });
 
-  it("uploads the 403 and 404 JSON documents kept in the repository", async () => {
+  it("uploads the 403 JSON document kept in the repository, no-store like every API answer", async () => {
     const objects = ofType(r, "aws:s3/bucketObjectv2:BucketObjectv2");
     expect(objects.map((o) => [o.inputs.key, o.inputs.contentType, o.inputs.cacheControl])).toEqual([
-      ["errors/403.json", "application/json", "public, max-age=300"],
-      ["errors/404.json", "application/json", "public, max-age=300"],
+      ["errors/403.json", "application/json", "no-store"],
     ]);
     for (const o of objects) {
       const file = await (o.inputs.source as { path: Promise<string> | string }).path;
@@ -601,13 +605,19 @@ describe("edge layer config errors", () => {
 });
 
 describe("error documents kept in the repository", () => {
-  it.each([403, 404])("%i.json is JSON whose status matches its name", (code) => {
-    const doc = JSON.parse(
-      fs.readFileSync(path.join(__dirname, "..", "error-pages", `${code}.json`), "utf8"),
-    ) as Record<string, unknown>;
-    expect(doc.status).toBe(code);
-    expect(typeof doc.error).toBe("string");
-    expect(typeof doc.message).toBe("string");
+  const dir = path.join(__dirname, "..", "error-pages");
+
+  it("holds exactly the 403 document: 404s are the API's own", () => {
+    expect(fs.readdirSync(dir)).toEqual(["403.json"]);
+  });
+
+  it("403.json is the API's error shape, code forbidden, naming the firewall and no rate limit", () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, "403.json"), "utf8")) as unknown;
+    expect(doc).toEqual({ error: { code: "forbidden", message: expect.any(String) } });
+    const { message } = (doc as { error: { message: string } }).error;
+    expect(message).toContain("blocked by the firewall");
+    // Rate limits answer 429 from the WAF itself; a 403 is never one.
+    expect(message).not.toMatch(/rate|too many/i);
   });
 });
 

@@ -326,7 +326,13 @@ describe("service layer with the default config (no certificate)", () => {
           fixedResponse: {
             contentType: "application/json",
             statusCode: "404",
-            messageBody: JSON.stringify({ error: "not_found", message: "No route for this path" }),
+            messageBody: JSON.stringify({
+              error: {
+                code: "not_found",
+                message:
+                  "No route for this path. The API is served under /api/v1/ and /api/v2/; health checks use /health.",
+              },
+            }),
           },
         },
       ]);

@@ -1,7 +1,5 @@
 // Checks a deployed stack end to end: the API through CloudFront, then each layer's resources with the
 // AWS SDK. Reads cfn-outputs/flat-outputs.json; without it every test is reported as skipped.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { CloudFrontClient, GetDistributionConfigCommand } from "@aws-sdk/client-cloudfront";
 import type { LogGroup } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchLogsClient, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
@@ -20,9 +18,6 @@ import { loadOutputs, regionOf } from "./outputs";
 const outputs = loadOutputs();
 const describeDeployed = outputs ? describe : describe.skip;
 const out = () => outputs as NonNullable<typeof outputs>;
-
-/** The error document the edge serves for 404 (projects/edge/error-pages/404.json). */
-const NOT_FOUND_DOCUMENT = path.resolve(__dirname, "..", "..", "..", "projects", "edge", "error-pages", "404.json");
 
 async function get(url: string, timeoutMs = 15_000): Promise<{ status: number; headers: Headers; body: string }> {
   const res = await fetch(url, {
@@ -50,11 +45,11 @@ describeDeployed("the API through CloudFront", () => {
     },
   );
 
-  it("serves the custom 404 JSON document for an unknown path", async () => {
+  it("answers an unknown path 404 in the API's error shape, passed through from the ALB", async () => {
     const res = await get(`${base()}/no-such-path-${Date.now()}`);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toContain("application/json");
-    expect(JSON.parse(res.body)).toEqual(JSON.parse(fs.readFileSync(NOT_FOUND_DOCUMENT, "utf8")));
+    expect(JSON.parse(res.body)).toEqual({ error: { code: "not_found", message: expect.any(String) } });
   });
 
   it("redirects plain HTTP to HTTPS", async () => {
@@ -70,7 +65,7 @@ describeDeployed("the API through CloudFront", () => {
 });
 
 describeDeployed("the CloudFront distribution", () => {
-  it("is enabled, HTTPS-only for viewers, HTTP/2 and 3, with the 403/404 error pages and a web ACL", async () => {
+  it("is enabled, HTTPS-only for viewers, HTTP/2 and 3, with the 403 error page and a web ACL", async () => {
     const cf = new CloudFrontClient({ region: "us-east-1" });
     const { DistributionConfig: d } = await cf.send(
       new GetDistributionConfigCommand({ Id: out().cloudFrontDistributionId }),
@@ -78,7 +73,7 @@ describeDeployed("the CloudFront distribution", () => {
     expect(d?.Enabled).toBe(true);
     expect(d?.HttpVersion).toBe("http2and3");
     expect(d?.DefaultCacheBehavior?.ViewerProtocolPolicy).toBe("redirect-to-https");
-    expect((d?.CustomErrorResponses?.Items ?? []).map((e) => e.ErrorCode).sort()).toEqual([403, 404]);
+    expect((d?.CustomErrorResponses?.Items ?? []).map((e) => e.ErrorCode)).toEqual([403]);
     expect(d?.WebACLId).toMatch(/^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\//);
   });
 });

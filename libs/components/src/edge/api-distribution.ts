@@ -55,7 +55,7 @@ export interface ApiDistributionArgs {
     originAccessControlId: pulumi.Input<string>;
     /** Folder of the documents in the bucket and in URLs, e.g. `errors`. */
     keyPrefix: string;
-    /** Viewer path per status code, e.g. `{ 403: "/errors/403.json", 404: "/errors/404.json" }`. */
+    /** Viewer path per status code whose origin answer is replaced, e.g. `{ 403: "/errors/403.json" }`; other codes pass through. */
     pagePaths: Record<number, string>;
     /** A resource the bucket policy must wait for (the public access block; S3 rejects concurrent bucket edits). */
     dependsOn?: pulumi.Resource;
@@ -73,8 +73,8 @@ export interface ApiDistributionArgs {
    */
   priceClass?: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
   /**
-   * Seconds CloudFront caches a 403/404 before asking the origin again. Short, so a fixed
-   * route or a lifted WAF block shows quickly.
+   * Seconds CloudFront caches an origin's answer with a replaced status (`errorPages.pagePaths`)
+   * before asking the origin again. Short, so a lifted WAF block on the ALB shows quickly.
    * @default API_DISTRIBUTION_DEFAULTS.errorCachingMinTtlSeconds
    */
   errorCachingMinTtlSeconds?: number;
@@ -99,8 +99,9 @@ const ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 /**
  * The CloudFront distribution in front of the API (R16): viewers on HTTPS only (HTTP
  * redirected), TLS 1.2+, HTTP/2 and HTTP/3, IPv6. API traffic goes uncached through a VPC origin to
- * the internal ALB (R11) with every viewer header, cookie and query string except Host; 403 and 404 answers are replaced by the
- * JSON documents of the private error-pages bucket, read through origin access control. Security
+ * the internal ALB (R11) with every viewer header, cookie and query string except Host; answers with a
+ * status in `errorPages.pagePaths` (the edge layer: 403, a WAF block) are replaced by the JSON documents
+ * of the private error-pages bucket, read through origin access control; every other status passes through. Security
  * headers on every response. The bucket policy lets exactly this distribution read the bucket.
  */
 export class ApiDistribution extends pulumi.ComponentResource {

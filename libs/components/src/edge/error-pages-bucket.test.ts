@@ -30,6 +30,11 @@ describe("ErrorPagesBucket", () => {
     ]);
   });
 
+  it("stores the documents no-store by default, like every API answer", async () => {
+    const r = await render();
+    expect(ofType(r, "aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.cacheControl)).toEqual(["no-store"]);
+  });
+
   it("refuses two documents for one status code", async () => {
     await expect(
       render({

@@ -27,16 +27,19 @@ export interface ErrorPagesBucketArgs {
    */
   contentType?: string;
   /**
-   * Cache-Control sent with the documents, so an edited page reaches the edge within minutes.
-   * @default "public, max-age=300"
+   * Cache-Control stored with the documents and sent to the client with the error, like every API
+   * answer (apps/ml-api sends `no-store`): a block is per request, so no browser or proxy should replay
+   * it. The edge still keeps the document for the `/errors/*` cache policy's minimum TTL, which
+   * CloudFront applies even over `no-store`, so S3 is not read once per blocked request.
+   * @default "no-store"
    */
   cacheControl?: string;
 }
 
-const DEFAULTS = { keyPrefix: "errors", contentType: "application/json", cacheControl: "public, max-age=300" };
+const DEFAULTS = { keyPrefix: "errors", contentType: "application/json", cacheControl: "no-store" };
 
 /**
- * The private bucket the edge serves its 403/404 documents from, plus the origin access control
+ * The private bucket the edge serves its error documents (403) from, plus the origin access control
  * CloudFront signs its requests with (R16). No public access, bucket-owner-enforced
  * ownership (ACLs off), versioned, force-destroyable (R19). Encrypted with SSE-S3: a
  * customer key would need a key policy naming the distribution while the distribution needs the

@@ -90,6 +90,20 @@ describe("ApiLoadBalancer", () => {
     });
   });
 
+  it("answers an unrouted path 404 in the API's error shape, {error: {code, message}}", async () => {
+    const r = await render({});
+    const [action] = one(r, "aws:lb/listener:Listener").inputs.defaultActions as {
+      fixedResponse: { contentType: string; statusCode: string; messageBody: string };
+    }[];
+    expect(action?.fixedResponse.contentType).toBe("application/json");
+    expect(action?.fixedResponse.statusCode).toBe("404");
+    expect(JSON.parse(action?.fixedResponse.messageBody ?? "")).toEqual({
+      error: { code: "not_found", message: expect.stringContaining("/api/v1/") },
+    });
+    // The ALB's limit on a fixed-response body.
+    expect(action?.fixedResponse.messageBody.length).toBeLessThanOrEqual(1024);
+  });
+
   it("routes each configured path with its own rule, in order", async () => {
     const r = await render({ forwardPaths: ["/api/v3/*", "/metrics"] });
     const rules = ofType(r, "aws:lb/listenerRule:ListenerRule");

@@ -8,8 +8,17 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** Paths the API serves; everything else gets the listener's 404. */
 export const DEFAULT_FORWARD_PATHS: readonly string[] = ["/api/v1/*", "/api/v2/*", "/health"];
 
-/** Body of the default action: the API's error shape, so clients never see an HTML error page. */
-export const NOT_FOUND_BODY = JSON.stringify({ error: "not_found", message: "No route for this path" });
+/**
+ * Body of the default action, in the API's error shape (`{"error":{"code","message"}}`, as
+ * apps/ml-api answers), so a client parses an unrouted path like any other API error. The edge passes
+ * 404s through unchanged (see ApiDistribution), so this is what the client sees.
+ */
+export const NOT_FOUND_BODY = JSON.stringify({
+  error: {
+    code: "not_found",
+    message: "No route for this path. The API is served under /api/v1/ and /api/v2/; health checks use /health.",
+  },
+});
 
 /**
  * The target group's health check and deregistration delay, in one place. The check is tight (10 s,
