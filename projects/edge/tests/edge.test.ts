@@ -328,7 +328,18 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
         {
           name: "per-ip-rate-limit",
           priority: 6,
-          action: { block: {} },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: "rate-limited",
+                responseHeaders: [
+                  { name: "Retry-After", value: "60" },
+                  { name: "Cache-Control", value: "no-store" },
+                ],
+              },
+            },
+          },
           statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000, evaluationWindowSec: 300 } },
           visibilityConfig: visibility("mlapi-edge-dev-per-ip-rate-limit"),
         },
@@ -336,7 +347,18 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
           // a batch carries up to 16 images: 2000 / 16 batch requests per IP per window
           name: "per-ip-batch-rate-limit",
           priority: 7,
-          action: { block: {} },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: "batch-rate-limited",
+                responseHeaders: [
+                  { name: "Retry-After", value: "60" },
+                  { name: "Cache-Control", value: "no-store" },
+                ],
+              },
+            },
+          },
           statement: {
             rateBasedStatement: {
               aggregateKeyType: "IP",
@@ -358,6 +380,16 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
           visibilityConfig: visibility("mlapi-edge-dev-per-ip-batch-rate-limit"),
         },
       ]);
+    });
+
+    it("declares the 429 bodies of both rate rules, JSON in the API's error shape", () => {
+      const bodies = acl().inputs.customResponseBodies as { key: string; contentType: string; content: string }[];
+      expect(bodies.map((b) => [b.key, b.contentType])).toEqual([
+        ["rate-limited", "APPLICATION_JSON"],
+        ["batch-rate-limited", "APPLICATION_JSON"],
+      ]);
+      for (const b of bodies)
+        expect(JSON.parse(b.content)).toEqual({ error: { code: "rate_limited", message: expect.any(String) } });
     });
 
     it("logs to an encrypted 30-day aws-waf-logs- group in us-east-1, Authorization redacted", () => {

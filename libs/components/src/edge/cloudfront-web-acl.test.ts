@@ -73,7 +73,7 @@ describe("CloudFrontWebAcl", () => {
   it("blocks an IP over 125 batch requests per window (2000 / 16 images), counting only the batch path", async () => {
     const all = await rules({});
     const batch = all.find((r) => r.name === "per-ip-batch-rate-limit");
-    expect(batch).toMatchObject({ priority: 7, action: { block: {} } });
+    expect(batch?.priority).toBe(7);
     expect(batch?.statement.rateBasedStatement).toEqual({
       aggregateKeyType: "IP",
       limit: 125,
@@ -84,6 +84,61 @@ describe("CloudFrontWebAcl", () => {
     expect(all.find((r) => r.name === "per-ip-rate-limit")?.statement.rateBasedStatement).not.toHaveProperty(
       "scopeDownStatement",
     );
+  });
+
+  const customResponse = (rule: Rule | undefined) =>
+    (rule as { action?: { block?: { customResponse?: unknown } } } | undefined)?.action?.block?.customResponse;
+  const bodies = async (args: Partial<CloudFrontWebAclArgs>) =>
+    one(await render(args), "aws:wafv2/webAcl:WebAcl").inputs.customResponseBodies as {
+      key: string;
+      contentType: string;
+      content: string;
+    }[];
+
+  it("answers both rate limits 429 with Retry-After 60 (a fifth of the 300 s window), no-store and its own body", async () => {
+    const all = await rules({});
+    for (const [rule, bodyKey] of [
+      ["per-ip-rate-limit", "rate-limited"],
+      ["per-ip-batch-rate-limit", "batch-rate-limited"],
+    ]) {
+      expect(customResponse(all.find((r) => r.name === rule))).toEqual({
+        responseCode: 429,
+        customResponseBodyKey: bodyKey,
+        responseHeaders: [
+          { name: "Retry-After", value: "60" },
+          { name: "Cache-Control", value: "no-store" },
+        ],
+      });
+    }
+  });
+
+  it("declares each rate-limit body as JSON in the API's error shape, naming the limits it enforces", async () => {
+    const declared = await bodies({});
+    expect(declared.map((b) => [b.key, b.contentType])).toEqual([
+      ["rate-limited", "APPLICATION_JSON"],
+      ["batch-rate-limited", "APPLICATION_JSON"],
+    ]);
+    const [general, batch] = declared.map((b) => JSON.parse(b.content) as { error: { code: string; message: string } });
+    expect(general).toEqual({
+      error: { code: "rate_limited", message: expect.stringContaining("2000 requests per 300 seconds") },
+    });
+    expect(batch).toEqual({ error: { code: "rate_limited", message: expect.stringContaining("125 per 300 seconds") } });
+    for (const b of declared) expect(b.content.length).toBeLessThanOrEqual(4096); // WAF's limit per body
+  });
+
+  it("scales Retry-After with the window and keeps the bodies true to the configured limits", async () => {
+    const all = await rules({ rateLimit: 600, rateLimitWindowSeconds: 600 });
+    expect(customResponse(all.find((r) => r.name === "per-ip-rate-limit"))).toMatchObject({
+      responseHeaders: expect.arrayContaining([{ name: "Retry-After", value: "120" }]),
+    });
+    const [general] = await bodies({ rateLimit: 600, rateLimitWindowSeconds: 600 });
+    expect(general?.content).toContain("600 requests per 600 seconds");
+  });
+
+  it("blocks with a custom response only in the rate rules: every other block stays WAF's 403 (the edge's error page)", async () => {
+    const all = await rules({});
+    const custom = all.filter((r) => customResponse(r) !== undefined).map((r) => r.name);
+    expect(custom).toEqual(["per-ip-rate-limit", "per-ip-batch-rate-limit"]);
   });
 
   it("derives the batch limit from the general one and window unless given, and refuses one above it", async () => {

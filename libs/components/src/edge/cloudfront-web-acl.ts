@@ -2,11 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws";
 import { EncryptedLogGroup } from "../logging";
 import {
+  BATCH_UPLOAD,
   batchPathStatement,
   batchRateLimitFor,
   bodyRuleOverrides,
   COMMON_RULE_SET,
   imageUploadException,
+  rateLimitedAction,
+  rateLimitedBody,
+  retryAfterSecondsFor,
 } from "../waf";
 import { CLOUDFRONT_REGION } from "./cloudfront-region";
 
@@ -62,11 +66,19 @@ export const EDGE_WAF_RULES = {
   batchRateLimit: "per-ip-batch-rate-limit",
 } as const;
 
+/** Keys of the web ACL's custom response bodies, one per rate rule (`customResponseBodyKey`). */
+export const EDGE_WAF_RESPONSE_BODIES = {
+  rateLimited: "rate-limited",
+  batchRateLimited: "batch-rate-limited",
+} as const;
+
 /**
  * A CLOUDFRONT-scope WAFv2 web ACL (R16): Amazon's IP-reputation list, the common rule set
  * (its body rules sparing image uploads to the classify paths, see `imageUploadException`), a
  * rate limit per client IP and a lower one for batch requests per client IP — at the edge the source address is the real client, unlike
- * on the ALB behind CloudFront. Metrics and sampled requests on; logs to an encrypted 30-day
+ * on the ALB behind CloudFront. Both rate rules answer 429 with `Retry-After` and a JSON body in the
+ * API's error shape (`rateLimitedAction`); the distribution replaces only 403, so the 429 reaches the
+ * client as the WAF wrote it. Metrics and sampled requests on; logs to an encrypted 30-day
  * `aws-waf-logs-…` group with the Authorization header redacted. Attach it through the
  * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1, where the resources are
  * placed with the per-resource `region` input (the stack's provider creates them).
@@ -111,6 +123,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
     // Priorities: 0 IP reputation, 1 labels image uploads, 2 the common rule set, 3-5 block again what
     // its body rules counted, 6 the per-IP rate limit, 7 the per-IP batch rate limit. Both limits are
     // plain rate rules on the connection's IP; neither reads the image-upload label.
+    const retryAfter = retryAfterSecondsFor(window);
     const uploads = imageUploadException({ aclName: args.name, markerPriority: 1, reblockPriority: 3 });
 
     this.webAcl = new aws.wafv2.WebAcl(
@@ -121,6 +134,19 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
         scope: "CLOUDFRONT",
         region: args.region ?? CLOUDFRONT_REGION,
         defaultAction: { allow: {} },
+        customResponseBodies: [
+          rateLimitedBody(
+            EDGE_WAF_RESPONSE_BODIES.rateLimited,
+            `Too many requests from this IP address: the limit is about ${rateLimit} requests per ${window} seconds. ` +
+              "Wait the number of seconds in the Retry-After header, then retry at a lower rate.",
+          ),
+          rateLimitedBody(
+            EDGE_WAF_RESPONSE_BODIES.batchRateLimited,
+            `Too many batch requests (${BATCH_UPLOAD.path}, up to ${BATCH_UPLOAD.maxImages} images each) from this IP address: ` +
+              `the limit is about ${batchRateLimit} per ${window} seconds. ` +
+              "Wait the number of seconds in the Retry-After header, then retry at a lower rate.",
+          ),
+        ],
         rules: [
           managedGroup(0, EDGE_WAF_RULES.ipReputation, "AWSManagedRulesAmazonIpReputationList"),
           uploads.marker,
@@ -129,7 +155,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
           {
             name: EDGE_WAF_RULES.rateLimit,
             priority: 3 + uploads.reblocks.length,
-            action: { block: {} },
+            action: rateLimitedAction(EDGE_WAF_RESPONSE_BODIES.rateLimited, retryAfter),
             statement: {
               rateBasedStatement: { aggregateKeyType: "IP", limit: rateLimit, evaluationWindowSec: window },
             },
@@ -139,7 +165,7 @@ export class CloudFrontWebAcl extends pulumi.ComponentResource {
             // Counts only batch requests of an IP (the scope-down), so its lower limit leaves single images alone.
             name: EDGE_WAF_RULES.batchRateLimit,
             priority: 4 + uploads.reblocks.length,
-            action: { block: {} },
+            action: rateLimitedAction(EDGE_WAF_RESPONSE_BODIES.batchRateLimited, retryAfter),
             statement: {
               rateBasedStatement: {
                 aggregateKeyType: "IP",
