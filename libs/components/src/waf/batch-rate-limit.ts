@@ -20,9 +20,18 @@ export function batchRateLimitFor(rateLimit: number): number {
 }
 
 /**
- * The scope-down statement of the batch rate limit: the URI path is the batch path. Decoded and
- * normalized first (`%2e`, `./`, `//`), as the app's URL parser would before it routes, so a
- * spelling the app still serves as the batch endpoint cannot slip past the count.
+ * Text transformations that turn a URI path into the path the app routes: URL-decoded, then
+ * normalized (`%2e`, `./`, `../`, `//`), as the app's URL parser would before it routes, so a
+ * spelling the app still serves as one of its paths is matched as that path.
+ */
+export const ROUTED_PATH_TRANSFORMATIONS = [
+  { priority: 0, type: "URL_DECODE" },
+  { priority: 1, type: "NORMALIZE_PATH" },
+] as const;
+
+/**
+ * The scope-down statement of the batch rate limit: the URI path, decoded and normalized
+ * ({@link ROUTED_PATH_TRANSFORMATIONS}), is the batch path, so no spelling of it slips past the count.
  */
 export function batchPathStatement(): Statement {
   return {
@@ -30,10 +39,7 @@ export function batchPathStatement(): Statement {
       fieldToMatch: { uriPath: {} },
       positionalConstraint: "EXACTLY",
       searchString: BATCH_UPLOAD.path,
-      textTransformations: [
-        { priority: 0, type: "URL_DECODE" },
-        { priority: 1, type: "NORMALIZE_PATH" },
-      ],
+      textTransformations: [...ROUTED_PATH_TRANSFORMATIONS],
     },
   };
 }
