@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import {
   BODY_RULES,
   bodyRuleOverrides,
@@ -92,6 +93,16 @@ describe("imageUploadException", () => {
     expect(IMAGE_UPLOAD.paths).toEqual(["/api/v1/classify", "/api/v2/classify", "/api/v2/classify/batch"]);
     for (const p of IMAGE_UPLOAD.paths) expect(path.test(p)).toBe(true);
   });
+  // WAF's URL_DECODE then NORMALIZE_PATH, approximated; the app routes on WHATWG URL's pathname.
+  const wafPath = (raw: string) => posix.normalize(decodeURIComponent(raw));
+  const appPath = (raw: string) => new URL(raw, "http://localhost").pathname;
+  it.each(["/api/v2/./classify", "/api/v2/%2e/classify", "/api/v2/x/../classify", "/api/v1/./classify"])(
+    "spares %s, a spelling the app routes to a classify path",
+    (raw) => {
+      expect(IMAGE_UPLOAD.paths).toContain(appPath(raw));
+      expect(path.test(wafPath(raw))).toBe(true);
+    },
+  );
   describe.each<[string, boolean]>([
     ["/api/v1/classify", true],
     ["/api/v2/classify", true],

@@ -58,7 +58,7 @@ export const reblockRuleName = (rule: string) => `${rule}-except-image-uploads`;
 /**
  * The statement that matches an image upload: method POST and a classify path. The path is
  * URL-decoded and normalized first, like the batch rate limit's, so every spelling the app routes
- * to a classify endpoint (`/api/v2/./classify`, `//api/v2/classify`) is spared too; a spelling WAF
+ * to a classify endpoint (`/api/v2/./classify`, `/api/v2/%2e/classify`) is spared too; a spelling WAF
  * decodes to a classify path but the app does not route there gets the app's 404, body unread.
  * One regex with two transformations costs fewer WCUs than three exact matches with two each.
  */
