@@ -1,6 +1,6 @@
 // Edge layer (mlapi-edge): the CloudFront distribution in front of the API (R16-R17): a
 // us-east-1 ACM certificate (or an existing one, or CloudFront's default for throwaway stacks),
-// a CLOUDFRONT-scope WAF web ACL, a JSON 403 document from a private S3 bucket behind origin
+// a CLOUDFRONT-scope WAF web ACL, JSON 403/404 documents from a private S3 bucket behind origin
 // access control, access logs in CloudWatch Logs and the domain's A/AAAA alias records.
 // Reads the service layer (the internal ALB: originAlbArn, originProtocol, originPort, originVpcId,
 // originSecurityGroupId, originDomainName) and reaches it through a CloudFront VPC origin, whose
@@ -70,12 +70,12 @@ const certificateArn =
       ? cert.certificateArn
       : undefined;
 
-// Only 403 is replaced: it comes from a WAF block (this ACL's, or the ALB's), whose own body is not
-// the API's error shape. A 404 comes from the app or the ALB's default action, both already JSON in
-// that shape, and the app's is the more precise, so it passes through (README "What error pages callers see").
+// 403 (a WAF block, whose own body is CloudFront's HTML) and 404 (R16) are replaced by documents in
+// the API's error shape. CloudFront replaces every 404, the app's precise one included: the price of
+// one documented page per status (README "What error pages callers see").
 const errorPages = new ErrorPagesBucket("error-pages", {
   naming,
-  documents: [403].map((statusCode) => ({
+  documents: [403, 404].map((statusCode) => ({
     statusCode,
     file: path.join(__dirname, "error-pages", `${statusCode}.json`),
   })),

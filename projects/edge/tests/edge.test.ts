@@ -167,15 +167,15 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     ]);
   });
 
-  it("replaces only 403 (a WAF block) with the JSON document, keeping the status and caching it 10 s (R16)", () => {
+  it("replaces 403 and 404 with the JSON documents, keeping the status and caching errors 10 s (R16)", () => {
     expect(dist(r).customErrorResponses).toEqual([
       { errorCode: 403, responseCode: 403, responsePagePath: "/errors/403.json", errorCachingMinTtl: 10 },
+      { errorCode: 404, responseCode: 404, responsePagePath: "/errors/404.json", errorCachingMinTtl: 10 },
     ]);
   });
 
-  it("lets the API's own 404 (and every other status, 429 included) through unreplaced", () => {
+  it("lets the WAF's 429 (and every status but 403 and 404) through unreplaced", () => {
     const codes = (dist(r).customErrorResponses as { errorCode: number }[]).map((e) => e.errorCode);
-    expect(codes).not.toContain(404);
     expect(codes).not.toContain(429);
   });
 
@@ -250,10 +250,11 @@ describe("edge layer, default-certificate opt-in, HTTP origin", () => {
     expect(r.outputs.errorPagesBucketName).toBe(bucketName);
   });
 
-  it("uploads the 403 JSON document kept in the repository, no-store like every API answer", async () => {
+  it("uploads the 403 and 404 JSON documents kept in the repository, no-store like every API answer", async () => {
     const objects = ofType(r, "aws:s3/bucketObjectv2:BucketObjectv2");
     expect(objects.map((o) => [o.inputs.key, o.inputs.contentType, o.inputs.cacheControl])).toEqual([
       ["errors/403.json", "application/json", "no-store"],
+      ["errors/404.json", "application/json", "no-store"],
     ]);
     for (const o of objects) {
       const file = await (o.inputs.source as { path: Promise<string> | string }).path;
@@ -639,8 +640,13 @@ describe("edge layer config errors", () => {
 describe("error documents kept in the repository", () => {
   const dir = path.join(__dirname, "..", "error-pages");
 
-  it("holds exactly the 403 document: 404s are the API's own", () => {
-    expect(fs.readdirSync(dir)).toEqual(["403.json"]);
+  it("holds exactly the 403 and 404 documents", () => {
+    expect(fs.readdirSync(dir).sort()).toEqual(["403.json", "404.json"]);
+  });
+
+  it("404.json is the API's error shape, code not_found, pointing at the API's paths", () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, "404.json"), "utf8")) as unknown;
+    expect(doc).toEqual({ error: { code: "not_found", message: expect.stringContaining("/api/v2/") } });
   });
 
   it("403.json is the API's error shape, code forbidden, naming the firewall and no rate limit", () => {

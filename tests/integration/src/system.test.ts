@@ -1,5 +1,7 @@
 // Checks a deployed stack end to end: the API through CloudFront, then each layer's resources with the
 // AWS SDK. Reads cfn-outputs/flat-outputs.json; without it every test is reported as skipped.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CloudFrontClient, GetDistributionConfigCommand } from "@aws-sdk/client-cloudfront";
 import type { LogGroup } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchLogsClient, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
@@ -18,6 +20,9 @@ import { loadOutputs, regionOf } from "./outputs";
 const outputs = loadOutputs();
 const describeDeployed = outputs ? describe : describe.skip;
 const out = () => outputs as NonNullable<typeof outputs>;
+
+/** The error document the edge serves for 404 (projects/edge/error-pages/404.json). */
+const NOT_FOUND_DOCUMENT = path.resolve(__dirname, "..", "..", "..", "projects", "edge", "error-pages", "404.json");
 
 async function get(url: string, timeoutMs = 15_000): Promise<{ status: number; headers: Headers; body: string }> {
   const res = await fetch(url, {
@@ -45,11 +50,11 @@ describeDeployed("the API through CloudFront", () => {
     },
   );
 
-  it("answers an unknown path 404 in the API's error shape, passed through from the ALB", async () => {
+  it("serves the custom 404 JSON document, in the API's error shape, for an unknown path", async () => {
     const res = await get(`${base()}/no-such-path-${Date.now()}`);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toContain("application/json");
-    expect(JSON.parse(res.body)).toEqual({ error: { code: "not_found", message: expect.any(String) } });
+    expect(JSON.parse(res.body)).toEqual(JSON.parse(fs.readFileSync(NOT_FOUND_DOCUMENT, "utf8")));
   });
 
   it("redirects plain HTTP to HTTPS", async () => {

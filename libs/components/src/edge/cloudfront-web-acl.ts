@@ -77,7 +77,7 @@ export const EDGE_WAF_RESPONSE_BODIES = {
  * (its body rules sparing image uploads to the classify paths, see `imageUploadException`), a
  * rate limit per client IP and a lower one for batch requests per client IP — at the edge the source address is the real client, unlike
  * on the ALB behind CloudFront. Both rate rules answer 429 with `Retry-After` and a JSON body in the
- * API's error shape (`rateLimitedAction`); the distribution replaces only 403, so the 429 reaches the
+ * API's error shape (`rateLimitedAction`); the distribution replaces only 403 and 404, so the 429 reaches the
  * client as the WAF wrote it. Metrics and sampled requests on; logs to an encrypted 30-day
  * `aws-waf-logs-…` group with the Authorization header redacted. Attach it through the
  * distribution's `webAclId`. CLOUDFRONT scope exists only in us-east-1, where the resources are
