@@ -1,6 +1,7 @@
 // The HTTP layer in-process with fake model/stores: every bad-input case gets its status and
 // message, nothing crashes, and good requests still work afterwards.
 import type { AddressInfo } from "node:net";
+import sharp from "sharp";
 import { FatalProbeError, Health } from "../src/health";
 import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
@@ -106,24 +107,51 @@ describe("HTTP API input validation", () => {
     });
 
     it.each([
-      [
-        "no Content-Type",
-        undefined,
+      ["text/plain", "text/plain", /must be one of .* or absent \(got "text\/plain"\)/],
+      ["image/gif", "image/gif", /^GIF images are not supported: send JPEG, PNG or WebP$/],
+      ["image/heic", "image/heic", /^HEIC images are not supported: send JPEG, PNG or WebP$/],
+      ["multipart/form-data", "multipart/form-data; boundary=x", /got "multipart\/form-data"/],
+    ])("rejects %s with 415", async (_name, type, message) => {
+      await expectError(
+        await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), type),
         415,
         "unsupported_media_type",
-        /must be one of image\/jpeg, image\/png, image\/webp \(got none\)/,
-      ],
-      ["text/plain", "text/plain", 415, "unsupported_media_type", /\(got "text\/plain"\)/],
-      ["image/gif", "image/gif", 415, "unsupported_media_type", /\(got "image\/gif"\)/],
-      [
-        "multipart/form-data",
-        "multipart/form-data; boundary=x",
-        415,
-        "unsupported_media_type",
-        /got "multipart\/form-data"/,
-      ],
-    ])("rejects %s with 415", async (_name, type, status, code, message) => {
-      await expectError(await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), type), status, code, message);
+        message,
+      );
+    });
+
+    it.each([
+      ["no Content-Type", undefined, "jpeg"],
+      ["application/octet-stream", "application/octet-stream", "png"],
+      ["image/jpg", "image/jpg", "jpeg"],
+      ["image/pjpeg", "image/pjpeg", "jpeg"],
+    ])("accepts %s, taking the format from the bytes", async (_name, type, format) => {
+      const image = await solid(8, 8, [1, 2, 3], format as "jpeg" | "png");
+      const res = await post("/api/v2/classify", image, type);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { image: { format: string } }).image.format).toBe(format);
+    });
+
+    it.each([
+      ["HEIC", "heic", ["mif1", "heic"]],
+      ["AVIF", "avif", ["mif1", "miaf"]],
+    ])("refuses %s bytes with 415 naming the format, whatever the declared type", async (name, major, compatible) => {
+      const box = Buffer.concat([Buffer.from(major + "\0\0\0\0" + compatible.join(""), "latin1"), Buffer.alloc(64)]);
+      const size = Buffer.alloc(4);
+      size.writeUInt32BE(8 + 8 + compatible.length * 4);
+      const heif = Buffer.concat([size, Buffer.from("ftyp"), box]);
+      for (const type of [undefined, "application/octet-stream", "image/jpeg"]) {
+        await expectError(
+          await post("/api/v1/classify", heif, type),
+          415,
+          "unsupported_media_type",
+          new RegExp(`^${name} images are not supported: send JPEG, PNG or WebP$`),
+        );
+      }
+      const gif = await sharp({ create: { width: 2, height: 2, channels: 3, background: "red" } })
+        .gif()
+        .toBuffer();
+      await expectError(await post("/api/v2/classify", gif, "image/png"), 415, "unsupported_media_type", /^GIF images/);
     });
 
     it("rejects an empty body with 400 empty_body", async () => {

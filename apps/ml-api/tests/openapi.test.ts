@@ -161,7 +161,7 @@ describe("OpenAPI document vs the server", () => {
       ["/api/v2/classify", "post", 400, post("/api/v2/classify?top_k=0", png, "image/png")],
       ["/api/v2/classify", "post", 405, get("/api/v2/classify")],
       ["/api/v2/classify", "post", 413, post("/api/v2/classify", big, "image/png")],
-      ["/api/v2/classify", "post", 415, post("/api/v2/classify", png)],
+      ["/api/v2/classify", "post", 415, post("/api/v2/classify", png, "text/plain")],
       [
         "/api/v2/classify",
         "post",
