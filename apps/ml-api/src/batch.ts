@@ -100,9 +100,14 @@ export interface BatchRequest {
  * Handles a batch request once routing, readiness, Content-Type, `top_k`, the session id and
  * admission are checked. Answers 200 with one result or error per part, in order; as for a single
  * image, a failing session store leaves the answer without a session and a failing prediction
- * store marks the items `stored: false` (both with `warnings`).
+ * store marks the items `stored: false` (both with `warnings`). Returns the answer's body and the
+ * session id for the X-Session-Id header.
  */
-export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Record<string, unknown>): Promise<unknown> {
+export async function classifyBatch(
+  deps: AppDeps,
+  r: BatchRequest,
+  fields: Record<string, unknown>,
+): Promise<{ body: unknown; sessionId?: string }> {
   const t0 = performance.now();
   const body = await r.readBody(MAX_BATCH_BYTES);
   const parts = parseMultipart(body, r.boundary, MAX_BATCH_IMAGES);
@@ -129,12 +134,16 @@ export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Reco
   Object.assign(fields, { batchImages: parts.length, batchFailed, sessionId: session?.sessionId });
   if (notStored) fields.notStored = notStored;
   if (sessionResult.error) fields.sessionError = (sessionResult.error as Error).message;
+  // the session id goes in the X-Session-Id header too, as for a single image
   return {
-    model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: sessionAnswer(session),
-    ...(warnings.length > 0 && { warnings }),
-    results,
-    latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },
+    sessionId: session?.sessionId,
+    body: {
+      model: { name: deps.manifest.name, version: deps.manifest.version },
+      session: sessionAnswer(session),
+      ...(warnings.length > 0 && { warnings }),
+      results,
+      latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import { checkContentType, inspectImage } from "./image";
 import type { InferenceResult } from "./inference/pool";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
-import { topK, type ModelManifest } from "./model/manifest";
+import { modelVersionTag, topK, type ModelManifest } from "./model/manifest";
 import { OPENAPI_PATH, openApiDocument } from "./openapi";
 import { modelsBody } from "./routes/models";
 import type { PredictionRecord } from "./stores/predictions";
@@ -181,7 +181,10 @@ async function handle(
   try {
     if (media.boundary !== undefined) {
       const batch = { boundary: media.boundary, k, requestedSession, readBody: (max: number) => readBody(req, max) };
-      return sendJson(res, 200, await classifyBatch(deps, batch, fields));
+      const { body, sessionId } = await classifyBatch(deps, batch, fields);
+      res.setHeader("X-Model-Version", modelVersionTag(deps.manifest));
+      if (sessionId) res.setHeader("X-Session-Id", sessionId);
+      return sendJson(res, 200, body);
     }
     return await classify(deps, req, res, fields, { v2, format: media.format, k, requestedSession });
   } finally {
@@ -258,6 +261,9 @@ async function classify(
   };
   fields.stagesMs = stagesMs; // for the metrics (server's request hook), not logged as such
 
+  // Which model answered, and the record's id, on v1 too (whose body cannot grow without breaking clients).
+  res.setHeader("X-Model-Version", modelVersionTag(deps.manifest));
+  res.setHeader("X-Prediction-Id", id);
   // v1 keeps its two fields; `stored: false` is added only when the record could not be written.
   if (!v2) return sendJson(res, 200, { label: top.label, score: top.score, ...(!stored && { stored }) });
   if (session) res.setHeader("X-Session-Id", session.sessionId);

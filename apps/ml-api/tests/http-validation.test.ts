@@ -308,6 +308,9 @@ describe("HTTP API input validation", () => {
       const res = await post("/api/v1/classify", await solid(20, 10, [1, 2, 3], "webp"), "image/webp");
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ label: "Neutral", score: 0.7 });
+      // which model answered, and the record's id, in headers (v1's body keeps its two fields)
+      expect(res.headers.get("x-model-version")).toBe("fake@1.0.0");
+      expect(res.headers.get("x-prediction-id")).toBe(records.at(-1)?.id);
       expect(records.at(-1)).toMatchObject({
         apiVersion: 1,
         sessionId: undefined,
@@ -323,6 +326,9 @@ describe("HTTP API input validation", () => {
       const body = (await res.json()) as Record<string, unknown>;
       expect(res.status).toBe(200);
       expect(res.headers.get("x-session-id")).toBe("new-session-0001");
+      expect(res.headers.get("x-model-version")).toBe("fake@1.0.0");
+      expect(res.headers.get("x-prediction-id")).toBe(body.predictionId);
+      expect(body.predictionId).toBe(records.at(-1)?.id);
       expect(body.predictions).toEqual([
         { label: "Neutral", score: 0.7 },
         { label: "Drawing", score: 0.1 },
