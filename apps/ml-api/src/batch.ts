@@ -2,9 +2,10 @@
 // classified on its own (one bad image does not fail the others) and the images go through the
 // workers together, so they share model calls (micro-batching). The parser is ~50 lines over a
 // fully read, bounded body: no streaming parser dependency.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { sessionAnswer, settle, WARNINGS, type Warning } from "./answers";
 import { HttpError } from "./http/errors";
+import { predictionId } from "./http/request-id";
 import { checkContentType, inspectImage } from "./image";
 import { topK } from "./model/manifest";
 import type { AppDeps } from "./server";
@@ -92,6 +93,8 @@ export interface BatchRequest {
   boundary: string;
   k: number;
   requestedSession?: string;
+  /** The caller's X-Request-Id: each item's prediction id derives from it, the part's index and its bytes. */
+  callerId?: string;
   /** The server's bounded body reader. */
   readBody: (max: number) => Promise<Buffer>;
 }
@@ -114,7 +117,7 @@ export async function classifyBatch(
   if (!parts.length) throw new HttpError(400, "empty_body", "the batch holds no images");
   const tRead = performance.now();
   const sessionP = settle(deps.sessions.touchOrCreate(r.requestedSession));
-  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, r.k)));
+  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, r.k, r.callerId)));
   const sessionResult = await sessionP;
   if (sessionResult.error instanceof HttpError && sessionResult.error.status < 500) throw sessionResult.error;
   const session = sessionResult.value;
@@ -152,6 +155,7 @@ async function classifyPart(
   part: Part,
   index: number,
   k: number,
+  callerId: string | undefined,
 ): Promise<{ result: ItemResult; record?: PredictionRecord }> {
   const named = { index, name: part.name, ...(part.filename !== undefined ? { filename: part.filename } : {}) };
   try {
@@ -161,8 +165,9 @@ async function classifyPart(
     const info = await inspectImage(part.data, format, deps.limits.maxImagePixels);
     const result = await deps.infer(part.data);
     const predictions = topK(result.scores, deps.manifest.labels, k);
-    const id = randomUUID();
     const sha256 = createHash("sha256").update(part.data).digest("hex");
+    // the index keeps two identical images of one batch two records
+    const id = predictionId(callerId, `batch:${index}`, sha256);
     const record: PredictionRecord = {
       id,
       apiVersion: 2,

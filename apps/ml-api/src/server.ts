@@ -6,7 +6,7 @@ import type { Health } from "./health";
 import type { Admission } from "./http/admission";
 import { closeAfterAnswer, ConnectionTracker } from "./http/connection";
 import { HttpError } from "./http/errors";
-import { requestIdFrom } from "./http/request-id";
+import { callerRequestId, predictionId } from "./http/request-id";
 import { checkContentType, inspectImage } from "./image";
 import type { InferenceResult } from "./inference/pool";
 import type { Logger } from "./log";
@@ -74,14 +74,15 @@ export function createApp(deps: AppDeps): App {
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, (req, res) => {
     inFlight++;
     const started = performance.now();
-    const requestId = requestIdFrom(headerValue(req, "x-request-id"));
+    const callerId = callerRequestId(headerValue(req, "x-request-id"));
+    const requestId = callerId ?? randomUUID();
     const fields: Record<string, unknown> = {};
     res.setHeader("X-Request-Id", requestId);
     if (deps.health.draining) res.setHeader("Connection", "close");
     connections.track(req, res);
     const closed = new Promise((resolve) => res.once("close", resolve));
     let answeredError: string | undefined;
-    const handled = handle(deps, req, res, fields)
+    const handled = handle(deps, req, res, fields, callerId)
       .catch((err: unknown) => {
         if (err instanceof HttpError) answeredError = err.code;
         sendError(req, res, err, deps, requestId);
@@ -136,6 +137,8 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   fields: Record<string, unknown>,
+  /** The caller's X-Request-Id: prediction ids derive from it (idempotent retries). */
+  callerId: string | undefined,
 ): Promise<void> {
   const url = requestUrl(req);
   const allowed = ROUTES[url.pathname];
@@ -180,13 +183,19 @@ async function handle(
   const release = await deps.admission.acquire((cb) => res.once("close", cb));
   try {
     if (media.boundary !== undefined) {
-      const batch = { boundary: media.boundary, k, requestedSession, readBody: (max: number) => readBody(req, max) };
+      const batch = {
+        boundary: media.boundary,
+        k,
+        requestedSession,
+        callerId,
+        readBody: (max: number) => readBody(req, max),
+      };
       const { body, sessionId } = await classifyBatch(deps, batch, fields);
       res.setHeader("X-Model-Version", modelVersionTag(deps.manifest));
       if (sessionId) res.setHeader("X-Session-Id", sessionId);
       return sendJson(res, 200, body);
     }
-    return await classify(deps, req, res, fields, { v2, format: media.format, k, requestedSession });
+    return await classify(deps, req, res, fields, { v2, format: media.format, k, requestedSession, callerId });
   } finally {
     release();
   }
@@ -197,6 +206,7 @@ interface ClassifyRequest {
   format: ReturnType<typeof checkContentType>;
   k: number;
   requestedSession?: string;
+  callerId?: string;
 }
 
 async function classify(
@@ -206,7 +216,7 @@ async function classify(
   fields: Record<string, unknown>,
   c: ClassifyRequest,
 ): Promise<void> {
-  const { v2, format, k, requestedSession } = c;
+  const { v2, format, k, requestedSession, callerId } = c;
   const t0 = performance.now();
   const body = await readBody(req, deps.limits.maxImageBytes);
   const tRead = performance.now();
@@ -224,8 +234,8 @@ async function classify(
   const session = sessionResult?.value;
   const tSession = performance.now();
 
-  const id = randomUUID();
   const sha256 = createHash("sha256").update(body).digest("hex");
+  const id = predictionId(callerId, v2 ? "v2" : "v1", sha256);
   const top = predictions[0];
   const stored = await deps.recordPrediction({
     id,

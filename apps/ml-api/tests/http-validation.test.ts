@@ -348,6 +348,33 @@ describe("HTTP API input validation", () => {
       expect((body.latencyMs as Record<string, number>).inference).toBe(3);
     });
 
+    it("derives the prediction id from X-Request-Id and the image (a retry gets the same id), random without one", async () => {
+      const image = await solid(8, 8, [9, 9, 9]);
+      const other = await solid(8, 8, [9, 9, 10]);
+      const id = async (version: 1 | 2, body: Buffer, requestId?: string) => {
+        const res = await post(
+          `/api/v${version}/classify`,
+          body,
+          "image/png",
+          requestId ? { "x-request-id": requestId } : {},
+        );
+        expect(res.status).toBe(200);
+        return res.headers.get("x-prediction-id") ?? "";
+      };
+      const first = await id(2, image, "req-retry-1");
+      expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // UUIDv5
+      expect(await id(2, image, "req-retry-1")).toBe(first);
+      expect(records.slice(-2).map((r) => r.id)).toEqual([first, first]); // the store's ON CONFLICT keeps one
+      const others = [
+        await id(2, image, "req-retry-2"), // another request
+        await id(2, other, "req-retry-1"), // another image under a reused request id
+        await id(1, image, "req-retry-1"), // another route
+        await id(2, image),
+        await id(2, image),
+      ];
+      expect(new Set([first, ...others]).size).toBe(6);
+    });
+
     it("v2 defaults top_k to 3", async () => {
       const res = await post("/api/v2/classify", await solid(8, 8, [1, 2, 3]), "image/png");
       expect(((await res.json()) as { predictions: unknown[] }).predictions).toHaveLength(3);
