@@ -13,7 +13,7 @@ import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 import { modelVersionTag, topK, type ModelManifest } from "./model/manifest";
 import { OPENAPI_PATH, openApiDocument } from "./openapi";
-import { modelsBody } from "./routes/models";
+import { modelsBody, runningLimits } from "./routes/models";
 import type { PredictionRecord } from "./stores/predictions";
 import { validateSessionId, type Session } from "./stores/sessions";
 
@@ -68,8 +68,16 @@ export interface App {
   inFlight(): number;
 }
 
+/** The bodies of the GET routes that depend only on the configuration, built once. */
+interface Served {
+  models: unknown;
+  openapi: unknown;
+}
+
 export function createApp(deps: AppDeps): App {
   let inFlight = 0;
+  const limits = runningLimits(deps.manifest, deps.limits);
+  const served: Served = { models: modelsBody(deps.manifest, limits), openapi: openApiDocument(limits.maxTopK) };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, (req, res) => {
     inFlight++;
@@ -82,7 +90,7 @@ export function createApp(deps: AppDeps): App {
     connections.track(req, res);
     const closed = new Promise((resolve) => res.once("close", resolve));
     let answeredError: string | undefined;
-    const handled = handle(deps, req, res, fields, callerId)
+    const handled = handle(deps, served, req, res, fields, callerId)
       .catch((err: unknown) => {
         if (err instanceof HttpError) answeredError = err.code;
         sendError(req, res, err, deps, requestId);
@@ -134,6 +142,7 @@ export function createApp(deps: AppDeps): App {
 
 async function handle(
   deps: AppDeps,
+  served: Served,
   req: IncomingMessage,
   res: ServerResponse,
   fields: Record<string, unknown>,
@@ -161,8 +170,8 @@ async function handle(
     return sendJson(res, deps.health.ready ? 200 : 503, body, req.method === "HEAD");
   }
 
-  if (url.pathname === "/api/v2/models") return sendJson(res, 200, modelsBody(deps.manifest));
-  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, openApiDocument());
+  if (url.pathname === "/api/v2/models") return sendJson(res, 200, served.models);
+  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, served.openapi);
 
   const v2 = url.pathname !== "/api/v1/classify";
   if (!deps.health.modelReady)

@@ -375,6 +375,40 @@ describe("HTTP API input validation", () => {
       expect(new Set([first, ...others]).size).toBe(6);
     });
 
+    it("v1 ignores top_k and X-Session-Id (never a 400 for them)", async () => {
+      const res = await post("/api/v1/classify?top_k=0", await solid(8, 8, [1, 2, 3]), "image/png", {
+        "x-session-id": "bad id!",
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ label: "Neutral", score: 0.7 });
+    });
+
+    it("/api/v2/models reports the running limits, and the served OpenAPI document top_k's running cap", async () => {
+      const models = (await (await fetch(`${base}/api/v2/models`)).json()) as { limits: unknown };
+      expect(models.limits).toEqual({
+        maxImageBytes: LIMITS.maxImageBytes,
+        maxImagePixels: LIMITS.maxImagePixels,
+        maxTopK: 4, // MAX_TOP_K 4 < 5 labels
+        acceptedTypes: [
+          "image/jpeg",
+          "image/jpg",
+          "image/pjpeg",
+          "image/png",
+          "image/webp",
+          "application/octet-stream",
+        ],
+        batch: { maxImages: 16, maxBytes: 20 * 1024 * 1024 },
+      });
+      const doc = (await (await fetch(`${base}/api/v2/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema: { maximum?: number } }> }>>;
+      };
+      const topK = doc.paths["/api/v2/classify"].post.parameters?.find((p) => p.name === "top_k");
+      expect(topK?.schema).toMatchObject({ minimum: 1, maximum: 4, default: 3 });
+      // and the cap is what the server enforces
+      expect((await post("/api/v2/classify?top_k=4", await solid(8, 8, [1, 2, 3]), "image/png")).status).toBe(200);
+      expect((await post("/api/v2/classify?top_k=5", await solid(8, 8, [1, 2, 3]), "image/png")).status).toBe(400);
+    });
+
     it("v2 defaults top_k to 3", async () => {
       const res = await post("/api/v2/classify", await solid(8, 8, [1, 2, 3]), "image/png");
       expect(((await res.json()) as { predictions: unknown[] }).predictions).toHaveLength(3);
