@@ -53,13 +53,16 @@ const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, check
 const LINGER_MS = 2_000;
 
 export const DEFAULT_TOP_K = 3;
+// No OPTIONS and no CORS, on purpose: the API is for server-to-server use and has no authentication,
+// so `Access-Control-Allow-Origin: *` would let any website spend its visitors' IPs against the
+// per-IP rate limit. OPTIONS gets 405 with Allow.
 export const ROUTES: Record<string, string[]> = {
   "/health": ["GET", "HEAD"],
   "/api/v1/classify": ["POST"],
   "/api/v2/classify": ["POST"],
   [BATCH_PATH]: ["POST"],
-  "/api/v2/models": ["GET"],
-  [OPENAPI_PATH]: ["GET"],
+  "/api/v2/models": ["GET", "HEAD"],
+  [OPENAPI_PATH]: ["GET", "HEAD"],
 };
 
 export interface App {
@@ -156,6 +159,7 @@ async function handle(
     throw new HttpError(405, "method_not_allowed", `${url.pathname} accepts ${allowed.join(", ")}`, {
       Allow: allowed.join(", "),
     });
+  const headOnly = req.method === "HEAD";
 
   if (url.pathname === "/health") {
     const { status, stores } = deps.health.report();
@@ -167,11 +171,11 @@ async function handle(
       requests: { inFlight: deps.admission.inFlight, waiting: deps.admission.queued },
       predictions: deps.predictionBacklog(),
     };
-    return sendJson(res, deps.health.ready ? 200 : 503, body, req.method === "HEAD");
+    return sendJson(res, deps.health.ready ? 200 : 503, body, headOnly);
   }
 
-  if (url.pathname === "/api/v2/models") return sendJson(res, 200, served.models);
-  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, served.openapi);
+  if (url.pathname === "/api/v2/models") return sendJson(res, 200, served.models, headOnly);
+  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, served.openapi, headOnly);
 
   const v2 = url.pathname !== "/api/v1/classify";
   if (!deps.health.modelReady)

@@ -409,6 +409,30 @@ describe("HTTP API input validation", () => {
       expect((await post("/api/v2/classify?top_k=5", await solid(8, 8, [1, 2, 3]), "image/png")).status).toBe(400);
     });
 
+    it.each(["/api/v2/models", "/api/v2/openapi.json"])("HEAD %s answers as GET, without a body", async (path) => {
+      const get = await fetch(base + path);
+      const getBody = await get.text();
+      const head = await fetch(base + path, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe("");
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(getBody)));
+      expect(head.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    });
+
+    it.each([
+      ["/api/v2/models", "GET, HEAD"],
+      ["/api/v2/classify", "POST"],
+    ])("OPTIONS %s is 405 with Allow (no CORS preflight: server-to-server use)", async (path, allow) => {
+      const res = await fetch(base + path, {
+        method: "OPTIONS",
+        headers: { origin: "https://example.com", "access-control-request-method": "POST" },
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("method_not_allowed");
+    });
+
     it("v2 defaults top_k to 3", async () => {
       const res = await post("/api/v2/classify", await solid(8, 8, [1, 2, 3]), "image/png");
       expect(((await res.json()) as { predictions: unknown[] }).predictions).toHaveLength(3);

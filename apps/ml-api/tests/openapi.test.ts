@@ -254,6 +254,8 @@ describe("OpenAPI document vs the server", () => {
       }),
       ["/api/v2/models", "get", 200, get("/api/v2/models")],
       ["/api/v2/models", "get", 405, post("/api/v2/models")],
+      ["/api/v2/models", "head", 200, get("/api/v2/models", "HEAD")],
+      ["/api/v2/openapi.json", "head", 200, get("/api/v2/openapi.json", "HEAD")],
       ["/api/v2/openapi.json", "get", 200, get("/api/v2/openapi.json")],
       ["/api/v2/openapi.json", "get", 405, post("/api/v2/openapi.json")],
     ];
