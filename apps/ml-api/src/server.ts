@@ -47,8 +47,13 @@ export interface Timeouts {
   headersMs: number;
   /** How often node:http checks the two above. */
   checkIntervalMs: number;
+  /**
+   * An admitted request's body stalls (no byte) this long, else 408 `body_timeout`: a stalled upload
+   * holds an admission slot, and without this it would hold it until `requestMs`.
+   */
+  bodyIdleMs: number;
 }
-const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, checkIntervalMs: 5_000 };
+const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, checkIntervalMs: 5_000, bodyIdleMs: 10_000 };
 /** After an answer sent before the body was read: how long the rest of the body is drained before the socket closes. */
 const LINGER_MS = 2_000;
 
@@ -194,6 +199,8 @@ async function handle(
 
   // Admission before a byte of the body is read (a batch too): an overloaded task refuses in microseconds.
   const release = await deps.admission.acquire((cb) => res.once("close", cb));
+  const bodyIdleMs = deps.timeouts?.bodyIdleMs ?? DEFAULT_TIMEOUTS.bodyIdleMs;
+  const read = (max: number) => readBody(req, max, bodyIdleMs);
   try {
     if (media.boundary !== undefined) {
       const batch = {
@@ -201,14 +208,14 @@ async function handle(
         k,
         requestedSession,
         callerId,
-        readBody: (max: number) => readBody(req, max),
+        readBody: read,
       };
       const { body, sessionId } = await classifyBatch(deps, batch, fields);
       res.setHeader("X-Model-Version", modelVersionTag(deps.manifest));
       if (sessionId) res.setHeader("X-Session-Id", sessionId);
       return sendJson(res, 200, body);
     }
-    return await classify(deps, req, res, fields, { v2, format: media.format, k, requestedSession, callerId });
+    return await classify(deps, res, fields, read, { v2, format: media.format, k, requestedSession, callerId });
   } finally {
     release();
   }
@@ -224,14 +231,14 @@ interface ClassifyRequest {
 
 async function classify(
   deps: AppDeps,
-  req: IncomingMessage,
   res: ServerResponse,
   fields: Record<string, unknown>,
+  readBody: (max: number) => Promise<Buffer>,
   c: ClassifyRequest,
 ): Promise<void> {
   const { v2, format, k, requestedSession, callerId } = c;
   const t0 = performance.now();
-  const body = await readBody(req, deps.limits.maxImageBytes);
+  const body = await readBody(deps.limits.maxImageBytes);
   const tRead = performance.now();
   const info = await inspectImage(body, format, deps.limits.maxImagePixels);
   const tDecode = performance.now();
@@ -312,29 +319,53 @@ export function parseTopK(raw: string | null, max: number): number {
   return Number(raw);
 }
 
-/** Reads the body up to `max` bytes; larger bodies are refused without buffering them. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+/**
+ * Reads the body up to `max` bytes; larger bodies are refused without buffering them. A body
+ * with no byte for `idleMs` is refused with 408 `body_timeout`, so that a stalled upload frees its
+ * admission slot in seconds (the answer then closes the connection: see sendError).
+ */
+function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
   const tooLarge = () => new HttpError(413, "payload_too_large", `image exceeds the ${max}-byte limit`);
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const stop = () => {
+      clearTimeout(idle);
+      req.off("data", onData);
+    };
+    const fail = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        req.pause();
+        fail(new HttpError(408, "body_timeout", `no byte of the body arrived for ${idleMs / 1000} s`));
+      }, idleMs);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) {
-        req.off("data", onData);
         req.pause();
-        reject(tooLarge());
+        fail(tooLarge());
         return;
       }
       chunks.push(chunk);
+      armIdle();
     };
+    armIdle();
     req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", reject);
+    req.on("end", () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    });
+    req.on("error", fail);
     // a request destroyed without an error (client gone) would otherwise never settle
-    req.on("close", () => reject(new Error("request closed before its body was read")));
+    req.on("close", () => fail(new Error("request closed before its body was read")));
   });
 }
 
