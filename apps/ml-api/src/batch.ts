@@ -2,9 +2,10 @@
 // classified on its own (one bad image does not fail the others) and the images go through the
 // workers together, so they share model calls (micro-batching). The parser is ~50 lines over a
 // fully read, bounded body: no streaming parser dependency.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { sessionAnswer, settle, WARNINGS, type Warning } from "./answers";
 import { HttpError } from "./http/errors";
+import { predictionId } from "./http/request-id";
 import { checkContentType, inspectImage } from "./image";
 import { topK } from "./model/manifest";
 import type { AppDeps } from "./server";
@@ -92,6 +93,8 @@ export interface BatchRequest {
   boundary: string;
   k: number;
   requestedSession?: string;
+  /** The caller's X-Request-Id: each item's prediction id derives from it, the part's index and its bytes. */
+  callerId?: string;
   /** The server's bounded body reader. */
   readBody: (max: number) => Promise<Buffer>;
 }
@@ -100,16 +103,21 @@ export interface BatchRequest {
  * Handles a batch request once routing, readiness, Content-Type, `top_k`, the session id and
  * admission are checked. Answers 200 with one result or error per part, in order; as for a single
  * image, a failing session store leaves the answer without a session and a failing prediction
- * store marks the items `stored: false` (both with `warnings`).
+ * store marks the items `stored: false` (both with `warnings`). Returns the answer's body and the
+ * session id for the X-Session-Id header.
  */
-export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Record<string, unknown>): Promise<unknown> {
+export async function classifyBatch(
+  deps: AppDeps,
+  r: BatchRequest,
+  fields: Record<string, unknown>,
+): Promise<{ body: unknown; sessionId?: string }> {
   const t0 = performance.now();
   const body = await r.readBody(MAX_BATCH_BYTES);
   const parts = parseMultipart(body, r.boundary, MAX_BATCH_IMAGES);
   if (!parts.length) throw new HttpError(400, "empty_body", "the batch holds no images");
   const tRead = performance.now();
   const sessionP = settle(deps.sessions.touchOrCreate(r.requestedSession));
-  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, r.k)));
+  const items = await Promise.all(parts.map((part, index) => classifyPart(deps, part, index, r.k, r.callerId)));
   const sessionResult = await sessionP;
   if (sessionResult.error instanceof HttpError && sessionResult.error.status < 500) throw sessionResult.error;
   const session = sessionResult.value;
@@ -129,12 +137,16 @@ export async function classifyBatch(deps: AppDeps, r: BatchRequest, fields: Reco
   Object.assign(fields, { batchImages: parts.length, batchFailed, sessionId: session?.sessionId });
   if (notStored) fields.notStored = notStored;
   if (sessionResult.error) fields.sessionError = (sessionResult.error as Error).message;
+  // the session id goes in the X-Session-Id header too, as for a single image
   return {
-    model: { name: deps.manifest.name, version: deps.manifest.version },
-    session: sessionAnswer(session),
-    ...(warnings.length > 0 && { warnings }),
-    results,
-    latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },
+    sessionId: session?.sessionId,
+    body: {
+      model: { name: deps.manifest.name, version: deps.manifest.version },
+      session: sessionAnswer(session),
+      ...(warnings.length > 0 && { warnings }),
+      results,
+      latencyMs: { read: round(tRead - t0), total: round(performance.now() - t0) },
+    },
   };
 }
 
@@ -143,6 +155,7 @@ async function classifyPart(
   part: Part,
   index: number,
   k: number,
+  callerId: string | undefined,
 ): Promise<{ result: ItemResult; record?: PredictionRecord }> {
   const named = { index, name: part.name, ...(part.filename !== undefined ? { filename: part.filename } : {}) };
   try {
@@ -152,8 +165,9 @@ async function classifyPart(
     const info = await inspectImage(part.data, format, deps.limits.maxImagePixels);
     const result = await deps.infer(part.data);
     const predictions = topK(result.scores, deps.manifest.labels, k);
-    const id = randomUUID();
     const sha256 = createHash("sha256").update(part.data).digest("hex");
+    // the index keeps two identical images of one batch two records
+    const id = predictionId(callerId, `batch:${index}`, sha256);
     const record: PredictionRecord = {
       id,
       apiVersion: 2,

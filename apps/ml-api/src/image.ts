@@ -2,26 +2,54 @@ import sharp, { type Metadata } from "sharp";
 import { HttpError } from "./http/errors";
 import type { ModelManifest } from "./model/manifest";
 
-export const ACCEPTED_TYPES = { "image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp" } as const;
-type Format = (typeof ACCEPTED_TYPES)[keyof typeof ACCEPTED_TYPES];
+/** The formats the model is fed. */
+type Format = "jpeg" | "png" | "webp";
+/**
+ * Declared types taken as a promise of that format (image/jpg and image/pjpeg are what some
+ * browsers and old Windows clients send for JPEG).
+ */
+export const ACCEPTED_TYPES: Readonly<Record<string, Format>> = {
+  "image/jpeg": "jpeg",
+  "image/jpg": "jpeg",
+  "image/pjpeg": "jpeg",
+  "image/png": "png",
+  "image/webp": "webp",
+};
+/** Declared types that say nothing about the format: it is taken from the bytes (as is a missing Content-Type). */
+export const GENERIC_TYPES = ["application/octet-stream"] as const;
+/** Image formats recognised (by type or bytes) but not decoded: named in the 415 so the caller knows what to convert. */
+const UNSUPPORTED_TYPES: Readonly<Record<string, string>> = {
+  "image/heic": "HEIC",
+  "image/heif": "HEIC",
+  "image/heic-sequence": "HEIC",
+  "image/heif-sequence": "HEIC",
+  "image/avif": "AVIF",
+  "image/gif": "GIF",
+};
+
+const unsupportedFormat = (name: string) =>
+  new HttpError(415, "unsupported_media_type", `${name} images are not supported: send JPEG, PNG or WebP`);
 
 /** The media type of a Content-Type header without parameters, lower-cased. */
 export function mediaType(header: string | undefined): string {
   return (header ?? "").split(";")[0].trim().toLowerCase();
 }
 
-/** Rejects anything but JPEG, PNG or WebP before the body is read. */
-export function checkContentType(header: string | undefined): Format {
+/**
+ * Checked before the body is read: the declared format, or undefined when the type is missing or
+ * generic (the bytes decide). Anything else is refused with 415 without reading the upload.
+ */
+export function checkContentType(header: string | undefined): Format | undefined {
   const type = mediaType(header);
-  const format = (ACCEPTED_TYPES as Record<string, Format>)[type];
-  if (!format) {
-    throw new HttpError(
-      415,
-      "unsupported_media_type",
-      `Content-Type must be one of ${Object.keys(ACCEPTED_TYPES).join(", ")} (got ${type ? `"${type}"` : "none"})`,
-    );
-  }
-  return format;
+  if (type === "" || (GENERIC_TYPES as readonly string[]).includes(type)) return undefined;
+  const format = ACCEPTED_TYPES[type];
+  if (format) return format;
+  if (UNSUPPORTED_TYPES[type]) throw unsupportedFormat(UNSUPPORTED_TYPES[type]);
+  throw new HttpError(
+    415,
+    "unsupported_media_type",
+    `Content-Type must be one of ${[...Object.keys(ACCEPTED_TYPES), ...GENERIC_TYPES].join(", ")} or absent (got "${type.slice(0, 60)}")`,
+  );
 }
 
 /** Identifies the format from the first bytes (never trust the header alone). */
@@ -30,6 +58,28 @@ export function sniffFormat(body: Uint8Array): Format | undefined {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
   if (b.length >= 8 && [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((v, i) => b[i] === v)) return "png";
   if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP") return "webp";
+  return undefined;
+}
+
+const HEIF_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
+const AVIF_BRANDS = new Set(["avif", "avis"]);
+
+/**
+ * Names an image format we recognise but do not take: HEIC/HEIF and AVIF (an ISO-BMFF `ftyp`
+ * box whose major or compatible brands say so; AVIF files also list mif1, so AVIF is checked
+ * first) and GIF. Phones upload HEIC as often as JPEG; a 415 that names it tells the caller what
+ * to convert, where "not a JPEG, PNG or WebP image" would not.
+ */
+export function sniffUnsupported(body: Uint8Array): string | undefined {
+  const b = body;
+  if (b.length >= 6 && (ascii(b, 0, 6) === "GIF87a" || ascii(b, 0, 6) === "GIF89a")) return "GIF";
+  if (b.length < 16 || ascii(b, 4, 8) !== "ftyp") return undefined;
+  const boxSize = Math.min(((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0, b.length, 4096);
+  // major brand at 8, minor version at 12, compatible brands from 16 to the end of the box
+  const brands = [ascii(b, 8, 12)];
+  for (let i = 16; i + 4 <= boxSize; i += 4) brands.push(ascii(b, i, i + 4));
+  if (brands.some((x) => AVIF_BRANDS.has(x))) return "AVIF";
+  if (brands.some((x) => HEIF_BRANDS.has(x))) return "HEIC";
   return undefined;
 }
 const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
@@ -53,21 +103,30 @@ export interface Pixels {
  * header parses, and the dimensions stay under the pixel limit (a 50 kB PNG can declare
  * 100 000 x 100 000 pixels and would take gigabytes to decode).
  */
-export async function inspectImage(body: Uint8Array, declared: Format, maxPixels: number): Promise<ImageInfo> {
+export async function inspectImage(
+  body: Uint8Array,
+  declared: Format | undefined,
+  maxPixels: number,
+): Promise<ImageInfo> {
   if (body.length === 0) throw new HttpError(400, "empty_body", "request body is empty: send the image bytes");
   const sniffed = sniffFormat(body);
-  if (!sniffed) throw new HttpError(400, "invalid_image", "body is not a JPEG, PNG or WebP image");
-  if (sniffed !== declared)
+  if (!sniffed) {
+    // whatever the Content-Type claimed: the bytes are a format we know and refuse
+    const unsupported = sniffUnsupported(body);
+    if (unsupported) throw unsupportedFormat(unsupported);
+    throw new HttpError(400, "invalid_image", "body is not a JPEG, PNG or WebP image");
+  }
+  if (declared !== undefined && sniffed !== declared)
     throw new HttpError(400, "content_type_mismatch", `Content-Type says ${declared} but the body is ${sniffed}`);
   let meta: Metadata;
   try {
     meta = await sharp(body, { limitInputPixels: false }).metadata();
   } catch {
-    throw new HttpError(400, "invalid_image", `body is not a decodable ${declared} image`);
+    throw new HttpError(400, "invalid_image", `body is not a decodable ${sniffed} image`);
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  if (!width || !height) throw new HttpError(400, "invalid_image", `body is not a decodable ${declared} image`);
+  if (!width || !height) throw new HttpError(400, "invalid_image", `body is not a decodable ${sniffed} image`);
   if (width * height > maxPixels) {
     throw new HttpError(
       413,

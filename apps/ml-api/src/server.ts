@@ -6,14 +6,14 @@ import type { Health } from "./health";
 import type { Admission } from "./http/admission";
 import { closeAfterAnswer, ConnectionTracker } from "./http/connection";
 import { HttpError } from "./http/errors";
-import { requestIdFrom } from "./http/request-id";
+import { callerRequestId, predictionId } from "./http/request-id";
 import { checkContentType, inspectImage } from "./image";
 import type { InferenceResult } from "./inference/pool";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
-import { topK, type ModelManifest } from "./model/manifest";
+import { modelVersionTag, topK, type ModelManifest } from "./model/manifest";
 import { OPENAPI_PATH, openApiDocument } from "./openapi";
-import { modelsBody } from "./routes/models";
+import { modelsBody, runningLimits } from "./routes/models";
 import type { PredictionRecord } from "./stores/predictions";
 import { validateSessionId, type Session } from "./stores/sessions";
 
@@ -47,19 +47,27 @@ export interface Timeouts {
   headersMs: number;
   /** How often node:http checks the two above. */
   checkIntervalMs: number;
+  /**
+   * An admitted request's body stalls (no byte) this long, else 408 `body_timeout`: a stalled upload
+   * holds an admission slot, and without this it would hold it until `requestMs`.
+   */
+  bodyIdleMs: number;
 }
-const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, checkIntervalMs: 5_000 };
+const DEFAULT_TIMEOUTS: Timeouts = { requestMs: 30_000, headersMs: 66_000, checkIntervalMs: 5_000, bodyIdleMs: 10_000 };
 /** After an answer sent before the body was read: how long the rest of the body is drained before the socket closes. */
 const LINGER_MS = 2_000;
 
 export const DEFAULT_TOP_K = 3;
+// No OPTIONS and no CORS, on purpose: the API is for server-to-server use and has no authentication,
+// so `Access-Control-Allow-Origin: *` would let any website spend its visitors' IPs against the
+// per-IP rate limit. OPTIONS gets 405 with Allow.
 export const ROUTES: Record<string, string[]> = {
   "/health": ["GET", "HEAD"],
   "/api/v1/classify": ["POST"],
   "/api/v2/classify": ["POST"],
   [BATCH_PATH]: ["POST"],
-  "/api/v2/models": ["GET"],
-  [OPENAPI_PATH]: ["GET"],
+  "/api/v2/models": ["GET", "HEAD"],
+  [OPENAPI_PATH]: ["GET", "HEAD"],
 };
 
 export interface App {
@@ -68,20 +76,29 @@ export interface App {
   inFlight(): number;
 }
 
+/** The bodies of the GET routes that depend only on the configuration, built once. */
+interface Served {
+  models: unknown;
+  openapi: unknown;
+}
+
 export function createApp(deps: AppDeps): App {
   let inFlight = 0;
+  const limits = runningLimits(deps.manifest, deps.limits);
+  const served: Served = { models: modelsBody(deps.manifest, limits), openapi: openApiDocument(limits.maxTopK) };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs }, (req, res) => {
     inFlight++;
     const started = performance.now();
-    const requestId = requestIdFrom(headerValue(req, "x-request-id"));
+    const callerId = callerRequestId(headerValue(req, "x-request-id"));
+    const requestId = callerId ?? randomUUID();
     const fields: Record<string, unknown> = {};
     res.setHeader("X-Request-Id", requestId);
     if (deps.health.draining) res.setHeader("Connection", "close");
     connections.track(req, res);
     const closed = new Promise((resolve) => res.once("close", resolve));
     let answeredError: string | undefined;
-    const handled = handle(deps, req, res, fields)
+    const handled = handle(deps, served, req, res, fields, callerId)
       .catch((err: unknown) => {
         if (err instanceof HttpError) answeredError = err.code;
         sendError(req, res, err, deps, requestId);
@@ -133,9 +150,12 @@ export function createApp(deps: AppDeps): App {
 
 async function handle(
   deps: AppDeps,
+  served: Served,
   req: IncomingMessage,
   res: ServerResponse,
   fields: Record<string, unknown>,
+  /** The caller's X-Request-Id: prediction ids derive from it (idempotent retries). */
+  callerId: string | undefined,
 ): Promise<void> {
   const url = requestUrl(req);
   const allowed = ROUTES[url.pathname];
@@ -144,6 +164,7 @@ async function handle(
     throw new HttpError(405, "method_not_allowed", `${url.pathname} accepts ${allowed.join(", ")}`, {
       Allow: allowed.join(", "),
     });
+  const headOnly = req.method === "HEAD";
 
   if (url.pathname === "/health") {
     const { status, stores } = deps.health.report();
@@ -155,11 +176,11 @@ async function handle(
       requests: { inFlight: deps.admission.inFlight, waiting: deps.admission.queued },
       predictions: deps.predictionBacklog(),
     };
-    return sendJson(res, deps.health.ready ? 200 : 503, body, req.method === "HEAD");
+    return sendJson(res, deps.health.ready ? 200 : 503, body, headOnly);
   }
 
-  if (url.pathname === "/api/v2/models") return sendJson(res, 200, modelsBody(deps.manifest));
-  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, openApiDocument());
+  if (url.pathname === "/api/v2/models") return sendJson(res, 200, served.models, headOnly);
+  if (url.pathname === OPENAPI_PATH) return sendJson(res, 200, served.openapi, headOnly);
 
   const v2 = url.pathname !== "/api/v1/classify";
   if (!deps.health.modelReady)
@@ -178,12 +199,23 @@ async function handle(
 
   // Admission before a byte of the body is read (a batch too): an overloaded task refuses in microseconds.
   const release = await deps.admission.acquire((cb) => res.once("close", cb));
+  const bodyIdleMs = deps.timeouts?.bodyIdleMs ?? DEFAULT_TIMEOUTS.bodyIdleMs;
+  const read = (max: number) => readBody(req, max, bodyIdleMs);
   try {
     if (media.boundary !== undefined) {
-      const batch = { boundary: media.boundary, k, requestedSession, readBody: (max: number) => readBody(req, max) };
-      return sendJson(res, 200, await classifyBatch(deps, batch, fields));
+      const batch = {
+        boundary: media.boundary,
+        k,
+        requestedSession,
+        callerId,
+        readBody: read,
+      };
+      const { body, sessionId } = await classifyBatch(deps, batch, fields);
+      res.setHeader("X-Model-Version", modelVersionTag(deps.manifest));
+      if (sessionId) res.setHeader("X-Session-Id", sessionId);
+      return sendJson(res, 200, body);
     }
-    return await classify(deps, req, res, fields, { v2, format: media.format, k, requestedSession });
+    return await classify(deps, res, fields, read, { v2, format: media.format, k, requestedSession, callerId });
   } finally {
     release();
   }
@@ -194,18 +226,19 @@ interface ClassifyRequest {
   format: ReturnType<typeof checkContentType>;
   k: number;
   requestedSession?: string;
+  callerId?: string;
 }
 
 async function classify(
   deps: AppDeps,
-  req: IncomingMessage,
   res: ServerResponse,
   fields: Record<string, unknown>,
+  readBody: (max: number) => Promise<Buffer>,
   c: ClassifyRequest,
 ): Promise<void> {
-  const { v2, format, k, requestedSession } = c;
+  const { v2, format, k, requestedSession, callerId } = c;
   const t0 = performance.now();
-  const body = await readBody(req, deps.limits.maxImageBytes);
+  const body = await readBody(deps.limits.maxImageBytes);
   const tRead = performance.now();
   const info = await inspectImage(body, format, deps.limits.maxImagePixels);
   const tDecode = performance.now();
@@ -221,8 +254,8 @@ async function classify(
   const session = sessionResult?.value;
   const tSession = performance.now();
 
-  const id = randomUUID();
   const sha256 = createHash("sha256").update(body).digest("hex");
+  const id = predictionId(callerId, v2 ? "v2" : "v1", sha256);
   const top = predictions[0];
   const stored = await deps.recordPrediction({
     id,
@@ -258,6 +291,9 @@ async function classify(
   };
   fields.stagesMs = stagesMs; // for the metrics (server's request hook), not logged as such
 
+  // Which model answered, and the record's id, on v1 too (whose body cannot grow without breaking clients).
+  res.setHeader("X-Model-Version", modelVersionTag(deps.manifest));
+  res.setHeader("X-Prediction-Id", id);
   // v1 keeps its two fields; `stored: false` is added only when the record could not be written.
   if (!v2) return sendJson(res, 200, { label: top.label, score: top.score, ...(!stored && { stored }) });
   if (session) res.setHeader("X-Session-Id", session.sessionId);
@@ -283,29 +319,53 @@ export function parseTopK(raw: string | null, max: number): number {
   return Number(raw);
 }
 
-/** Reads the body up to `max` bytes; larger bodies are refused without buffering them. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+/**
+ * Reads the body up to `max` bytes; larger bodies are refused without buffering them. A body
+ * with no byte for `idleMs` is refused with 408 `body_timeout`, so that a stalled upload frees its
+ * admission slot in seconds (the answer then closes the connection: see sendError).
+ */
+function readBody(req: IncomingMessage, max: number, idleMs: number): Promise<Buffer> {
   const tooLarge = () => new HttpError(413, "payload_too_large", `image exceeds the ${max}-byte limit`);
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const stop = () => {
+      clearTimeout(idle);
+      req.off("data", onData);
+    };
+    const fail = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        req.pause();
+        fail(new HttpError(408, "body_timeout", `no byte of the body arrived for ${idleMs / 1000} s`));
+      }, idleMs);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) {
-        req.off("data", onData);
         req.pause();
-        reject(tooLarge());
+        fail(tooLarge());
         return;
       }
       chunks.push(chunk);
+      armIdle();
     };
+    armIdle();
     req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("error", reject);
+    req.on("end", () => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    });
+    req.on("error", fail);
     // a request destroyed without an error (client gone) would otherwise never settle
-    req.on("close", () => reject(new Error("request closed before its body was read")));
+    req.on("close", () => fail(new Error("request closed before its body was read")));
   });
 }
 

@@ -143,6 +143,9 @@ describe("POST /api/v2/classify/batch", () => {
       headers: { "content-type": "multipart/form-data; boundary=XyZ" },
     });
     expect(res.status).toBe(200);
+    // the session in a header as for a single image, and the model that answered
+    expect(res.headers.get("x-session-id")).toBe("batch-session-1");
+    expect(res.headers.get("x-model-version")).toBe("fake@1.0.0");
     const out = (await res.json()) as { results: Array<Record<string, unknown>>; session: { id: string } };
     expect(
       out.results.map((r) => [

@@ -383,6 +383,76 @@ describe("disconnects and timeouts are logged as what they are", () => {
     }
   });
 
+  it("a stalled body gets 408 body_timeout after bodyIdleMs and frees its admission slot at once", async () => {
+    // one slot, no queue: while the stalled upload held it, every other classification would be a 503
+    const h = await start({
+      admission: new Admission({ maxInFlight: 1, maxWaiting: 0 }),
+      timeouts: { bodyIdleMs: 300 },
+    });
+    try {
+      const started = performance.now();
+      const socket = await openRequest(
+        h.port,
+        "POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n",
+        100,
+      );
+      let raw = "";
+      socket.on("data", (d: Buffer) => (raw += d.toString()));
+      const closed = new Promise((r) => socket.once("close", r));
+      await until(() => h.deps.admission.inFlight === 1);
+      const blocked = await fetch(`${h.base}/api/v1/classify`, {
+        method: "POST",
+        body: await solid(8, 8, [1, 2, 3]),
+        headers: { "content-type": "image/png" },
+      });
+      expect(blocked.status).toBe(503);
+      await until(() => raw.includes("\r\n\r\n"), 5000);
+      // well before the 30 s request timeout
+      expect(performance.now() - started).toBeLessThan(2000);
+      const answer = parseResponse(raw);
+      expect(answer).toMatchObject({ status: 408, body: { error: { code: "body_timeout" } } });
+      expect(answer.headers).toContain("connection: close");
+      expect(h.deps.admission.inFlight).toBe(0);
+      const after = await fetch(`${h.base}/api/v1/classify`, {
+        method: "POST",
+        body: await solid(8, 8, [1, 2, 3]),
+        headers: { "content-type": "image/png" },
+      });
+      expect(after.status).toBe(200);
+      await closed; // after the bounded drain
+      await until(() => h.logs().some((l) => l.status === 408));
+      expect(h.logs().find((l) => l.status === 408)).toMatchObject({ level: "info", error: "body_timeout" });
+      expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("a slow body that keeps arriving is not cut by the idle timeout (each byte rearms it)", async () => {
+    const h = await start({ timeouts: { bodyIdleMs: 300 } });
+    try {
+      const png = await solid(8, 8, [1, 2, 3]);
+      const socket = await openRequest(
+        h.port,
+        `POST /api/v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: ${png.length}\r\nConnection: close\r\n\r\n`,
+        0,
+      );
+      let raw = "";
+      socket.on("data", (d: Buffer) => (raw += d.toString()));
+      const closed = new Promise((r) => socket.once("close", r));
+      // 6 pieces 150 ms apart: 750 ms in all, longer than the idle timeout, never idle for it
+      const piece = Math.ceil(png.length / 6);
+      for (let i = 0; i < png.length; i += piece) {
+        socket.write(png.subarray(i, i + piece));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await closed;
+      expect(parseResponse(raw)).toMatchObject({ status: 200, body: { label: "Neutral" } });
+    } finally {
+      await h.close();
+    }
+  });
+
   it("a malformed body (broken chunked framing) gets 400 bad_request, logged as 400, not 499 or 500", async () => {
     const h = await start();
     try {

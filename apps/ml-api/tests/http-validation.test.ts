@@ -1,6 +1,7 @@
 // The HTTP layer in-process with fake model/stores: every bad-input case gets its status and
 // message, nothing crashes, and good requests still work afterwards.
 import type { AddressInfo } from "node:net";
+import sharp from "sharp";
 import { FatalProbeError, Health } from "../src/health";
 import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
@@ -106,24 +107,51 @@ describe("HTTP API input validation", () => {
     });
 
     it.each([
-      [
-        "no Content-Type",
-        undefined,
+      ["text/plain", "text/plain", /must be one of .* or absent \(got "text\/plain"\)/],
+      ["image/gif", "image/gif", /^GIF images are not supported: send JPEG, PNG or WebP$/],
+      ["image/heic", "image/heic", /^HEIC images are not supported: send JPEG, PNG or WebP$/],
+      ["multipart/form-data", "multipart/form-data; boundary=x", /got "multipart\/form-data"/],
+    ])("rejects %s with 415", async (_name, type, message) => {
+      await expectError(
+        await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), type),
         415,
         "unsupported_media_type",
-        /must be one of image\/jpeg, image\/png, image\/webp \(got none\)/,
-      ],
-      ["text/plain", "text/plain", 415, "unsupported_media_type", /\(got "text\/plain"\)/],
-      ["image/gif", "image/gif", 415, "unsupported_media_type", /\(got "image\/gif"\)/],
-      [
-        "multipart/form-data",
-        "multipart/form-data; boundary=x",
-        415,
-        "unsupported_media_type",
-        /got "multipart\/form-data"/,
-      ],
-    ])("rejects %s with 415", async (_name, type, status, code, message) => {
-      await expectError(await post("/api/v1/classify", await solid(4, 4, [1, 2, 3]), type), status, code, message);
+        message,
+      );
+    });
+
+    it.each([
+      ["no Content-Type", undefined, "jpeg"],
+      ["application/octet-stream", "application/octet-stream", "png"],
+      ["image/jpg", "image/jpg", "jpeg"],
+      ["image/pjpeg", "image/pjpeg", "jpeg"],
+    ])("accepts %s, taking the format from the bytes", async (_name, type, format) => {
+      const image = await solid(8, 8, [1, 2, 3], format as "jpeg" | "png");
+      const res = await post("/api/v2/classify", image, type);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { image: { format: string } }).image.format).toBe(format);
+    });
+
+    it.each([
+      ["HEIC", "heic", ["mif1", "heic"]],
+      ["AVIF", "avif", ["mif1", "miaf"]],
+    ])("refuses %s bytes with 415 naming the format, whatever the declared type", async (name, major, compatible) => {
+      const box = Buffer.concat([Buffer.from(major + "\0\0\0\0" + compatible.join(""), "latin1"), Buffer.alloc(64)]);
+      const size = Buffer.alloc(4);
+      size.writeUInt32BE(8 + 8 + compatible.length * 4);
+      const heif = Buffer.concat([size, Buffer.from("ftyp"), box]);
+      for (const type of [undefined, "application/octet-stream", "image/jpeg"]) {
+        await expectError(
+          await post("/api/v1/classify", heif, type),
+          415,
+          "unsupported_media_type",
+          new RegExp(`^${name} images are not supported: send JPEG, PNG or WebP$`),
+        );
+      }
+      const gif = await sharp({ create: { width: 2, height: 2, channels: 3, background: "red" } })
+        .gif()
+        .toBuffer();
+      await expectError(await post("/api/v2/classify", gif, "image/png"), 415, "unsupported_media_type", /^GIF images/);
     });
 
     it("rejects an empty body with 400 empty_body", async () => {
@@ -280,6 +308,9 @@ describe("HTTP API input validation", () => {
       const res = await post("/api/v1/classify", await solid(20, 10, [1, 2, 3], "webp"), "image/webp");
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ label: "Neutral", score: 0.7 });
+      // which model answered, and the record's id, in headers (v1's body keeps its two fields)
+      expect(res.headers.get("x-model-version")).toBe("fake@1.0.0");
+      expect(res.headers.get("x-prediction-id")).toBe(records.at(-1)?.id);
       expect(records.at(-1)).toMatchObject({
         apiVersion: 1,
         sessionId: undefined,
@@ -295,6 +326,9 @@ describe("HTTP API input validation", () => {
       const body = (await res.json()) as Record<string, unknown>;
       expect(res.status).toBe(200);
       expect(res.headers.get("x-session-id")).toBe("new-session-0001");
+      expect(res.headers.get("x-model-version")).toBe("fake@1.0.0");
+      expect(res.headers.get("x-prediction-id")).toBe(body.predictionId);
+      expect(body.predictionId).toBe(records.at(-1)?.id);
       expect(body.predictions).toEqual([
         { label: "Neutral", score: 0.7 },
         { label: "Drawing", score: 0.1 },
@@ -312,6 +346,91 @@ describe("HTTP API input validation", () => {
         "total",
       ]);
       expect((body.latencyMs as Record<string, number>).inference).toBe(3);
+    });
+
+    it("derives the prediction id from X-Request-Id and the image (a retry gets the same id), random without one", async () => {
+      const image = await solid(8, 8, [9, 9, 9]);
+      const other = await solid(8, 8, [9, 9, 10]);
+      const id = async (version: 1 | 2, body: Buffer, requestId?: string) => {
+        const res = await post(
+          `/api/v${version}/classify`,
+          body,
+          "image/png",
+          requestId ? { "x-request-id": requestId } : {},
+        );
+        expect(res.status).toBe(200);
+        return res.headers.get("x-prediction-id") ?? "";
+      };
+      const first = await id(2, image, "req-retry-1");
+      expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // UUIDv5
+      expect(await id(2, image, "req-retry-1")).toBe(first);
+      expect(records.slice(-2).map((r) => r.id)).toEqual([first, first]); // the store's ON CONFLICT keeps one
+      const others = [
+        await id(2, image, "req-retry-2"), // another request
+        await id(2, other, "req-retry-1"), // another image under a reused request id
+        await id(1, image, "req-retry-1"), // another route
+        await id(2, image),
+        await id(2, image),
+      ];
+      expect(new Set([first, ...others]).size).toBe(6);
+    });
+
+    it("v1 ignores top_k and X-Session-Id (never a 400 for them)", async () => {
+      const res = await post("/api/v1/classify?top_k=0", await solid(8, 8, [1, 2, 3]), "image/png", {
+        "x-session-id": "bad id!",
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ label: "Neutral", score: 0.7 });
+    });
+
+    it("/api/v2/models reports the running limits, and the served OpenAPI document top_k's running cap", async () => {
+      const models = (await (await fetch(`${base}/api/v2/models`)).json()) as { limits: unknown };
+      expect(models.limits).toEqual({
+        maxImageBytes: LIMITS.maxImageBytes,
+        maxImagePixels: LIMITS.maxImagePixels,
+        maxTopK: 4, // MAX_TOP_K 4 < 5 labels
+        acceptedTypes: [
+          "image/jpeg",
+          "image/jpg",
+          "image/pjpeg",
+          "image/png",
+          "image/webp",
+          "application/octet-stream",
+        ],
+        batch: { maxImages: 16, maxBytes: 20 * 1024 * 1024 },
+      });
+      const doc = (await (await fetch(`${base}/api/v2/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema: { maximum?: number } }> }>>;
+      };
+      const topK = doc.paths["/api/v2/classify"].post.parameters?.find((p) => p.name === "top_k");
+      expect(topK?.schema).toMatchObject({ minimum: 1, maximum: 4, default: 3 });
+      // and the cap is what the server enforces
+      expect((await post("/api/v2/classify?top_k=4", await solid(8, 8, [1, 2, 3]), "image/png")).status).toBe(200);
+      expect((await post("/api/v2/classify?top_k=5", await solid(8, 8, [1, 2, 3]), "image/png")).status).toBe(400);
+    });
+
+    it.each(["/api/v2/models", "/api/v2/openapi.json"])("HEAD %s answers as GET, without a body", async (path) => {
+      const get = await fetch(base + path);
+      const getBody = await get.text();
+      const head = await fetch(base + path, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe("");
+      expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(getBody)));
+      expect(head.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    });
+
+    it.each([
+      ["/api/v2/models", "GET, HEAD"],
+      ["/api/v2/classify", "POST"],
+    ])("OPTIONS %s is 405 with Allow (no CORS preflight: server-to-server use)", async (path, allow) => {
+      const res = await fetch(base + path, {
+        method: "OPTIONS",
+        headers: { origin: "https://example.com", "access-control-request-method": "POST" },
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("method_not_allowed");
     });
 
     it("v2 defaults top_k to 3", async () => {

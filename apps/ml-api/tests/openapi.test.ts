@@ -1,6 +1,9 @@
 // The OpenAPI document (src/openapi.json) against the server: every documented response of every
 // operation is produced by a scenario, its status is the documented one and its body validates
 // against the documented schema; no scenario answers a status the document does not list.
+// Responses marked `x-answered-by: edge` (403/404/429 from CloudFront's WAF or the load balancer's
+// catch-all) cannot come from the server: they are checked for the error shape instead, and the
+// server answering one of those statuses itself is a failure.
 import type { AddressInfo } from "node:net";
 import { Health } from "../src/health";
 import { Admission } from "../src/http/admission";
@@ -33,7 +36,20 @@ const good = {
 type Doc = {
   paths: Record<
     string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>
+    Record<
+      string,
+      {
+        responses: Record<
+          string,
+          {
+            description: string;
+            "x-answered-by"?: string;
+            headers?: Record<string, unknown>;
+            content?: Record<string, { schema: Record<string, unknown> }>;
+          }
+        >;
+      }
+    >
   >;
 };
 const doc = document as unknown as Doc;
@@ -161,7 +177,7 @@ describe("OpenAPI document vs the server", () => {
       ["/api/v2/classify", "post", 400, post("/api/v2/classify?top_k=0", png, "image/png")],
       ["/api/v2/classify", "post", 405, get("/api/v2/classify")],
       ["/api/v2/classify", "post", 413, post("/api/v2/classify", big, "image/png")],
-      ["/api/v2/classify", "post", 415, post("/api/v2/classify", png)],
+      ["/api/v2/classify", "post", 415, post("/api/v2/classify", png, "text/plain")],
       [
         "/api/v2/classify",
         "post",
@@ -238,6 +254,8 @@ describe("OpenAPI document vs the server", () => {
       }),
       ["/api/v2/models", "get", 200, get("/api/v2/models")],
       ["/api/v2/models", "get", 405, post("/api/v2/models")],
+      ["/api/v2/models", "head", 200, get("/api/v2/models", "HEAD")],
+      ["/api/v2/openapi.json", "head", 200, get("/api/v2/openapi.json", "HEAD")],
       ["/api/v2/openapi.json", "get", 200, get("/api/v2/openapi.json")],
       ["/api/v2/openapi.json", "get", 405, post("/api/v2/openapi.json")],
     ];
@@ -260,6 +278,7 @@ describe("OpenAPI document vs the server", () => {
         problems.push(`${where}: status not documented`);
         continue;
       }
+      if (documented["x-answered-by"]) problems.push(`${where}: documented as answered by the edge, not the server`);
       covered.add(`${method} ${path} ${res.status}`);
       const schema = documented.content?.["application/json"]?.schema;
       if (schema) {
@@ -276,7 +295,34 @@ describe("OpenAPI document vs the server", () => {
     const documentedResponses = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).flatMap(([method, op]) => Object.keys(op.responses).map((s) => `${method} ${path} ${s}`)),
     );
-    expect(documentedResponses.filter((r) => !covered.has(r))).toEqual([]);
+    const isEdge = (r: string) => {
+      const [method, path, status] = r.split(" ");
+      return doc.paths[path][method].responses[status]["x-answered-by"] === "edge";
+    };
+    expect(documentedResponses.filter((r) => !covered.has(r) && !isEdge(r))).toEqual([]);
+  });
+
+  it("documents the edge's answers (403, 404, 429) on every operation, in the API's error shape", () => {
+    const codes: Record<string, string> = { "403": "forbidden", "404": "not_found", "429": "rate_limited" };
+    const problems: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        const edge = Object.entries(op.responses).filter(([, r]) => r["x-answered-by"] !== undefined);
+        const where = (status: string) => `${method.toUpperCase()} ${path} ${status}`;
+        for (const [status, r] of edge) {
+          if (r["x-answered-by"] !== "edge" || !codes[status])
+            problems.push(`${where(status)}: unexpected edge response`);
+          else if (!r.description.startsWith(codes[status]))
+            problems.push(`${where(status)}: code is not ${codes[status]}`);
+          // HEAD answers have no body; every other edge answer is {"error": {"code", "message"}}
+          const schema = r.content?.["application/json"]?.schema;
+          if (method !== "head" && schema?.$ref !== "#/components/schemas/Error")
+            problems.push(`${where(status)}: not the Error schema`);
+          if (status === "429" && !r.headers?.["Retry-After"]) problems.push(`${where(status)}: no Retry-After`);
+        }
+        if (edge.map(([s]) => s).join() !== "403,404,429") problems.push(`${where("")}: edge responses missing`);
+      }
+    expect(problems).toEqual([]);
   });
 
   it("documents every route the server has, with the methods it accepts", () => {

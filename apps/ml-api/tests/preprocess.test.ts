@@ -1,6 +1,14 @@
 // Pre-processing against known pixels: decode + resize (sharp) and the tensor layout/normalisation.
 import sharp from "sharp";
-import { checkContentType, decodeImage, inspectImage, sniffFormat, toTensor, type Pixels } from "../src/image";
+import {
+  checkContentType,
+  decodeImage,
+  inspectImage,
+  sniffFormat,
+  sniffUnsupported,
+  toTensor,
+  type Pixels,
+} from "../src/image";
 import type { ModelManifest } from "../src/model/manifest";
 import { solid } from "./support/images";
 
@@ -144,8 +152,42 @@ describe("content type and format sniffing", () => {
     ["image/jpeg", "jpeg"],
     ["IMAGE/PNG", "png"],
     ["image/webp; charset=binary", "webp"],
-  ])("accepts %s as %s", (header, format) => {
+    ["image/jpg", "jpeg"],
+    ["image/pjpeg", "jpeg"],
+    ["application/octet-stream", undefined],
+    ["", undefined],
+    [undefined, undefined],
+  ])("accepts %s as %s (undefined: the bytes decide)", (header, format) => {
     expect(checkContentType(header)).toBe(format);
+  });
+
+  it.each([
+    ["text/plain", /must be one of .*application\/octet-stream or absent \(got "text\/plain"\)/],
+    ["image/heic", /^HEIC images are not supported: send JPEG, PNG or WebP$/],
+    ["image/avif", /^AVIF images are not supported/],
+    ["image/gif", /^GIF images are not supported/],
+  ])("refuses %s with 415 before the body is read", (header, message) => {
+    expect(() => checkContentType(header)).toThrow(
+      expect.objectContaining({ status: 415, code: "unsupported_media_type", message: expect.stringMatching(message) }),
+    );
+  });
+
+  const ftyp = (major: string, ...compatible: string[]) => {
+    const brands = Buffer.from(major + "\0\0\0\0" + compatible.join(""), "latin1");
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(8 + brands.length);
+    return Uint8Array.from(Buffer.concat([size, Buffer.from("ftyp"), brands, Buffer.alloc(32)]));
+  };
+  it.each([
+    ["an iPhone HEIC", ftyp("heic", "mif1", "heic"), "HEIC"],
+    ["a HEIF with only a compatible brand", ftyp("mif1", "heix"), "HEIC"],
+    ["an AVIF (which also lists mif1)", ftyp("avif", "mif1", "miaf"), "AVIF"],
+    ["an AVIF sequence", ftyp("avis", "msf1"), "AVIF"],
+    ["a GIF", Uint8Array.from(Buffer.from("GIF89a\x01\x00", "latin1")), "GIF"],
+    ["an MP4", ftyp("isom", "mp41"), undefined],
+    ["a JPEG", Uint8Array.from([0xff, 0xd8, 0xff, 0xe0]), undefined],
+  ])("names %s", (_name, bytes, expected) => {
+    expect(sniffUnsupported(bytes)).toBe(expected);
   });
 
   it.each([

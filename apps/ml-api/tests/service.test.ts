@@ -94,6 +94,28 @@ describe("ML API against PostgreSQL and DynamoDB (dynalite)", () => {
     expect(columnTypes).not.toContain("bytea");
   });
 
+  it("a retry with the same X-Request-Id gets the same predictionId and leaves one row in PostgreSQL", async () => {
+    const retried = await pattern(5, 200, 150); // an image no other test sends
+    const sha = createHash("sha256").update(retried).digest("hex");
+    const send = async (requestId?: string) => {
+      const res = await classify(2, retried, requestId ? { "x-request-id": requestId } : {});
+      expect(res.status).toBe(200);
+      const { predictionId, stored } = (await res.json()) as { predictionId: string; stored: boolean };
+      expect({ stored, header: res.headers.get("x-prediction-id") }).toEqual({ stored: true, header: predictionId });
+      return predictionId;
+    };
+    const first = await send("retry-me-0001");
+    expect(await send("retry-me-0001")).toBe(first);
+    const rowsOf = async () =>
+      (await sql.query("SELECT id FROM predictions WHERE image_sha256 = $1", [sha])).rows.map((r) => r.id as string);
+    expect(await rowsOf()).toEqual([first]);
+    // another request id, or none, is another prediction
+    const other = await send("retry-me-0002");
+    const random = await send();
+    expect(new Set([first, other, random]).size).toBe(3);
+    expect((await rowsOf()).sort()).toEqual([first, other, random].sort());
+  });
+
   it("v2: creates a session in DynamoDB with an expiresAt TTL attribute and returns top-k, stages and model version", async () => {
     const before = Math.floor(Date.now() / 1000);
     const res = await classify(2, image, {}, "?top_k=4");

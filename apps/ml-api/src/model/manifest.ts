@@ -32,6 +32,9 @@ export interface ModelManifest {
   };
 }
 
+/** `name@version`: the X-Model-Version header of every classification answer (the pair /api/v2/models reports). */
+export const modelVersionTag = (m: Pick<ModelManifest, "name" | "version">): string => `${m.name}@${m.version}`;
+
 /** Reads and validates a manifest; returns it with `file` resolved to an absolute path. */
 export function loadManifest(path: string): ModelManifest {
   let raw: unknown;

@@ -1,9 +1,36 @@
 // GET /api/v2/models: what a client needs to interpret the scores (and to reproduce them).
+import { MAX_BATCH_BYTES, MAX_BATCH_IMAGES } from "../batch";
+import { ACCEPTED_TYPES, GENERIC_TYPES } from "../image";
 import type { ModelManifest } from "../model/manifest";
 
-export function modelsBody(m: ModelManifest): { models: unknown[] } {
+/** The running limits a client must respect, as the server enforces them (not the documentation's defaults). */
+export interface Limits {
+  maxImageBytes: number;
+  maxImagePixels: number;
+  /** top_k's real upper bound: MAX_TOP_K capped by the label count. */
+  maxTopK: number;
+  /** Content-Types taken for an image (a missing one is taken too: the bytes decide). */
+  acceptedTypes: string[];
+  batch: { maxImages: number; maxBytes: number };
+}
+
+export function runningLimits(
+  m: ModelManifest,
+  l: { maxImageBytes: number; maxImagePixels: number; maxTopK: number },
+): Limits {
+  return {
+    maxImageBytes: l.maxImageBytes,
+    maxImagePixels: l.maxImagePixels,
+    maxTopK: Math.min(l.maxTopK, m.labels.length),
+    acceptedTypes: [...Object.keys(ACCEPTED_TYPES), ...GENERIC_TYPES],
+    batch: { maxImages: MAX_BATCH_IMAGES, maxBytes: MAX_BATCH_BYTES },
+  };
+}
+
+export function modelsBody(m: ModelManifest, limits: Limits): { models: unknown[]; limits: Limits } {
   const { input } = m;
   return {
+    limits,
     models: [
       {
         name: m.name,
