@@ -5,12 +5,11 @@ import { MAX_BATCH_IMAGES, multipartBoundary, parseMultipart } from "../src/batc
 import { Health } from "../src/health";
 import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
-import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { solid } from "./support/images";
 import { fakeSession } from "./support/fake-session";
-import { decodingInfer } from "./support/fake-infer";
+import { decodingInfer, FAKE_MANIFEST } from "./support/fake-infer";
 
 const form = (
   parts: Array<{ name: string; type?: string; data: Buffer | string; filename?: string }>,
@@ -89,14 +88,7 @@ describe("multipart parsing", () => {
 });
 
 describe("POST /api/v2/classify/batch", () => {
-  const manifest: ModelManifest = {
-    name: "fake",
-    version: "1.0.0",
-    file: "/nonexistent.onnx",
-    labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
-    input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
-    output: { name: "probabilities", kind: "probabilities" },
-  };
+  const manifest = FAKE_MANIFEST;
   const records: PredictionRecord[] = [];
   let app: App;
   let base: string;

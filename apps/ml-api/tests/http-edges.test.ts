@@ -6,21 +6,14 @@ import { Health } from "../src/health";
 import { Admission } from "../src/http/admission";
 import { HttpError } from "../src/http/errors";
 import { createLogger } from "../src/log";
-import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { solid } from "./support/images";
 import { openRequest, parseResponse, rawExchange } from "./support/raw-http";
+import { FAKE_MANIFEST } from "./support/fake-infer";
 import { fakeSession } from "./support/fake-session";
 
-const manifest: ModelManifest = {
-  name: "fake",
-  version: "1.0.0",
-  file: "/nonexistent.onnx",
-  labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
-  input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
-  output: { name: "probabilities", kind: "probabilities" },
-};
+const manifest = FAKE_MANIFEST;
 const MAX_BYTES = 64 * 1024;
 
 interface Harness {
@@ -84,6 +77,13 @@ const until = async (cond: () => boolean, ms = 3000) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
+
+/** The request's one log line, at info (never an error line): a client or timeout failure is not a server fault. */
+async function expectRequestLogged(h: Harness, fields: Record<string, unknown>): Promise<void> {
+  await until(() => h.logs().some((l) => l.msg === "request"));
+  expect(h.logs().find((l) => l.msg === "request")).toMatchObject({ level: "info", ...fields });
+  expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
+}
 
 describe("store failures do not fail a classification", () => {
   let h: Harness;
@@ -345,14 +345,11 @@ describe("disconnects and timeouts are logged as what they are", () => {
       );
       await until(() => h.app.inFlight() === 1);
       socket.destroy();
-      await until(() => h.logs().some((l) => l.msg === "request"));
-      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({
-        level: "info",
+      await expectRequestLogged(h, {
         path: "/api/v1/classify",
         status: 499,
         error: "client_disconnected",
       });
-      expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
       expect(h.deps.admission.inFlight).toBe(0);
     } finally {
       await h.close();
@@ -371,13 +368,10 @@ describe("disconnects and timeouts are logged as what they are", () => {
       socket.on("data", (d: Buffer) => (raw += d.toString()));
       await new Promise((r) => socket.once("close", r));
       expect(parseResponse(raw)).toMatchObject({ status: 408, body: { error: { code: "request_timeout" } } });
-      await until(() => h.logs().some((l) => l.msg === "request"));
-      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({
-        level: "info",
+      await expectRequestLogged(h, {
         status: 408,
         error: "request_timeout",
       });
-      expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
     } finally {
       await h.close();
     }
@@ -465,13 +459,10 @@ describe("disconnects and timeouts are logged as what they are", () => {
       socket.write("zz-not-a-chunk-size\r\n");
       await new Promise((r) => socket.once("close", r));
       expect(parseResponse(raw)).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
-      await until(() => h.logs().some((l) => l.msg === "request"));
-      expect(h.logs().find((l) => l.msg === "request")).toMatchObject({
-        level: "info",
+      await expectRequestLogged(h, {
         status: 400,
         error: "bad_request",
       });
-      expect(h.logs().filter((l) => l.level === "error")).toEqual([]);
     } finally {
       await h.close();
     }

@@ -5,21 +5,13 @@ import sharp from "sharp";
 import { FatalProbeError, Health } from "../src/health";
 import { Admission } from "../src/http/admission";
 import { createLogger } from "../src/log";
-import type { ModelManifest } from "../src/model/manifest";
 import { createApp, type App, type AppDeps } from "../src/server";
 import type { PredictionRecord } from "../src/stores/predictions";
 import { pngClaiming, solid } from "./support/images";
 import { fakeSession } from "./support/fake-session";
-import { decodingInfer } from "./support/fake-infer";
+import { decodingInfer, FAKE_MANIFEST } from "./support/fake-infer";
 
-const manifest: ModelManifest = {
-  name: "fake",
-  version: "1.0.0",
-  file: "/nonexistent.onnx",
-  labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
-  input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
-  output: { name: "probabilities", kind: "probabilities" },
-};
+const manifest = FAKE_MANIFEST;
 
 const LIMITS = { maxImageBytes: 64 * 1024, maxImagePixels: 4_000_000, maxTopK: 4 };
 

@@ -9,22 +9,15 @@ import { Health } from "../src/health";
 import { Admission } from "../src/http/admission";
 import { HttpError } from "../src/http/errors";
 import { createLogger } from "../src/log";
-import type { ModelManifest } from "../src/model/manifest";
 import document from "../src/openapi.json";
 import { createApp, ROUTES, type App, type AppDeps } from "../src/server";
 import { solid } from "./support/images";
 import { rawExchange } from "./support/raw-http";
 import { validate } from "./support/schema";
+import { FAKE_MANIFEST } from "./support/fake-infer";
 import { fakeSession } from "./support/fake-session";
 
-const manifest: ModelManifest = {
-  name: "fake",
-  version: "1.0.0",
-  file: "/nonexistent.onnx",
-  labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
-  input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
-  output: { name: "probabilities", kind: "probabilities" },
-};
+const manifest = FAKE_MANIFEST;
 const good = {
   scores: Float32Array.from([0.1, 0.05, 0.7, 0.1, 0.05]),
   queueMs: 0.5,

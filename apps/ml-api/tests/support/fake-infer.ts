@@ -1,5 +1,16 @@
 import { decodeImage, type Pixels } from "../../src/image";
 import type { InferenceResult } from "../../src/inference/pool";
+import type { ModelManifest } from "../../src/model/manifest";
+
+/** The manifest of the in-process tests: nsfwjs's five labels on a 16x16 input no real model reads. */
+export const FAKE_MANIFEST: ModelManifest = {
+  name: "fake",
+  version: "1.0.0",
+  file: "/nonexistent.onnx",
+  labels: ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"],
+  input: { name: "input", layout: "NHWC", height: 16, width: 16, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
+  output: { name: "probabilities", kind: "probabilities" },
+};
 
 /**
  * An in-process stand-in for the inference pool that keeps its contract: the image is decoded
